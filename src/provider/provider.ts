@@ -1,0 +1,64 @@
+import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
+import type { SecretResolver } from '../policy/secrets.js';
+
+/** Progress and diagnostics; never given a secret. Writes to stderr in the CLI. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export interface ProviderContext {
+  /** The provider's name in Config (e.g. `okta-main`). */
+  readonly name: string;
+  /** Absolute path of the policy folder (for files a provider reads, such as a manual inventory). */
+  readonly policyDir: string;
+  /** Absolute path of Lockstep's state folder (journal, tasks, delta links). */
+  readonly stateDir: string;
+  readonly secrets: SecretResolver;
+  readonly log: Logger;
+  /** Change ids an app owner has confirmed done (Confirmation documents), with who and when. */
+  readonly confirmations: ReadonlyMap<string, { by: string; at: string; source: string }>;
+}
+
+/**
+ * What applying one change did. `already` means the target was already in the desired
+ * state (counts as success); `pending` means work was handed to a person (a manual task)
+ * and is not done until confirmed. Failures are thrown as ProviderError.
+ */
+export interface ApplyOutcome {
+  result: 'ok' | 'already' | 'pending';
+  before?: unknown;
+  after?: unknown;
+  detail?: string;
+}
+
+/**
+ * A connected identity system. Providers are small and alike: observe everything in
+ * bulk, apply one change at a time, declare what they can do. Anything a provider
+ * cannot do is planned as a `task` for a person instead.
+ */
+export interface Provider {
+  readonly name: string;
+  readonly type: ProviderType;
+  /** Full observation with bulk list endpoints at the largest page size. */
+  observe(): Promise<ObservedProvider>;
+  /**
+   * Apply one change. Must be idempotent: applying a change whose effect already holds
+   * returns `already`, never a duplicate effect.
+   */
+  apply(change: PlanChange): Promise<ApplyOutcome>;
+  /** Release connections, timers and files. */
+  close(): Promise<void>;
+}
+
+export interface ProviderModule {
+  readonly type: ProviderType;
+  /** JSON Schema of the provider's Config connection (providers/<type>/config.schema.json). */
+  readonly configSchema: object;
+  /** Create a provider from its (schema-valid) connection; secrets are resolved through ctx.secrets. */
+  create(connection: Record<string, unknown>, ctx: ProviderContext): Provider;
+}
+
+/** The change actions a provider type carries out through its API. */
+export type CapabilityTable = Readonly<Record<ProviderType, ReadonlySet<ChangeAction>>>;
