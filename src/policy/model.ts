@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../errors.js';
+import type { Problem, SourceLocation } from '../errors.js';
 import type {
   ApprovalDocument,
   ConfigDocument,
@@ -54,4 +54,6 @@ export interface Policy {
   readonly digest: string;
   /** Git commit of the policy folder, when it is inside a Git work tree. */
   readonly commit: string | null;
+  /** Problems that do not stop loading (duplicate grants, exceptions for unmanaged groups), in file order. */
+  readonly warnings: readonly Problem[];
 }

@@ -775,4 +775,16 @@ export interface ScimConnection {
    * Changes in flight at once for this provider.
    */
   concurrency?: number;
+  /**
+   * Time limit per HTTP request in milliseconds (default 30000); a request over it fails as transient.
+   */
+  timeoutMs?: number;
+  /**
+   * The app owner who receives tasks for what SCIM cannot do (sessions, tokens, transfers).
+   */
+  owner?: string;
+  /**
+   * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
+   */
+  tasks?: string;
 }

@@ -1,0 +1,170 @@
+import { ProviderError } from '../../src/errors.js';
+import { redactor } from '../../src/policy/secrets.js';
+import { SCIM_CONTENT_TYPE, type ScimErrorBody, type ScimListResponse } from './schema.js';
+
+/**
+ * A small SCIM 2.0 HTTP client (RFC 7644) on Node's fetch. Every failure is a
+ * ProviderError carrying the HTTP status and the server's SCIM `detail`; 408, 429, 5xx,
+ * dropped connections and timeouts are transient, with the server's Retry-After.
+ * Credentials live only in the Authorization header and never enter a message.
+ */
+export type ScimAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
+
+export interface ScimClientOptions {
+  /** The provider's name in Config, carried by every error. */
+  provider: string;
+  baseUrl: string;
+  auth: ScimAuth;
+  /** Per-request limit; a request still unanswered after it fails as transient. */
+  timeoutMs?: number;
+}
+
+export interface ScimResponse<T> {
+  status: number;
+  body: T | undefined;
+  /** The resource version: the ETag header, else `meta.version` of the body. */
+  etag: string | undefined;
+}
+
+export interface ScimRequest {
+  query?: Record<string, string | number>;
+  body?: unknown;
+  ifMatch?: string;
+  /**
+   * Answers handed back to the caller instead of thrown (e.g. 404 for "already gone"):
+   * a list of statuses, or a test on the status and the parsed body.
+   */
+  accept?: readonly number[] | ((status: number, body: unknown) => boolean);
+}
+
+/** Stop paging after this many pages: a server ignoring startIndex must not loop forever. */
+const MAX_PAGES = 10_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as milliseconds from now. */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export class ScimClient {
+  private readonly baseUrl: string;
+  private readonly authorization: string;
+  private readonly secrets: string[];
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ScimClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (options.auth.kind === 'bearer') {
+      this.authorization = `Bearer ${options.auth.token}`;
+      this.secrets = [options.auth.token];
+    } else {
+      const encoded = Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64');
+      this.authorization = `Basic ${encoded}`;
+      this.secrets = [options.auth.password, encoded];
+    }
+  }
+
+  async request<T>(method: string, path: string, req: ScimRequest = {}): Promise<ScimResponse<T>> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { Accept: `${SCIM_CONTENT_TYPE}, application/json`, Authorization: this.authorization };
+    if (req.body !== undefined) headers['Content-Type'] = SCIM_CONTENT_TYPE;
+    if (req.ifMatch) headers['If-Match'] = req.ifMatch;
+    const what = `${method} ${path}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      throw this.networkError(what, e);
+    }
+    const body = parseBody(text);
+    const accepted = typeof req.accept === 'function' ? req.accept(res.status, body) : req.accept?.includes(res.status);
+    if (res.ok || accepted) {
+      const version = (body as { meta?: { version?: unknown } } | undefined)?.meta?.version;
+      const etag = res.headers.get('etag') ?? (typeof version === 'string' ? version : undefined);
+      return { status: res.status, body: (body ?? undefined) as T | undefined, etag };
+    }
+    throw this.httpError(what, res, body);
+  }
+
+  /**
+   * Every resource of a type, paging with startIndex/count (RFC 7644 §3.4.2.4) until
+   * totalResults is reached or a page comes back empty. Advances by the number of
+   * resources actually returned, since servers may cap a page below `count`.
+   */
+  async listAll<T extends { id: string }>(resource: 'Users' | 'Groups', pageSize: number): Promise<T[]> {
+    const byId = new Map<string, T>();
+    let startIndex = 1;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.request<ScimListResponse<T>>('GET', `/${resource}`, { query: { startIndex, count: pageSize } });
+      const items = res.body?.Resources ?? [];
+      for (const item of items) if (item && typeof item.id === 'string') byId.set(item.id, item);
+      if (items.length === 0) break;
+      startIndex += items.length;
+      const total = res.body?.totalResults;
+      if (typeof total !== 'number' || startIndex > total) break;
+    }
+    return [...byId.values()];
+  }
+
+  /** One resource by id with its version, or null when the server says it does not exist. */
+  async get<T>(resource: 'Users' | 'Groups', id: string): Promise<{ resource: T; etag: string | undefined } | null> {
+    const res = await this.request<T>('GET', `/${resource}/${encodeURIComponent(id)}`, { accept: [404] });
+    if (res.status === 404 || res.body === undefined) return null;
+    return { resource: res.body, etag: res.etag };
+  }
+
+  private scrub(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (s.length >= 4) out = out.split(s).join('[REDACTED]');
+    return redactor.redact(out);
+  }
+
+  private httpError(what: string, res: Response, body: unknown): ProviderError {
+    const err = (body ?? {}) as Partial<ScimErrorBody> & { message?: unknown };
+    const detail = typeof err.detail === 'string' ? err.detail : typeof err.message === 'string' ? err.message : res.statusText;
+    const scimType = typeof err.scimType === 'string' ? ` (${err.scimType})` : '';
+    const hint = res.status === 401 || res.status === 403 ? ' (check the credentials configured for this provider)' : '';
+    const message = this.scrub(`${what}: HTTP ${res.status}${scimType}: ${detail}${hint}`);
+    return new ProviderError(this.options.provider, message, {
+      status: res.status,
+      transient: isTransientStatus(res.status),
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    });
+  }
+
+  private networkError(what: string, e: unknown): ProviderError {
+    const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+      return new ProviderError(this.options.provider, `${what}: no answer within ${this.timeoutMs} ms`, { transient: true });
+    }
+    const cause = err.cause ? `${err.cause.code ?? ''} ${err.cause.message ?? ''}`.trim() : (err.message ?? 'unknown error');
+    return new ProviderError(this.options.provider, this.scrub(`${what}: connection failed (${cause})`), { transient: true });
+  }
+}
+
+/** undefined for an empty body, null for one that is not JSON (callers treat both as no body). */
+function parseBody(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,160 @@
+import { ProviderError } from '../../src/errors.js';
+import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
+import type { TaskBook } from '../manual/tasks.js';
+import type { ScimClient } from './client.js';
+import { isInactive, isMember, toObservedAccount, toObservedGroup } from './mapping.js';
+import { filterString, patchRequest, type ScimGroup, type ScimUser } from './schema.js';
+
+export interface ScimProviderSettings {
+  /** `count` asked for per page; servers may return fewer. */
+  pageSize: number;
+  /** `delete` removes the user; `deactivate` only makes sure it is inactive. */
+  deleteMode: 'delete' | 'deactivate';
+}
+
+const userPath = (id: string): string => `/Users/${encodeURIComponent(id)}`;
+const groupPath = (id: string): string => `/Groups/${encodeURIComponent(id)}`;
+
+/**
+ * Any SCIM 2.0 service (RFC 7643/7644): observes Users and Groups in bulk and applies
+ * suspend (active=false), group membership and delete. Every apply re-reads its target
+ * first, so a rerun after any failure returns `already` instead of repeating an effect.
+ * What SCIM cannot do is planned as a task and handed to the app owner's task book.
+ */
+export class ScimProvider implements Provider {
+  readonly type = 'scim' as const;
+
+  constructor(
+    readonly name: string,
+    private readonly client: ScimClient,
+    private readonly settings: ScimProviderSettings,
+    private readonly tasks: TaskBook,
+    private readonly confirmations: ProviderContext['confirmations'],
+  ) {}
+
+  async observe(): Promise<ObservedProvider> {
+    const observedAt = new Date().toISOString();
+    const users = await this.client.listAll<ScimUser>('Users', this.settings.pageSize);
+    const groups = await this.client.listAll<ScimGroup>('Groups', this.settings.pageSize);
+    const groupIds = new Set(groups.map((g) => g.id));
+    return {
+      type: 'scim',
+      observedAt,
+      accounts: users.map(toObservedAccount),
+      groups: groups.map((g) => toObservedGroup(g, groupIds)),
+    };
+  }
+
+  async apply(change: PlanChange): Promise<ApplyOutcome> {
+    switch (change.action) {
+      case 'suspend':
+        return this.suspend(this.accountId(change));
+      case 'delete':
+        return this.delete(this.accountId(change));
+      case 'add_member':
+        return this.addMember(this.groupId(change), this.accountId(change));
+      case 'remove_member':
+        return this.removeMember(this.groupId(change), this.accountId(change));
+      case 'task':
+        return this.tasks.apply(change, this.confirmations);
+      default:
+        throw new ProviderError(this.name, `scim cannot ${change.action}; it is planned as a task`);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Finds a user by userName (filter `userName eq "..."`); null when there is none. */
+  async findUser(userName: string): Promise<ScimUser | null> {
+    const res = await this.client.request<{ Resources?: ScimUser[] }>('GET', '/Users', {
+      query: { filter: `userName eq ${filterString(userName)}`, startIndex: 1, count: 2 },
+    });
+    return res.body?.Resources?.[0] ?? null;
+  }
+
+  /**
+   * active=false with If-Match when the service versions resources: the decision was made
+   * on the version read, so a 412 means someone changed the user; re-read and decide again once.
+   */
+  private async suspend(id: string): Promise<ApplyOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.client.get<ScimUser>('Users', id);
+      if (!current) return { result: 'already', detail: 'the account no longer exists' };
+      if (isInactive(current.resource)) return { result: 'already', before: { active: false }, after: { active: false } };
+      const res = await this.client.request<ScimUser>('PATCH', userPath(id), {
+        body: patchRequest({ op: 'replace', path: 'active', value: false }),
+        ...(current.etag ? { ifMatch: current.etag } : {}),
+        accept: attempt === 0 ? [412] : [],
+      });
+      if (res.status === 412) continue;
+      if (res.body && typeof res.body === 'object' && 'active' in res.body && !isInactive(res.body)) {
+        throw new ProviderError(this.name, `PATCH ${userPath(id)}: the service accepted the change but the account is still active`, { status: res.status });
+      }
+      return { result: 'ok', before: { active: true }, after: { active: false } };
+    }
+  }
+
+  /** Delete is planned only after suspension, so an active account is refused, never deleted. */
+  private async delete(id: string): Promise<ApplyOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.client.get<ScimUser>('Users', id);
+      if (!current) return { result: 'already', detail: 'the account no longer exists' };
+      if (this.settings.deleteMode === 'deactivate') {
+        const outcome = await this.suspend(id);
+        return { ...outcome, detail: 'deleteMode is deactivate: the account is kept, inactive' };
+      }
+      if (!isInactive(current.resource)) {
+        throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a suspended account`);
+      }
+      const res = await this.client.request('DELETE', userPath(id), {
+        ...(current.etag ? { ifMatch: current.etag } : {}),
+        accept: attempt === 0 ? [404, 412] : [404],
+      });
+      if (res.status === 412) continue;
+      if (res.status === 404) return { result: 'already', detail: 'the account no longer exists' };
+      return { result: 'ok', before: { exists: true, active: false }, after: { exists: false } };
+    }
+  }
+
+  /**
+   * Membership PATCHes are deltas the service applies atomically, so they carry no
+   * If-Match: several changes to one group in flight at once must not fail each other.
+   */
+  private async addMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
+    const group = await this.client.get<ScimGroup>('Groups', groupId);
+    if (!group) throw new ProviderError(this.name, `group ${groupId} does not exist`, { status: 404 });
+    if (isMember(group.resource, accountId)) return { result: 'already', before: { member: true }, after: { member: true } };
+    const res = await this.client.request('PATCH', groupPath(groupId), {
+      body: patchRequest({ op: 'add', path: 'members', value: [{ value: accountId }] }),
+      accept: [409],
+    });
+    if (res.status === 409) return { result: 'already', detail: 'the service reports the account already a member' };
+    return { result: 'ok', before: { member: false }, after: { member: true } };
+  }
+
+  private async removeMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
+    const group = await this.client.get<ScimGroup>('Groups', groupId);
+    if (!group) return { result: 'already', detail: 'the group no longer exists' };
+    if (!isMember(group.resource, accountId)) return { result: 'already', before: { member: false }, after: { member: false } };
+    // A filter matching nothing is 400 noTarget (RFC 7644 §3.5.2): the member left meanwhile.
+    const res = await this.client.request('PATCH', groupPath(groupId), {
+      body: patchRequest({ op: 'remove', path: `members[value eq ${filterString(accountId)}]` }),
+      accept: (status, body) => status === 400 && (body as { scimType?: unknown } | undefined)?.scimType === 'noTarget',
+    });
+    if (res.status === 400) return { result: 'already', detail: 'the account was no longer a member' };
+    return { result: 'ok', before: { member: true }, after: { member: false } };
+  }
+
+  private accountId(change: PlanChange): string {
+    const id = change.target.account?.id;
+    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
+    return id;
+  }
+
+  private groupId(change: PlanChange): string {
+    const id = change.target.group?.id;
+    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
+    return id;
+  }
+}

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import { ProviderError } from '../errors.js';
+import { CAPABILITIES, isProviderType } from '../provider/capabilities.js';
+import { redactor } from '../policy/secrets.js';
+import { applyBatches } from './phases.js';
+import { checkPrecondition } from './precondition.js';
+import { countResults, type ApplyReport, type ChangeOutcome } from './report.js';
+import { withRetry, type Backoff } from './retry.js';
+import type { JournalHistory } from '../journal/history.js';
+import type { JournalEntry } from '../journal/record.js';
+import type { Logger, Provider } from '../provider/provider.js';
+import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange } from '../types/index.js';
+
+/** Where the engine writes its records; a `JournalWriter` in production. */
+export interface JournalAppender {
+  append(entry: JournalEntry): Promise<JournalRecord>;
+}
+
+export interface ApplyOptions {
+  /** A plan already checked for format, checksum and age (see readSavedPlan). */
+  plan: Plan;
+  providers: ReadonlyMap<string, Provider>;
+  journal: JournalAppender;
+  history: JournalHistory;
+  /** Who runs the apply: user@host or the controller's identity. */
+  actor: string;
+  runId?: string;
+  /** Who approved a tripped guard for this exact plan (`--approve-guard`, Approval documents); null for nobody. */
+  guardApprovedBy: string | null;
+  /** Ids of `requiresApproval` changes that are approved; a map also names the approver. */
+  approvedChanges: ReadonlySet<string> | ReadonlyMap<string, string>;
+  /** Changes in flight at once per provider. */
+  concurrency?: number;
+  /** Retries of a transient provider error. */
+  retries?: number;
+  backoff?: Partial<Backoff>;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Jitter source, replaceable in tests. */
+  random?: () => number;
+}
+
+interface Run {
+  opts: ApplyOptions;
+  base: Pick<JournalEntry, 'runId' | 'actor' | 'policyCommit' | 'planChecksum'>;
+  signal: AbortSignal;
+  /** Set when the journal cannot be written: nothing more may be applied. */
+  fatal: { error: Error } | null;
+  abort: AbortController;
+}
+
+/**
+ * Applies a plan (SPEC §9). A tripped, unapproved guard halts before anything is
+ * observed. Otherwise each provider runs in parallel: a fresh observation, then the
+ * phases in order (containment, removal, transfer, delete, task, addition) with a
+ * barrier between them, privileged changes first in each phase, at most `concurrency`
+ * in flight. Each change is re-checked against the fresh observation and journaled with
+ * its outcome; one failing change never stops the others. The only error thrown past
+ * the run is a journal that cannot be written, since applying without an audit trail
+ * is worse than stopping.
+ */
+export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
+  const { plan, journal, log } = opts;
+  const runId = opts.runId ?? randomUUID();
+  const abort = new AbortController();
+  const run: Run = {
+    opts,
+    base: { runId, actor: opts.actor, policyCommit: plan.policy.commit, planChecksum: plan.checksum },
+    signal: opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal,
+    fatal: null,
+    abort,
+  };
+  const providerNames = [...new Set(plan.changes.map((c) => c.provider))].sort();
+  await journal.append({
+    ...run.base,
+    type: 'run_start',
+    detail: { policy: plan.policy.name, now: plan.now, changes: plan.changes.length, providers: providerNames },
+  });
+
+  const { guard } = plan;
+  if (guard.tripped && !opts.guardApprovedBy) {
+    log.warn(`guard tripped (${guard.violations.length} violation(s)): nothing applied`);
+    await journal.append({ ...run.base, type: 'halt', result: 'halted', violations: guard.violations, detail: 'guard tripped; nothing applied' });
+    return finish(run, plan.changes.map((change) => ({ change, result: 'halted' as const })), true);
+  }
+  const approvers = guardApprovers(plan, opts.guardApprovedBy);
+  if (approvers.length > 0) {
+    await journal.append({
+      ...run.base,
+      type: 'approval',
+      approvals: approvers,
+      violations: guard.violations,
+      detail: guard.tripped ? 'tripped guard approved for this plan' : 'guard violations covered by Approval documents',
+    });
+  }
+
+  const settled = await Promise.allSettled(
+    providerNames.map((name) => runProvider(run, name, plan.changes.filter((c) => c.provider === name))),
+  );
+  if (run.fatal) throw run.fatal.error;
+  const results = settled.flatMap((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
+  const order = new Map(plan.changes.map((c, i) => [c, i]));
+  results.sort((a, b) => (order.get(a.change) ?? 0) - (order.get(b.change) ?? 0));
+  return finish(run, results, false);
+}
+
+async function finish(run: Run, results: ChangeOutcome[], halted: boolean): Promise<ApplyReport> {
+  const counts = countResults(results);
+  await run.opts.journal.append({ ...run.base, type: 'run_end', result: halted ? 'halted' : null, detail: { counts } });
+  return { runId: run.base.runId, halted, results, counts };
+}
+
+/** Who let the guard's violations through: the plan-level approver, or Approval documents per violation. */
+function guardApprovers(plan: Plan, guardApprovedBy: string | null): string[] {
+  const names = new Set<string>();
+  if (plan.guard.tripped && guardApprovedBy) names.add(guardApprovedBy);
+  for (const v of plan.guard.violations) if (v.approvedBy) names.add(v.approvedBy);
+  return [...names];
+}
+
+async function runProvider(run: Run, name: string, changes: PlanChange[]): Promise<ChangeOutcome[]> {
+  const { opts } = run;
+  const provider = opts.providers.get(name);
+  if (!provider) return Promise.all(changes.map((c) => record(run, c, { result: 'failed', error: `provider ${name} is not configured` })));
+
+  const stopped = () => Promise.all(changes.map((c) => record(run, c, { result: 'skipped', detail: 'run stopped before this change' })));
+  if (run.signal.aborted) return stopped();
+  let observed: ObservedProvider;
+  try {
+    observed = await withRetry(() => provider.observe(), retryOptions(run, name, 'observe'));
+  } catch (e) {
+    if (run.signal.aborted) return stopped();
+    const error = `observation of ${name} failed: ${errorMessage(e)}`;
+    opts.log.warn(error);
+    return Promise.all(changes.map((c) => record(run, c, { result: 'failed', error })));
+  }
+
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 4));
+  const unobservable = isProviderType(provider.type) ? CAPABILITIES[provider.type].unobservable : new Set<never>();
+  const fallbackSinceMs = Date.parse(opts.plan.createdAt);
+  const outcomes: ChangeOutcome[] = [];
+  for (const batch of applyBatches(changes)) {
+    const done = await Promise.all(
+      batch.map((change) =>
+        limit(async () => {
+          if (run.signal.aborted) return record(run, change, { result: 'skipped', detail: 'run stopped before this change' });
+          if (change.requiresApproval && !opts.approvedChanges.has(change.id)) {
+            return record(run, change, { result: 'skipped', detail: 'requires approval: no Approval document covers this change' });
+          }
+          const check = checkPrecondition(change, observed, { history: opts.history, unobservable, fallbackSinceMs });
+          if (check.verdict !== 'apply') return record(run, change, { result: check.verdict, detail: check.detail });
+          return applyOne(run, provider, change);
+        }),
+      ),
+    );
+    outcomes.push(...done);
+  }
+  return outcomes;
+}
+
+async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {
+  try {
+    const out = await withRetry(() => provider.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
+    return record(run, change, { result: out.result, before: out.before, after: out.after, detail: out.detail });
+  } catch (e) {
+    if (run.signal.aborted && !(e instanceof ProviderError)) {
+      return record(run, change, { result: 'skipped', detail: 'run stopped while retrying this change' });
+    }
+    return record(run, change, { result: 'failed', error: errorMessage(e) });
+  }
+}
+
+function retryOptions(run: Run, provider: string, what: string) {
+  const { opts } = run;
+  return {
+    retries: opts.retries ?? 4,
+    ...opts.backoff,
+    signal: run.signal,
+    random: opts.random,
+    onRetry: (e: ProviderError, attempt: number, delayMs: number) =>
+      opts.log.info(`${provider}: ${what}: ${errorMessage(e)}; retry ${attempt} in ${delayMs} ms`),
+  } as const;
+}
+
+interface Result {
+  result: ApplyResult;
+  error?: string;
+  detail?: string | undefined;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Journals one change's outcome and returns it for the report. */
+async function record(run: Run, change: PlanChange, r: Result): Promise<ChangeOutcome> {
+  const approver = approverOf(run.opts.approvedChanges, change);
+  const detail = change.task ? taskDetail(change, r.detail) : r.detail;
+  try {
+    await run.opts.journal.append({
+      ...run.base,
+      type: 'change',
+      changeId: change.id,
+      provider: change.provider,
+      action: change.action,
+      target: change.target,
+      person: change.person,
+      reason: change.reason,
+      triggerAt: change.reason.triggerAt ?? null,
+      result: r.result,
+      error: r.error ?? null,
+      before: r.before,
+      after: r.after,
+      detail: detail ?? null,
+      approvals: approver ? [approver] : null,
+    });
+  } catch (e) {
+    run.fatal ??= { error: e as Error };
+    run.abort.abort(e);
+  }
+  const line = `${change.provider}: ${change.action} ${targetLabel(change)}: ${r.result}`;
+  if (r.result === 'failed') run.opts.log.warn(`${line}: ${r.error}`);
+  else run.opts.log.info(detail ? `${line} (${detail})` : line);
+  return { change, result: r.result, ...(r.error === undefined ? {} : { error: r.error }), ...(detail ? { detail } : {}) };
+}
+
+function approverOf(approved: ApplyOptions['approvedChanges'], change: PlanChange): string | null {
+  if (!change.requiresApproval || !approved.has(change.id)) return null;
+  return approved instanceof Map ? (approved.get(change.id) ?? 'approved') : 'approved';
+}
+
+function taskDetail(change: PlanChange, detail: string | undefined): string {
+  const task = change.task!;
+  const head = `task for ${task.owner}: ${task.action}`;
+  return detail ? `${head}; ${detail}` : head;
+}
+
+function targetLabel(change: PlanChange): string {
+  const { account, group } = change.target;
+  if (account && group) return `${account.login} in ${group.name}`;
+  return account?.login ?? group?.name ?? change.id;
+}
+
+/** A change's error as shown and journaled: the provider's message with its HTTP status, secrets scrubbed. */
+function errorMessage(e: unknown): string {
+  if (e instanceof ProviderError) return redactor.redact(e.status ? `${e.message} (HTTP ${e.status})` : e.message);
+  return redactor.redact(e instanceof Error ? e.message : String(e));
+}

@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { ExitCode, UserError } from '../../errors.js';
+import { applyPlan } from '../../apply/engine.js';
+import { acquireApplyLock } from '../../apply/lock.js';
+import { summariseReport } from '../../apply/report.js';
+import { readSavedPlan } from '../../apply/saved-plan.js';
+import { buildHistory } from '../../journal/build-history.js';
+import { EMPTY_HISTORY } from '../../journal/history.js';
+import { readJournal } from '../../journal/reader.js';
+import { JournalWriter } from '../../journal/writer.js';
+import { expiryInstant } from '../../plan/expiry.js';
+import { makePlan } from '../../plan/make-plan.js';
+import { loadPolicy } from '../../policy/load.js';
+import type { Policy } from '../../policy/model.js';
+import { parseDuration } from '../../policy/time.js';
+import { closeProviders, connectProviders } from '../../provider/connect.js';
+import { renderText } from '../../render/text.js';
+import type { Plan } from '../../types/index.js';
+import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
+import { actor, journalPath, parseNow, stateDir } from '../workspace.js';
+
+export interface ApplyCommandOptions {
+  policies: string;
+  people?: string;
+  autoApprove?: boolean;
+  approveGuard?: string;
+  maxAge?: string;
+  journal?: string;
+  stateDir?: string;
+  now?: string;
+}
+
+/**
+ * `lockstep apply [PLAN_FILE]`: applies exactly a saved plan (checked for version,
+ * checksum and age), or plans now and asks for confirmation. Exit 3 when the guard
+ * halts, 1 when any change failed.
+ */
+export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions): Promise<number> {
+  const log = stderrLogger();
+  const state = stateDir(opts.stateDir);
+  const release = await acquireApplyLock(state);
+  try {
+    const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: true });
+    const journalFile = journalPath(policy, state, opts.journal);
+    let plan: Plan;
+    if (planFile) {
+      const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
+      plan = await readSavedPlan(resolve(planFile), { maxAgeMs, nowMs: Date.now() });
+    } else {
+      plan = (
+        await makePlan({
+          policiesDir: policy.dir,
+          peopleFile: opts.people ? resolve(opts.people) : undefined,
+          journalFile,
+          stateDir: state,
+          now: parseNow(opts.now),
+          log,
+        })
+      ).plan;
+      writeErr(renderText(plan, { color: useColor(process.stderr) }));
+      if (plan.changes.length === 0) return ExitCode.Ok;
+      if (!opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
+        writeErr('Apply cancelled.\n');
+        return ExitCode.Error;
+      }
+    }
+    if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
+      throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
+    }
+    const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
+    const history = existsSync(journalFile) ? buildHistory(await readJournal(journalFile)) : EMPTY_HISTORY;
+    const journal = await JournalWriter.open(journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
+    const needed = [...new Set(plan.changes.map((c) => c.provider))];
+    const providers = connectProviders(policy, { stateDir: state, log, only: needed });
+    try {
+      const report = await applyPlan({
+        plan,
+        providers,
+        journal,
+        history,
+        actor: actor(),
+        guardApprovedBy,
+        approvedChanges: approvedChangeIds(policy, Date.now()),
+        concurrency: policy.config.doc.spec.apply?.concurrency,
+        retries: policy.config.doc.spec.apply?.retries,
+        log,
+      });
+      for (const r of report.results) {
+        if (r.result === 'ok' || r.result === 'already') continue;
+        writeOut(`${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`);
+      }
+      writeOut(`${summariseReport(report)}\n`);
+      if (report.halted) {
+        writeErr(`The guard tripped: approve with an Approval document, or exactly this plan with --approve-guard ${plan.checksum}\n`);
+        return ExitCode.GuardTripped;
+      }
+      return report.counts.failed > 0 ? ExitCode.Error : ExitCode.Ok;
+    } finally {
+      await closeProviders(providers);
+      await journal.close();
+    }
+  } finally {
+    await release();
+  }
+}
+
+/** Change ids named by unexpired Approval documents, with the approval that names them. */
+function approvedChangeIds(policy: Policy, nowMs: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of policy.approvals) {
+    if (nowMs >= expiryInstant(a.doc.spec.expires)) continue;
+    for (const id of a.doc.spec.changes ?? []) out.set(id, `Approval/${a.doc.metadata.name}`);
+  }
+  return out;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new UserError('refusing to apply without confirmation: not a terminal; pass --auto-approve or apply a saved plan file');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}

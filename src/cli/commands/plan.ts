@@ -1,0 +1,50 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ExitCode } from '../../errors.js';
+import { makePlan } from '../../plan/make-plan.js';
+import { renderPlan, type PlanFormat } from '../render-plan.js';
+import { stderrLogger, writeErr, writeOut } from '../output.js';
+import { journalPath, parseNow, stateDir } from '../workspace.js';
+
+export interface PlanCommandOptions {
+  policies: string;
+  people?: string;
+  snapshot?: string;
+  sandbox?: boolean;
+  now?: string;
+  format: PlanFormat;
+  out?: string;
+  detailedExitcode?: boolean;
+  journal?: string;
+  stateDir?: string;
+}
+
+/** `lockstep plan`: exit 3 when the guard trips, 2 with --detailed-exitcode when there are changes. */
+export async function planCommand(opts: PlanCommandOptions): Promise<number> {
+  const log = stderrLogger();
+  const state = stateDir(opts.stateDir);
+  const now = parseNow(opts.now);
+  const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan(opts, log)) : null;
+  try {
+    const { plan } = await makePlan({
+      policiesDir: sandbox?.policiesDir ?? resolve(opts.policies),
+      peopleFile: opts.people ? resolve(opts.people) : undefined,
+      snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+      snapshot: sandbox ? await sandbox.observe() : undefined,
+      journalFile: journalPath(null, state, opts.journal),
+      stateDir: state,
+      now,
+      log,
+    });
+    if (opts.out) {
+      await writeFile(resolve(opts.out), JSON.stringify(plan, null, 2) + '\n');
+      writeErr(`plan saved to ${opts.out} (checksum ${plan.checksum})\n`);
+    }
+    writeOut(renderPlan(plan, opts.format));
+    if (plan.guard.tripped) return ExitCode.GuardTripped;
+    if (opts.detailedExitcode && plan.changes.length > 0) return ExitCode.ChangesPresent;
+    return ExitCode.Ok;
+  } finally {
+    await sandbox?.stop();
+  }
+}

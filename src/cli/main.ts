@@ -1,0 +1,131 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, GuardHaltError, InternalError, ProviderError, UserError, formatProblem } from '../errors.js';
+import { redactor } from '../policy/secrets.js';
+import { parseFormat } from './render-plan.js';
+import { writeErr } from './output.js';
+
+const POLICIES = ['--policies <dir>', 'policy folder', './policies'] as const;
+
+/** Builds the command tree. Every action resolves to an exit code; errors go to `run`'s one catch. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('lockstep')
+    .description('Access policy as code: plan and apply who has access to what, from YAML in Git.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  const done = (p: Promise<number>) => p.then(setExit);
+  const state = new Option('--state-dir <dir>', 'Lockstep state folder (journal, lock, tasks)').env('LOCKSTEP_STATE_DIR');
+  const format = new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat);
+
+  program
+    .command('validate')
+    .description('check every policy document and the roster; report every problem as file:line:col')
+    .option(...POLICIES)
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--offline', 'do not resolve ${env:} / ${file:} secret references')
+    .action((o) => done(import('./commands/validate.js').then((m) => m.validateCommand(o))));
+
+  program
+    .command('plan')
+    .description('show the changes that would bring every provider back to the policy')
+    .option(...POLICIES)
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--snapshot <file>', 'plan offline against an observed-state snapshot')
+    .option('--sandbox', 'plan against the built-in sandbox emulators')
+    .option('--now <iso>', 'the time to plan at (default: now)')
+    .addOption(format)
+    .option('--out <file>', 'save the plan (JSON) for apply')
+    .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
+    .addOption(state)
+    .action((o) => done(import('./commands/plan.js').then((m) => m.planCommand(o))));
+
+  program
+    .command('apply')
+    .description('apply a saved plan, or plan and apply after confirmation')
+    .argument('[plan-file]', 'a plan saved with plan --out')
+    .option(...POLICIES)
+    .option('--people <file>', 'HR roster when planning now')
+    .option('--auto-approve', 'do not ask for confirmation')
+    .option('--approve-guard <checksum>', 'approve a tripped guard for exactly the plan with this checksum')
+    .option('--max-age <duration>', 'refuse saved plans older than this (default 24h)')
+    .option('--now <iso>', 'the time to plan at, when planning now')
+    .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
+    .addOption(state)
+    .action((file, o) => done(import('./commands/apply.js').then((m) => m.applyCommand(file, o))));
+
+  program
+    .command('show')
+    .description('render a saved plan')
+    .argument('<plan-file>')
+    .addOption(new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat))
+    .action((file, o) => done(import('./commands/show.js').then((m) => m.showCommand(file, o))));
+
+  program
+    .command('observe')
+    .description('observe every provider and write a snapshot')
+    .option(...POLICIES)
+    .option('--out <file>', 'snapshot file (default: stdout)')
+    .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
+
+  const audit = program.command('audit').description('the audit journal');
+  audit
+    .command('verify')
+    .description('verify the journal hash chain; name the first tampered, deleted or reordered record')
+    .option('--journal <file>', 'journal file (default: .lockstep/journal.jsonl)')
+    .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .action((o) => done(import('./commands/audit.js').then((m) => m.auditVerifyCommand(o))));
+
+  program
+    .command('sandbox')
+    .description('start emulators for every provider type, seeded from a snapshot, and print their config')
+    .option('--snapshot <file>', 'seed the emulators from this snapshot (default: the demo organisation)')
+    .option('--port <port>', 'first port to listen on (default: any free port)')
+    .action((o) => done(import('./commands/sandbox.js').then((m) => m.sandboxCommand(o))));
+
+  program
+    .command('demo')
+    .description('the whole story on a built-in demo organisation: plan, guard halt, approval, apply, re-plan, audit')
+    .option('--dir <dir>', 'work folder (default: a new temporary folder)')
+    .action((o) => done(import('./commands/demo.js').then((m) => m.demoCommand(o))));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. The one top-level catch maps errors to codes. */
+export async function run(argv: string[]): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+  }
+  if (e instanceof UserError) {
+    for (const p of e.problems) writeErr(`${formatProblem(p)}\n`);
+    writeErr(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was observed or applied.\n`);
+    return ExitCode.Error;
+  }
+  if (e instanceof GuardHaltError) {
+    writeErr(`${e.message}\n`);
+    return ExitCode.GuardTripped;
+  }
+  if (e instanceof ProviderError) {
+    writeErr(`provider ${e.provider}: ${e.message}${e.status ? ` (HTTP ${e.status})` : ''}\n`);
+    return ExitCode.Error;
+  }
+  const err = e instanceof InternalError ? e : new InternalError(String((e as Error)?.message ?? e), e);
+  writeErr(`internal error: ${redactor.redact(err.message)}\n`);
+  if (process.env.LOCKSTEP_DEBUG && (e as Error)?.stack) writeErr(`${redactor.redact((e as Error).stack!)}\n`);
+  return ExitCode.Error;
+}

@@ -1,0 +1,67 @@
+import type { JournalHistory, OpenTask } from './history.js';
+import type { JournalRecord } from '../types/index.js';
+
+interface AccountTarget {
+  account?: { id?: unknown; login?: unknown } | null;
+}
+
+/** Records about one change: `change` records from apply, `task` records from confirmations. */
+function isChangeOutcome(r: JournalRecord): boolean {
+  return (r.type === 'change' || r.type === 'task') && typeof r.changeId === 'string';
+}
+
+const isDone = (r: JournalRecord): boolean => r.result === 'ok' || r.result === 'already';
+
+function accountOf(r: JournalRecord): { id: string; login: string } | null {
+  const a = (r.target as AccountTarget | null | undefined)?.account;
+  return a && typeof a.id === 'string' ? { id: a.id, login: typeof a.login === 'string' ? a.login : '' } : null;
+}
+
+/**
+ * The planning view of a journal. Records are taken in seq order (the order they were
+ * written); `time` decides `doneSince`, seq decides what is "later" for open tasks.
+ * Built once per run: queries are map lookups.
+ */
+export function buildHistory(records: readonly JournalRecord[]): JournalHistory {
+  const ordered = [...records].sort((a, b) => a.seq - b.seq);
+  /** changeId -> times (ms) it was recorded done. */
+  const done = new Map<string, number[]>();
+  /** changeId -> the task opened since its last completion. */
+  const open = new Map<string, OpenTask>();
+  /** provider \0 account id \0 trigger -> earliest triggerAt (ms). */
+  const triggers = new Map<string, number>();
+
+  for (const r of ordered) {
+    if (!isChangeOutcome(r)) continue;
+    const id = r.changeId as string;
+    if (isDone(r)) {
+      const t = Date.parse(r.time);
+      if (!Number.isNaN(t)) done.set(id, [...(done.get(id) ?? []), t]);
+      open.delete(id);
+    } else if (r.result === 'pending' && !open.has(id)) {
+      open.set(id, {
+        changeId: id,
+        provider: r.provider ?? '',
+        person: r.person ?? null,
+        account: accountOf(r),
+        action: r.action ?? 'task',
+        openedAt: r.time,
+      });
+    }
+    const trigger = (r.reason as { trigger?: unknown } | null | undefined)?.trigger;
+    const account = accountOf(r);
+    const at = typeof r.triggerAt === 'string' ? Date.parse(r.triggerAt) : NaN;
+    if (typeof trigger === 'string' && account && r.provider && !Number.isNaN(at)) {
+      const key = `${r.provider}\0${account.id}\0${trigger}`;
+      const seen = triggers.get(key);
+      if (seen === undefined || at < seen) triggers.set(key, at);
+    }
+  }
+
+  const openTasks = [...open.values()];
+  return {
+    doneSince: (changeId, sinceMs) => (done.get(changeId) ?? []).some((t) => t >= sinceMs),
+    openTasks: () => openTasks,
+    firstTriggerFor: (provider, accountId, trigger) => triggers.get(`${provider}\0${accountId}\0${trigger}`),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * What planning needs to know from the audit journal: effects no provider can show
+ * (sessions revoked, tokens revoked, ownership transferred, manual tasks confirmed),
+ * open manual tasks, and when an orphan was first acted on. Built from journal records
+ * by `buildHistory`; an empty history is a valid input (no journal yet).
+ */
+export interface JournalHistory {
+  /** True when the change id was recorded `ok` or `already` at or after `sinceMs`. */
+  doneSince(changeId: string, sinceMs: number): boolean;
+  /** Manual tasks handed out (`pending`) and not yet recorded done. */
+  openTasks(): readonly OpenTask[];
+  /** Earliest `triggerAt` recorded for a change about this account (orphan clock), in ms. */
+  firstTriggerFor(provider: string, accountId: string, trigger: string): number | undefined;
+}
+
+export interface OpenTask {
+  changeId: string;
+  provider: string;
+  person: string | null;
+  account: { id: string; login: string } | null;
+  action: string;
+  openedAt: string;
+}
+
+export const EMPTY_HISTORY: JournalHistory = {
+  doneSince: () => false,
+  openTasks: () => [],
+  firstTriggerFor: () => undefined,
+};

@@ -1,0 +1,116 @@
+import { evaluateGuard } from '../guard/guard.js';
+import type { Person } from '../roster/model.js';
+import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
+import { ChangeSet } from './change-set.js';
+import { planChecksum } from './checksum.js';
+import {
+  capabilitiesOf,
+  protectedMatcher,
+  providerTypeOf,
+  taskOwnerOf,
+  type PersonTriggers,
+  type PlanContext,
+} from './context.js';
+import { planManagedGroups } from './drift.js';
+import { managedGroups, resolveEntitlements } from './entitlements.js';
+import { collectFindings } from './findings.js';
+import type { PlanInputs } from './inputs.js';
+import { leaveRemovesAccess, personTriggers, planLifecycle } from './lifecycle.js';
+import { indexObserved, personKey } from './observed-index.js';
+import { compareChanges } from './order.js';
+
+/**
+ * The plan: a pure function of policy, roster, observed state, journal history and now.
+ * Resolve entitlements → plan lifecycle stages → reconcile managed groups → collect
+ * findings → order → guard → checksum.
+ */
+export function assemblePlan(inputs: PlanInputs): Plan {
+  const { policy, roster, snapshot, history } = inputs;
+  const nowMs = inputs.now.getTime();
+  const config = policy.config.doc;
+  const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy));
+
+  const leaveClock = (p: Person): number => {
+    let at = nowMs;
+    for (const a of index.accountsOfPerson.get(personKey(p)) ?? []) {
+      const t = history.firstTriggerFor(a.provider, a.account.id, 'leave');
+      if (t !== undefined && t < at) at = t;
+    }
+    return at;
+  };
+  const triggers = new Map<string, PersonTriggers>();
+  for (const p of roster.people) triggers.set(personKey(p), personTriggers(p, nowMs, leaveClock));
+  const isEntitled = (p: Person): boolean => {
+    const t = triggers.get(personKey(p))!;
+    if (t.terminatedAt !== null || t.contractEndAt !== null) return false;
+    // A termination with a future end date is scheduled: access holds until that time.
+    if (p.status === 'active' || p.status === 'terminated') return true;
+    return p.status === 'leave' && !leaveRemovesAccess(policy.lifecycleRules, p, t.leaveAt ?? nowMs, nowMs);
+  };
+
+  const ctx: PlanContext = {
+    policy,
+    nowMs,
+    history,
+    index,
+    entitlements: resolveEntitlements(policy, roster.people, nowMs, isEntitled),
+    managed: managedGroups(policy),
+    triggers,
+    people: roster.people,
+    changes: new ChangeSet(),
+    findings: new Map<string, Finding>(),
+    isProtected: protectedMatcher(policy),
+    capabilities: capabilitiesOf(policy),
+    taskOwner: taskOwnerOf(policy),
+  };
+  planLifecycle(ctx);
+  planManagedGroups(ctx);
+  collectFindings(ctx);
+
+  const changes = ctx.changes.values().sort(compareChanges);
+  const findings = [...ctx.findings.values()].sort(compareFindings);
+  const guard = evaluateGuard({ changes, index, config, approvals: policy.approvals, nowMs });
+  const plan: Plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: (inputs.createdAt ?? inputs.now).toISOString(),
+    now: inputs.now.toISOString(),
+    observedAt: snapshot.observedAt,
+    policy: { name: config.metadata.name, commit: policy.commit, digest: policy.digest },
+    rosterDigest: roster.digest,
+    changes,
+    findings,
+    guard,
+    summary: summarize(changes, findings),
+    checksum: '',
+  };
+  plan.checksum = planChecksum(plan);
+  return plan;
+}
+
+function summarize(changes: readonly PlanChange[], findings: readonly Finding[]): PlanSummary {
+  const byAction: Record<string, number> = {};
+  const byProvider: Record<string, number> = {};
+  const byFinding: Record<string, number> = {};
+  for (const c of changes) {
+    byAction[c.action] = (byAction[c.action] ?? 0) + 1;
+    byProvider[c.provider] = (byProvider[c.provider] ?? 0) + 1;
+  }
+  for (const f of findings) byFinding[f.kind] = (byFinding[f.kind] ?? 0) + 1;
+  return { total: changes.length, byAction: sortKeys(byAction), byProvider: sortKeys(byProvider), findings: sortKeys(byFinding) };
+}
+
+const SEVERITY_RANK = { high: 0, warning: 1, info: 2 } as const;
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.person ?? '', b.person ?? '') ||
+    cmp(a.provider ?? '', b.provider ?? '') ||
+    cmp(a.account?.login ?? '', b.account?.login ?? '') ||
+    cmp(a.id, b.id)
+  );
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const sortKeys = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)));

@@ -1,0 +1,69 @@
+import type { Policy } from '../policy/model.js';
+import type { JournalHistory } from '../journal/history.js';
+import type { Person } from '../roster/model.js';
+import type { Finding, ProviderType } from '../types/index.js';
+import { CAPABILITIES, type ProviderCapabilities } from '../provider/capabilities.js';
+import type { ChangeSet } from './change-set.js';
+import type { Entitlement, ManagedGroup } from './entitlements.js';
+import type { ObservedIndex } from './observed-index.js';
+
+/** When a person-level trigger fired, if it has. */
+export interface PersonTriggers {
+  /** Termination effective time (roster end date) once it has passed. */
+  readonly terminatedAt: number | null;
+  /** A contractor's contract end once it has passed. */
+  readonly contractEndAt: number | null;
+  /** When the person's leave was first acted on (or now), while on leave. */
+  readonly leaveAt: number | null;
+}
+
+/** Shared, read-only inputs of the planning passes, plus the sinks they write to. */
+export interface PlanContext {
+  readonly policy: Policy;
+  readonly nowMs: number;
+  readonly history: JournalHistory;
+  readonly index: ObservedIndex;
+  readonly entitlements: ReadonlyMap<string, Entitlement>;
+  readonly managed: ReadonlyMap<string, ManagedGroup>;
+  readonly triggers: ReadonlyMap<string, PersonTriggers>;
+  readonly people: readonly Person[];
+  readonly changes: ChangeSet;
+  readonly findings: Map<string, Finding>;
+  isProtected(provider: string, login: string): boolean;
+  capabilities(provider: string): ProviderCapabilities;
+  /** Who receives manual tasks for a provider. */
+  taskOwner(provider: string): string;
+}
+
+export function addFinding(ctx: Pick<PlanContext, 'findings'>, finding: Finding): void {
+  if (!ctx.findings.has(finding.id)) ctx.findings.set(finding.id, finding);
+}
+
+export function protectedMatcher(policy: Policy): (provider: string, login: string) => boolean {
+  const keys = new Set((policy.config.doc.spec.protected ?? []).map((p) => `${p.provider}\u0000${p.login.toLowerCase()}`));
+  return (provider, login) => {
+    if (keys.size === 0) return false;
+    const l = login.toLowerCase();
+    return keys.has(`${provider}\u0000${l}`) || keys.has(`*\u0000${l}`);
+  };
+}
+
+export function providerTypeOf(policy: Policy): (provider: string) => ProviderType | undefined {
+  const providers = policy.config.doc.spec.providers;
+  return (name) => {
+    const conn = providers[name];
+    return conn ? (conn.type as ProviderType) : undefined;
+  };
+}
+
+export function capabilitiesOf(policy: Policy): (provider: string) => ProviderCapabilities {
+  const typeOf = providerTypeOf(policy);
+  return (name) => CAPABILITIES[typeOf(name) ?? 'manual'];
+}
+
+export function taskOwnerOf(policy: Policy): (provider: string) => string {
+  return (name) => {
+    const conn = policy.config.doc.spec.providers[name] as { owner?: unknown } | undefined;
+    return typeof conn?.owner === 'string' ? conn.owner : 'unassigned';
+  };
+}

@@ -1,0 +1,175 @@
+import { parseDuration } from '../policy/time.js';
+import { ruleName, sourceOf } from './change-set.js';
+import { addFinding, type PlanContext } from './context.js';
+import { expiryInstant } from './expiry.js';
+import { findingId } from './ids.js';
+import { lastActivity } from './lifecycle.js';
+import { personKey, type IndexedAccount } from './observed-index.js';
+import { selectorMatches } from './entitlements.js';
+
+const DAY_MS = 86_400_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const daysSince = (nowMs: number, ms: number) => Math.floor((nowMs - ms) / DAY_MS);
+const ref = (a: IndexedAccount) => ({ id: a.account.id, login: a.account.login });
+
+/**
+ * Reported, not changed: orphans, ghost accounts, former employees with access, dormant
+ * accounts, rehires, exceptions expiring or expired, open manual tasks, roster gaps.
+ */
+export function collectFindings(ctx: PlanContext): void {
+  const dormantDays = dormantThreshold(ctx);
+  for (const provider of ctx.index.providers.values()) {
+    for (const acct of provider.accounts.values()) accountFindings(ctx, acct, dormantDays);
+  }
+  exceptionFindings(ctx);
+  for (const task of ctx.history.openTasks()) {
+    const opened = Date.parse(task.openedAt);
+    addFinding(ctx, {
+      id: findingId('task_open', task.changeId),
+      kind: 'task_open',
+      severity: daysSince(ctx.nowMs, opened) >= 7 ? 'warning' : 'info',
+      provider: task.provider,
+      ...(task.account ? { account: task.account } : {}),
+      person: task.person,
+      message: `manual task ${task.changeId} (${task.action}) open for ${daysSince(ctx.nowMs, opened)} days, awaiting a Confirmation`,
+      since: task.openedAt,
+      days: daysSince(ctx.nowMs, opened),
+    });
+  }
+  for (const person of ctx.people) {
+    if (person.status === 'terminated' && person.endAt === null) {
+      addFinding(ctx, {
+        id: findingId('roster', person.email, 'no-end-date'),
+        kind: 'roster',
+        severity: 'warning',
+        person: person.email,
+        message: `${person.email} is terminated without an end_date: treated as terminated now; record the termination time in the HRIS`,
+        source: `${person.at.file}:${person.at.line}`,
+      });
+    }
+  }
+}
+
+function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: number): void {
+  const { account, provider, person } = acct;
+  const holdsAccess = account.status === 'active' || acct.groups.length > 0;
+  if (!person) {
+    if (acct.inCompanyDomain && holdsAccess) {
+      const prot = ctx.isProtected(provider, account.login);
+      addFinding(ctx, {
+        id: findingId('orphan', provider, account.id),
+        kind: 'orphan',
+        severity: prot ? 'info' : 'high',
+        provider,
+        account: ref(acct),
+        person: null,
+        message: `${account.login} in ${provider} is in a company domain but matches no person in the roster${prot ? ' (protected account)' : ''}`,
+      });
+    }
+    return;
+  }
+  const t = ctx.triggers.get(personKey(person))!;
+  const leftAt = t.terminatedAt ?? t.contractEndAt;
+  if (leftAt !== null) {
+    if (!holdsAccess) return;
+    const what = account.status === 'active' ? 'an active account' : `membership of ${acct.groups.length} group(s)`;
+    addFinding(ctx, {
+      id: findingId('former_with_access', provider, account.id),
+      kind: 'former_with_access',
+      severity: 'high',
+      provider,
+      account: ref(acct),
+      person: person.email,
+      message: `${person.email} left ${daysSince(ctx.nowMs, leftAt)} days ago and still holds ${what} in ${provider} (${account.login})`,
+      since: iso(leftAt),
+      days: daysSince(ctx.nowMs, leftAt),
+    });
+    if (acct.via === 'alias') {
+      addFinding(ctx, {
+        id: findingId('ghost_account', provider, account.id),
+        kind: 'ghost_account',
+        severity: 'high',
+        provider,
+        account: ref(acct),
+        person: person.email,
+        message: `${account.login} in ${provider} is an account of former ${person.email} under an alias or previous email`,
+        since: iso(leftAt),
+        days: daysSince(ctx.nowMs, leftAt),
+      });
+    }
+    return;
+  }
+  const last = lastActivity(acct);
+  if (account.status === 'active' && last !== null && ctx.nowMs - last > dormantDays * DAY_MS) {
+    addFinding(ctx, {
+      id: findingId('dormant', provider, account.id),
+      kind: 'dormant',
+      severity: 'warning',
+      provider,
+      account: ref(acct),
+      person: person.email,
+      message: `${account.login} in ${provider} has not signed in for ${daysSince(ctx.nowMs, last)} days`,
+      since: iso(last),
+      days: daysSince(ctx.nowMs, last),
+    });
+  }
+  if (person.status === 'active' && account.status !== 'active' && !suspendedForInactivity(ctx, acct, last)) {
+    addFinding(ctx, {
+      id: findingId('rehire', provider, account.id),
+      kind: 'rehire',
+      severity: 'warning',
+      provider,
+      account: ref(acct),
+      person: person.email,
+      message: `${person.email} is active in HR but ${account.login} in ${provider} is ${account.status}; Lockstep never re-enables accounts: re-enable it by hand if this is a rehire`,
+    });
+  }
+}
+
+function suspendedForInactivity(ctx: PlanContext, acct: IndexedAccount, last: number | null): boolean {
+  if (last === null || !acct.person) return false;
+  return ctx.policy.lifecycleRules.some((r) => {
+    const spec = r.doc.spec;
+    if (spec.trigger !== 'inactive' || !selectorMatches(spec.appliesTo, acct.person!)) return false;
+    const at = last + (spec.inactiveDays ?? 90) * DAY_MS;
+    return spec.stages.some((s) => s.actions.includes('suspend') && ctx.nowMs >= at + parseDuration(s.after));
+  });
+}
+
+function dormantThreshold(ctx: PlanContext): number {
+  const days = ctx.policy.lifecycleRules
+    .filter((r) => r.doc.spec.trigger === 'inactive' && r.doc.spec.inactiveDays !== undefined)
+    .map((r) => r.doc.spec.inactiveDays!);
+  return days.length > 0 ? Math.min(...days) : (ctx.policy.config.doc.spec.findings?.dormantDays ?? 90);
+}
+
+function exceptionFindings(ctx: PlanContext): void {
+  const warnDays = ctx.policy.config.doc.spec.findings?.exceptionExpiringDays ?? 14;
+  for (const e of ctx.policy.exceptions) {
+    const end = expiryInstant(e.doc.spec.expires);
+    const name = ruleName(e);
+    const base = { provider: null, person: e.doc.spec.person, rule: name, source: sourceOf(e, ['spec', 'expires']) };
+    if (ctx.nowMs >= end) {
+      addFinding(ctx, {
+        id: findingId('exception_expired', name),
+        kind: 'exception_expired',
+        severity: 'warning',
+        ...base,
+        message: `${name} for ${e.doc.spec.person} expired ${e.doc.spec.expires}; it no longer protects access: remove it or renew it`,
+        since: iso(end),
+        days: daysSince(ctx.nowMs, end),
+      });
+    } else if (end - ctx.nowMs <= warnDays * DAY_MS) {
+      addFinding(ctx, {
+        id: findingId('exception_expiring', name),
+        kind: 'exception_expiring',
+        severity: 'info',
+        ...base,
+        message: `${name} for ${e.doc.spec.person} expires ${e.doc.spec.expires} (in ${Math.ceil((end - ctx.nowMs) / DAY_MS)} days)`,
+        since: null,
+        days: null,
+      });
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { Policy } from '../policy/model.js';
+import type { Roster } from '../roster/model.js';
+import type { Snapshot } from '../types/index.js';
+import type { JournalHistory } from '../journal/history.js';
+
+/**
+ * Everything a plan depends on. Planning is a pure function of these: no clock, no
+ * file system, no network; `now` is the only time.
+ */
+export interface PlanInputs {
+  readonly policy: Policy;
+  readonly roster: Roster;
+  readonly snapshot: Snapshot;
+  readonly now: Date;
+  readonly history: JournalHistory;
+  /** Wall-clock creation time written to the plan (not part of the checksum). Defaults to now. */
+  readonly createdAt?: Date;
+}

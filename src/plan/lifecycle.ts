@@ -1,0 +1,176 @@
+import type { Located } from '../policy/model.js';
+import { parseDuration } from '../policy/time.js';
+import type { Person } from '../roster/model.js';
+import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, Tier } from '../types/index.js';
+import { planAccountActions } from './account-actions.js';
+import { sourceOf, ruleName } from './change-set.js';
+import type { PersonTriggers, PlanContext } from './context.js';
+import { selectorMatches } from './entitlements.js';
+import { personKey, type IndexedAccount } from './observed-index.js';
+
+const DAY_MS = 86_400_000;
+type Trigger = LifecycleRuleDocument['spec']['trigger'];
+
+/**
+ * Person-level triggers at `now`. A termination fires at the roster end date (status
+ * terminated, or any non-contractor whose end date has passed); a terminated person
+ * without an end date is taken as terminated now. A contract end fires at a contractor's
+ * end date. Leave has no start date in the roster: its clock starts when Lockstep first
+ * acted on it (journal), or now.
+ */
+export function personTriggers(
+  person: Person,
+  nowMs: number,
+  leaveClock: (p: Person) => number,
+): PersonTriggers {
+  let terminatedAt: number | null = null;
+  if (person.status === 'terminated') terminatedAt = person.endAt ?? nowMs;
+  else if (person.employmentType !== 'contractor' && person.endAt !== null) terminatedAt = person.endAt;
+  if (terminatedAt !== null && terminatedAt > nowMs) terminatedAt = null;
+  const contractEndAt =
+    person.employmentType === 'contractor' && person.endAt !== null && person.endAt <= nowMs ? person.endAt : null;
+  const leaveAt = person.status === 'leave' ? leaveClock(person) : null;
+  return { terminatedAt, contractEndAt, leaveAt };
+}
+
+/** Due stages of a rule for a trigger time: every stage with now >= trigger + after. */
+export function dueStages(rule: Located<LifecycleRuleDocument>, triggerAt: number, nowMs: number): number[] {
+  const due: number[] = [];
+  rule.doc.spec.stages.forEach((stage, i) => {
+    if (nowMs >= triggerAt + parseDuration(stage.after)) due.push(i);
+  });
+  return due;
+}
+
+/** Whether a leave rule, as due now, takes access away (suspend or remove_all_groups). */
+export function leaveRemovesAccess(rules: ReadonlyArray<Located<LifecycleRuleDocument>>, person: Person, leaveAt: number, nowMs: number): boolean {
+  return rules.some(
+    (r) =>
+      r.doc.spec.trigger === 'leave' &&
+      selectorMatches(r.doc.spec.appliesTo, person) &&
+      dueStages(r, leaveAt, nowMs).some((i) =>
+        r.doc.spec.stages[i]!.actions.some((a) => a === 'suspend' || a === 'remove_all_groups'),
+      ),
+  );
+}
+
+/** Plans every due lifecycle stage: person triggers, then inactive and orphan accounts. */
+export function planLifecycle(ctx: PlanContext): void {
+  const rules = ctx.policy.lifecycleRules;
+  if (rules.length === 0) return;
+  for (const person of ctx.people) {
+    const key = personKey(person);
+    const t = ctx.triggers.get(key)!;
+    const accounts = ctx.index.accountsOfPerson.get(key);
+    if (!accounts) continue;
+    const fired: Array<[Trigger, number | null]> = [
+      ['terminated', t.terminatedAt],
+      ['contract_end', t.contractEndAt],
+      ['leave', t.leaveAt],
+    ];
+    for (const [trigger, at] of fired) {
+      if (at === null) continue;
+      for (const rule of rules) {
+        if (rule.doc.spec.trigger !== trigger || !selectorMatches(rule.doc.spec.appliesTo, person)) continue;
+        for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct);
+      }
+    }
+  }
+  planAccountTriggers(ctx, rules);
+}
+
+function planAccountTriggers(ctx: PlanContext, rules: ReadonlyArray<Located<LifecycleRuleDocument>>): void {
+  const inactive = rules.filter((r) => r.doc.spec.trigger === 'inactive');
+  const orphan = rules.filter((r) => r.doc.spec.trigger === 'orphan');
+  if (inactive.length === 0 && orphan.length === 0) return;
+  for (const provider of ctx.index.providers.values()) {
+    for (const acct of provider.accounts.values()) {
+      if (acct.person === null) {
+        if (!acct.inCompanyDomain || orphan.length === 0) continue;
+        if (acct.account.status !== 'active' && acct.groups.length === 0 && acct.account.status !== 'suspended') continue;
+        const at = ctx.history.firstTriggerFor(acct.provider, acct.account.id, 'orphan') ?? ctx.nowMs;
+        for (const rule of orphan) if (!rule.doc.spec.appliesTo) applyDueStages(ctx, rule, 'orphan', at, acct);
+        continue;
+      }
+      const t = ctx.triggers.get(personKey(acct.person))!;
+      if (t.terminatedAt !== null || t.contractEndAt !== null) continue; // the leaver rules own these accounts
+      const lastSeen = lastActivity(acct);
+      if (lastSeen === null || acct.account.status !== 'active' && !isSuspendedByRule(acct)) continue;
+      for (const rule of inactive) {
+        if (!selectorMatches(rule.doc.spec.appliesTo, acct.person)) continue;
+        const days = rule.doc.spec.inactiveDays ?? 90;
+        applyDueStages(ctx, rule, 'inactive', lastSeen + days * DAY_MS, acct);
+      }
+    }
+  }
+}
+
+/** An inactive account already suspended still runs its later stages (e.g. delete). */
+function isSuspendedByRule(acct: IndexedAccount): boolean {
+  return acct.account.status === 'suspended';
+}
+
+/** Last sign-in, or creation for an account never signed in to. */
+export function lastActivity(acct: IndexedAccount): number | null {
+  const v = acct.account.lastLoginAt ?? acct.account.createdAt ?? null;
+  if (!v) return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function applyDueStages(
+  ctx: PlanContext,
+  rule: Located<LifecycleRuleDocument>,
+  trigger: Trigger,
+  triggerAt: number,
+  acct: IndexedAccount,
+): void {
+  if (triggerAt > ctx.nowMs) return;
+  const tier = tierOf(ctx, acct);
+  const person = acct.person;
+  for (const i of dueStages(rule, triggerAt, ctx.nowMs)) {
+    const stage = rule.doc.spec.stages[i]!;
+    const approval = stage.approval ?? 'none';
+    const requiresApproval = approval === 'always' || (approval === 'privileged' && tier === 'privileged');
+    const reason: ChangeReason = {
+      rule: ruleName(rule),
+      kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
+      detail: describe(trigger, person, acct, stage.after),
+      source: sourceOf(rule, ['spec', 'stages', i, 'actions']),
+      trigger,
+      triggerAt: new Date(triggerAt).toISOString(),
+      stage: stage.after,
+    };
+    planAccountActions(ctx, {
+      account: acct,
+      actions: stage.actions as LifecycleAction[],
+      reason,
+      tier,
+      requiresApproval,
+      taskInstructions: stage.task,
+      transferTo: person?.managerEmail ?? null,
+    });
+  }
+}
+
+function tierOf(ctx: PlanContext, acct: IndexedAccount): Tier {
+  if (acct.person && ctx.entitlements.get(personKey(acct.person))?.tier === 'privileged') return 'privileged';
+  return acct.groups.some((g) => ctx.managed.get(`${acct.provider}\u0000${g.name}`)?.tier === 'privileged') ? 'privileged' : 'standard';
+}
+
+function describe(trigger: Trigger, person: Person | null, acct: IndexedAccount, after: string): string {
+  const who = person ? person.email : acct.account.login;
+  const alias = acct.via === 'alias' ? ` (account ${acct.account.login} matched through an alias)` : '';
+  switch (trigger) {
+    case 'terminated':
+      return `${who} terminated ${person?.endDate ?? ''}; stage after ${after}${alias}`.replace('  ', ' ');
+    case 'contract_end':
+      return `contract of ${who} ended ${person?.endDate ?? ''}; stage after ${after}${alias}`;
+    case 'leave':
+      return `${who} is on leave; stage after ${after}`;
+    case 'inactive':
+      return `${acct.account.login} in ${acct.provider} inactive since ${acct.account.lastLoginAt ?? acct.account.createdAt}; stage after ${after}`;
+    case 'orphan':
+      return `${acct.account.login} in ${acct.provider} is in a company domain and matches no person in the roster; stage after ${after}`;
+  }
+}

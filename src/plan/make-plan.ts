@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { buildHistory } from '../journal/build-history.js';
+import { EMPTY_HISTORY, type JournalHistory } from '../journal/history.js';
+import { readJournal } from '../journal/reader.js';
+import { loadPolicy } from '../policy/load.js';
+import type { Policy } from '../policy/model.js';
+import { checkAgainstSnapshot } from '../policy/observed-checks.js';
+import { closeProviders, connectProviders } from '../provider/connect.js';
+import type { Logger } from '../provider/provider.js';
+import { loadRoster } from '../roster/load.js';
+import type { Roster } from '../roster/model.js';
+import { observeProviders } from '../snapshot/observe.js';
+import { readSnapshot } from '../snapshot/read.js';
+import type { Plan, Snapshot } from '../types/index.js';
+import { assemblePlan } from './assemble.js';
+
+export interface MakePlanOptions {
+  policiesDir: string;
+  peopleFile?: string | undefined;
+  /** Plan offline against this snapshot; otherwise observe the providers. */
+  snapshotFile?: string | undefined;
+  /** Observed state already in hand (sandbox, tests). */
+  snapshot?: Snapshot | undefined;
+  journalFile: string;
+  stateDir: string;
+  now: Date;
+  log: Logger;
+}
+
+export interface MadePlan {
+  plan: Plan;
+  policy: Policy;
+  roster: Roster;
+  snapshot: Snapshot;
+  history: JournalHistory;
+}
+
+/** The I/O around assemblePlan: load policy and roster, observe (or read a snapshot), read the journal. */
+export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
+  const offline = opts.snapshotFile !== undefined || opts.snapshot !== undefined;
+  const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline });
+  for (const w of policy.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
+  const roster = await loadRoster(policy, opts.peopleFile);
+  let snapshot: Snapshot;
+  if (opts.snapshot) snapshot = opts.snapshot;
+  else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
+  else {
+    const providers = connectProviders(policy, { stateDir: opts.stateDir, log: opts.log });
+    try {
+      snapshot = await observeProviders(providers, opts.log);
+    } finally {
+      await closeProviders(providers);
+    }
+  }
+  const checked = checkAgainstSnapshot(policy, snapshot);
+  for (const w of checked.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
+  if (checked.problems.length) throw new UserError(checked.problems);
+  const history = existsSync(opts.journalFile) ? buildHistory(await readJournal(opts.journalFile)) : EMPTY_HISTORY;
+  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date() });
+  return { plan, policy, roster, snapshot, history };
+}

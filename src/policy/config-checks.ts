@@ -1,0 +1,83 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Problem } from '../errors.js';
+import type { ConfigDocument } from '../types/index.js';
+import type { DocPath, Located } from './model.js';
+import { parseSecretRef, SecretResolver } from './secrets.js';
+import { checkProviderRef, type PolicyNames } from './references.js';
+import type { CheckResult, SemanticsContext } from './semantics.js';
+import { isValidDuration } from './time.js';
+
+/** Every string inside a provider connection, with its path below the connection. */
+function* strings(value: unknown, path: DocPath = []): Generator<[DocPath, string]> {
+  if (typeof value === 'string') yield [path, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, [...path, i]);
+  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+}
+
+/**
+ * Secret references in connections: any value holding `${` must be exactly one
+ * `${env:NAME}` or `${file:PATH}`; with `checkSecrets`, it must also resolve. Messages
+ * name the key and the reference, never a value that might be a secret.
+ */
+function checkSecretRefs(l: Located<ConfigDocument>, ctx: SemanticsContext, out: Problem[]): void {
+  const resolver = new SecretResolver(ctx.env, ctx.dir);
+  for (const [name, connection] of Object.entries(l.doc.spec.providers)) {
+    for (const [sub, value] of strings(connection)) {
+      if (!value.includes('${')) continue;
+      const path = ['spec', 'providers', name, ...sub];
+      const key = sub.length > 0 ? `"${sub.join('.')}"` : 'the value';
+      try {
+        if (parseSecretRef(value) === null) {
+          out.push({ message: `malformed secret reference in ${key} of provider ${name}: the whole value must be \${env:NAME} or \${file:PATH}`, at: l.locate(path) });
+          continue;
+        }
+      } catch (e) {
+        out.push({ message: `${(e as Error).message} in ${key} of provider ${name}`, at: l.locate(path) });
+        continue;
+      }
+      if (!ctx.checkSecrets) continue;
+      const reason = resolver.check(value);
+      if (reason !== null) out.push({ message: reason, at: l.locate(path) });
+    }
+  }
+}
+
+function checkConnections(l: Located<ConfigDocument>, out: Problem[]): void {
+  for (const [name, connection] of Object.entries(l.doc.spec.providers)) {
+    const c = connection as unknown as Record<string, unknown>;
+    if (c.type === 'okta' && c.token === undefined && (c.clientId === undefined || c.privateKey === undefined)) {
+      out.push({ message: `okta provider ${name} needs "token", or "clientId" and "privateKey"`, at: l.locate(['spec', 'providers', name]) });
+    }
+  }
+}
+
+function checkPeopleFile(l: Located<ConfigDocument>, ctx: SemanticsContext, out: Problem[]): void {
+  const file = l.doc.spec.people.file;
+  const info = (() => {
+    try {
+      return statSync(resolve(ctx.dir, file));
+    } catch {
+      return null;
+    }
+  })();
+  if (!info) out.push({ message: `roster file ${file} does not exist (relative to the policy folder)`, at: l.locate(['spec', 'people', 'file']) });
+  else if (!info.isFile()) out.push({ message: `roster file ${file} is not a file`, at: l.locate(['spec', 'people', 'file']) });
+}
+
+/** Rules on the Config itself: provider references, connections, secrets, the roster file. */
+export function checkConfig(l: Located<ConfigDocument>, names: PolicyNames, ctx: SemanticsContext, out: CheckResult): void {
+  const spec = l.doc.spec;
+  spec.minMembers?.forEach((m, i) => checkProviderRef(names, m.provider, l, ['spec', 'minMembers', i, 'provider'], out.problems));
+  spec.protected?.forEach((p, i) =>
+    checkProviderRef(names, p.provider, l, ['spec', 'protected', i, 'provider'], out.problems, { allowAll: true }),
+  );
+  spec.guard?.overrides?.forEach((o, i) => checkProviderRef(names, o.provider, l, ['spec', 'guard', 'overrides', i, 'provider'], out.problems));
+  const maxPlanAge = spec.apply?.maxPlanAge;
+  if (maxPlanAge !== undefined && !isValidDuration(maxPlanAge)) {
+    out.problems.push({ message: `invalid duration "${maxPlanAge}": expected e.g. 24h, 7d`, at: l.locate(['spec', 'apply', 'maxPlanAge']) });
+  }
+  checkConnections(l, out.problems);
+  checkSecretRefs(l, ctx, out.problems);
+  if (ctx.requirePeopleFile) checkPeopleFile(l, ctx, out.problems);
+}

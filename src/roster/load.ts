@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { UserError, type Problem, type SourceLocation } from '../errors.js';
+import type { Policy } from '../policy/model.js';
+import { displayPath } from '../policy/policy-files.js';
+import { schemaIssues } from '../policy/schemas.js';
+import { isValidDate, parseInstant } from '../policy/time.js';
+import type { EmploymentType, Person, PersonStatus, Roster } from './model.js';
+import { readCsvRows, readYamlRows, type RosterRowSource } from './roster-rows.js';
+
+/** A roster and the problems that do not stop it from being used. */
+export interface LoadedRoster extends Roster {
+  readonly warnings: readonly Problem[];
+}
+
+type RosterFormat = 'csv' | 'yaml';
+
+function formatOf(file: string, declared: RosterFormat | undefined): RosterFormat {
+  if (declared) return declared;
+  return /^\.ya?ml$/i.test(extname(file)) ? 'yaml' : 'csv';
+}
+
+function where(at: SourceLocation): string {
+  return `${at.file}:${at.line}`;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+function splitAliases(v: unknown): string[] {
+  const list = Array.isArray(v) ? v.map(text) : text(v).split(';').map((s) => s.trim());
+  return list.filter((s) => s !== '');
+}
+
+/** Schema and date checks of one row; the Person when the row is sound. */
+function toPerson(row: RosterRowSource, problems: Problem[], warnings: Problem[]): Person | null {
+  const before = problems.length;
+  const endDate = text(row.fields.end_date);
+  const badEndDate = endDate !== '' && !isValidDate(endDate);
+  if (badEndDate) {
+    problems.push({ message: `invalid end_date "${endDate}": expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (a real calendar date)`, at: row.locate('end_date') });
+  }
+  for (const issue of schemaIssues('person', row.fields)) {
+    if (badEndDate && issue.path[0] === 'end_date') continue;
+    problems.push({ message: issue.message, at: issue.path.length > 0 ? row.locate(issue.path, { key: issue.atKey }) : row.at });
+  }
+  if (problems.length > before) return null;
+  const f = row.fields;
+  const status = text(f.status) as PersonStatus;
+  if (status === 'terminated' && endDate === '') {
+    warnings.push({ message: `${text(f.email)} is terminated without an end_date: lifecycle stages cannot be timed`, at: row.locate('status') });
+  }
+  const employmentType = text(f.employment_type);
+  const managerEmail = text(f.manager_email);
+  return {
+    employeeId: text(f.employee_id),
+    email: text(f.email),
+    aliases: splitAliases(f.aliases),
+    name: text(f.name),
+    managerEmail: managerEmail === '' ? null : managerEmail,
+    department: text(f.department),
+    title: text(f.title),
+    employmentType: employmentType === '' ? null : (employmentType as EmploymentType),
+    status,
+    endDate: endDate === '' ? null : endDate,
+    endAt: endDate === '' ? null : parseInstant(endDate),
+    org: text(f.org),
+    at: row.at,
+  };
+}
+
+/**
+ * Identity must be unambiguous: one row per employee id, and every address (primary or
+ * alias, compared case-insensitively) belongs to at most one person.
+ */
+function checkUniqueness(rows: ReadonlyArray<{ row: RosterRowSource; person: Person }>, problems: Problem[]): void {
+  const ids = new Map<string, Person>();
+  const addresses = new Map<string, Person>();
+  for (const { row, person } of rows) {
+    const id = person.employeeId.toLowerCase();
+    const sameId = ids.get(id);
+    if (sameId) problems.push({ message: `duplicate employee_id "${person.employeeId}" (also on ${where(sameId.at)})`, at: row.locate('employee_id') });
+    else ids.set(id, person);
+    const claims: Array<[string, string | ReadonlyArray<string | number>]> = [[person.email, 'email']];
+    const aliasList = Array.isArray(row.fields.aliases);
+    person.aliases.forEach((a, i) => claims.push([a, aliasList ? ['aliases', i] : 'aliases']));
+    for (const [address, field] of claims) {
+      const key = address.toLowerCase();
+      const owner = addresses.get(key);
+      if (!owner) addresses.set(key, person);
+      else if (owner !== person) {
+        problems.push({
+          message: `address "${address}" is claimed by two people: ${owner.employeeId} (${where(owner.at)}) and ${person.employeeId} (${where(person.at)})`,
+          at: row.locate(field),
+        });
+      }
+    }
+  }
+}
+
+/** Reads and checks a roster file's bytes; `abs` names it in problems. */
+export function parseRoster(bytes: Buffer, abs: string, format: RosterFormat): LoadedRoster {
+  const display = displayPath(abs);
+  const read = format === 'yaml' ? readYamlRows(bytes, abs) : readCsvRows(bytes.toString('utf8'), display);
+  const problems = [...read.problems];
+  const warnings: Problem[] = [];
+  const sound: Array<{ row: RosterRowSource; person: Person }> = [];
+  for (const row of read.rows) {
+    const person = toPerson(row, problems, warnings);
+    if (person) sound.push({ row, person });
+  }
+  checkUniqueness(sound, problems);
+  if (problems.length > 0) throw new UserError(problems);
+  return {
+    people: sound.map((s) => s.person),
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    file: display,
+    warnings,
+  };
+}
+
+/**
+ * The HR roster: `overrideFile` (`--people FILE`, relative to the working directory) or the
+ * Config's `spec.people.file` (relative to the policy folder). CSV or YAML by the Config's
+ * `format`, else by extension. Throws one UserError with every problem in the file.
+ */
+export async function loadRoster(policy: Policy, overrideFile?: string): Promise<LoadedRoster> {
+  const people = policy.config.doc.spec.people;
+  const abs = overrideFile !== undefined ? resolve(overrideFile) : resolve(policy.dir, people.file);
+  const format = formatOf(abs, overrideFile !== undefined ? undefined : people.format);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(abs);
+  } catch {
+    const at = overrideFile === undefined ? policy.config.locate(['spec', 'people', 'file']) : undefined;
+    throw new UserError([{ message: `roster file ${displayPath(abs)} cannot be read`, at }]);
+  }
+  return parseRoster(bytes, abs, format);
+}

@@ -1,0 +1,163 @@
+import { parse } from 'csv-parse/sync';
+import type { Problem, SourceLocation } from '../errors.js';
+import { parseYamlFile } from '../policy/policy-files.js';
+
+/**
+ * Roster rows as written, before validation: field name -> value, with the position of
+ * every field so each problem names the cell it is about.
+ */
+export interface RosterRowSource {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Start of the row (CSV record, YAML list item). */
+  readonly at: SourceLocation;
+  /** Position of a field's value (its key with `key: true`), or the row's when absent. */
+  locate(field: string | ReadonlyArray<string | number>, opts?: { key?: boolean }): SourceLocation;
+}
+
+export interface RosterRows {
+  readonly rows: RosterRowSource[];
+  readonly problems: Problem[];
+}
+
+/** The columns of SPEC §4, in order. */
+export const ROSTER_COLUMNS = [
+  'employee_id',
+  'email',
+  'aliases',
+  'name',
+  'manager_email',
+  'department',
+  'title',
+  'employment_type',
+  'status',
+  'end_date',
+  'org',
+] as const;
+const REQUIRED_COLUMNS = ['employee_id', 'email', 'status'] as const;
+
+class LineStarts {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.starts.push(i + 1);
+  }
+  /** 1-based line and column of a character offset. */
+  position(file: string, offset: number): SourceLocation {
+    let [lo, hi] = [0, this.starts.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+}
+
+/** Offsets where each field of one raw CSV record starts (quotes respected; `""` toggles twice). */
+function fieldStarts(raw: string, base: number): number[] {
+  const starts = [base];
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) starts.push(base + i + 1);
+  }
+  return starts;
+}
+
+interface CsvRecord {
+  record: string[];
+  raw: string;
+}
+
+/**
+ * CSV with a header row naming SPEC §4 columns. A BOM and blank lines are tolerated;
+ * unknown or repeated columns, missing required columns and rows with the wrong number of
+ * cells are problems. Cells are trimmed.
+ */
+export function readCsvRows(text: string, file: string): RosterRows {
+  const source = text.replace(/^\uFEFF/, '');
+  const lines = new LineStarts(source);
+  const problems: Problem[] = [];
+  let records: CsvRecord[];
+  try {
+    records = parse(source, { raw: true, relax_column_count: true, skip_empty_lines: false }) as unknown as CsvRecord[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return { rows: [], problems: [{ message: `CSV: ${err.message}`, at: { file, line: err.lines ?? 1, col: 1 } }] };
+  }
+  // Each raw record is exactly the text it was read from, blank lines before it included,
+  // so a running offset finds every record's place in the file.
+  let offset = 0;
+  const located = records.map((r) => {
+    const lead = /^[\r\n]*/.exec(r.raw)![0].length;
+    const start = offset + lead;
+    offset += r.raw.length;
+    return { cells: r.record.map((c) => c.trim()), starts: fieldStarts(r.raw.slice(lead), start) };
+  }).filter((r) => r.cells.some((c) => c !== ''));
+
+  const headerRecord = located[0];
+  if (!headerRecord) return { rows: [], problems: [{ message: 'the roster is empty: a header row is required', at: { file, line: 1, col: 1 } }] };
+  const header = headerRecord.cells;
+  const at = (starts: number[], i: number): SourceLocation => lines.position(file, starts[Math.min(i, starts.length - 1)]!);
+  header.forEach((column, i) => {
+    if (!(ROSTER_COLUMNS as readonly string[]).includes(column)) {
+      problems.push({ message: `unknown column "${column}" (columns are: ${ROSTER_COLUMNS.join(', ')})`, at: at(headerRecord.starts, i) });
+    } else if (header.indexOf(column) !== i) {
+      problems.push({ message: `column "${column}" appears twice`, at: at(headerRecord.starts, i) });
+    }
+  });
+  for (const required of REQUIRED_COLUMNS) {
+    if (!header.includes(required)) problems.push({ message: `missing required column "${required}"`, at: at(headerRecord.starts, 0) });
+  }
+  if (problems.length > 0) return { rows: [], problems };
+
+  const rows: RosterRowSource[] = [];
+  for (const r of located.slice(1)) {
+    const rowAt = at(r.starts, 0);
+    if (r.cells.length !== header.length) {
+      problems.push({ message: `row has ${r.cells.length} cells, the header has ${header.length}`, at: rowAt });
+      continue;
+    }
+    const fields: Record<string, string> = {};
+    header.forEach((column, i) => (fields[column] = r.cells[i]!));
+    const locate = (field: string | ReadonlyArray<string | number>): SourceLocation => {
+      const i = header.indexOf(String(typeof field === 'string' ? field : field[0]));
+      return i < 0 ? rowAt : at(r.starts, i);
+    };
+    rows.push({ fields, at: rowAt, locate });
+  }
+  return { rows, problems };
+}
+
+/**
+ * A YAML list of maps with the CSV's field names. Scalars are read as strings (the failsafe
+ * schema), so an employee id such as 00123 keeps its leading zeros.
+ */
+export function readYamlRows(bytes: Buffer, abs: string): RosterRows {
+  const parsed = parseYamlFile(abs, bytes, 'failsafe');
+  const problems: Problem[] = [...parsed.problems];
+  const rows: RosterRowSource[] = [];
+  const doc = parsed.documents[0];
+  if (!doc) {
+    if (problems.length === 0) problems.push({ message: 'the roster is empty: expected a list of people', at: { file: parsed.display, line: 1, col: 1 } });
+    return { rows, problems };
+  }
+  if (parsed.documents.length > 1) {
+    problems.push({ message: 'a YAML roster holds one document (a list of people)', at: parsed.documents[1]!.positions.locate([]) });
+  }
+  if (!Array.isArray(doc.value)) {
+    problems.push({ message: 'a YAML roster must be a list of people', at: doc.positions.locate([]) });
+    return { rows, problems };
+  }
+  doc.value.forEach((item: unknown, i: number) => {
+    const rowAt = doc.positions.locate([i]);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      problems.push({ message: 'each roster item must be a map of fields', at: rowAt });
+      return;
+    }
+    const locate = (field: string | ReadonlyArray<string | number>, opts: { key?: boolean } = {}): SourceLocation =>
+      doc.positions.locate([i, ...(typeof field === 'string' ? [field] : field)], opts);
+    rows.push({ fields: item as Record<string, unknown>, at: rowAt, locate });
+  });
+  return { rows, problems };
+}

@@ -1,0 +1,36 @@
+import { ProviderError } from '../errors.js';
+import type { Policy } from '../policy/model.js';
+import type { Logger, Provider } from '../provider/provider.js';
+import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
+
+/**
+ * Observes every provider in parallel (each with its own bulk reads) and assembles the
+ * snapshot. A provider that fails to observe fails the whole observation: planning on a
+ * partial view would read missing accounts as removed.
+ */
+export async function observeProviders(providers: ReadonlyMap<string, Provider>, log: Logger, now: () => Date = () => new Date()): Promise<Snapshot> {
+  const observedAt = now().toISOString();
+  const names = [...providers.keys()].sort();
+  const results = await Promise.allSettled(
+    names.map(async (name) => {
+      const started = Date.now();
+      const observed = await providers.get(name)!.observe();
+      log.info(`observed ${name}: ${observed.accounts.length} accounts, ${observed.groups.length} groups (${Date.now() - started} ms)`);
+      return observed;
+    }),
+  );
+  const snapshot: Snapshot = { formatVersion: SNAPSHOT_FORMAT_VERSION, observedAt, providers: {} };
+  const failures: string[] = [];
+  results.forEach((r, i) => {
+    const name = names[i]!;
+    if (r.status === 'fulfilled') snapshot.providers[name] = { ...r.value, observedAt: r.value.observedAt ?? observedAt };
+    else failures.push(`${name}: ${(r.reason as Error).message}`);
+  });
+  if (failures.length) throw new ProviderError(failures.length === 1 ? names[results.findIndex((r) => r.status === 'rejected')]! : 'several', `observation failed: ${failures.join('; ')}`);
+  return snapshot;
+}
+
+/** The providers a policy names, in name order. */
+export function providerNames(policy: Policy): string[] {
+  return Object.keys(policy.config.doc.spec.providers).sort();
+}

@@ -1,0 +1,239 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { redactor } from '../../src/policy/secrets.js';
+import { FakeProvider } from '../support/fake-provider.js';
+import { aChange, aPlan } from './builders.js';
+import { ALICE, BOB, CAROL, SALES, aJournalDir, oktaWorld } from './world.js';
+import { phaseOf, PHASES } from '../../src/apply/phases.js';
+
+let j: Awaited<ReturnType<typeof aJournalDir>>;
+beforeEach(async () => {
+  j = await aJournalDir();
+});
+afterEach(() => j.cleanup());
+
+const suspendAlice = aChange({ action: 'suspend', precondition: { accountStatus: ['active'] } });
+const removeAlice = aChange({ action: 'remove_member', target: { account: ALICE, group: SALES }, precondition: { member: true } });
+const revokeAlice = aChange({ action: 'revoke_sessions', precondition: { notDoneSince: '2026-11-20T17:00:00Z' } });
+const violation = { kind: 'group_removal' as const, provider: 'okta-main', group: 'Sales', current: 2, removing: 1, fraction: 0.5, threshold: 0.3 };
+
+describe('applyPlan: guard', () => {
+  it('a tripped guard halts: a halt record, nothing observed or applied', async () => {
+    const okta = oktaWorld();
+    const { report } = await j.apply(aPlan([suspendAlice, removeAlice], { violations: [violation] }), [okta]);
+    expect(report.halted).toBe(true);
+    expect(report.counts.halted).toBe(2);
+    expect(okta.calls).toEqual([]);
+    expect(okta.observeCalls).toBe(0);
+    const records = await j.records();
+    expect(records.map((r) => r.type)).toEqual(['run_start', 'halt', 'run_end']);
+    expect(records[1]).toMatchObject({ result: 'halted', violations: [violation] });
+    expect((await j.verify()).ok).toBe(true);
+  });
+
+  it('an approved guard runs the plan and records who approved', async () => {
+    const okta = oktaWorld();
+    const plan = aPlan([suspendAlice, removeAlice], { violations: [violation] });
+    const { report } = await j.apply(plan, [okta], { guardApprovedBy: `--approve-guard ${plan.checksum} by ops@test` });
+    expect(report.halted).toBe(false);
+    expect(report.counts.ok).toBe(2);
+    const approval = (await j.records()).find((r) => r.type === 'approval');
+    expect(approval).toMatchObject({ approvals: [`--approve-guard ${plan.checksum} by ops@test`], violations: [violation] });
+  });
+});
+
+describe('applyPlan: ordering and concurrency', () => {
+  it('runs phases in order per provider, privileged first within a phase', async () => {
+    const okta = oktaWorld(2);
+    const changes = [
+      aChange({ action: 'add_member', target: { account: CAROL, group: SALES } }),
+      aChange({ action: 'delete', target: { account: CAROL } }),
+      aChange({ action: 'remove_member', target: { account: BOB, group: SALES } }),
+      aChange({ action: 'transfer_ownership', target: { account: BOB } }),
+      aChange({ action: 'revoke_tokens', target: { account: BOB } }),
+      aChange({ action: 'suspend', target: { account: BOB } }),
+      aChange({ action: 'revoke_sessions', target: { account: ALICE }, tier: 'privileged' }),
+      aChange({ action: 'suspend', target: { account: ALICE }, tier: 'privileged' }),
+    ];
+    await j.apply(aPlan(changes), [okta], { concurrency: 4 });
+    const phases = okta.calls.map((c) => PHASES.indexOf(phaseOf(c.action)));
+    expect(phases).toEqual([...phases].sort((a, b) => a - b));
+    expect(okta.calls.slice(0, 2).every((c) => c.tier === 'privileged')).toBe(true);
+    expect(okta.calls.at(-1)?.action).toBe('add_member');
+  });
+
+  it('never has more than `concurrency` changes in flight per provider', async () => {
+    const okta = new FakeProvider('okta-main', {
+      delayMs: 5,
+      accounts: Array.from({ length: 12 }, (_, i) => ({ id: `u${i}`, login: `u${i}@acme.com`, status: 'active' as const })),
+    });
+    const changes = Array.from({ length: 12 }, (_, i) => aChange({ action: 'revoke_sessions', target: { account: { id: `u${i}`, login: `u${i}@acme.com` } } }));
+    const { report } = await j.apply(aPlan(changes), [okta], { concurrency: 3 });
+    expect(report.counts.ok).toBe(12);
+    expect(okta.maxInFlight).toBe(3);
+  });
+});
+
+describe('applyPlan: preconditions', () => {
+  it('a stale change is reported and journaled, never applied', async () => {
+    const okta = oktaWorld();
+    const addCarol = aChange({ action: 'add_member', target: { account: CAROL, group: SALES }, precondition: { accountStatus: ['active'], member: false } });
+    const deleteBob = aChange({ action: 'delete', target: { account: BOB }, precondition: { accountStatus: ['suspended'] } });
+    const gone = aChange({ action: 'suspend', target: { account: { id: '00u9', login: 'gone@acme.com' } } });
+    const { report } = await j.apply(aPlan([addCarol, deleteBob, gone]), [okta]);
+    expect(report.results.map((r) => r.result)).toEqual(['stale', 'stale', 'stale']);
+    expect(report.results[0]!.detail).toContain('carol@acme.com is now suspended');
+    expect(okta.calls).toEqual([]);
+    const changes = (await j.records()).filter((r) => r.type === 'change');
+    expect(changes.map((r) => r.result)).toEqual(['stale', 'stale', 'stale']);
+  });
+
+  it('a change whose end state already holds is `already` without calling the provider', async () => {
+    const okta = oktaWorld();
+    const suspendCarol = aChange({ action: 'suspend', target: { account: CAROL }, precondition: { accountStatus: ['active'] } });
+    const removeCarol = aChange({ action: 'remove_member', target: { account: CAROL, group: SALES }, precondition: { member: true } });
+    const addAlice = aChange({ action: 'add_member', target: { account: ALICE, group: SALES }, precondition: { member: false } });
+    const deleteGone = aChange({ action: 'delete', target: { account: { id: '00u9', login: 'gone@acme.com' } } });
+    const { report } = await j.apply(aPlan([suspendCarol, removeCarol, addAlice, deleteGone]), [okta]);
+    expect(report.counts.already).toBe(4);
+    expect(okta.calls).toEqual([]);
+  });
+
+  it('skips requiresApproval changes unless approved, and records the approver', async () => {
+    const del = aChange({ action: 'delete', target: { account: CAROL }, requiresApproval: true, precondition: { accountStatus: ['suspended'] } });
+    const first = await j.apply(aPlan([del]), [oktaWorld()]);
+    expect(first.report.results[0]).toMatchObject({ result: 'skipped', detail: expect.stringContaining('requires approval') });
+
+    const okta = oktaWorld();
+    const second = await j.apply(aPlan([del]), [okta], { approvedChanges: new Map([[del.id, 'Approval/carol-delete']]) });
+    expect(second.report.results[0]!.result).toBe('ok');
+    expect(okta.effectsOf(del.id)).toBe(1);
+    expect((await j.records()).filter((r) => r.changeId === del.id).at(-1)).toMatchObject({ approvals: ['Approval/carol-delete'] });
+  });
+});
+
+describe('applyPlan: failures and retries', () => {
+  it('retries transient errors, waiting at least Retry-After', async () => {
+    const okta = oktaWorld();
+    okta.failNext(suspendAlice.id, { times: 2, transient: true, status: 429, retryAfterMs: 40 });
+    const started = Date.now();
+    const { report } = await j.apply(aPlan([suspendAlice]), [okta]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    expect(report.results[0]!.result).toBe('ok');
+    expect(okta.calls).toHaveLength(3);
+    expect(okta.effectsOf(suspendAlice.id)).toBe(1);
+  });
+
+  it('fails a change after the last retry and on a permanent error; the others still apply', async () => {
+    const okta = oktaWorld();
+    okta.failNext(suspendAlice.id, { times: Infinity, transient: true });
+    okta.failNext(revokeAlice.id, { times: 1, transient: false, status: 403, message: 'insufficient scope' });
+    const { report } = await j.apply(aPlan([suspendAlice, revokeAlice, removeAlice]), [okta], { retries: 2 });
+    expect(report.counts).toMatchObject({ failed: 2, ok: 1 });
+    expect(okta.calls.filter((c) => c.id === suspendAlice.id)).toHaveLength(3);
+    expect(okta.calls.filter((c) => c.id === revokeAlice.id)).toHaveLength(1);
+    expect(report.results[1]!.error).toBe('insufficient scope (HTTP 403)');
+    const run_end = (await j.records()).at(-1);
+    expect(run_end).toMatchObject({ type: 'run_end', detail: { counts: { failed: 2, ok: 1 } } });
+  });
+
+  it('a rerun after a partial failure converges with no duplicate effects', async () => {
+    const okta = oktaWorld();
+    okta.failNext(revokeAlice.id, { times: 1, transient: false });
+    okta.failNext(removeAlice.id, { times: 1, transient: false });
+    const plan = aPlan([suspendAlice, revokeAlice, removeAlice, aChange({ action: 'revoke_tokens', precondition: { notDoneSince: '2026-11-20T17:00:00Z' } })]);
+    const first = await j.apply(plan, [okta]);
+    expect(first.report.counts).toMatchObject({ ok: 2, failed: 2 });
+
+    const second = await j.apply(plan, [okta]);
+    expect(second.report.results.map((r) => r.result)).toEqual(['already', 'ok', 'ok', 'already']);
+    const third = await j.apply(plan, [okta]);
+    expect(third.report.counts.already).toBe(4);
+    for (const c of plan.changes) expect(okta.effectsOf(c.id)).toBe(1);
+    expect((await j.verify()).ok).toBe(true);
+  });
+
+  it('an unobservable effect done in the journal is not repeated; a failed one is retried', async () => {
+    const okta = oktaWorld();
+    okta.failNext(revokeAlice.id, { times: 1, transient: false });
+    const resetBob = aChange({ action: 'reset_factors', target: { account: BOB }, precondition: { notDoneSince: '2026-11-20T17:00:00Z' } });
+    await j.apply(aPlan([revokeAlice, resetBob]), [okta]);
+    expect(okta.effectsOf(resetBob.id)).toBe(1);
+    const rerun = await j.apply(aPlan([revokeAlice, resetBob]), [okta]);
+    expect(rerun.report.results.map((r) => [r.change.id, r.result])).toEqual([
+      [revokeAlice.id, 'ok'],
+      [resetBob.id, 'already'],
+    ]);
+    expect(okta.effectsOf(resetBob.id)).toBe(1);
+    expect(okta.effectsOf(revokeAlice.id)).toBe(1);
+  });
+
+  it('an unconfigured provider or a failed observation fails only that provider', async () => {
+    const gws = new FakeProvider('gws', { type: 'google', accounts: [{ ...ALICE, status: 'active' }] });
+    gws.observeFailure = { times: Infinity, transient: false, status: 401 };
+    const okta = oktaWorld();
+    const plan = aPlan([suspendAlice, aChange({ action: 'suspend', provider: 'gws' }), aChange({ action: 'suspend', provider: 'k8s' })]);
+    const { report } = await j.apply(plan, [okta, gws]);
+    expect(report.results.map((r) => r.result)).toEqual(['ok', 'failed', 'failed']);
+    expect(report.results[1]!.error).toMatch(/observation of gws failed/);
+    expect(report.results[2]!.error).toMatch(/provider k8s is not configured/);
+  });
+
+  it('journals every outcome with plan checksum, commit, reason, person, target and trigger time', async () => {
+    const okta = oktaWorld();
+    const plan = aPlan([suspendAlice]);
+    const { report } = await j.apply(plan, [okta], { runId: 'run-42' });
+    const rec = (await j.records()).find((r) => r.type === 'change');
+    expect(rec).toMatchObject({
+      runId: 'run-42',
+      actor: 'ops@test',
+      planChecksum: plan.checksum,
+      policyCommit: 'abc123',
+      changeId: suspendAlice.id,
+      provider: 'okta-main',
+      action: 'suspend',
+      target: { account: ALICE },
+      person: 'alice@acme.com',
+      reason: suspendAlice.reason,
+      triggerAt: '2026-11-20T17:00:00Z',
+      result: 'ok',
+      before: { status: 'active' },
+      after: { status: 'suspended' },
+    });
+    expect(report.runId).toBe('run-42');
+  });
+
+  it('redacts secrets from provider errors in the report and the journal', async () => {
+    redactor.add('tok-very-secret-123');
+    const okta = oktaWorld();
+    okta.failNext(suspendAlice.id, { times: 1, transient: false, message: 'bad token tok-very-secret-123' });
+    const { report } = await j.apply(aPlan([suspendAlice]), [okta]);
+    expect(report.results[0]!.error).toBe('bad token [REDACTED] (HTTP 403)');
+    expect(JSON.stringify(await j.records())).not.toContain('tok-very-secret-123');
+  });
+});
+
+describe('applyPlan: tasks and stopping', () => {
+  it('a manual task is handed out as pending, journaled for the owner, and stays open until done', async () => {
+    const vpn = new FakeProvider('vpn', { type: 'manual', accounts: [{ ...ALICE, status: 'active' }] });
+    const task = aChange({
+      action: 'task',
+      provider: 'vpn',
+      task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile' },
+      precondition: { notDoneSince: '2026-11-20T17:00:00Z' },
+    });
+    const { report } = await j.apply(aPlan([task]), [vpn]);
+    expect(report.results[0]).toMatchObject({ result: 'pending', detail: expect.stringContaining('task for netops@acme.com: suspend') });
+    const { buildHistory } = await import('../../src/journal/build-history.js');
+    expect(buildHistory(await j.records()).openTasks()).toMatchObject([{ changeId: task.id, provider: 'vpn', action: 'task' }]);
+  });
+
+  it('an aborted run skips what has not started and still closes the run in the journal', async () => {
+    const okta = oktaWorld();
+    const ac = new AbortController();
+    ac.abort();
+    const { report } = await j.apply(aPlan([suspendAlice, removeAlice]), [okta], { signal: ac.signal });
+    expect(report.counts.skipped).toBe(2);
+    expect(okta.calls).toEqual([]);
+    expect((await j.records()).at(-1)?.type).toBe('run_end');
+  });
+});
