@@ -56,6 +56,12 @@ export interface AccountFact {
   readonly login: string;
 }
 
+/** A group in one provider. */
+export interface GroupFact {
+  readonly provider: string;
+  readonly group: string;
+}
+
 export interface LeaverFact {
   readonly email: string;
   readonly name: string;
@@ -100,7 +106,7 @@ export interface StoryFacts {
   readonly ghost: { readonly person: string; readonly alias: string; readonly provider: string };
   readonly privilegedLeaver: string;
   readonly orphan: AccountFact & { readonly groups: readonly string[] };
-  readonly breakglass: { readonly login: string; readonly providers: readonly string[]; readonly groups: readonly AccountFact[] };
+  readonly breakglass: { readonly login: string; readonly providers: readonly string[]; readonly groups: readonly GroupFact[] };
   readonly dormant: readonly (AccountFact & { readonly person: string; readonly lastLoginAt: string; readonly days: number })[];
   /** Members of a managed group whom no role grants it. */
   readonly drift: { readonly provider: string; readonly group: string; readonly members: readonly string[] };

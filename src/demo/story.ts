@@ -127,7 +127,11 @@ export function castStory(people: readonly DemoPerson[], book: EmailBook, compan
     terminate(p, 1);
   }
 
-  const contractor = pick('contractor whose contract ended', (p) => p.department === 'Engineering');
+  // Prefer someone who already is a contractor; convert an engineer when there is none.
+  const engineers = candidates('an engineer whose contract ended', (p) => p.department === 'Engineering');
+  const contractors = engineers.filter((p) => p.employmentType === 'contractor');
+  const contractor = r.pick(contractors.length ? contractors : engineers);
+  contractor.story = 'contract ended';
   if (contractor.employmentType !== 'contractor') {
     contractor.employmentType = 'contractor';
     contractor.aliases.push(book.claim(`${contractor.first}.${contractor.last}`, 'brightline-staffing.example'));

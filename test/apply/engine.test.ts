@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactor } from '../../src/policy/secrets.js';
 import { FakeProvider } from '../support/fake-provider.js';
-import { aChange, aPlan } from './builders.js';
+import { aChange, aLog, aPlan } from './builders.js';
+import { applyPlan } from '../../src/apply/engine.js';
+import { buildHistory } from '../../src/journal/build-history.js';
+import { EMPTY_HISTORY } from '../../src/journal/history.js';
 import { ALICE, BOB, CAROL, SALES, aJournalDir, oktaWorld } from './world.js';
 import { phaseOf, PHASES } from '../../src/apply/phases.js';
 
@@ -223,7 +226,6 @@ describe('applyPlan: tasks and stopping', () => {
     });
     const { report } = await j.apply(aPlan([task]), [vpn]);
     expect(report.results[0]).toMatchObject({ result: 'pending', detail: expect.stringContaining('task for netops@acme.com: suspend') });
-    const { buildHistory } = await import('../../src/journal/build-history.js');
     expect(buildHistory(await j.records()).openTasks()).toMatchObject([{ changeId: task.id, provider: 'vpn', action: 'task' }]);
   });
 
@@ -235,5 +237,24 @@ describe('applyPlan: tasks and stopping', () => {
     expect(report.counts.skipped).toBe(2);
     expect(okta.calls).toEqual([]);
     expect((await j.records()).at(-1)?.type).toBe('run_end');
+  });
+});
+
+describe('applyPlan: journal failure', () => {
+  it('stops applying and throws when the journal cannot be written', async () => {
+    const okta = oktaWorld();
+    let appends = 0;
+    const journal = {
+      append: async () => {
+        if (++appends > 2) throw new Error('disk full');
+        return {} as never;
+      },
+    };
+    const plan = aPlan([suspendAlice, removeAlice, aChange({ action: 'add_member', target: { account: CAROL, group: SALES } })]);
+    await expect(
+      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+    ).rejects.toThrow('disk full');
+    // run_start and suspend were journaled; remove_member's record failed, so add_member never ran.
+    expect(okta.calls.map((c) => c.action)).toEqual(['suspend', 'remove_member']);
   });
 });

@@ -50,7 +50,7 @@ export interface ScimmyServer {
 
 type Json = Record<string, unknown>;
 const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;
-const notFound = (id: string | undefined): Error => new SCIMMY.Types.Error(404, null, `Resource ${String(id)} not found`);
+const notFound = (id: string | undefined): Error => new SCIMMY.Types.Error(404, '', `Resource ${String(id)} not found`);
 
 let declared = false;
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { checkPrecondition, type PreconditionContext } from '../../src/apply/precondition.js';
+import { EMPTY_HISTORY } from '../../src/journal/history.js';
+import { aChange } from './builders.js';
+import type { ObservedProvider } from '../../src/types/index.js';
+
+const observed: ObservedProvider = {
+  type: 'okta',
+  accounts: [
+    { id: '00u1', login: 'alice@acme.com', status: 'active', tokens: 0, factors: 2 },
+    { id: '00u2', login: 'bob@acme.com', status: 'deprovisioned' },
+  ],
+  groups: [{ id: '00g1', name: 'Sales', members: ['00u1'] }],
+};
+const ctx: PreconditionContext = { history: EMPTY_HISTORY, unobservable: new Set(['revoke_sessions']), fallbackSinceMs: 0 };
+const alice = { id: '00u1', login: 'alice@acme.com' };
+const bob = { id: '00u2', login: 'bob@acme.com' };
+const sales = { id: '00g1', name: 'Sales' };
+
+describe('checkPrecondition', () => {
+  it.each([
+    ['suspend of a deprovisioned account', aChange({ action: 'suspend', target: { account: bob }, precondition: { accountStatus: ['active'] } }), 'already'],
+    ['revoke_tokens with no tokens left', aChange({ action: 'revoke_tokens', target: { account: alice } }), 'already'],
+    ['reset_factors with factors enrolled', aChange({ action: 'reset_factors', target: { account: alice } }), 'apply'],
+    ['remove_member of a member', aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } }), 'apply'],
+    ['add_member of a deprovisioned account', aChange({ action: 'add_member', target: { account: bob, group: sales }, precondition: { accountStatus: ['active'], member: false } }), 'stale'],
+    ['a group that is gone', aChange({ action: 'remove_member', target: { account: alice, group: { id: '00g9', name: 'Old' } } }), 'stale'],
+    ['member precondition no longer true', aChange({ action: 'transfer_ownership', target: { account: alice, group: sales }, precondition: { member: false } }), 'stale'],
+    ['delete of an active account', aChange({ action: 'delete', target: { account: alice }, precondition: { accountStatus: ['suspended'] } }), 'stale'],
+  ])('%s → %s', (_name, change, verdict) => {
+    expect(checkPrecondition(change, observed, ctx).verdict).toBe(verdict);
+  });
+
+  it('an unobservable effect is read from the journal: notDoneSince, or the plan creation time without it', () => {
+    const done = { ...EMPTY_HISTORY, doneSince: (_id: string, since: number) => since <= Date.parse('2026-11-21T00:00:00Z') };
+    const withSince = aChange({ action: 'reset_factors', target: { account: alice }, precondition: { notDoneSince: '2026-11-20T00:00:00Z' } });
+    expect(checkPrecondition(withSince, observed, { ...ctx, history: done }).verdict).toBe('already');
+    const later = aChange({ action: 'reset_factors', target: { account: alice }, precondition: { notDoneSince: '2026-11-22T00:00:00Z' } });
+    expect(checkPrecondition(later, observed, { ...ctx, history: done }).verdict).toBe('apply');
+    const noSince = aChange({ action: 'revoke_sessions', target: { account: alice } });
+    expect(checkPrecondition(noSince, observed, { ...ctx, history: done, fallbackSinceMs: Date.parse('2026-11-20T00:00:00Z') }).verdict).toBe('already');
+    expect(checkPrecondition(noSince, observed, { ...ctx, history: done, fallbackSinceMs: Date.parse('2026-11-23T00:00:00Z') }).verdict).toBe('apply');
+  });
+});
