@@ -1,6 +1,6 @@
 import { ProviderError } from '../../src/errors.js';
 import { redactor } from '../../src/policy/secrets.js';
-import { SCIM_CONTENT_TYPE, type ScimErrorBody, type ScimListResponse } from './schema.js';
+import { SCIM_CONTENT_TYPE, SCIM_URN, type ScimErrorBody, type ScimListResponse } from './schema.js';
 
 /**
  * A small SCIM 2.0 HTTP client (RFC 7644) on Node's fetch. Every failure is a
@@ -106,19 +106,38 @@ export class ScimClient {
   /**
    * Every resource of a type, paging with startIndex/count (RFC 7644 §3.4.2.4) until
    * totalResults is reached or a page comes back empty. Advances by the number of
-   * resources actually returned, since servers may cap a page below `count`.
+   * resources actually returned, since servers may cap a page below `count` (or ignore
+   * `count` and return more). A service that answers a later page from the wrong
+   * startIndex (scimmy-routers under express 5 drops GET paging parameters) is asked
+   * again through POST /.search (§3.4.3), which carries them in the body; if that does
+   * not page either, the listing fails rather than coming back silently incomplete.
    */
   async listAll<T extends { id: string }>(resource: 'Users' | 'Groups', pageSize: number): Promise<T[]> {
     const byId = new Map<string, T>();
     let startIndex = 1;
+    let search = false;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.request<ScimListResponse<T>>('GET', `/${resource}`, { query: { startIndex, count: pageSize } });
+      const res = search
+        ? await this.request<ScimListResponse<T>>('POST', `/${resource}/.search`, { body: { schemas: [SCIM_URN.searchRequest], startIndex, count: pageSize } })
+        : await this.request<ScimListResponse<T>>('GET', `/${resource}`, { query: { startIndex, count: pageSize } });
+      const reported = res.body?.startIndex;
+      if (typeof reported === 'number' && reported !== startIndex) {
+        if (search) throw new ProviderError(this.options.provider, `listing ${resource}: the service ignores startIndex, so a complete listing is impossible`);
+        search = true;
+        continue;
+      }
       const items = res.body?.Resources ?? [];
       for (const item of items) if (item && typeof item.id === 'string') byId.set(item.id, item);
-      if (items.length === 0) break;
-      startIndex += items.length;
       const total = res.body?.totalResults;
-      if (typeof total !== 'number' || startIndex > total) break;
+      if (items.length === 0 || typeof total !== 'number') break;
+      startIndex += items.length;
+      if (startIndex > total) {
+        // Pages overlapped: resources were added or removed while paging, so some were skipped.
+        if (byId.size < total) {
+          throw new ProviderError(this.options.provider, `listing ${resource}: got ${byId.size} of ${total}; the service changed while paging`, { transient: true });
+        }
+        break;
+      }
     }
     return [...byId.values()];
   }

@@ -1,4 +1,4 @@
-import type { ProviderType } from '../types/index.js';
+import type { ProviderConnection, ProviderType } from '../types/index.js';
 import type { Company, ProviderSpec } from './model.js';
 import { base62Id, numericId, uuidLike, type Random } from './random.js';
 
@@ -116,7 +116,7 @@ export interface ResolvedProvider {
   readonly adminGroup: string;
   readonly extraGroups: Readonly<Record<string, readonly string[]>>;
   readonly unmanagedGroups: readonly string[];
-  readonly connection: Record<string, unknown>;
+  readonly connection: ProviderConnection & Record<string, unknown>;
 }
 
 export function resolveProviders(specs: readonly ProviderSpec[], company: Company, allDepartments: readonly string[]): ResolvedProvider[] {
@@ -125,6 +125,7 @@ export function resolveProviders(specs: readonly ProviderSpec[], company: Compan
     if (seen.has(spec.name)) throw new RangeError(`provider ${spec.name} is listed twice`);
     seen.add(spec.name);
     const style = PROVIDER_STYLES[spec.type];
+    const { type: _type, ...settings } = spec.connection ?? style.connection(spec.name, index, company);
     return {
       name: spec.name,
       type: spec.type,
@@ -134,7 +135,7 @@ export function resolveProviders(specs: readonly ProviderSpec[], company: Compan
       adminGroup: spec.adminGroup ?? style.adminGroup(spec.name, company),
       extraGroups: spec.extraGroups ?? {},
       unmanagedGroups: style.unmanagedGroups(company),
-      connection: { ...(spec.connection ?? style.connection(spec.name, index, company)) },
+      connection: { type: spec.type, ...settings },
     };
   });
 }

@@ -127,7 +127,10 @@ function describeBranch(schema: unknown): string {
     if (s.$ref.endsWith('/email')) return 'an email address';
     return s.$ref.replace(/^.*\//, 'a ');
   }
-  if (s.type === 'array') return s.minItems ? 'a non-empty list' : 'a list';
+  if (s.type === 'array') {
+    const of = (s.items as AnySchemaObject | undefined)?.type === 'string' ? ' of strings' : '';
+    return `${s.minItems ? 'a non-empty list' : 'a list'}${of}`;
+  }
   if (typeof s.type === 'string') return `a ${s.type}`;
   return 'an allowed form';
 }
@@ -180,6 +183,21 @@ function article(type: string): string {
   return names[type] ?? type;
 }
 
+/** The base (schema file) of a schema path such as `common.schema.json#/definitions/date`. */
+function schemaBase(schemaPath: string): string {
+  return schemaPath.slice(0, schemaPath.indexOf('#'));
+}
+
+/**
+ * Whether `e` comes from a branch of the failed union `u`: it is about the same value (or
+ * one inside it) and its keyword sits under the union, or in a schema a branch refers to.
+ */
+function withinUnion(e: ErrorObject, u: ErrorObject): boolean {
+  const samePlace = e.instancePath === u.instancePath || e.instancePath.startsWith(`${u.instancePath}/`);
+  const fromBranch = e.schemaPath.startsWith(`${u.schemaPath}/`) || schemaBase(e.schemaPath) !== schemaBase(u.schemaPath);
+  return samePlace && fromBranch;
+}
+
 /**
  * Short messages for ajv errors. Errors inside an `anyOf`/`oneOf` that also failed as a
  * whole are folded into one message for it, and the name-pattern error ajv adds beside
@@ -188,11 +206,7 @@ function article(type: string): string {
 export function describeErrors(errors: readonly ErrorObject[]): SchemaIssue[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const names = errors.filter((e) => e.keyword === 'propertyNames');
-  const shown = errors.filter(
-    (e) =>
-      !unions.some((u) => u !== e && u.instancePath === e.instancePath && e.schemaPath.startsWith(`${u.schemaPath}/`)) &&
-      !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)),
-  );
+  const shown = errors.filter((e) => !unions.some((u) => u !== e && withinUnion(e, u)) && !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)));
   const seen = new Set<string>();
   const issues: SchemaIssue[] = [];
   for (const e of shown) {

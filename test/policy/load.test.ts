@@ -173,7 +173,7 @@ spec:
       `b.yaml:3:19: "name" must start with a letter or digit and hold only letters, digits, '.', '_' and '-'`,
       'b.yaml:5:10: "roles" must have at least 1 item',
       'b.yaml:6:12: item 0 must be an email address',
-      'b.yaml:7:25: "department" must be a string or a non-empty list',
+      'b.yaml:7:25: "department" must be a string or a non-empty list of strings',
     ]);
   });
 

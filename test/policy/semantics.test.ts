@@ -58,9 +58,9 @@ describe('references', () => {
       doc('Approval', 'a', '  scope: { provider: "*" }\n  expires: 2026-12-15\n  reason: r\n'),
     ].join('---\n');
     expect(await problems(text)).toEqual([
-      'b.yaml:5:26: unknown provider "okta-mian" (did you mean "okta-main"?); the Config defines: gws, okta-main',
-      'b.yaml:12:26: unknown provider "jira"; the Config defines: gws, okta-main',
-      'b.yaml:19:22: unknown provider "*"; the Config defines: gws, okta-main',
+      'b.yaml:5:25: unknown provider "okta-mian" (did you mean "okta-main"?); the Config defines: gws, okta-main',
+      'b.yaml:12:25: unknown provider "jira"; the Config defines: gws, okta-main',
+      'b.yaml:20:22: unknown provider "*"; the Config defines: gws, okta-main',
     ]);
   });
 
@@ -86,8 +86,8 @@ describe('references', () => {
       doc('Approval', 'a', '  scope: { provider: okta-main, group: Jira Users }\n  expires: 2026-12-15\n  reason: r\n'),
     ].join('---\n');
     expect(await warnings(text)).toEqual([
-      'b.yaml:13:93: group "all@acme.com" in gws is not granted by any RoleProfile, so Lockstep does not manage it',
-      'b.yaml:20:40: group "Jira Users" in okta-main is not granted by any RoleProfile, so Lockstep does not manage it',
+      'b.yaml:13:87: group "all@acme.com" in gws is not granted by any RoleProfile, so Lockstep does not manage it',
+      'b.yaml:21:40: group "Jira Users" in okta-main is not granted by any RoleProfile, so Lockstep does not manage it',
     ]);
   });
 });
@@ -123,14 +123,14 @@ describe('document rules', () => {
     ].join('---\n');
     expect(await problems(text)).toEqual([
       'b.yaml:5:12: trigger "inactive" needs "inactiveDays"',
-      'b.yaml:12:17: "inactiveDays" applies only to trigger "inactive", not "terminated"',
+      'b.yaml:13:17: "inactiveDays" applies only to trigger "inactive", not "terminated"',
     ]);
   });
 
   it('requires stages in time order', async () => {
     const text = doc('LifecycleRule', 'leaver', '  trigger: terminated\n  stages:\n    - { after: 1w, actions: [suspend] }\n    - { after: 7d, actions: [flag] }\n    - { after: 48h, actions: [delete] }\n');
     expect(await problems(text)).toEqual([
-      "b.yaml:9:14: stage after 48h comes before the previous stage's 7d: stages must be in time order",
+      "b.yaml:9:16: stage after 48h comes before the previous stage's 7d: stages must be in time order",
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('document rules', () => {
     ].join('---\n');
     expect(await problems(text)).toEqual([
       'b.yaml:14:12: "expires" must be a date (2026-12-15) or a date-time with offset (2026-12-15T17:00:00Z)',
-      'b.yaml:21:16: "confirmedAt" must be a date (2026-12-15) or a date-time with offset (2026-12-15T17:00:00Z)',
+      'b.yaml:22:16: "confirmedAt" must be a date (2026-12-15) or a date-time with offset (2026-12-15T17:00:00Z)',
     ]);
   });
 });
@@ -154,8 +154,8 @@ describe('secret references and the roster file', () => {
       'k8s: { type: kubernetes, context: "${vault:prod}", kubeconfig: "/etc/${env:HOME" }\n    gws:',
     );
     expect(await problems(SALES_ROLE, {}, config)).toEqual([
-      'a.yaml:7:39: unknown secret reference scheme "vault" (use ${env:NAME} or ${file:PATH}) in "context" of provider k8s',
-      'a.yaml:7:68: malformed secret reference in "kubeconfig" of provider k8s: the whole value must be ${env:NAME} or ${file:PATH}',
+      'a.yaml:8:39: unknown secret reference scheme "vault" (use ${env:NAME} or ${file:PATH}) in "context" of provider k8s',
+      'a.yaml:8:68: malformed secret reference in "kubeconfig" of provider k8s: the whole value must be ${env:NAME} or ${file:PATH}',
     ]);
   });
 
@@ -163,7 +163,7 @@ describe('secret references and the roster file', () => {
     const dir = await policyFolder({ 'a.yaml': BASE_CONFIG });
     await expect(loadPolicy(dir, { env: {} })).resolves.toBeDefined();
     expect((await problemsOf(loadPolicy(dir, { checkSecrets: true, env: {} }))).map((p) => p.replaceAll(`${dir}/`, ""))).toEqual([
-      'a.yaml:7:70: environment variable OKTA_API_TOKEN is not set (referenced as ${env:OKTA_API_TOKEN})',
+      'a.yaml:7:68: environment variable OKTA_API_TOKEN is not set (referenced as ${env:OKTA_API_TOKEN})',
       'a.yaml:8:87: secret file google.json cannot be read (referenced as ${file:google.json})',
     ]);
   });

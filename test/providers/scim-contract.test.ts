@@ -1,0 +1,18 @@
+import { startScimEmulator } from '../../providers/scim/emulator.js';
+import { describeProviderContract } from './contract.js';
+import { scimFixture } from './scim-fixture.js';
+import { startScimmyServer } from './scimmy-server.js';
+
+const TOKEN = 'scim-contract-secret-token-1234';
+
+describeProviderContract('scim emulator', async (options) =>
+  scimFixture(await startScimEmulator({ seed: options.seed, token: TOKEN }), TOKEN, options),
+);
+
+describeProviderContract('scim emulator with ETags', async (options) =>
+  scimFixture(await startScimEmulator({ seed: options.seed, token: TOKEN, etags: true }), TOKEN, options),
+);
+
+describeProviderContract('scimmy server', async (options) =>
+  scimFixture(await startScimmyServer({ seed: options.seed, token: TOKEN }), TOKEN, options),
+);
