@@ -48,7 +48,7 @@ const renderError: ErrorRenderer = (status, detail) => ({ contentType: SCIM_CONT
 /** `/Users/abc` → `/Users/{id}`: the endpoint key used by counters and fault rules. */
 export function scimPathTemplate(path: string): string {
   const parts = path.split('/').filter(Boolean);
-  if (parts.length === 2 && (parts[0] === 'Users' || parts[0] === 'Groups')) return `/${parts[0]}/{id}`;
+  if (parts.length === 2 && (parts[0] === 'Users' || parts[0] === 'Groups')) return parts[1] === '.search' ? `/${parts[0]}/.search` : `/${parts[0]}/{id}`;
   return `/${parts.join('/')}`;
 }
 
@@ -89,6 +89,7 @@ export async function startScimEmulator(options: ScimEmulatorOptions = {}): Prom
     if (kindPart === 'ServiceProviderConfig' && !id && method === 'GET') return send(res, 200, serviceProviderConfig(options));
     if ((kindPart !== 'Users' && kindPart !== 'Groups') || extra !== undefined) throw new ScimRequestError(404, undefined, 'Endpoint not found');
     const kind: ResourceKind = kindPart;
+    if (id === '.search' && method === 'POST') return send(res, 200, list(kind, searchParams(parseJson(req, body))));
     if (!id) {
       if (method === 'GET') return send(res, 200, list(kind, query));
       if (method === 'POST') return sendResource(res, 201, kind, store.create(kind, parseJson(req, body)));
@@ -221,6 +222,20 @@ function authorized(req: IncomingMessage, options: ScimEmulatorOptions): boolean
 function etagMatches(header: string, etag: string): boolean {
   const bare = (t: string): string => t.trim().replace(/^W\//, '');
   return header.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
+}
+
+/** A SearchRequest body (RFC 7644 §3.4.3) as the query parameters of the equivalent GET. */
+function searchParams(body: unknown): URLSearchParams {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (!Array.isArray(b['schemas']) || !b['schemas'].includes(SCIM_URN.searchRequest)) {
+    throw new ScimRequestError(400, 'invalidSyntax', `a search must declare schema ${SCIM_URN.searchRequest}`);
+  }
+  const params = new URLSearchParams();
+  for (const key of ['filter', 'startIndex', 'count', 'excludedAttributes']) {
+    const v = b[key];
+    if (v !== undefined) params.set(key, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return params;
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {

@@ -37,7 +37,7 @@ function toYaml(value: unknown, header: string[]): string {
       if (isMap(v) && FLOW_MAP_KEYS.has(key)) v.flow = true;
       if (isMap(v) && FLOW_ITEMS_UNDER.has(key)) for (const item of v.items) if (isPair(item) && isMap(item.value)) item.value.flow = true;
       if (isSeq(v) && FLOW_ITEMS_UNDER.has(key)) for (const item of v.items) if (isMap(item)) item.flow = true;
-      if (isSeq(v) && v.items.every(isScalar) && v.items.map((i) => String(i.value)).join(', ').length <= 72) v.flow = true;
+      if (isSeq(v) && v.items.every(isScalar) && v.items.map((i) => String(i.value)).join(", ").length <= 80) v.flow = true;
     },
   });
   if (header.length) doc.commentBefore = header.map((l) => ` ${l}`).join('\n');

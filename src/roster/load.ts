@@ -73,51 +73,54 @@ function toPerson(row: RosterRowSource, problems: Problem[], warnings: Problem[]
 
 /**
  * Identity must be unambiguous: one row per employee id, and every address (primary or
- * alias, compared case-insensitively) belongs to at most one person.
+ * alias, compared case-insensitively) belongs to at most one row. Checked on every row,
+ * sound or not, so one pass reports all of a file's conflicts.
  */
-function checkUniqueness(rows: ReadonlyArray<{ row: RosterRowSource; person: Person }>, problems: Problem[]): void {
-  const ids = new Map<string, Person>();
-  const addresses = new Map<string, Person>();
-  for (const { row, person } of rows) {
-    const id = person.employeeId.toLowerCase();
-    const sameId = ids.get(id);
-    if (sameId) problems.push({ message: `duplicate employee_id "${person.employeeId}" (also on ${where(sameId.at)})`, at: row.locate('employee_id') });
-    else ids.set(id, person);
-    const claims: Array<[string, string | ReadonlyArray<string | number>]> = [[person.email, 'email']];
+function checkUniqueness(rows: readonly RosterRowSource[], problems: Problem[]): void {
+  const ids = new Map<string, RosterRowSource>();
+  const addresses = new Map<string, RosterRowSource>();
+  const label = (row: RosterRowSource): string => `${text(row.fields.employee_id) || 'a row'} (${where(row.at)})`;
+  for (const row of rows) {
+    const id = text(row.fields.employee_id);
+    const sameId = ids.get(id.toLowerCase());
+    if (id !== '' && sameId) problems.push({ message: `duplicate employee_id "${id}" (also on ${where(sameId.at)})`, at: row.locate('employee_id') });
+    else if (id !== '') ids.set(id.toLowerCase(), row);
+    const claims: Array<[string, string | ReadonlyArray<string | number>]> = [[text(row.fields.email), 'email']];
     const aliasList = Array.isArray(row.fields.aliases);
-    person.aliases.forEach((a, i) => claims.push([a, aliasList ? ['aliases', i] : 'aliases']));
+    splitAliases(row.fields.aliases).forEach((a, i) => claims.push([a, aliasList ? ['aliases', i] : 'aliases']));
     for (const [address, field] of claims) {
-      const key = address.toLowerCase();
-      const owner = addresses.get(key);
-      if (!owner) addresses.set(key, person);
-      else if (owner !== person) {
-        problems.push({
-          message: `address "${address}" is claimed by two people: ${owner.employeeId} (${where(owner.at)}) and ${person.employeeId} (${where(person.at)})`,
-          at: row.locate(field),
-        });
+      if (address === '') continue;
+      const owner = addresses.get(address.toLowerCase());
+      if (!owner) addresses.set(address.toLowerCase(), row);
+      else if (owner !== row) {
+        problems.push({ message: `address "${address}" is claimed by two people: ${label(owner)} and ${label(row)}`, at: row.locate(field) });
       }
     }
   }
 }
 
+function byPosition(a: Problem, b: Problem): number {
+  return (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0);
+}
+
 /** Reads and checks a roster file's bytes; `abs` names it in problems. */
 export function parseRoster(bytes: Buffer, abs: string, format: RosterFormat): LoadedRoster {
   const display = displayPath(abs);
-  const read = format === 'yaml' ? readYamlRows(bytes, abs) : readCsvRows(bytes.toString('utf8'), display);
+  const read = format === 'yaml' ? readYamlRows(bytes, abs) : readCsvRows(bytes, display);
   const problems = [...read.problems];
   const warnings: Problem[] = [];
-  const sound: Array<{ row: RosterRowSource; person: Person }> = [];
+  const people: Person[] = [];
   for (const row of read.rows) {
     const person = toPerson(row, problems, warnings);
-    if (person) sound.push({ row, person });
+    if (person) people.push(person);
   }
-  checkUniqueness(sound, problems);
-  if (problems.length > 0) throw new UserError(problems);
+  checkUniqueness(read.rows, problems);
+  if (problems.length > 0) throw new UserError(problems.sort(byPosition));
   return {
-    people: sound.map((s) => s.person),
+    people,
     digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
     file: display,
-    warnings,
+    warnings: warnings.sort(byPosition),
   };
 }
 

@@ -35,38 +35,42 @@ export const ROSTER_COLUMNS = [
 ] as const;
 const REQUIRED_COLUMNS = ['employee_id', 'email', 'status'] as const;
 
-class LineStarts {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.starts.push(i + 1);
+/** Byte offsets in a UTF-8 file mapped to 1-based lines and character columns. */
+class BytePositions {
+  private readonly lineStarts: number[] = [0];
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly file: string,
+  ) {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) this.lineStarts.push(i + 1);
   }
-  /** 1-based line and column of a character offset. */
-  position(file: string, offset: number): SourceLocation {
-    let [lo, hi] = [0, this.starts.length - 1];
+  position(offset: number): SourceLocation {
+    let [lo, hi] = [0, this.lineStarts.length - 1];
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { file, line: lo + 1, col: offset - this.starts[lo]! + 1 };
+    const lineStart = this.lineStarts[lo]!;
+    const col = this.bytes.toString('utf8', lineStart, offset).replace(/^\uFEFF/, '').length + 1;
+    return { file: this.file, line: lo + 1, col };
   }
 }
 
-/** Offsets where each field of one raw CSV record starts (quotes respected; `""` toggles twice). */
-function fieldStarts(raw: string, base: number): number[] {
-  const starts = [base];
+/** Byte offsets where each field of the record in `bytes[start, end)` starts; quotes respected. */
+function fieldStarts(bytes: Buffer, start: number, end: number): number[] {
+  const starts = [start];
   let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) starts.push(base + i + 1);
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === 0x22) quoted = !quoted;
+    else if (bytes[i] === 0x2c && !quoted) starts.push(i + 1);
   }
   return starts;
 }
 
 interface CsvRecord {
   record: string[];
-  raw: string;
+  info: { bytes: number };
 }
 
 /**
@@ -74,46 +78,51 @@ interface CsvRecord {
  * unknown or repeated columns, missing required columns and rows with the wrong number of
  * cells are problems. Cells are trimmed.
  */
-export function readCsvRows(text: string, file: string): RosterRows {
-  const source = text.replace(/^\uFEFF/, '');
-  const lines = new LineStarts(source);
+export function readCsvRows(bytes: Buffer, file: string): RosterRows {
+  const positions = new BytePositions(bytes, file);
   const problems: Problem[] = [];
   let records: CsvRecord[];
   try {
-    records = parse(source, { raw: true, relax_column_count: true, skip_empty_lines: false }) as unknown as CsvRecord[];
+    records = parse(bytes, { bom: true, info: true, relax_column_count: true, skip_empty_lines: false }) as unknown as CsvRecord[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { rows: [], problems: [{ message: `CSV: ${err.message}`, at: { file, line: err.lines ?? 1, col: 1 } }] };
   }
-  // Each raw record is exactly the text it was read from, blank lines before it included,
-  // so a running offset finds every record's place in the file.
-  let offset = 0;
-  const located = records.map((r) => {
-    const lead = /^[\r\n]*/.exec(r.raw)![0].length;
-    const start = offset + lead;
-    offset += r.raw.length;
-    return { cells: r.record.map((c) => c.trim()), starts: fieldStarts(r.raw.slice(lead), start) };
-  }).filter((r) => r.cells.some((c) => c !== ''));
+  // info.bytes is the offset just past each record, so a record starts where the previous
+  // one ended; blank lines before it are skipped to find its first cell.
+  let previousEnd = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const located = records
+    .map((r) => {
+      let start = previousEnd;
+      while (bytes[start] === 0x0d || bytes[start] === 0x0a) start++;
+      const end = r.info.bytes;
+      previousEnd = end;
+      return { cells: r.record.map((c) => c.trim()), start, end };
+    })
+    .filter((r) => r.cells.some((c) => c !== ''));
 
+  const cellAt = (r: { start: number; end: number }, i: number): SourceLocation => {
+    const starts = fieldStarts(bytes, r.start, r.end);
+    return positions.position(starts[Math.min(i, starts.length - 1)]!);
+  };
   const headerRecord = located[0];
   if (!headerRecord) return { rows: [], problems: [{ message: 'the roster is empty: a header row is required', at: { file, line: 1, col: 1 } }] };
   const header = headerRecord.cells;
-  const at = (starts: number[], i: number): SourceLocation => lines.position(file, starts[Math.min(i, starts.length - 1)]!);
+  for (const required of REQUIRED_COLUMNS) {
+    if (!header.includes(required)) problems.push({ message: `missing required column "${required}"`, at: cellAt(headerRecord, 0) });
+  }
   header.forEach((column, i) => {
     if (!(ROSTER_COLUMNS as readonly string[]).includes(column)) {
-      problems.push({ message: `unknown column "${column}" (columns are: ${ROSTER_COLUMNS.join(', ')})`, at: at(headerRecord.starts, i) });
+      problems.push({ message: `unknown column "${column}" (columns are: ${ROSTER_COLUMNS.join(', ')})`, at: cellAt(headerRecord, i) });
     } else if (header.indexOf(column) !== i) {
-      problems.push({ message: `column "${column}" appears twice`, at: at(headerRecord.starts, i) });
+      problems.push({ message: `column "${column}" appears twice`, at: cellAt(headerRecord, i) });
     }
   });
-  for (const required of REQUIRED_COLUMNS) {
-    if (!header.includes(required)) problems.push({ message: `missing required column "${required}"`, at: at(headerRecord.starts, 0) });
-  }
   if (problems.length > 0) return { rows: [], problems };
 
   const rows: RosterRowSource[] = [];
   for (const r of located.slice(1)) {
-    const rowAt = at(r.starts, 0);
+    const rowAt = positions.position(r.start);
     if (r.cells.length !== header.length) {
       problems.push({ message: `row has ${r.cells.length} cells, the header has ${header.length}`, at: rowAt });
       continue;
@@ -122,7 +131,7 @@ export function readCsvRows(text: string, file: string): RosterRows {
     header.forEach((column, i) => (fields[column] = r.cells[i]!));
     const locate = (field: string | ReadonlyArray<string | number>): SourceLocation => {
       const i = header.indexOf(String(typeof field === 'string' ? field : field[0]));
-      return i < 0 ? rowAt : at(r.starts, i);
+      return i < 0 ? rowAt : cellAt(r, i);
     };
     rows.push({ fields, at: rowAt, locate });
   }

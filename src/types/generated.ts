@@ -57,9 +57,7 @@ export interface ApprovalSpec {
   /**
    * An ISO 8601 date (2026-12-15) or date-time with offset (2026-12-15T17:00:00Z).
    */
-  expires: {
-    [k: string]: unknown;
-  } & string;
+  expires: string;
   reason: string;
   /**
    * Informational; the approver of record is the Git commit that added the approval.
@@ -203,9 +201,7 @@ export interface ConfirmationSpec {
   /**
    * An ISO 8601 date (2026-12-15) or date-time with offset (2026-12-15T17:00:00Z).
    */
-  confirmedAt: {
-    [k: string]: unknown;
-  } & string;
+  confirmedAt: string;
   note?: string;
 }
 /**
@@ -232,9 +228,7 @@ export interface ExceptionSpec {
   /**
    * An ISO 8601 date (2026-12-15) or date-time with offset (2026-12-15T17:00:00Z).
    */
-  expires: {
-    [k: string]: unknown;
-  } & string;
+  expires: string;
 }
 /**
  * Membership of one group in one provider.
@@ -368,13 +362,7 @@ export interface RosterRow {
   title?: string;
   employment_type?: 'employee' | 'contractor' | 'service' | '';
   status: 'active' | 'leave' | 'terminated';
-  end_date?: (
-    | ''
-    | {
-        [k: string]: unknown;
-      }
-  ) &
-    string;
+  end_date?: ('' | string) & string;
   org?: string;
 }
 /**
@@ -600,9 +588,7 @@ export interface RoleAssignmentSpec {
   /**
    * An ISO 8601 date (2026-12-15) or date-time with offset (2026-12-15T17:00:00Z).
    */
-  expires?: {
-    [k: string]: unknown;
-  } & string;
+  expires?: string;
 }
 /**
  * A named bundle of grants. Every group a RoleProfile names is managed authoritatively.

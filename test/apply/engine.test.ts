@@ -58,7 +58,7 @@ describe('applyPlan: ordering and concurrency', () => {
       aChange({ action: 'suspend', target: { account: ALICE }, tier: 'privileged' }),
     ];
     await j.apply(aPlan(changes), [okta], { concurrency: 4 });
-    const phases = okta.calls.map((c) => PHASES.indexOf(phaseOf(c.action)));
+    const phases = okta.calls.map((c) => PHASES.indexOf(phaseOf(c)));
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
     expect(okta.calls.slice(0, 2).every((c) => c.tier === 'privileged')).toBe(true);
     expect(okta.calls.at(-1)?.action).toBe('add_member');

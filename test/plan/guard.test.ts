@@ -62,7 +62,7 @@ describe('guard: group removals', () => {
 
   it('an Approval listing the change ids covers the violation', () => {
     const ids = groupWorld(10, 4).plan().guard.violations[0]!.changes!;
-    const w = groupWorld(10, 4).withApproval('by-id', { changes: ids, expires: '2026-11-30', reason: 'RIF' });
+    const w = groupWorld(10, 4).withApproval('by-id', { changes: ids as [string, ...string[]], expires: '2026-11-30', reason: 'RIF' });
     expect(w.plan().guard.tripped).toBe(false);
   });
 });
