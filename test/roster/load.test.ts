@@ -88,6 +88,11 @@ describe('loadRoster: CSV', () => {
     expect(() => parseRoster(Buffer.from('employee_id,email,status\nE1,"a@acme.com,active\n'), '/hr/q.csv', 'csv')).toThrow(/^\/hr\/q\.csv:2:1: CSV: Quote Not Closed/);
   });
 
+  it('counts lines and columns after a quoted cell spanning lines, in characters not bytes', () => {
+    const csv = 'employee_id,name,email,status\nE1,"Zoë\nSecond line",zoe@acme.com,active\nE2,Jürgen,bad,active\n';
+    expect(() => parseRoster(Buffer.from(csv), '/hr/p.csv', 'csv')).toThrow('/hr/p.csv:4:11: "email" must be an email address');
+  });
+
   it('warns about a terminated person without an end date', () => {
     const roster = parseRoster(Buffer.from('employee_id,email,status\nE1,gone@acme.com,terminated\n'), '/hr/p.csv', 'csv');
     expect(roster.warnings.map(formatProblem)).toEqual([

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Person } from '../../src/roster/model.js';
+import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
+
+function person(employeeId: string, email: string, aliases: string[] = []): Person {
+  return {
+    employeeId,
+    email,
+    aliases,
+    name: email,
+    managerEmail: null,
+    department: '',
+    title: '',
+    employmentType: 'employee',
+    status: 'active',
+    endDate: null,
+    endAt: null,
+    org: '',
+    at: { file: 'people.csv', line: 2, col: 1 },
+  };
+}
+
+const alice = person('E100', 'Alice@Acme.com', ['alice.smith@acme.com', 'asmith@OLDCO.com']);
+const bob = person('e200', 'bob@acme.com');
+const matcher = buildAccountMatcher([alice, bob]);
+
+describe('buildAccountMatcher', () => {
+  it('matches the employee id first', () => {
+    expect(matcher.match({ login: 'bob@acme.com', externalId: 'E100' })).toEqual({ person: alice, via: 'employee_id' });
+    expect(matcher.match({ login: 'x', externalId: 'E200' })).toEqual({ person: bob, via: 'employee_id' });
+  });
+
+  it('matches the login or any account email to a primary email, case-insensitively', () => {
+    expect(matcher.match({ login: 'ALICE@acme.COM' })).toEqual({ person: alice, via: 'email' });
+    expect(matcher.match({ login: 'u-123', emails: ['other@x.com', 'Bob@Acme.com'] })).toEqual({ person: bob, via: 'email' });
+  });
+
+  it('prefers a primary email over an alias', () => {
+    expect(matcher.match({ login: 'alice.smith@acme.com', emails: ['bob@acme.com'] })).toEqual({ person: bob, via: 'email' });
+  });
+
+  it('matches aliases and previous emails', () => {
+    expect(matcher.match({ login: 'asmith@oldco.com' })).toEqual({ person: alice, via: 'alias' });
+    expect(matcher.match({ login: 'svc', emails: ['Alice.Smith@acme.com'], externalId: null })).toEqual({ person: alice, via: 'alias' });
+  });
+
+  it('falls through an unknown employee id to the emails', () => {
+    expect(matcher.match({ login: 'bob@acme.com', externalId: 'E999' })).toEqual({ person: bob, via: 'email' });
+  });
+
+  it('returns null for an account nobody in the roster owns', () => {
+    expect(matcher.match({ login: 'mallory@acme.com', emails: [], externalId: '' })).toBeNull();
+  });
+
+  it('matches 500,000 accounts against 100,000 people quickly', () => {
+    const people = Array.from({ length: 100_000 }, (_, i) => person(`E${i}`, `user${i}@acme.com`, [`u${i}@old.acme.com`]));
+    const big = buildAccountMatcher(people);
+    const started = performance.now();
+    let matched = 0;
+    for (let i = 0; i < 500_000; i++) if (big.match({ login: `U${i % 150_000}@OLD.acme.com` })) matched++;
+    expect(matched).toBe(500_000 - Math.floor(500_000 / 150_000) * 50_000 - Math.max(0, (500_000 % 150_000) - 100_000));
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('emailDomain', () => {
+  it('returns the lowercased domain after the last @', () => {
+    expect(emailDomain('Alice@ACME.com')).toBe('acme.com');
+    expect(emailDomain('"odd@name"@vendor.io')).toBe('vendor.io');
+  });
+
+  it('returns null for something that is not an address', () => {
+    expect(emailDomain('alice')).toBeNull();
+    expect(emailDomain('@acme.com')).toBeNull();
+    expect(emailDomain('alice@')).toBeNull();
+  });
+});
