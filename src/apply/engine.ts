@@ -9,7 +9,7 @@ import { countResults, type ApplyReport, type ChangeOutcome } from './report.js'
 import { withRetry, type Backoff } from './retry.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { JournalEntry } from '../journal/record.js';
-import type { Logger, Provider } from '../provider/provider.js';
+import type { ApplyOutcome, Logger, Provider } from '../provider/provider.js';
 import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange } from '../types/index.js';
 
 /** Where the engine writes its records; a `JournalWriter` in production. */
@@ -37,6 +37,11 @@ export interface ApplyOptions {
   backoff?: Partial<Backoff>;
   log: Logger;
   signal?: AbortSignal;
+  /**
+   * Where `task` changes go for a provider: the task book that hands manual work to the
+   * app owner. Without it, tasks go to the provider itself (the manual provider's own book).
+   */
+  taskDesk?: (provider: string) => { apply(change: PlanChange): Promise<ApplyOutcome> };
   /** Jitter source, replaceable in tests. */
   random?: () => number;
 }
@@ -164,7 +169,8 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
 
 async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {
   try {
-    const out = await withRetry(() => provider.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
+    const target = change.action === 'task' && run.opts.taskDesk ? run.opts.taskDesk(provider.name) : provider;
+    const out = await withRetry(() => target.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
     return record(run, change, { result: out.result, before: out.before, after: out.after, detail: out.detail });
   } catch (e) {
     if (run.signal.aborted && !(e instanceof ProviderError)) {

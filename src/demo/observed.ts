@@ -5,7 +5,7 @@ import type { DemoPerson } from './people.js';
 import type { ResolvedProvider } from './provider-styles.js';
 import { createRandom, type Random } from './random.js';
 import type { RoleModel } from './roles.js';
-import { MINUTE_MS, isoDateTime } from './time.js';
+import { MinutesAgo, isoDateTime } from './time.js';
 
 /** How often a generated account has gone unused for more than 90 days (the story sets 0 and places its own). */
 export interface ObservationRates {
@@ -16,6 +16,14 @@ export interface ObservationRates {
 
 export const DEFAULT_OBSERVATION_RATES: ObservationRates = { dormant: 0.01, optIn: 0.05 };
 
+export interface AccountFields {
+  readonly lastLoginAt: string;
+  readonly createdAt: string;
+  /** The roster's employee id where the provider stores one; null for accounts made by hand. */
+  readonly externalId?: string | null;
+  readonly displayName: string;
+}
+
 /**
  * One provider being observed: accounts and groups, with the lookups the story needs
  * to edit them. Group order is managed groups in role order, then unmanaged ones.
@@ -23,12 +31,13 @@ export const DEFAULT_OBSERVATION_RATES: ObservationRates = { dormant: 0.01, optI
 export class ObservedBuilder {
   readonly accounts: ObservedAccount[] = [];
   readonly groups = new Map<string, ObservedGroup>();
-  private readonly byLogin = new Map<string, ObservedAccount>();
+  private byLogin: Map<string, ObservedAccount> | undefined;
 
   constructor(
     readonly provider: ResolvedProvider,
     readonly r: Random,
     readonly now: Date,
+    private readonly minutesAgo: MinutesAgo = new MinutesAgo(now),
   ) {}
 
   group(name: string): ObservedGroup {
@@ -40,20 +49,29 @@ export class ObservedBuilder {
     return g;
   }
 
-  addAccount(login: string, fields: Omit<ObservedAccount, 'id' | 'login' | 'status'>): ObservedAccount {
-    const account: ObservedAccount = {
-      id: this.provider.style.accountId(this.r, this.accounts.length, login),
-      login,
-      emails: [login],
-      status: 'active',
-      ...fields,
-    };
+  /** A new active account; an inventory-kept provider keeps only id, login, status and last sign-in. */
+  addAccount(login: string, fields: AccountFields): ObservedAccount {
+    const id = this.provider.style.accountId(this.r, this.accounts.length, login);
+    const account: ObservedAccount = this.provider.style.inventory
+      ? { id, login, status: 'active', lastLoginAt: fields.lastLoginAt }
+      : {
+          id,
+          login,
+          emails: [login],
+          status: 'active',
+          lastLoginAt: fields.lastLoginAt,
+          createdAt: fields.createdAt,
+          ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
+          displayName: fields.displayName,
+        };
     this.accounts.push(account);
-    this.byLogin.set(login.toLowerCase(), account);
+    this.byLogin?.set(login.toLowerCase(), account);
     return account;
   }
 
+  /** Looks an account up by login; the index is built on first use (only the story needs it). */
   account(login: string): ObservedAccount | undefined {
+    this.byLogin ??= new Map(this.accounts.map((a) => [a.login.toLowerCase(), a]));
     return this.byLogin.get(login.toLowerCase());
   }
 
@@ -63,8 +81,7 @@ export class ObservedBuilder {
 
   /** An instant `days` (fractional) before now, at whole minutes. */
   ago(minDays: number, maxDays: number): string {
-    const minutes = this.r.int(Math.round(minDays * 1440), Math.round(maxDays * 1440));
-    return isoDateTime(this.now.getTime() - minutes * MINUTE_MS);
+    return this.minutesAgo.format(this.r.int(Math.round(minDays * 1440), Math.round(maxDays * 1440)));
   }
 
   build(): ObservedProvider {
@@ -86,8 +103,9 @@ export function observeProviders(
   rates: ObservationRates,
 ): Map<string, ObservedBuilder> {
   const builders = new Map<string, ObservedBuilder>();
+  const minutesAgo = new MinutesAgo(now);
   for (const provider of providers) {
-    const b = new ObservedBuilder(provider, createRandom(seed, `provider:${provider.name}`), now);
+    const b = new ObservedBuilder(provider, createRandom(seed, `provider:${provider.name}`), now, minutesAgo);
     for (const name of roles.managedGroups(provider.name)) b.group(name);
     const [allStaff, optIn] = provider.unmanagedGroups;
     for (const name of provider.unmanagedGroups) b.group(name);
@@ -102,7 +120,7 @@ export function observeProviders(
       const account = b.addAccount(p.email, {
         lastLoginAt,
         createdAt: b.ago(60, 2500),
-        ...(provider.style.storesEmployeeId ? { externalId: p.employeeId } : {}),
+        externalId: provider.style.storesEmployeeId ? p.employeeId : undefined,
         displayName: p.name,
       });
       for (const g of groups) b.join(g, account);
@@ -135,6 +153,7 @@ export function toInventory(observed: ObservedProvider): ManualInventory {
       status: a.status,
       ...(a.lastLoginAt ? { lastLoginAt: a.lastLoginAt } : {}),
     })),
+    // Group ids are the names in an inventory, so only the names are written.
     groups: observed.groups.map((g) => ({ name: g.name, members: g.members.map((id) => loginOf.get(id) ?? id) })),
   };
 }

@@ -22,6 +22,11 @@ export interface ProviderStyle {
   connection(providerName: string, index: number, company: Company): Record<string, unknown>;
   /** Whether the provider stores the roster's employee id on the account. */
   readonly storesEmployeeId: boolean;
+  /**
+   * Whether accounts come from an owner's inventory file, which holds only id, login,
+   * status and last sign-in: observed accounts then carry nothing more.
+   */
+  readonly inventory: boolean;
 }
 
 const envName = (providerName: string): string => providerName.toUpperCase().replace(/[^A-Z0-9]/g, '_');
@@ -41,6 +46,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
     unmanagedGroups: () => ['All Staff', 'Beta Testers'],
     connection: (p, i) => ({ type: 'scim', baseUrl: `http://127.0.0.1:${4010 + i}/scim/v2`, token: `\${env:${envName(p)}_SCIM_TOKEN}` }),
     storesEmployeeId: true,
+    inventory: false,
   },
   manual: {
     // The owner's inventory names accounts by a short local user id.
@@ -52,6 +58,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
     unmanagedGroups: () => ['All Staff'],
     connection: (p, _i, c) => ({ type: 'manual', owner: `it-ops@${c.domain}`, inventory: `inventories/${p}.yaml` }),
     storesEmployeeId: false,
+    inventory: true,
   },
   okta: {
     accountId: (r) => base62Id(r, '00u', 17),
@@ -62,6 +69,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
     unmanagedGroups: () => ['Everyone'],
     connection: (p, _i, c) => ({ type: 'okta', orgUrl: `https://${companySlug(c)}.okta.com`, token: `\${env:${envName(p)}_API_TOKEN}` }),
     storesEmployeeId: true,
+    inventory: false,
   },
   google: {
     accountId: (r) => numericId(r, 21),
@@ -77,6 +85,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
       credentials: '${file:/run/secrets/google.json}',
     }),
     storesEmployeeId: true,
+    inventory: false,
   },
   entra: {
     accountId: (r) => uuidLike(r),
@@ -92,6 +101,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
       clientSecret: `\${env:${envName(p)}_CLIENT_SECRET}`,
     }),
     storesEmployeeId: true,
+    inventory: false,
   },
   kubernetes: {
     // RoleBinding subjects are the memberships; the subject is the user name itself.
@@ -103,6 +113,7 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
     unmanagedGroups: () => ['cluster-viewers'],
     connection: (p) => ({ type: 'kubernetes', context: p }),
     storesEmployeeId: false,
+    inventory: false,
   },
 };
 

@@ -2,7 +2,7 @@ import type { Policy } from '../policy/model.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Person } from '../roster/model.js';
 import type { Finding, ProviderType } from '../types/index.js';
-import { CAPABILITIES, type ProviderCapabilities } from '../provider/capabilities.js';
+import { capabilitiesFor, type ProviderCapabilities } from '../provider/capabilities.js';
 import type { ChangeSet } from './change-set.js';
 import type { Entitlement, ManagedGroup } from './entitlements.js';
 import type { ObservedIndex } from './observed-index.js';
@@ -57,8 +57,7 @@ export function providerTypeOf(policy: Policy): (provider: string) => ProviderTy
 }
 
 export function capabilitiesOf(policy: Policy): (provider: string) => ProviderCapabilities {
-  const typeOf = providerTypeOf(policy);
-  return (name) => CAPABILITIES[typeOf(name) ?? 'manual'];
+  return (name) => capabilitiesFor(policy.config.doc.spec.providers[name] as { type: string } | undefined);
 }
 
 export function taskOwnerOf(policy: Policy): (provider: string) => string {

@@ -39,9 +39,10 @@ export interface MadePlan {
 /** The I/O around assemblePlan: load policy and roster, observe (or read a snapshot), read the journal. */
 export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const offline = opts.snapshotFile !== undefined || opts.snapshot !== undefined;
-  const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline });
+  const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline, requirePeopleFile: !opts.peopleFile });
   for (const w of policy.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
   const roster = await loadRoster(policy, opts.peopleFile);
+  for (const w of roster.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
   let snapshot: Snapshot;
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);

@@ -109,7 +109,6 @@ function checkDocument(d: ParsedDocument, problems: Problem[]): LoadedDocument |
     name,
     valid: problems.length === before,
     located: d.positions.located(v as unknown as PolicyDocument),
-    positions: d.positions,
   };
 }
 

@@ -68,7 +68,14 @@ export function parseYamlFile(abs: string, bytes: Buffer, schema: 'core' | 'fail
     for (const e of doc.errors) problems.push({ message: `YAML syntax: ${e.message}`, at: at(e.pos[0]) });
     for (const w of doc.warnings) warnings.push({ message: `YAML: ${w.message}`, at: at(w.pos[0]) });
     if (doc.errors.length > 0 || doc.contents === null) continue;
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // The alias cap refuses "billion laughs" documents instead of expanding them.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      problems.push({ message: `YAML: ${(e as Error).message}`, at: at(doc.contents.range[0]) });
+      continue;
+    }
     if (value === null || value === undefined) continue;
     documents.push({ value, positions: new NodePositions(doc.contents, lineCounter, display) });
   }

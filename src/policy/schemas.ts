@@ -206,7 +206,11 @@ function withinUnion(e: ErrorObject, u: ErrorObject): boolean {
 export function describeErrors(errors: readonly ErrorObject[]): SchemaIssue[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const names = errors.filter((e) => e.keyword === 'propertyNames');
-  const shown = errors.filter((e) => !unions.some((u) => u !== e && withinUnion(e, u)) && !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)));
+  const shown = errors.filter(
+    (e) =>
+      !unions.some((u) => u !== e && withinUnion(e, u)) &&
+      !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)),
+  );
   const seen = new Set<string>();
   const issues: SchemaIssue[] = [];
   for (const e of shown) {

@@ -10,7 +10,6 @@ import type {
   RoleProfileDocument,
 } from '../types/index.js';
 import { checkConfig } from './config-checks.js';
-import type { NodePositions } from './located.js';
 import type { DocPath, Located, PolicyDocument, PolicyKind } from './model.js';
 import { didYouMean } from './near-match.js';
 import { checkProviderRef, where, type PolicyNames } from './references.js';
@@ -26,7 +25,6 @@ export interface LoadedDocument {
   readonly name: string | null;
   readonly valid: boolean;
   readonly located: Located<PolicyDocument>;
-  readonly positions: NodePositions;
 }
 
 export interface SemanticsContext {

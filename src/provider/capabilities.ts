@@ -40,7 +40,9 @@ export const CAPABILITIES: Readonly<Record<ProviderType, ProviderCapabilities>> 
   },
   scim: {
     automated: s('suspend', 'add_member', 'remove_member', 'delete'),
-    notApplicable: s(),
+    // SCIM has no session, token or factor operations: deactivation (active=false) is the
+    // containment. A connection with `containmentTasks: true` gets them as owner tasks.
+    notApplicable: s('revoke_sessions', 'revoke_tokens', 'reset_factors'),
     unobservable: invisible,
   },
   manual: {
@@ -52,4 +54,13 @@ export const CAPABILITIES: Readonly<Record<ProviderType, ProviderCapabilities>> 
 
 export function isProviderType(t: string): t is ProviderType {
   return Object.prototype.hasOwnProperty.call(CAPABILITIES, t);
+}
+
+const SCIM_CONTAINMENT_TASKS: ProviderCapabilities = { ...CAPABILITIES.scim, notApplicable: s() };
+
+/** Capabilities of one configured provider: its type's, adjusted by connection options. */
+export function capabilitiesFor(connection: { type: string; containmentTasks?: unknown } | undefined): ProviderCapabilities {
+  if (!connection || !isProviderType(connection.type)) return CAPABILITIES.manual;
+  if (connection.type === 'scim' && connection.containmentTasks === true) return SCIM_CONTAINMENT_TASKS;
+  return CAPABILITIES[connection.type];
 }

@@ -773,4 +773,8 @@ export interface ScimConnection {
    * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
    */
   tasks?: string;
+  /**
+   * Plan sessions, tokens and factors as tasks for the owner (default false: SCIM deactivation is the app's containment, and SCIM has no separate operations for them).
+   */
+  containmentTasks?: boolean;
 }

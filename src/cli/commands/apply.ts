@@ -15,7 +15,8 @@ import { makePlan } from '../../plan/make-plan.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/model.js';
 import { parseDuration } from '../../policy/time.js';
-import { closeProviders, connectProviders } from '../../provider/connect.js';
+import { closeProviders, confirmationsOf, connectProviders } from '../../provider/connect.js';
+import { TaskBook, taskFolder } from '../../../providers/manual/tasks.js';
 import { renderText } from '../../render/text.js';
 import type { Plan } from '../../types/index.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
@@ -85,6 +86,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
         approvedChanges: approvedChangeIds(policy, Date.now()),
         concurrency: policy.config.doc.spec.apply?.concurrency,
         retries: policy.config.doc.spec.apply?.retries,
+        taskDesk: taskDesk(policy, state),
         log,
       });
       for (const r of report.results) {
@@ -104,6 +106,25 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   } finally {
     await release();
   }
+}
+
+/**
+ * Every provider's manual work goes to a task book: the provider's `tasks` folder (or
+ * <state>/tasks/<name>), owned by its `owner`; a Confirmation document closes a task.
+ */
+function taskDesk(policy: Policy, state: string) {
+  const confirmations = confirmationsOf(policy);
+  const books = new Map<string, TaskBook>();
+  return (name: string) => {
+    let book = books.get(name);
+    if (!book) {
+      const conn = policy.config.doc.spec.providers[name] as { tasks?: string; owner?: string } | undefined;
+      book = new TaskBook(name, taskFolder(conn?.tasks, { name, policyDir: policy.dir, stateDir: state }), conn?.owner);
+      books.set(name, book);
+    }
+    const b = book;
+    return { apply: (change: Plan['changes'][number]) => b.apply(change, confirmations) };
+  };
 }
 
 /** Change ids named by unexpired Approval documents, with the approval that names them. */

@@ -10,9 +10,9 @@ import { writeErr, writeOut } from '../output.js';
  * --offline (pull requests from forks have no secrets).
  */
 export async function validateCommand(opts: { policies: string; people?: string; offline?: boolean }): Promise<number> {
-  const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: !opts.offline });
+  const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: !opts.offline, requirePeopleFile: !opts.people });
   const roster = await loadRoster(policy, opts.people ? resolve(opts.people) : undefined);
-  for (const w of policy.warnings) writeErr(`warning: ${formatProblem(w)}\n`);
+  for (const w of [...policy.warnings, ...roster.warnings]) writeErr(`warning: ${formatProblem(w)}\n`);
   const counts = [
     `${policy.roles.size} role profile${policy.roles.size === 1 ? '' : 's'}`,
     `${policy.assignments.length} assignment${policy.assignments.length === 1 ? '' : 's'}`,

@@ -1,0 +1,188 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleGit } from 'simple-git';
+import { stringify } from 'yaml';
+import { ExitCode, InternalError } from '../../errors.js';
+import { demoOrg } from '../../demo/demo-org.js';
+import { rifApproval } from '../../demo/policy.js';
+import { writePolicyFolder } from '../../demo/write-policy.js';
+import type { Org, StoryFacts } from '../../demo/model.js';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
+import type { Plan } from '../../types/index.js';
+import { silentLogger, writeOut } from '../output.js';
+import { manualOwners } from './sandbox.js';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'lockstep.js');
+
+interface Step {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `lockstep demo`: the whole story on the built-in Northwind organisation, each step a
+ * real `lockstep` command against the sandbox emulators: validate, plan (leavers, a ghost
+ * account, an orphan, dormant accounts, drift, exceptions, a reduction in force), the
+ * guard halting the apply, an approval merged in Git, the apply, the app owner confirming
+ * manual tasks, a clean re-plan and the journal verified.
+ */
+export async function demoCommand(opts: { dir?: string }): Promise<number> {
+  const work = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'lockstep-demo-'));
+  mkdirSync(work, { recursive: true });
+  const now = new Date();
+  const org = demoOrg(now) as Org & { story: StoryFacts };
+  const facts = org.story;
+  const sandbox = await startSandbox(org.snapshot, { dir: join(work, '.lockstep', 'sandbox'), owners: manualOwners(org.documents), log: silentLogger });
+  try {
+    return await tell(work, org, facts, sandbox);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+async function tell(work: string, org: Org, facts: StoryFacts, sandbox: Sandbox): Promise<number> {
+  const say = (s = '') => writeOut(`${s}\n`);
+  const policies = join(work, 'policies');
+  await writePolicyFolder(policies, pointAtSandbox(org, sandbox));
+  const git = simpleGit(work);
+  await git.init();
+  await git.addConfig('user.name', 'Sam Rivera (Security)').addConfig('user.email', 'sam.rivera@northwind.example').addConfig('commit.gpgsign', 'false');
+  writeFileSync(join(work, '.gitignore'), '.lockstep/\n*.plan.json\n');
+  await git.add('.').commit('Northwind access policy');
+
+  const providers = Object.entries(org.snapshot.providers).map(([n, p]) => `${n} (${p.type})`).join(', ');
+  say(`Lockstep demo: ${facts.company.name}, ${facts.people} people, providers ${providers}`);
+  say(`Work folder (a Git policy repo, the journal, saved plans): ${work}`);
+  say();
+  say('1. The policy and the HR roster are checked');
+  show(await lockstep(work, ['validate']), { indent: true });
+
+  say('2. Plan: what it takes to bring every provider back to the policy');
+  const first = await lockstep(work, ['plan', '--out', 'first.plan.json', '--format', 'json']);
+  const plan1 = JSON.parse(first.stdout) as Plan;
+  narratePlan(say, plan1, facts);
+
+  say(`3. Apply the plan: the guard halts it (exit ${ExitCode.GuardTripped}), nothing is applied`);
+  const halted = await lockstep(work, ['apply', 'first.plan.json']);
+  show(halted, { indent: true, tail: 3 });
+  expectCode(halted, ExitCode.GuardTripped, 'the guard should halt the first apply');
+
+  say('4. HR confirms the reduction in force: a reviewer merges an Approval');
+  const approval = rifApproval(facts, new Date());
+  mkdirSync(join(policies, 'approvals'), { recursive: true });
+  writeFileSync(join(policies, 'approvals', `${approval.metadata.name}.yaml`), stringify(approval));
+  await git.addConfig('user.name', 'Priya Shah (People Ops)').addConfig('user.email', 'priya.shah@northwind.example');
+  await git.add('.').commit(`Approve ${facts.rif.people.length} removals from ${facts.rif.group} (HR-4471)`);
+  say(`   Approval/${approval.metadata.name}: scope ${facts.rif.provider} "${facts.rif.group}", allowRemovals ${facts.rif.people.length}, expires ${approval.spec.expires}`);
+  say();
+
+  say('5. Plan again and apply: containment first, then removals; manual work becomes tasks for the app owner');
+  const second = await lockstep(work, ['plan', '--out', 'second.plan.json', '--format', 'json']);
+  const plan2 = JSON.parse(second.stdout) as Plan;
+  say(`   guard: ${plan2.guard.tripped ? 'still tripped' : `passes (${plan2.guard.violations.map((v) => `${v.kind} approved by ${v.approvedBy}`).join('; ')})`}`);
+  const applied = await lockstep(work, ['apply', 'second.plan.json']);
+  show(applied, { indent: true, tail: 1 });
+  expectCode(applied, ExitCode.Ok, 'the approved apply should succeed');
+
+  say('6. The VPN owner does the manual tasks and confirms them in Git');
+  const confirmed = await confirmOpenTasks(work, policies);
+  await git.addConfig('user.name', 'Noor Haddad (NetOps)').addConfig('user.email', 'netops@northwind.example');
+  await git.add('.').commit(`Confirm ${confirmed} VPN tasks`);
+  say(`   ${confirmed} task${confirmed === 1 ? '' : 's'} confirmed by netops; applying records them as done`);
+  const closing = await lockstep(work, ['apply', '--auto-approve']);
+  show(closing, { indent: true, tail: 1 });
+  expectCode(closing, ExitCode.Ok, 'recording the confirmations should succeed');
+
+  say('7. Plan once more: nothing left to do');
+  const clean = await lockstep(work, ['plan', '--detailed-exitcode']);
+  show(clean, { indent: true, tail: 1 });
+  expectCode(clean, ExitCode.Ok, 'the final plan should have no changes');
+
+  say('8. The audit journal: every change, the halt and the approval, hash-chained');
+  const audit = await lockstep(work, ['audit', 'verify']);
+  show(audit, { indent: true });
+  expectCode(audit, ExitCode.Ok, 'the journal should verify');
+  say(`Done. Explore ${work}: policies/ (git log), .lockstep/journal.jsonl, .lockstep/tasks/.`);
+  return ExitCode.Ok;
+}
+
+/** The demo's Config reaches the sandbox's emulators; manual apps keep their inventories. */
+function pointAtSandbox(org: Org, sandbox: Sandbox): Org {
+  const documents = org.documents.map((d) => {
+    if (d.kind !== 'Config') return d;
+    const providers = { ...d.spec.providers };
+    for (const [name, emu] of sandbox.emulators) if (emu.url) providers[name] = emu.connection as never;
+    return { ...d, spec: { ...d.spec, providers } };
+  });
+  return { ...org, documents };
+}
+
+function narratePlan(say: (s?: string) => void, plan: Plan, facts: StoryFacts): void {
+  const count = (pred: (c: Plan['changes'][number]) => boolean) => plan.changes.filter(pred).length;
+  say(`   ${plan.changes.length} changes; ${plan.findings.length} findings`);
+  for (const l of facts.leavers) {
+    say(`   leaver ${l.email} (ended ${l.endDate}${l.privileged ? ', privileged' : ''}): ${count((c) => c.person === l.email)} changes across ${new Set(plan.changes.filter((c) => c.person === l.email).map((c) => c.provider)).size} providers`);
+  }
+  say(`   ghost account ${facts.ghost.alias} in ${facts.ghost.provider} belongs to ${facts.ghost.person}: ${count((c) => c.target.account?.login === facts.ghost.alias)} changes`);
+  say(`   orphan ${facts.orphan.login} in ${facts.orphan.provider}: ${plan.changes.filter((c) => c.target.account?.login === facts.orphan.login).map((c) => c.action).join(', ') || 'reported'}`);
+  say(`   dormant: ${facts.dormant.map((d) => `${d.login} (${d.days} days)`).join(', ')}`);
+  say(`   drift in ${facts.drift.provider} "${facts.drift.group}": ${facts.drift.members.join(', ')} removed`);
+  say(`   exception ${facts.exception.name} keeps ${facts.exception.person} in "${facts.exception.group}" until ${facts.exception.expires}; expired ${facts.expiredException.name} no longer does`);
+  say(`   reduction in force: ${facts.rif.people.length} of ${facts.rif.groupMembers} members of ${facts.rif.provider} "${facts.rif.group}" leave at once`);
+  const kinds = Object.entries(plan.summary.findings).map(([k, n]) => `${k} ${n}`).join(', ');
+  say(`   findings: ${kinds}`);
+  for (const v of plan.guard.violations) say(`   guard ${v.approvedBy ? 'ok' : 'TRIPPED'}: ${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''} removing ${v.removing} of ${v.current} (${(v.fraction * 100).toFixed(1)}% > ${(v.threshold * 100).toFixed(0)}%)`);
+  say(`   plan saved as first.plan.json, checksum ${plan.checksum}`);
+  say();
+}
+
+/** Writes a Confirmation for every open manual task, as the app owner would after doing them. */
+async function confirmOpenTasks(work: string, policies: string): Promise<number> {
+  const root = join(work, '.lockstep', 'tasks');
+  const ids: string[] = [];
+  for (const provider of safeList(root)) for (const f of safeList(join(root, provider))) if (f.endsWith('.json')) ids.push(f.slice(0, -5));
+  if (ids.length === 0) return 0;
+  const doc = {
+    apiVersion: 'lockstep.dev/v1',
+    kind: 'Confirmation',
+    metadata: { name: 'vpn-offboarding' },
+    spec: { changes: ids.sort(), confirmedBy: 'netops@northwind.example', confirmedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), note: 'Done in the VPN admin console' },
+  };
+  mkdirSync(join(policies, 'confirmations'), { recursive: true });
+  writeFileSync(join(policies, 'confirmations', 'vpn-offboarding.yaml'), stringify(doc));
+  return ids.length;
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function lockstep(cwd: string, args: string[]): Promise<Step> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function show(step: Step, opts: { indent?: boolean; tail?: number } = {}): void {
+  let lines = step.stdout.trimEnd().split('\n').filter(Boolean);
+  if (opts.tail !== undefined) lines = lines.slice(-opts.tail);
+  for (const l of lines) writeOut(`${opts.indent ? '   ' : ''}${l}\n`);
+  writeOut('\n');
+}
+
+function expectCode(step: Step, code: number, what: string): void {
+  if (step.code !== code) {
+    throw new InternalError(`demo: ${what}, but lockstep exited ${step.code}:\n${step.stderr.trim()}\n${step.stdout.trim().split('\n').slice(-5).join('\n')}`);
+  }
+}
+

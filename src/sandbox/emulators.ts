@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ObservedProvider, ProviderType } from '../types/index.js';
+import { startScimEmulator } from '../../providers/scim/emulator.js';
+import type { RequestCounters } from '../emulator/counters.js';
+import type { FaultController } from '../emulator/faults.js';
+
+/** One running stand-in for a provider, and the Config connection that reaches it. */
+export interface RunningEmulator {
+  readonly name: string;
+  readonly type: ProviderType;
+  /** Connection for Config `spec.providers[name]`; secrets only by `${file:}` reference. */
+  readonly connection: Record<string, unknown>;
+  readonly url: string | null;
+  readonly counters: RequestCounters | null;
+  readonly faults: FaultController | null;
+  /** The emulator's state in observed form (what a fresh observation would return). */
+  observed(): ObservedProvider;
+  close(): Promise<void>;
+}
+
+export interface EmulatorStartOptions {
+  name: string;
+  seed: ObservedProvider;
+  /** Folder for the sandbox's own files: token files, manual inventories. */
+  dir: string;
+  port: number;
+  /** App owner for manual providers. */
+  owner: string;
+}
+
+type Starter = (opts: EmulatorStartOptions) => Promise<RunningEmulator>;
+
+/** A throwaway credential for a local emulator, written to a file only the user can read. */
+async function tokenFile(dir: string, name: string): Promise<{ token: string; ref: string }> {
+  const token = randomBytes(24).toString('hex');
+  const path = join(dir, `${name}.token`);
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return { token, ref: `\${file:${path}}` };
+}
+
+const startScim: Starter = async ({ name, seed, dir, port }) => {
+  const { token, ref } = await tokenFile(dir, name);
+  const emu = await startScimEmulator({ seed, token, etags: true, port, basePath: '/scim/v2' });
+  return {
+    name,
+    type: 'scim',
+    connection: { type: 'scim', baseUrl: emu.url, token: ref },
+    url: emu.url,
+    counters: emu.counters,
+    faults: emu.faults,
+    observed: () => emu.observed(),
+    close: () => emu.close(),
+  };
+};
+
+/** A manual app has no API: its "emulator" is the inventory file its owner keeps. */
+const startManual: Starter = async ({ name, seed, dir, owner }) => {
+  const path = join(dir, `${name}-inventory.yaml`);
+  const loginOf = new Map(seed.accounts.map((a) => [a.id, a.login]));
+  const inventory = {
+    accounts: seed.accounts.map((a) => ({ id: a.id, login: a.login, status: a.status, ...(a.lastLoginAt ? { lastLoginAt: a.lastLoginAt } : {}) })),
+    groups: seed.groups.map((g) => ({ name: g.name, members: g.members.map((m) => loginOf.get(m) ?? m) })),
+  };
+  await writeFile(path, stringify(inventory));
+  return {
+    name,
+    type: 'manual',
+    connection: { type: 'manual', owner, inventory: path },
+    url: null,
+    counters: null,
+    faults: null,
+    observed: () => seed,
+    close: async () => {},
+  };
+};
+
+/** Provider type → emulator. Types without one yet are skipped by the sandbox with a warning. */
+export const EMULATORS: Partial<Record<ProviderType, Starter>> = {
+  scim: startScim,
+  manual: startManual,
+};
