@@ -79,6 +79,11 @@ export class ObservedBuilder {
     this.group(groupName).members.push(account.id);
   }
 
+  /** An instant between `minDays` and `maxDays` before now, at a whole hour (account creation). */
+  agoHours(minDays: number, maxDays: number): string {
+    return this.minutesAgo.format(60 * this.r.int(minDays * 24, maxDays * 24));
+  }
+
   /** An instant `days` (fractional) before now, at whole minutes. */
   ago(minDays: number, maxDays: number): string {
     return this.minutesAgo.format(this.r.int(Math.round(minDays * 1440), Math.round(maxDays * 1440)));
@@ -119,7 +124,7 @@ export function observeProviders(
       const lastLoginAt = b.r.chance(rates.dormant) ? b.ago(95, 300) : b.r.chance(0.85) ? b.ago(0, 7) : b.ago(7, 60);
       const account = b.addAccount(p.email, {
         lastLoginAt,
-        createdAt: b.ago(60, 2500),
+        createdAt: b.agoHours(60, 2500),
         externalId: provider.style.storesEmployeeId ? p.employeeId : undefined,
         displayName: p.name,
       });

@@ -60,6 +60,8 @@ export const DEFAULT_RATES: PopulationRates = { contractor: 0.1, previousName: 0
 /** Direct reports per manager; larger departments get further layers of managers. */
 const SPAN = 8;
 
+const NOT_IN_LOCAL_PART = /[^a-z0-9.-]/g;
+
 /** Hands out unique email local parts in O(1) per claim (a counter per base name). */
 export class EmailBook {
   private readonly used = new Set<string>();
@@ -69,11 +71,12 @@ export class EmailBook {
     this.used.add(address.toLowerCase());
   }
   claim(local: string, domain = this.domain): string {
-    const base = local.toLowerCase().replace(/[^a-z0-9.-]/g, '');
-    let n = this.next.get(`${base}@${domain}`) ?? 1;
-    let address = n === 1 ? `${base}@${domain}` : `${base}${n}@${domain}`;
-    while (this.used.has(address)) address = `${base}${++n}@${domain}`;
-    this.next.set(`${base}@${domain}`, n + 1);
+    const base = local.toLowerCase().replace(NOT_IN_LOCAL_PART, '');
+    const key = [base, '@', domain].join('');
+    let n = this.next.get(key) ?? 1;
+    let address = n === 1 ? key : [base, n, '@', domain].join('');
+    while (this.used.has(address)) address = [base, ++n, '@', domain].join('');
+    this.next.set(key, n + 1);
     this.used.add(address);
     return address;
   }

@@ -195,7 +195,7 @@ export function injectStory(builders: ReadonlyMap<string, ObservedBuilder>, cast
   const leaver = cast.leavers.find((l) => l.ghostAlias !== null);
   if (leaver?.ghostAlias) {
     const ghost = wiki.addAccount(leaver.ghostAlias, {
-      lastLoginAt: wiki.ago(55, 70), createdAt: wiki.ago(900, 1500), externalId: null,
+      lastLoginAt: wiki.ago(55, 70), createdAt: wiki.agoHours(900, 1500), externalId: null,
       displayName: `${leaver.person.first} ${leaver.ghostAlias.split('@')[0]!.split('.')[1] ?? ''}`.trim(),
     });
     wiki.join(deptGroup(wiki, leaver.person.department), ghost);
@@ -203,13 +203,13 @@ export function injectStory(builders: ReadonlyMap<string, ObservedBuilder>, cast
   }
 
   // Made for a migration weekend and never removed: admin rights, no owner.
-  const orphan = wiki.addAccount(cast.orphanLogin, { lastLoginAt: wiki.ago(10, 14), createdAt: wiki.ago(35, 45), externalId: null, displayName: 'Temp Admin' });
+  const orphan = wiki.addAccount(cast.orphanLogin, { lastLoginAt: wiki.ago(10, 14), createdAt: wiki.agoHours(35, 45), externalId: null, displayName: 'Temp Admin' });
   wiki.join(wiki.provider.adminGroup, orphan);
   wiki.join(allStaff(wiki), orphan);
 
   // Break-glass: no person behind it on purpose, tested each quarter, protected in Config.
   for (const b of [helpdesk, wiki]) {
-    const bg = b.addAccount(cast.breakglassLogin, { lastLoginAt: b.ago(40, 50), createdAt: b.ago(700, 900), externalId: null, displayName: 'Break Glass' });
+    const bg = b.addAccount(cast.breakglassLogin, { lastLoginAt: b.ago(40, 50), createdAt: b.agoHours(700, 900), externalId: null, displayName: 'Break Glass' });
     b.join(b.provider.adminGroup, bg);
   }
 

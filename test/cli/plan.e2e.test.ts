@@ -30,7 +30,7 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
     // breakglass is protected
     expect(lines.some((l) => l.includes('breakglass'))).toBe(false);
     const kinds = new Set(plan.findings.map((f) => f.kind));
-    for (const k of ['former_with_access', 'ghost_account', 'orphan', 'dormant', 'exception_expiring', 'protected_account']) expect(kinds).toContain(k);
+    for (const k of ['former_with_access', 'ghost_account', 'orphan', 'dormant', 'protected_account']) expect(kinds).toContain(k);
     // removing bob leaves Okta Admins with ivan and judy (2): no min_members violation
     expect(plan.guard.violations.map((v) => v.kind)).not.toContain('min_members');
     expect(plan.now).toBe('2026-11-22T09:00:00.000Z');
