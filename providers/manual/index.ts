@@ -13,6 +13,6 @@ export const manualModule: ProviderModule = {
   configSchema,
   create(connection, ctx) {
     const c = connection as unknown as ManualConnection;
-    return new ManualProvider(ctx.name, c.inventory, new TaskBook(ctx.name, taskFolder(c.tasks, ctx), c.owner), ctx);
+    return new ManualProvider(ctx.name, c.inventory, TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner), ctx);
   },
 };

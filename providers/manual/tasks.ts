@@ -38,7 +38,22 @@ export function taskFolder(tasks: string | undefined, ctx: Pick<ProviderContext,
  * parallel never lose a task from TASKS.md; re-applying an open task rewrites nothing.
  */
 export class TaskBook {
+  private static readonly open = new Map<string, TaskBook>();
   private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The one task book of a folder in this process: every writer of a folder shares its
+   * queue, so TASKS.md is never rewritten by two writers at once.
+   */
+  static at(provider: string, dir: string, defaultOwner: string | undefined): TaskBook {
+    const key = resolve(dir);
+    let book = TaskBook.open.get(key);
+    if (!book) {
+      book = new TaskBook(provider, key, defaultOwner);
+      TaskBook.open.set(key, book);
+    }
+    return book;
+  }
 
   constructor(
     readonly provider: string,

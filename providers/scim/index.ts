@@ -31,7 +31,7 @@ export const scimModule: ProviderModule = {
   create(connection, ctx) {
     const c = connection as unknown as ScimConnection;
     const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
-    const tasks = new TaskBook(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
     return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete' }, tasks, ctx.confirmations);
   },
 };

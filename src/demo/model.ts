@@ -66,7 +66,7 @@ export interface LeaverFact {
   readonly email: string;
   readonly name: string;
   readonly department: string;
-  /** The roster's end_date (ISO date). */
+  /** The roster's end_date (ISO date-time: the end of the last working day). */
   readonly endDate: string;
   readonly privileged: boolean;
   /** Providers where the person still holds an active account. */

@@ -99,22 +99,27 @@ export function castStory(people: readonly DemoPerson[], book: EmailBook, compan
     p.status = 'terminated';
     p.endDate = daysBefore(now, days);
   };
+  // Individual leavers carry the effective time HR recorded: end of their last working day.
+  const leaveAt = (p: DemoPerson, days: number): void => {
+    p.status = 'terminated';
+    p.endDate = isoDateTime(Date.parse(daysBefore(now, days)) + 17 * 60 * MINUTE_MS);
+  };
   const employee = (p: DemoPerson): boolean => p.employmentType === 'employee';
   const itHead = people.find((p) => p.position === 'head' && p.department === 'IT');
 
-  // Leavers, one per department that reaches several apps, terminated 1 to 6 days ago.
+  // Leavers, each from a department that reaches several apps, gone 1 to 6 days (17:00 UTC, 2 to 6 days back).
   const admin = pick('privileged leaver', (p) => p.admin);
-  terminate(admin, 2);
+  leaveAt(admin, 3);
   const ghost = pick('leaver with a ghost account', (p) => employee(p) && p.department === 'Engineering');
-  terminate(ghost, 6);
+  leaveAt(ghost, 6);
   // A name change: the wiki account made under the previous name was never renamed.
   const previous = ghost.aliases.find((a) => a.endsWith(`@${company.domain}`)) ??
     book.claim(`${ghost.first}.${r.pick(LAST_NAMES.filter((l) => l !== ghost.last))}`);
   if (!ghost.aliases.includes(previous)) ghost.aliases.push(previous);
   const support = pick('support leaver', (p) => employee(p) && p.department === 'Support');
-  terminate(support, 4);
+  leaveAt(support, 5);
   const finance = pick('finance leaver', (p) => employee(p) && p.department === 'Finance');
-  terminate(finance, 1);
+  leaveAt(finance, 2);
 
   // Reduction in force: more than 30% of the Sales group on one end date.
   const salesMembers = people.filter((p) => p.department === 'Sales' && p.holdsAccess && p.employmentType !== 'service').length;

@@ -26,6 +26,7 @@ const ACCOUNT_ACTION_LABEL: Partial<Record<ChangeAction, string>> = {
   transfer_ownership: 'Transfer the data and objects the account owns',
   delete: 'Delete the account',
   remove_member: 'Remove the account from the group',
+  add_member: 'Add the account to the group',
 };
 
 /**
@@ -94,19 +95,8 @@ function emit(
   group: ObservedGroup | null,
   precondition: PlanChange['precondition'],
 ): void {
-  const caps = ctx.capabilities(req.account.provider);
-  if (caps.notApplicable.has(action)) return;
-  if (!caps.automated.has(action)) {
-    const label = ACCOUNT_ACTION_LABEL[action] ?? action;
-    const where = group ? ` "${group.name}"` : '';
-    emitTask(ctx, req, action, group, `${label}${where}: ${req.account.account.login} in ${req.account.provider}`);
-    return;
-  }
-  const id = changeId(req.account.provider, action, req.account.account.id, group?.id ?? null);
-  const unobservable = caps.unobservable.has(action);
-  if (unobservable && isDone(ctx, id, req.reason)) return;
   const change: PlanChange = {
-    id,
+    id: changeId(req.account.provider, action, req.account.account.id, group?.id ?? null),
     provider: req.account.provider,
     action,
     target: targetOf(req.account, group),
@@ -115,18 +105,16 @@ function emit(
     reason: req.reason,
     requiresApproval: req.requiresApproval,
     widensAccess: false,
-    precondition: unobservable ? { ...precondition, notDoneSince: req.reason.triggerAt ?? null } : precondition,
+    precondition,
   };
   if (action === 'transfer_ownership') change.transferTo = req.transferTo ?? null;
-  ctx.changes.add(change);
+  const routed = routeChange(ctx, change);
+  if (routed) ctx.changes.add(routed);
 }
 
 function emitTask(ctx: PlanContext, req: AccountActionRequest, underlying: string, group: ObservedGroup | null, instructions: string): void {
-  const id = changeId(req.account.provider, `task:${underlying}`, req.account.account.id, group?.id ?? null);
-  if (isDone(ctx, id, req.reason)) return;
-  const transfer = underlying === 'transfer_ownership' && req.transferTo ? ` to ${req.transferTo}` : '';
-  ctx.changes.add({
-    id,
+  const task = taskFor(ctx, {
+    id: '',
     provider: req.account.provider,
     action: 'task',
     target: targetOf(req.account, group),
@@ -135,9 +123,46 @@ function emitTask(ctx: PlanContext, req: AccountActionRequest, underlying: strin
     reason: req.reason,
     requiresApproval: req.requiresApproval,
     widensAccess: false,
-    precondition: { notDoneSince: req.reason.triggerAt ?? null },
-    task: { action: underlying, owner: ctx.taskOwner(req.account.provider), instructions: `${instructions}${transfer}` },
-  });
+    precondition: {},
+  }, underlying, instructions);
+  if (task) ctx.changes.add(task);
+}
+
+/**
+ * Routes a planned change through its provider's capabilities: an action the provider
+ * automates stays as it is (with an unobservable effect planned only until the journal
+ * records it done since the trigger); an action that means nothing for the provider is
+ * dropped; anything else becomes a task for the app owner. Returns null when nothing is
+ * left to do.
+ */
+export function routeChange(ctx: PlanContext, change: PlanChange): PlanChange | null {
+  const caps = ctx.capabilities(change.provider);
+  if (caps.notApplicable.has(change.action)) return null;
+  if (!caps.automated.has(change.action)) {
+    const label = ACCOUNT_ACTION_LABEL[change.action] ?? change.action;
+    const where = change.target.group ? ` "${change.target.group.name}"` : '';
+    const who = change.target.account ? `: ${change.target.account.login} in ${change.provider}` : ` in ${change.provider}`;
+    return taskFor(ctx, change, change.action, `${label}${where}${who}`);
+  }
+  if (!caps.unobservable.has(change.action)) return change;
+  if (isDone(ctx, change.id, change.reason)) return null;
+  return { ...change, precondition: { ...change.precondition, notDoneSince: change.reason.triggerAt ?? null } };
+}
+
+/** The task that stands for `change` (done by hand), unless the journal has it done already. */
+function taskFor(ctx: PlanContext, change: PlanChange, underlying: string, instructions: string): PlanChange | null {
+  const id = changeId(change.provider, `task:${underlying}`, change.target.account?.id ?? null, change.target.group?.id ?? null);
+  if (isDone(ctx, id, change.reason)) return null;
+  const transfer = underlying === 'transfer_ownership' && change.transferTo ? ` to ${change.transferTo}` : '';
+  const { transferTo: _t, ...rest } = change;
+  return {
+    ...rest,
+    id,
+    action: 'task',
+    widensAccess: underlying === 'add_member',
+    precondition: { notDoneSince: change.reason.triggerAt ?? null },
+    task: { action: underlying, owner: ctx.taskOwner(change.provider), instructions: `${instructions}${transfer}` },
+  };
 }
 
 function isDone(ctx: PlanContext, id: string, reason: ChangeReason): boolean {

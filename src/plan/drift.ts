@@ -5,7 +5,7 @@ import { addFinding, type PlanContext } from './context.js';
 import { grantKey, type Entitlement, type GrantOrigin, type ManagedGroup } from './entitlements.js';
 import { changeId, findingId } from './ids.js';
 import { personKey, type IndexedAccount, type IndexedProvider } from './observed-index.js';
-import { targetOf } from './account-actions.js';
+import { routeChange, targetOf } from './account-actions.js';
 
 type Want = { ent: Entitlement; origin: GrantOrigin | null; exception: Located<ExceptionDocument> | null };
 
@@ -75,7 +75,7 @@ function planRemovals(ctx: PlanContext, provider: IndexedProvider, group: Observ
       });
       continue;
     }
-    ctx.changes.add({
+    const removal = routeChange(ctx, {
       id: changeId(provider.name, 'remove_member', acct.account.id, group.id),
       provider: provider.name,
       action: 'remove_member',
@@ -87,6 +87,7 @@ function planRemovals(ctx: PlanContext, provider: IndexedProvider, group: Observ
       widensAccess: false,
       precondition: { member: true },
     });
+    if (removal) ctx.changes.add(removal);
   }
 }
 
@@ -144,7 +145,8 @@ function planAdditions(ctx: PlanContext, provider: IndexedProvider, group: Obser
       widensAccess: true,
       precondition: { member: false, accountStatus: ['active'] },
     };
-    ctx.changes.add(change);
+    const routed = routeChange(ctx, change);
+    if (routed) ctx.changes.add(routed);
   }
 }
 

@@ -55,14 +55,20 @@ function issueProblem(d: ParsedDocument, prefix: ReadonlyArray<string | number>,
   return { message: issue.message, at: d.positions.locate([...prefix, ...issue.path], { key: issue.atKey }) };
 }
 
-/** The roster files Configs name: they may be YAML in the policy folder, and are not policy. */
-function rosterFiles(dir: string, files: readonly ParsedFile[]): Set<string> {
+/**
+ * Data files a Config names (the roster, manual apps' inventories): they may be YAML in
+ * the policy folder, and are not policy documents.
+ */
+function dataFiles(dir: string, files: readonly ParsedFile[]): Set<string> {
   const out = new Set<string>();
   for (const f of files) {
     for (const d of f.documents) {
       const v = d.value;
-      if (isRecord(v) && v.kind === 'Config' && isRecord(v.spec) && isRecord(v.spec.people) && typeof v.spec.people.file === 'string') {
-        out.add(resolve(dir, v.spec.people.file));
+      if (!isRecord(v) || v.kind !== 'Config' || !isRecord(v.spec)) continue;
+      if (isRecord(v.spec.people) && typeof v.spec.people.file === 'string') out.add(resolve(dir, v.spec.people.file));
+      if (!isRecord(v.spec.providers)) continue;
+      for (const conn of Object.values(v.spec.providers)) {
+        if (isRecord(conn) && typeof conn.inventory === 'string') out.add(resolve(dir, conn.inventory));
       }
     }
   }
@@ -159,8 +165,8 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Pro
   if (!info?.isDirectory()) throw new UserError(`policy folder ${displayPath(root)} does not exist or is not a folder`);
 
   const parsed = await Promise.all((await listPolicyFiles(root)).map(readPolicyFile));
-  const roster = rosterFiles(root, parsed);
-  const files = parsed.filter((f) => !roster.has(f.abs));
+  const data = dataFiles(root, parsed);
+  const files = parsed.filter((f) => !data.has(f.abs));
 
   const problems: Problem[] = files.flatMap((f) => f.problems);
   const warnings: Problem[] = files.flatMap((f) => f.warnings);

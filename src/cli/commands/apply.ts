@@ -90,7 +90,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
         log,
       });
       for (const r of report.results) {
-        if (r.result === 'ok' || r.result === 'already') continue;
+        if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
         writeOut(`${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`);
       }
       writeOut(`${summariseReport(report)}\n`);
@@ -119,7 +119,7 @@ function taskDesk(policy: Policy, state: string) {
     let book = books.get(name);
     if (!book) {
       const conn = policy.config.doc.spec.providers[name] as { tasks?: string; owner?: string } | undefined;
-      book = new TaskBook(name, taskFolder(conn?.tasks, { name, policyDir: policy.dir, stateDir: state }), conn?.owner);
+      book = TaskBook.at(name, taskFolder(conn?.tasks, { name, policyDir: policy.dir, stateDir: state }), conn?.owner);
       books.set(name, book);
     }
     const b = book;
