@@ -7,7 +7,7 @@ import { buildDocuments } from './policy.js';
 import { resolveProviders } from './provider-styles.js';
 import { createRandom } from './random.js';
 import { buildRoleModel } from './roles.js';
-import { STORY_PEOPLE, castStory, injectStory } from './story.js';
+import { castStory, injectStory } from './story.js';
 import { storyFacts } from './story-facts.js';
 
 export const DEFAULT_SEED = 20261120;
@@ -91,5 +91,3 @@ function toRoster(people: readonly DemoPerson[], company: Company): RosterRow[] 
   );
   return rows.sort((a, b) => (a.employee_id < b.employee_id ? -1 : a.employee_id > b.employee_id ? 1 : 0));
 }
-
-export { STORY_PEOPLE };

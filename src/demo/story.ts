@@ -11,18 +11,18 @@ import { DAY_MS, MINUTE_MS, daysBefore, isoDateTime } from './time.js';
  * ended, someone on leave) and then edits the observed state (a ghost account, an
  * orphan, a break-glass account, dormant accounts, drift, exception memberships).
  *
- * Guard arithmetic, with the default ~240 people (see StoryFacts.suspensions for the
- * exact figures of a run):
- *  - helpdesk `Sales` holds every Sales employee and contractor, ~40 accounts; the
- *    reduction in force terminates round(0.35 × members) of them (14 of 40) on one
- *    day, so removals are 35% > 30% and the group-removal rule trips.
- *  - helpdesk is company-wide (~230 active accounts). Its suspensions are the 4
- *    leavers + 14 RIF + the ended contract = 19, about 8% < 10%.
- *  - wiki leaves Sales out (~185 accounts): 4 leavers + 1 ghost + 1 contract + the
- *    orphan + 2 dormant = 9, about 5%. vpn (Engineering, IT, Support, ~120 accounts):
- *    3 leavers + 1 contract + 1 dormant = 5, about 4%.
- *  - every other group of 10 or more loses at most a few members, well under 30%,
- *    so the Sales group is the only guard violation.
+ * Guard arithmetic for the committed demo (240 people, default seed; StoryFacts
+ * carries the figures of any run, and the tests hold them to the thresholds):
+ *  - helpdesk `Sales` holds every Sales employee and contractor: 40 accounts. The
+ *    reduction in force terminates round(0.35 × 40) = 14 of them on one day, so the
+ *    removals are 14/40 = 35% > 30% and the group-removal rule trips.
+ *  - helpdesk is company-wide: 240 active accounts. Its suspensions are the 4 leavers
+ *    + 14 RIF + the ended contract = 19, 7.9% < 10%.
+ *  - wiki leaves Sales out: 198 active accounts; 4 leavers + 1 ghost + 1 ended
+ *    contract + 1 orphan + 2 dormant = 9, 4.5%. vpn (Engineering, IT, Support): 126
+ *    active accounts; 3 leavers + 1 ended contract + 1 dormant = 5, 4.0%.
+ *  - every other group of 10 or more loses at most 3 members (wiki `Finance
+ *    Confidential`: 1 leaver + 2 drift of 21), so `Sales` is the only violation.
  */
 
 export const STORY_PEOPLE = 240;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_NOW, demoOrg, demoSnapshot } from '../../src/demo/demo-org.js';
+import { DEMO_NOW, DEMO_PROVIDERS, demoOrg, demoSnapshot } from '../../src/demo/demo-org.js';
+import { generateOrg } from '../../src/demo/org.js';
 import type { DemoDocument } from '../../src/demo/model.js';
 import { rifApproval } from '../../src/demo/policy.js';
 import type { ObservedAccount, RosterRow } from '../../src/types/index.js';
@@ -203,5 +204,20 @@ describe('the demo story', () => {
     expect(approval.spec.scope).toEqual({ provider: 'helpdesk', group: 'Sales' });
     expect(approval.spec.allowRemovals).toBe(14);
     expect(schemaChecker()('approval.schema.json', approval)).toEqual([]);
+  });
+});
+
+describe('the demo story on other organisations', () => {
+  it.each([
+    [200, 1],
+    [240, 2],
+    [400, 3],
+    [1000, 4],
+  ])('keeps its guard arithmetic with %i people (seed %i)', (people, seed) => {
+    const other = generateOrg({ people, seed, providers: DEMO_PROVIDERS, now, story: true });
+    expect(other.story.rif.fraction).toBeGreaterThan(0.3);
+    for (const [name, s] of Object.entries(other.story.suspensions)) expect(s.fraction, name).toBeLessThan(0.1);
+    expect(other.story.leavers).toHaveLength(4);
+    expect(other.story.dormant).toHaveLength(3);
   });
 });

@@ -13,6 +13,8 @@ export async function auditVerifyCommand(opts: { journal?: string; stateDir?: st
     writeOut(`${result.message}\n`);
     return ExitCode.Ok;
   }
-  writeErr(`${result.message}\n`);
+  const bad = result.firstBad;
+  writeErr(`journal verification FAILED${bad ? ` (${bad.reason} record)` : ''}: ${result.message}\n`);
+  writeErr(`${result.records} record${result.records === 1 ? '' : 's'} before it verified intact.\n`);
   return ExitCode.Error;
 }
