@@ -37,12 +37,11 @@ function groupRemovals({ changes, index, config }: GuardInputs): GuardViolation[
   }
   const out: GuardViolation[] = [];
   for (const { provider, groupId, ids } of byGroup.values()) {
-    const p = index.providers.get(provider);
-    const members = p?.members.get(groupId);
-    if (!p || !members) continue;
-    const name = p.groupsById.get(groupId)?.name ?? groupId;
+    const group = index.providers.get(provider)?.groupsById.get(groupId);
+    if (!group) continue;
+    const name = group.name;
     const t = thresholdsFor(config, provider, name);
-    const current = members.size;
+    const current = group.members.length;
     if (current < t.minGroupSize) continue;
     if (ids.length > t.maxGroupRemovalFraction * current) {
       out.push({
@@ -96,7 +95,7 @@ function minMembers({ changes, index, config }: GuardInputs): GuardViolation[] {
     const p = index.providers.get(rule.provider);
     const group = p?.groupsByName.get(rule.group);
     if (!p || !group) continue;
-    const members = p.members.get(group.id)!;
+    const members = new Set(group.members);
     const isActive = (id: string) => p.accounts.get(id)?.account.status === 'active';
     const before = new Set([...members].filter(isActive));
     const after = new Set(before);

@@ -3,6 +3,7 @@ import type { Person } from '../roster/model.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
+import { sortKeysDeep } from '../journal/canonical-json.js';
 import {
   capabilitiesOf,
   protectedMatcher,
@@ -16,7 +17,7 @@ import { managedGroups, resolveEntitlements } from './entitlements.js';
 import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
 import { leaveRemovesAccess, personTriggers, planLifecycle } from './lifecycle.js';
-import { indexObserved, personKey } from './observed-index.js';
+import { indexObserved } from './observed-index.js';
 import { compareChanges } from './order.js';
 
 /**
@@ -32,16 +33,16 @@ export function assemblePlan(inputs: PlanInputs): Plan {
 
   const leaveClock = (p: Person): number => {
     let at = nowMs;
-    for (const a of index.accountsOfPerson.get(personKey(p)) ?? []) {
+    for (const a of index.accountsOf(p.key)) {
       const t = history.firstTriggerFor(a.provider, a.account.id, 'leave');
       if (t !== undefined && t < at) at = t;
     }
     return at;
   };
   const triggers = new Map<string, PersonTriggers>();
-  for (const p of roster.people) triggers.set(personKey(p), personTriggers(p, nowMs, leaveClock));
+  for (const p of roster.people) triggers.set(p.key, personTriggers(p, nowMs, leaveClock));
   const isEntitled = (p: Person): boolean => {
-    const t = triggers.get(personKey(p))!;
+    const t = triggers.get(p.key)!;
     if (t.terminatedAt !== null || t.contractEndAt !== null) return false;
     // A termination with a future end date is scheduled: access holds until that time.
     if (p.status === 'active' || p.status === 'terminated') return true;
@@ -70,7 +71,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   const changes = ctx.changes.values().sort(compareChanges);
   const findings = [...ctx.findings.values()].sort(compareFindings);
   const guard = evaluateGuard({ changes, index, config, approvals: policy.approvals, nowMs });
-  const plan: Plan = {
+  const plan: Plan = sortKeysDeep({
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: (inputs.createdAt ?? inputs.now).toISOString(),
     now: inputs.now.toISOString(),
@@ -82,7 +83,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     guard,
     summary: summarize(changes, findings),
     checksum: '',
-  };
+  });
   plan.checksum = planChecksum(plan);
   return plan;
 }

@@ -1,5 +1,5 @@
 import type { Located, Policy } from '../policy/model.js';
-import type { Person } from '../roster/model.js';
+import type { Person, SelectorField } from '../roster/model.js';
 import type {
   ExceptionDocument,
   PersonSelector,
@@ -8,15 +8,28 @@ import type {
   Tier,
 } from '../types/index.js';
 import { expiryInstant } from './expiry.js';
-import { personKey } from './observed-index.js';
+
+type ExceptionGrants = Pick<Entitlement, 'exceptions' | 'expiredExceptions'>;
+const NO_EXCEPTIONS: ExceptionGrants = { exceptions: new Map(), expiredExceptions: new Map() };
+
+/** Grants a person's exceptions keep now, and grants only expired exceptions named. */
+function splitExceptions(list: ReadonlyArray<Located<ExceptionDocument>>, nowMs: number): ExceptionGrants {
+  const exceptions = new Map<string, Located<ExceptionDocument>>();
+  const expiredExceptions = new Map<string, Located<ExceptionDocument>>();
+  for (const e of list) {
+    const live = nowMs < expiryInstant(e.doc.spec.expires);
+    for (const g of e.doc.spec.grants) (live ? exceptions : expiredExceptions).set(grantKey(g.provider, g.group), e);
+  }
+  for (const k of exceptions.keys()) expiredExceptions.delete(k);
+  return { exceptions, expiredExceptions };
+}
 
 export const grantKey = (provider: string, group: string): string => `${provider}\u0000${group}`;
 
-/** Where a desired grant comes from, for the change's reason and source line. */
+/** Where a desired grant comes from (one grant of one role), for the change's reason and source line. */
 export interface GrantOrigin {
   readonly role: Located<RoleProfileDocument>;
   readonly grantIndex: number;
-  readonly assignment: Located<RoleAssignmentDocument>;
 }
 
 /** A group some RoleProfile names: managed authoritatively. */
@@ -33,8 +46,8 @@ export interface ManagedGroup {
 /** What one person should hold, from assignments and exceptions, at `now`. */
 export interface Entitlement {
   readonly person: Person;
-  /** Roles from unexpired assignments that select the person, whatever their status. */
-  readonly roles: ReadonlySet<string>;
+  /** Roles from unexpired assignments that select the person, whatever their status, with the first assignment giving each. */
+  readonly roles: ReadonlyMap<string, Located<RoleAssignmentDocument>>;
   readonly tier: Tier;
   /** Whether the person may hold access at all (active, or on leave the leave rule allows). */
   readonly entitled: boolean;
@@ -62,25 +75,30 @@ export function managedGroups(policy: Policy): Map<string, ManagedGroup> {
   return managed;
 }
 
+/** A selector compiled once: every key must match; a list means any of its values; case-insensitive. */
+export type CompiledSelector = (p: Person) => boolean;
+
+const MATCH_ALL: CompiledSelector = () => true;
+const compiled = new WeakMap<PersonSelector, CompiledSelector>();
+
+/** The compiled form of a selector (cached per selector object); absent selects everyone. */
+export function compileSelector(selector: PersonSelector | undefined): CompiledSelector {
+  if (!selector) return MATCH_ALL;
+  let test = compiled.get(selector);
+  if (test) return test;
+  const tests = (Object.entries(selector) as Array<[SelectorField, string | string[] | undefined]>)
+    .filter(([, want]) => want !== undefined)
+    .map(([field, want]) => {
+      const options = new Set((Array.isArray(want) ? want : [want!]).map((w) => w.toLowerCase()));
+      return (p: Person) => options.has(p.lower[field]);
+    });
+  test = tests.length === 1 ? tests[0]! : (p: Person) => tests.every((t) => t(p));
+  compiled.set(selector, test);
+  return test;
+}
+
 export function selectorMatches(selector: PersonSelector | undefined, person: Person): boolean {
-  if (!selector) return true;
-  const fields: Record<keyof PersonSelector, string | null> = {
-    employeeId: person.employeeId,
-    email: person.email,
-    department: person.department,
-    title: person.title,
-    employmentType: person.employmentType,
-    status: person.status,
-    org: person.org,
-    managerEmail: person.managerEmail,
-  };
-  for (const [key, want] of Object.entries(selector) as Array<[keyof PersonSelector, string | string[] | undefined]>) {
-    if (want === undefined) continue;
-    const have = (fields[key] ?? '').toLowerCase();
-    const options = Array.isArray(want) ? want : [want];
-    if (!options.some((w) => w.toLowerCase() === have)) return false;
-  }
-  return true;
+  return compileSelector(selector)(person);
 }
 
 /**
@@ -106,7 +124,7 @@ export function resolveEntitlements(
       else explicit.set(k, [a]);
     }
   }
-  const selecting = liveAssignments.filter((a) => a.doc.spec.select !== undefined);
+  const selecting = liveAssignments.filter((a) => a.doc.spec.select !== undefined).map((a) => ({ a, test: compileSelector(a.doc.spec.select) }));
   const exceptionsOf = new Map<string, Located<ExceptionDocument>[]>();
   for (const e of policy.exceptions) {
     const k = e.doc.spec.person.toLowerCase();
@@ -115,38 +133,40 @@ export function resolveEntitlements(
     else exceptionsOf.set(k, [e]);
   }
 
+  // Per role, its grants' keys and origins, made once and shared by every person holding the role.
+  const roleGrants = new Map<string, { role: Located<RoleProfileDocument>; keys: string[]; origins: GrantOrigin[] }>();
+  for (const [name, role] of policy.roles) {
+    roleGrants.set(name, {
+      role,
+      keys: role.doc.spec.grants.map((g) => grantKey(g.provider, g.group)),
+      origins: role.doc.spec.grants.map((_, grantIndex) => ({ role, grantIndex })),
+    });
+  }
+
   const result = new Map<string, Entitlement>();
   for (const person of people) {
-    const key = personKey(person);
-    const assignments = [...(explicit.get(key) ?? []), ...selecting.filter((a) => selectorMatches(a.doc.spec.select, person))];
-    const roles = new Set<string>();
+    const key = person.key;
+    const roles = new Map<string, Located<RoleAssignmentDocument>>();
     const grants = new Map<string, GrantOrigin>();
     let tier: Tier = 'standard';
     const entitled = isEntitled(person);
-    for (const assignment of assignments) {
+    const take = (assignment: Located<RoleAssignmentDocument>) => {
       for (const roleName of assignment.doc.spec.roles) {
-        const role = policy.roles.get(roleName);
-        if (!role) continue; // loadPolicy refuses unknown roles; defensive for in-memory policies
-        roles.add(roleName);
-        if (role.doc.spec.tier === 'privileged') tier = 'privileged';
+        const rg = roleGrants.get(roleName);
+        if (!rg) continue; // loadPolicy refuses unknown roles; defensive for in-memory policies
+        if (!roles.has(roleName)) roles.set(roleName, assignment);
+        if (rg.role.doc.spec.tier === 'privileged') tier = 'privileged';
         if (!entitled) continue;
-        role.doc.spec.grants.forEach((g, grantIndex) => {
-          const k = grantKey(g.provider, g.group);
-          if (!grants.has(k)) grants.set(k, { role, grantIndex, assignment });
-        });
+        for (let grantIndex = 0; grantIndex < rg.keys.length; grantIndex++) {
+          const k = rg.keys[grantIndex]!;
+          if (!grants.has(k)) grants.set(k, rg.origins[grantIndex]!);
+        }
       }
-    }
-    const exceptions = new Map<string, Located<ExceptionDocument>>();
-    const expiredExceptions = new Map<string, Located<ExceptionDocument>>();
-    for (const e of exceptionsOf.get(key) ?? []) {
-      const live = nowMs < expiryInstant(e.doc.spec.expires);
-      for (const g of e.doc.spec.grants) {
-        const k = grantKey(g.provider, g.group);
-        if (live) exceptions.set(k, e);
-        else if (!exceptions.has(k)) expiredExceptions.set(k, e);
-      }
-    }
-    for (const k of exceptions.keys()) expiredExceptions.delete(k);
+    };
+    for (const a of explicit.get(key) ?? []) take(a);
+    for (const { a, test } of selecting) if (test(person)) take(a);
+    const personExceptions = exceptionsOf.get(key);
+    const { exceptions, expiredExceptions } = personExceptions ? splitExceptions(personExceptions, nowMs) : NO_EXCEPTIONS;
     result.set(key, { person, roles, tier, entitled, grants, exceptions, expiredExceptions });
   }
   return result;

@@ -3,8 +3,7 @@ import { ruleName, sourceOf } from './change-set.js';
 import { addFinding, type PlanContext } from './context.js';
 import { expiryInstant } from './expiry.js';
 import { findingId } from './ids.js';
-import { lastActivity } from './lifecycle.js';
-import { personKey, type IndexedAccount } from './observed-index.js';
+import type { IndexedAccount } from './observed-index.js';
 import { selectorMatches } from './entitlements.js';
 
 const DAY_MS = 86_400_000;
@@ -69,7 +68,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: nu
     }
     return;
   }
-  const t = ctx.triggers.get(personKey(person))!;
+  const t = ctx.triggers.get(person.key)!;
   const leftAt = t.terminatedAt ?? t.contractEndAt;
   if (leftAt !== null) {
     if (!holdsAccess) return;
@@ -100,7 +99,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: nu
     }
     return;
   }
-  const last = lastActivity(acct);
+  const last = acct.lastActivityMs;
   if (account.status === 'active' && last !== null && ctx.nowMs - last > dormantDays * DAY_MS) {
     addFinding(ctx, {
       id: findingId('dormant', provider, account.id),

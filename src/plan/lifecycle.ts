@@ -5,8 +5,8 @@ import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, Tier } from 
 import { planAccountActions } from './account-actions.js';
 import { sourceOf, ruleName } from './change-set.js';
 import type { PersonTriggers, PlanContext } from './context.js';
-import { selectorMatches } from './entitlements.js';
-import { personKey, type IndexedAccount } from './observed-index.js';
+import { compileSelector, selectorMatches } from './entitlements.js';
+import type { IndexedAccount } from './observed-index.js';
 
 const DAY_MS = 86_400_000;
 type Trigger = LifecycleRuleDocument['spec']['trigger'];
@@ -59,21 +59,16 @@ export function planLifecycle(ctx: PlanContext): void {
   const rules = ctx.policy.lifecycleRules;
   if (rules.length === 0) return;
   for (const person of ctx.people) {
-    const key = personKey(person);
+    const key = person.key;
     const t = ctx.triggers.get(key)!;
-    const accounts = ctx.index.accountsOfPerson.get(key);
-    if (!accounts) continue;
-    const fired: Array<[Trigger, number | null]> = [
-      ['terminated', t.terminatedAt],
-      ['contract_end', t.contractEndAt],
-      ['leave', t.leaveAt],
-    ];
-    for (const [trigger, at] of fired) {
-      if (at === null) continue;
-      for (const rule of rules) {
-        if (rule.doc.spec.trigger !== trigger || !selectorMatches(rule.doc.spec.appliesTo, person)) continue;
-        for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct);
-      }
+    if (t.terminatedAt === null && t.contractEndAt === null && t.leaveAt === null) continue;
+    const accounts = ctx.index.accountsOf(key);
+    if (accounts.length === 0) continue;
+    for (const rule of rules) {
+      const trigger = rule.doc.spec.trigger;
+      const at = trigger === 'terminated' ? t.terminatedAt : trigger === 'contract_end' ? t.contractEndAt : trigger === 'leave' ? t.leaveAt : null;
+      if (at === null || !selectorMatches(rule.doc.spec.appliesTo, person)) continue;
+      for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct);
     }
   }
   planAccountTriggers(ctx, rules);
@@ -83,6 +78,7 @@ function planAccountTriggers(ctx: PlanContext, rules: ReadonlyArray<Located<Life
   const inactive = rules.filter((r) => r.doc.spec.trigger === 'inactive');
   const orphan = rules.filter((r) => r.doc.spec.trigger === 'orphan');
   if (inactive.length === 0 && orphan.length === 0) return;
+  const inactiveTests = inactive.map((rule) => ({ rule, applies: compileSelector(rule.doc.spec.appliesTo), days: rule.doc.spec.inactiveDays ?? 90 }));
   for (const provider of ctx.index.providers.values()) {
     for (const acct of provider.accounts.values()) {
       if (acct.person === null) {
@@ -92,14 +88,13 @@ function planAccountTriggers(ctx: PlanContext, rules: ReadonlyArray<Located<Life
         for (const rule of orphan) if (!rule.doc.spec.appliesTo) applyDueStages(ctx, rule, 'orphan', at, acct);
         continue;
       }
-      const t = ctx.triggers.get(personKey(acct.person))!;
+      const t = ctx.triggers.get(acct.person.key)!;
       if (t.terminatedAt !== null || t.contractEndAt !== null) continue; // the leaver rules own these accounts
-      const lastSeen = lastActivity(acct);
+      const lastSeen = acct.lastActivityMs;
       if (lastSeen === null || acct.account.status !== 'active' && !isSuspendedByRule(acct)) continue;
-      for (const rule of inactive) {
-        if (!selectorMatches(rule.doc.spec.appliesTo, acct.person)) continue;
-        const days = rule.doc.spec.inactiveDays ?? 90;
-        applyDueStages(ctx, rule, 'inactive', lastSeen + days * DAY_MS, acct);
+      for (const { rule, applies, days } of inactiveTests) {
+        const at = lastSeen + days * DAY_MS;
+        if (at <= ctx.nowMs && applies(acct.person)) applyDueStages(ctx, rule, 'inactive', at, acct);
       }
     }
   }
@@ -110,13 +105,6 @@ function isSuspendedByRule(acct: IndexedAccount): boolean {
   return acct.account.status === 'suspended';
 }
 
-/** Last sign-in, or creation for an account never signed in to. */
-export function lastActivity(acct: IndexedAccount): number | null {
-  const v = acct.account.lastLoginAt ?? acct.account.createdAt ?? null;
-  if (!v) return null;
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? null : ms;
-}
 
 function applyDueStages(
   ctx: PlanContext,
@@ -136,7 +124,7 @@ function applyDueStages(
       rule: ruleName(rule),
       kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
       detail: describe(trigger, person, acct, stage.after),
-      source: sourceOf(rule, ['spec', 'stages', i, 'actions']),
+      source: stageSource(rule, i),
       trigger,
       triggerAt: new Date(triggerAt).toISOString(),
       stage: stage.after,
@@ -153,8 +141,20 @@ function applyDueStages(
   }
 }
 
+const stageSources = new WeakMap<Located<LifecycleRuleDocument>, string[]>();
+
+/** `file:line` of a stage's actions, located once per rule. */
+function stageSource(rule: Located<LifecycleRuleDocument>, stage: number): string {
+  let sources = stageSources.get(rule);
+  if (!sources) {
+    sources = rule.doc.spec.stages.map((_, i) => sourceOf(rule, ['spec', 'stages', i, 'actions']));
+    stageSources.set(rule, sources);
+  }
+  return sources[stage]!;
+}
+
 function tierOf(ctx: PlanContext, acct: IndexedAccount): Tier {
-  if (acct.person && ctx.entitlements.get(personKey(acct.person))?.tier === 'privileged') return 'privileged';
+  if (acct.person && ctx.entitlements.get(acct.person.key)?.tier === 'privileged') return 'privileged';
   return acct.groups.some((g) => ctx.managed.get(`${acct.provider}\u0000${g.name}`)?.tier === 'privileged') ? 'privileged' : 'standard';
 }
 

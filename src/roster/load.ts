@@ -6,7 +6,7 @@ import type { Policy } from '../policy/model.js';
 import { displayPath } from '../policy/policy-files.js';
 import { schemaIssues } from '../policy/schemas.js';
 import { isValidDate, parseInstant } from '../policy/time.js';
-import type { EmploymentType, Person, PersonStatus, Roster } from './model.js';
+import { makePerson, type EmploymentType, type Person, type PersonStatus, type Roster } from './model.js';
 import { readCsvRows, readYamlRows, type RosterRowSource } from './roster-rows.js';
 
 /** A roster and the problems that do not stop it from being used. */
@@ -54,7 +54,7 @@ function toPerson(row: RosterRowSource, problems: Problem[], warnings: Problem[]
   }
   const employmentType = text(f.employment_type);
   const managerEmail = text(f.manager_email);
-  return {
+  return makePerson({
     employeeId: text(f.employee_id),
     email: text(f.email),
     aliases: splitAliases(f.aliases),
@@ -68,7 +68,7 @@ function toPerson(row: RosterRowSource, problems: Problem[], warnings: Problem[]
     endAt: endDate === '' ? null : parseInstant(endDate),
     org: text(f.org),
     at: row.at,
-  };
+  });
 }
 
 /**

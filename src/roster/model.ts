@@ -7,7 +7,14 @@ export type PersonStatus = 'active' | 'leave' | 'terminated';
  * One person from the HR roster. Emails are kept as written; matching lowercases them.
  * `endAt` is `end_date` in epoch milliseconds (a bare date means 00:00 UTC that day).
  */
+/** Roster attributes a policy selector can test. */
+export type SelectorField = 'employeeId' | 'email' | 'department' | 'title' | 'employmentType' | 'status' | 'org' | 'managerEmail';
+
 export interface Person {
+  /** The primary email lowercased: the person's identity in every map. */
+  readonly key: string;
+  /** Selector attributes lowercased once at load ('' when empty): selectors compare case-insensitively. */
+  readonly lower: Readonly<Record<SelectorField, string>>;
   readonly employeeId: string;
   readonly email: string;
   /** Aliases, previous names and contractor-domain addresses. */
@@ -30,4 +37,24 @@ export interface Roster {
   /** sha256 of the roster file's bytes, as `sha256:<hex>`. */
   readonly digest: string;
   readonly file: string;
+}
+
+/** A person's roster fields; `makePerson` derives the rest. */
+export type PersonFields = Omit<Person, 'key' | 'lower'>;
+
+export function makePerson(fields: PersonFields): Person {
+  return { ...fields, key: fields.email.toLowerCase(), lower: lowerAttributes(fields) };
+}
+
+function lowerAttributes(p: PersonFields): Record<SelectorField, string> {
+  return {
+    employeeId: p.employeeId.toLowerCase(),
+    email: p.email.toLowerCase(),
+    department: p.department.toLowerCase(),
+    title: p.title.toLowerCase(),
+    employmentType: (p.employmentType ?? '').toLowerCase(),
+    status: p.status.toLowerCase(),
+    org: p.org.toLowerCase(),
+    managerEmail: (p.managerEmail ?? '').toLowerCase(),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Located, Policy } from '../../src/policy/model.js';
-import type { Person, Roster } from '../../src/roster/model.js';
+import { makePerson, type Person, type Roster } from '../../src/roster/model.js';
 import type {
   ApprovalDocument,
   ConfigDocument,
@@ -66,7 +66,7 @@ export class World {
 
   withPerson(p: PersonInput): this {
     const endDate = p.endDate ?? null;
-    this.people.push({
+    this.people.push(makePerson({
       employeeId: p.employeeId ?? `E${this.people.length + 100}`,
       email: p.email,
       aliases: p.aliases ?? [],
@@ -80,7 +80,7 @@ export class World {
       endAt: endDate ? parseInstant(endDate) : null,
       org: 'acme',
       at: { file: 'people.csv', line: this.people.length + 2, col: 1 },
-    });
+    }));
     return this;
   }
 

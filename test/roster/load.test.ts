@@ -48,6 +48,17 @@ describe('loadRoster: CSV', () => {
         endAt: null,
         org: 'acme',
         at: { file: `${DIR}/people.csv`, line: 2, col: 1 },
+        key: 'alice@acme.com',
+        lower: {
+          employeeId: 'e100',
+          email: 'alice@acme.com',
+          department: 'sales',
+          title: 'account executive',
+          employmentType: 'employee',
+          status: 'active',
+          org: 'acme',
+          managerEmail: '',
+        },
       },
       expect.objectContaining({
         employeeId: 'E101',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Person } from '../../src/roster/model.js';
+import { makePerson, type Person } from '../../src/roster/model.js';
 import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
 
 function person(employeeId: string, email: string, aliases: string[] = []): Person {
-  return {
+  return makePerson({
     employeeId,
     email,
     aliases,
@@ -17,7 +17,7 @@ function person(employeeId: string, email: string, aliases: string[] = []): Pers
     endAt: null,
     org: '',
     at: { file: 'people.csv', line: 2, col: 1 },
-  };
+  });
 }
 
 const alice = person('E100', 'Alice@Acme.com', ['alice.smith@acme.com', 'asmith@OLDCO.com']);

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Planning benchmark (npm run bench): organisations of 1k, 10k and 100k people across
+// 5 providers (okta, google, entra, kubernetes, scim). Each size is generated once, then
+// planned several times in a fresh process from a snapshot in memory: resolve
+// entitlements + diff + guard + checksum (assemblePlan). Reports median wall time, CPU
+// time, peak RSS, and the growth ratio between sizes. Targets (issue #2): 100k × 5
+// providers in ≤ 3 s and ≤ 1.5 GB; 10× the people costs ≤ 12× the time.
+//
+//   npm run bench                 # all sizes
+//   node bench/plan-bench.mjs 1000 10000 --runs 5
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, '..', 'dist', 'src');
+const PROVIDERS = Object.freeze([
+  { name: 'okta', type: 'okta' },
+  { name: 'gws', type: 'google' },
+  { name: 'entra', type: 'entra' },
+  { name: 'k8s', type: 'kubernetes' },
+  { name: 'app', type: 'scim' },
+]);
+const NOW = '2026-11-20T09:00:00Z';
+
+const args = process.argv.slice(2);
+const mode = args[0];
+
+if (mode === '--generate') await generate(Number(args[1]), args[2]);
+else if (mode === '--plan') await plan(args[1], Number(args[2]));
+else await main();
+
+/** Writes the policy folder and the snapshot for one size. */
+async function generate(people, dir) {
+  const { generateOrg } = await import(join(dist, 'demo', 'org.js'));
+  const { writePolicyFolder } = await import(join(dist, 'demo', 'write-policy.js'));
+  const org = generateOrg({ people, providers: PROVIDERS, now: new Date(NOW), seed: 7 });
+  await writePolicyFolder(join(dir, 'policies'), org);
+  writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(org.snapshot));
+}
+
+/** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
+async function plan(dir, runs) {
+  const { loadPolicy } = await import(join(dist, 'policy', 'load.js'));
+  const { loadRoster } = await import(join(dist, 'roster', 'load.js'));
+  const { assemblePlan } = await import(join(dist, 'plan', 'assemble.js'));
+  const { EMPTY_HISTORY } = await import(join(dist, 'journal', 'history.js'));
+  const policy = await loadPolicy(join(dir, 'policies'), { checkSecrets: false });
+  const roster = await loadRoster(policy);
+  const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
+  globalThis.gc?.();
+  const loadedRss = process.memoryUsage().rss;
+  const samples = [];
+  let last;
+  for (let i = 0; i < runs; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    last = assemblePlan({ policy, roster, snapshot, now: new Date(NOW), history: EMPTY_HISTORY });
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    samples.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
+    last = { changes: last.changes.length, findings: last.findings.length, tripped: last.guard.tripped };
+    globalThis.gc?.();
+  }
+  const accounts = Object.values(snapshot.providers).reduce((n, p) => n + p.accounts.length, 0);
+  const memberships = Object.values(snapshot.providers).reduce((n, p) => n + p.groups.reduce((m, g) => m + g.members.length, 0), 0);
+  process.stdout.write(
+    JSON.stringify({ people: roster.people.length, accounts, memberships, samples, loadedRss, peakRss: process.resourceUsage().maxRSS * 1024, ...last }) + '\n',
+  );
+}
+
+async function main() {
+  const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runs').map(Number);
+  const runsFlag = args.indexOf('--runs');
+  const runsOverride = runsFlag >= 0 ? Number(args[runsFlag + 1]) : undefined;
+  const list = sizes.length ? sizes : [1000, 10000, 100000];
+  console.log(`Planning benchmark: ${PROVIDERS.length} providers, node ${process.version}, ${cpus().length} CPUs`);
+  console.log('people    accounts  memberships  changes  wall median  cpu median  rss loaded  rss peak');
+  const results = [];
+  for (const people of list) {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-bench-'));
+    try {
+      execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--generate', String(people), dir], { stdio: 'inherit' });
+      const runs = runsOverride ?? (people >= 100000 ? 5 : people >= 10000 ? 7 : 11);
+      const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = JSON.parse(out.trim().split('\n').at(-1));
+      r.wallMedian = median(r.samples.map((s) => s.wall));
+      r.cpuMedian = median(r.samples.map((s) => s.cpu));
+      results.push(r);
+      console.log(
+        `${String(r.people).padEnd(9)} ${String(r.accounts).padEnd(9)} ${String(r.memberships).padEnd(12)} ${String(r.changes).padEnd(8)} ${ms(r.wallMedian).padEnd(12)} ${ms(r.cpuMedian).padEnd(11)} ${mb(r.loadedRss).padEnd(11)} ${mb(r.peakRss)}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  for (let i = 1; i < results.length; i++) {
+    const a = results[i - 1];
+    const b = results[i];
+    console.log(`${b.people / a.people}× the people (${a.people} → ${b.people}): ${(b.wallMedian / a.wallMedian).toFixed(2)}× the time`);
+  }
+  const big = results.find((r) => r.people === 100000);
+  if (big) {
+    console.log(`target 100k × 5 providers: ≤ 3000 ms → ${ms(big.wallMedian)} ${big.wallMedian <= 3000 ? 'met' : 'MISSED'}; ≤ 1.5 GB → ${mb(big.peakRss)} ${big.peakRss <= 1.5 * 1024 ** 3 ? 'met' : 'MISSED'}`);
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+function ms(x) {
+  return `${x.toFixed(0)} ms`;
+}
+function mb(x) {
+  return `${(x / 1024 ** 2).toFixed(0)} MB`;
+}
