@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GuardHaltError, InternalError, ProviderError, UserError, formatProblem } from '../errors.js';
 import { redactor } from '../policy/secrets.js';
@@ -6,11 +8,24 @@ import { writeErr } from './output.js';
 
 const POLICIES = ['--policies <dir>', 'policy folder', './policies'] as const;
 
+/** The package version, from the package.json beside src/ (or dist/src/ when built). */
+function version(): string {
+  for (const up of ['../..', '../../..']) {
+    try {
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${up}/package.json`, import.meta.url)), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lockstep' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level: try the next one up
+    }
+  }
+  return 'unknown';
+}
+
 /** Builds the command tree. Every action resolves to an exit code; errors go to `run`'s one catch. */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('lockstep')
     .description('Access policy as code: plan and apply who has access to what, from YAML in Git.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(version())
     .showHelpAfterError()
     .exitOverride();
   const done = (p: Promise<number>) => p.then(setExit);
