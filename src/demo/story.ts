@@ -37,13 +37,13 @@ export function storyProviders(company: Company): ProviderSpec[] {
   return [
     {
       name: HELPDESK, type: 'scim', adminGroup: 'Helpdesk Admins',
-      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2', token: '${env:HELPDESK_SCIM_TOKEN}' },
+      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2', token: '${env:HELPDESK_SCIM_TOKEN}', owner: `it-apps@${company.domain}`, deactivationEndsSessions: true },
     },
     {
       name: WIKI, type: 'scim', staffGroup: null, adminGroup: 'Wiki Admins',
       departments: ['Engineering', 'Support', 'Marketing', 'Finance', 'IT', 'People', 'Legal'],
       extraGroups: { Finance: [DRIFT_GROUP] },
-      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4011/scim/v2', token: '${env:WIKI_SCIM_TOKEN}' },
+      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4011/scim/v2', token: '${env:WIKI_SCIM_TOKEN}', owner: `it-apps@${company.domain}`, deactivationEndsSessions: true },
     },
     {
       name: VPN, type: 'manual', staffGroup: null, adminGroup: 'VPN Admins',

@@ -39,10 +39,10 @@ export const CAPABILITIES: Readonly<Record<ProviderType, ProviderCapabilities>> 
     unobservable: invisible,
   },
   scim: {
+    // SCIM has no session, token or factor operations: they are tasks for the app owner,
+    // unless the connection says deactivation covers them (deactivationEndsSessions).
     automated: s('suspend', 'add_member', 'remove_member', 'delete'),
-    // SCIM has no session, token or factor operations: deactivation (active=false) is the
-    // containment. A connection with `containmentTasks: true` gets them as owner tasks.
-    notApplicable: s('revoke_sessions', 'revoke_tokens', 'reset_factors'),
+    notApplicable: s(),
     unobservable: invisible,
   },
   manual: {
@@ -56,11 +56,14 @@ export function isProviderType(t: string): t is ProviderType {
   return Object.prototype.hasOwnProperty.call(CAPABILITIES, t);
 }
 
-const SCIM_CONTAINMENT_TASKS: ProviderCapabilities = { ...CAPABILITIES.scim, notApplicable: s() };
+const SCIM_DEACTIVATION_CONTAINS: ProviderCapabilities = {
+  ...CAPABILITIES.scim,
+  notApplicable: s('revoke_sessions', 'revoke_tokens', 'reset_factors'),
+};
 
 /** Capabilities of one configured provider: its type's, adjusted by connection options. */
-export function capabilitiesFor(connection: { type: string; containmentTasks?: unknown } | undefined): ProviderCapabilities {
+export function capabilitiesFor(connection: { type: string; deactivationEndsSessions?: unknown } | undefined): ProviderCapabilities {
   if (!connection || !isProviderType(connection.type)) return CAPABILITIES.manual;
-  if (connection.type === 'scim' && connection.containmentTasks === true) return SCIM_CONTAINMENT_TASKS;
+  if (connection.type === 'scim' && connection.deactivationEndsSessions === true) return SCIM_DEACTIVATION_CONTAINS;
   return CAPABILITIES[connection.type];
 }

@@ -774,7 +774,7 @@ export interface ScimConnection {
    */
   tasks?: string;
   /**
-   * Plan sessions, tokens and factors as tasks for the owner (default false: SCIM deactivation is the app's containment, and SCIM has no separate operations for them).
+   * The app ends sessions and revokes tokens and factors when a user is deactivated (active=false). When true, a leaver's revoke_sessions, revoke_tokens and reset_factors are covered by suspension; when false (the default) each is a task for the owner, since SCIM has no operation for them.
    */
-  containmentTasks?: boolean;
+  deactivationEndsSessions?: boolean;
 }

@@ -43,7 +43,7 @@ spec:
   people: { file: people.csv }
   domains: [acme.com]
   providers:
-    app: { type: scim, baseUrl: "${emu.url}", token: "\${env:APP_TOKEN}", owner: app-owner@acme.com }
+    app: { type: scim, baseUrl: "${emu.url}", token: "\${env:APP_TOKEN}", owner: app-owner@acme.com, deactivationEndsSessions: true }
   guard: { maxSuspendFraction: 1.0 }
   apply: { retries: ${opts.retries ?? 4} }
 `,

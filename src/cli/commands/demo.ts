@@ -115,7 +115,7 @@ function pointAtSandbox(org: Org, sandbox: Sandbox): Org {
   const documents = org.documents.map((d) => {
     if (d.kind !== 'Config') return d;
     const providers = { ...d.spec.providers };
-    for (const [name, emu] of sandbox.emulators) if (emu.url) providers[name] = emu.connection as never;
+    for (const [name, emu] of sandbox.emulators) if (emu.url) providers[name] = { ...providers[name], ...emu.connection } as never;
     return { ...d, spec: { ...d.spec, providers } };
   });
   return { ...org, documents };
