@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Policy } from '../policy/model.js';
@@ -7,11 +6,10 @@ import { UserError } from '../errors.js';
 /**
  * Where Lockstep keeps its state: the journal, the apply lock, manual tasks. Defaults to
  * `.lockstep/` in the working directory (like `.terraform/`), or LOCKSTEP_STATE_DIR.
+ * Read-only commands (plan, audit) never create it; writers create what they write.
  */
 export function stateDir(explicit?: string): string {
-  const dir = resolve(explicit ?? process.env.LOCKSTEP_STATE_DIR ?? '.lockstep');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  return dir;
+  return resolve(explicit ?? process.env.LOCKSTEP_STATE_DIR ?? '.lockstep');
 }
 
 /** The journal: Config spec.journal.file (relative to the policy folder), else <state>/journal.jsonl. */

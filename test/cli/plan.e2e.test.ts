@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
@@ -35,6 +35,8 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
     expect(plan.guard.violations.map((v) => v.kind)).not.toContain('min_members');
     expect(plan.now).toBe('2026-11-22T09:00:00.000Z');
     expect(r.code).toBe(plan.guard.tripped ? 3 : 0);
+    // planning writes nothing: no state folder appears
+    expect(existsSync(join(cwd, '.lockstep'))).toBe(false);
   });
 
   it('exits 3 when the guard trips, 2 with --detailed-exitcode when there are changes, 0 when there are none', async () => {
