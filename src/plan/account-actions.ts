@@ -1,6 +1,6 @@
 import type { ChangeAction, ChangeReason, LifecycleAction, PlanChange, Tier } from '../types/index.js';
 import type { ObservedGroup } from '../types/index.js';
-import { addFinding, type PlanContext } from './context.js';
+import { addFinding, ownerOf, type PlanContext } from './context.js';
 import { grantKey } from './entitlements.js';
 import { changeId, findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
@@ -69,13 +69,14 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
       case 'transfer_ownership':
         emit(ctx, req, action, null, {});
         break;
-      case 'remove_all_groups':
+      case 'remove_all_groups': {
+        const exceptions = ownerOf(ctx, acct)?.entitlement.exceptions;
         for (const g of acct.groups) {
-          const ent = person ? ctx.entitlements.get(person.email.toLowerCase()) : undefined;
-          if (ent?.exceptions.has(grantKey(acct.provider, g.name))) continue;
+          if (exceptions !== undefined && exceptions.size > 0 && exceptions.has(grantKey(acct.provider, g.name))) continue;
           emit(ctx, req, 'remove_member', g, { member: true });
         }
         break;
+      }
       case 'delete':
         if (status === 'suspended' || status === 'deprovisioned') emit(ctx, req, 'delete', null, { accountStatus: ['suspended', 'deprovisioned'] });
         break;

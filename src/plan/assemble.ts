@@ -9,21 +9,22 @@ import {
   protectedMatcher,
   providerTypeOf,
   taskOwnerOf,
-  type PersonTriggers,
+  type PersonState,
   type PlanContext,
 } from './context.js';
-import { planManagedGroups } from './drift.js';
 import { managedGroups, resolveEntitlements } from './entitlements.js';
 import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
-import { leaveRemovesAccess, personTriggers, planLifecycle } from './lifecycle.js';
+import { leaveRemovesAccess, personTriggers } from './lifecycle.js';
 import { indexObserved } from './observed-index.js';
-import { compareChanges } from './order.js';
+import { sortChanges } from './order.js';
+import { sweep } from './sweep.js';
 
 /**
  * The plan: a pure function of policy, roster, observed state, journal history and now.
- * Resolve entitlements → plan lifecycle stages → reconcile managed groups → collect
- * findings → order → guard → checksum.
+ * Index the observed state → resolve entitlements → sweep people and accounts
+ * (lifecycle stages, drift removals and additions, account findings) → other findings →
+ * order → guard → checksum.
  */
 export function assemblePlan(inputs: PlanInputs): Plan {
   const { policy, roster, snapshot, history } = inputs;
@@ -31,44 +32,51 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   const config = policy.config.doc;
   const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy));
 
-  const leaveClock = (p: Person): number => {
+  const accountsByPerson = index.accountsByPerson;
+  const leaveClock = (position: number): number => {
     let at = nowMs;
-    for (const a of index.accountsOf(p.key)) {
+    for (const a of accountsByPerson[position]!) {
       const t = history.firstTriggerFor(a.provider, a.account.id, 'leave');
       if (t !== undefined && t < at) at = t;
     }
     return at;
   };
-  const triggers = new Map<string, PersonTriggers>();
-  for (const p of roster.people) triggers.set(p.key, personTriggers(p, nowMs, leaveClock));
-  const isEntitled = (p: Person): boolean => {
-    const t = triggers.get(p.key)!;
+  const people = roster.people;
+  const triggers = people.map((p, position) => personTriggers(p, nowMs, () => leaveClock(position)));
+  const isEntitled = (position: number): boolean => {
+    const p = people[position]!;
+    const t = triggers[position]!;
     if (t.terminatedAt !== null || t.contractEndAt !== null) return false;
     // A termination with a future end date is scheduled: access holds until that time.
     if (p.status === 'active' || p.status === 'terminated') return true;
     return p.status === 'leave' && !leaveRemovesAccess(policy.lifecycleRules, p, t.leaveAt ?? nowMs, nowMs);
   };
+  const entitlements = resolveEntitlements(policy, people, nowMs, isEntitled);
+  const persons: PersonState[] = people.map((person, position) => ({
+    person,
+    triggers: triggers[position]!,
+    entitlement: entitlements[position]!,
+    accounts: accountsByPerson[position]!,
+  }));
 
   const ctx: PlanContext = {
     policy,
     nowMs,
     history,
     index,
-    entitlements: resolveEntitlements(policy, roster.people, nowMs, isEntitled),
     managed: managedGroups(policy),
-    triggers,
-    people: roster.people,
+    people,
+    persons,
     changes: new ChangeSet(),
     findings: new Map<string, Finding>(),
     isProtected: protectedMatcher(policy),
     capabilities: capabilitiesOf(policy),
     taskOwner: taskOwnerOf(policy),
   };
-  planLifecycle(ctx);
-  planManagedGroups(ctx);
+  sweep(ctx);
   collectFindings(ctx);
 
-  const changes = ctx.changes.values().sort(compareChanges);
+  const changes = sortChanges(ctx.changes.values());
   const findings = [...ctx.findings.values()].sort(compareFindings);
   const guard = evaluateGuard({ changes, index, config, approvals: policy.approvals, nowMs });
   const plan: Plan = sortKeysDeep({

@@ -5,7 +5,7 @@ import type { Finding, ProviderType } from '../types/index.js';
 import { capabilitiesFor, type ProviderCapabilities } from '../provider/capabilities.js';
 import type { ChangeSet } from './change-set.js';
 import type { Entitlement, ManagedGroup } from './entitlements.js';
-import type { ObservedIndex } from './observed-index.js';
+import type { IndexedAccount, ObservedIndex } from './observed-index.js';
 
 /** When a person-level trigger fired, if it has. */
 export interface PersonTriggers {
@@ -17,22 +17,40 @@ export interface PersonTriggers {
   readonly leaveAt: number | null;
 }
 
+/**
+ * What planning knows about one roster person. Kept in an array aligned with the roster
+ * list and reached from each account by `personAt`: one array slot per visit instead of a
+ * lookup by key in maps of every person.
+ */
+export interface PersonState {
+  readonly person: Person;
+  readonly triggers: PersonTriggers;
+  readonly entitlement: Entitlement;
+  /** The person's accounts across providers, in provider name order then snapshot order. */
+  readonly accounts: readonly IndexedAccount[];
+}
+
 /** Shared, read-only inputs of the planning passes, plus the sinks they write to. */
 export interface PlanContext {
   readonly policy: Policy;
   readonly nowMs: number;
   readonly history: JournalHistory;
   readonly index: ObservedIndex;
-  readonly entitlements: ReadonlyMap<string, Entitlement>;
   readonly managed: ReadonlyMap<string, ManagedGroup>;
-  readonly triggers: ReadonlyMap<string, PersonTriggers>;
   readonly people: readonly Person[];
+  /** Aligned with `people`. */
+  readonly persons: readonly PersonState[];
   readonly changes: ChangeSet;
   readonly findings: Map<string, Finding>;
   isProtected(provider: string, login: string): boolean;
   capabilities(provider: string): ProviderCapabilities;
   /** Who receives manual tasks for a provider. */
   taskOwner(provider: string): string;
+}
+
+/** The state of the person an account belongs to; null when it matches nobody. */
+export function ownerOf(ctx: Pick<PlanContext, 'persons'>, acct: IndexedAccount): PersonState | null {
+  return acct.personAt < 0 ? null : ctx.persons[acct.personAt]!;
 }
 
 export function addFinding(ctx: Pick<PlanContext, 'findings'>, finding: Finding): void {

@@ -2,44 +2,97 @@ import type { Located } from '../policy/model.js';
 import type { ChangeReason, ExceptionDocument, ObservedGroup, PlanChange, Tier } from '../types/index.js';
 import { routeChange, targetOf } from './account-actions.js';
 import { ruleName, sourceOf } from './change-set.js';
-import { addFinding, type PlanContext } from './context.js';
+import { addFinding, type PersonState, type PlanContext } from './context.js';
 import type { Entitlement, GrantOrigin, ManagedGroup } from './entitlements.js';
 import { changeId, findingId } from './ids.js';
 import type { IndexedAccount, IndexedProvider } from './observed-index.js';
 
-/**
- * Reconciles every managed group (one some RoleProfile names) with the entitlements:
- * members without an entitlement are removed, entitled people who are not members are
- * added. Unmanaged groups are never touched here. Protected accounts are never removed.
- * One pass over the memberships for removals, one over the entitlements for additions.
- */
-export function planManagedGroups(ctx: PlanContext): void {
+// Drift: every managed group (one some RoleProfile names) reconciled with the
+// entitlements. Members without an entitlement are removed, entitled people who are not
+// members are added; unmanaged groups are never touched; protected accounts are never
+// removed. Removals are planned account by account, additions person by person.
+
+export type RemovalPlanner = (acct: IndexedAccount, owner: PersonState | null) => void;
+
+/** Per provider, the planner of one account's removals from managed groups; null for a provider with none. */
+export function removalPlanners(ctx: PlanContext): Map<string, RemovalPlanner | null> {
   const managedIn = new Map<string, Map<string, ManagedGroup & { key: string }>>();
   for (const [key, mg] of ctx.managed) {
     let byName = managedIn.get(mg.provider);
     if (!byName) managedIn.set(mg.provider, (byName = new Map()));
     byName.set(mg.group, { ...mg, key });
   }
-  for (const provider of ctx.index.providers.values()) {
-    const managed = managedIn.get(provider.name);
-    if (!managed) continue;
-    for (const acct of provider.accounts.values()) {
-      if (acct.groups.length === 0) continue;
-      const ent = acct.person ? ctx.entitlements.get(acct.person.key) : undefined;
-      for (const group of acct.groups) {
-        const mg = managed.get(group.name);
-        if (!mg || (ent && (ent.grants.has(mg.key) || ent.exceptions.has(mg.key)))) continue;
-        planRemoval(ctx, provider, acct, group, mg, ent);
-      }
+  const planners = new Map<string, RemovalPlanner | null>();
+  for (const provider of ctx.index.providers.values()) planners.set(provider.name, planRemovalsIn(ctx, provider, managedIn.get(provider.name)));
+  return planners;
+}
+
+function planRemovalsIn(ctx: PlanContext, provider: IndexedProvider, managed: Map<string, ManagedGroup & { key: string }> | undefined): RemovalPlanner | null {
+  if (!managed) return null;
+  return (acct, owner) => {
+    if (acct.groups.length === 0) return;
+    const ent = owner?.entitlement;
+    for (const group of acct.groups) {
+      const mg = managed.get(group.name);
+      if (!mg || (ent && (ent.grants.has(mg.key) || (ent.exceptions.size > 0 && ent.exceptions.has(mg.key))))) continue;
+      planRemoval(ctx, provider, acct, group, mg, owner);
     }
-  }
-  for (const ent of ctx.entitlements.values()) {
-    if (!ent.entitled) continue; // exceptions keep what a leaver holds, but add nothing
-    for (const [key, origin] of ent.grants) planAddition(ctx, ent, key, origin.role, () => policyReason(ent, origin));
+  };
+}
+
+/** A desired grant resolved to the observed group it names. */
+interface GrantTarget {
+  readonly key: string;
+  readonly origin: GrantOrigin;
+  readonly mg: ManagedGroup;
+  readonly provider: IndexedProvider;
+  readonly group: ObservedGroup;
+}
+
+/**
+ * The planner of one person's additions: their grants (then exceptions) they do not hold,
+ * for an entitled person. Grants are resolved to observed groups once per shared grants
+ * map; a grant whose group is not observed is reported by the observed-state checks, not
+ * here.
+ */
+export function additionPlanner(ctx: PlanContext): (state: PersonState) => void {
+  const resolved = new Map<ReadonlyMap<string, GrantOrigin>, GrantTarget[]>();
+  return (state) => {
+    const ent = state.entitlement;
+    if (!ent.entitled) return; // exceptions keep what a leaver holds, but add nothing
+    let targets = resolved.get(ent.grants);
+    if (!targets) resolved.set(ent.grants, (targets = resolveTargets(ctx, ent.grants)));
+    for (const t of targets) {
+      if (!holds(state, t)) planAddition(ctx, state, t, t.origin.role, () => policyReason(ent, t.origin));
+    }
     for (const [key, exception] of ent.exceptions) {
-      if (!ent.grants.has(key)) planAddition(ctx, ent, key, exception, () => exceptionReason(ent, exception));
+      if (ent.grants.has(key)) continue;
+      const target = resolveTarget(ctx, key);
+      if (target && !holds(state, target)) planAddition(ctx, state, target, exception, () => exceptionReason(ent, exception));
     }
+  };
+}
+
+function resolveTargets(ctx: PlanContext, grants: ReadonlyMap<string, GrantOrigin>): GrantTarget[] {
+  const targets: GrantTarget[] = [];
+  for (const [key, origin] of grants) {
+    const target = resolveTarget(ctx, key);
+    if (target) targets.push({ ...target, origin });
   }
+  return targets;
+}
+
+function resolveTarget(ctx: PlanContext, key: string): Omit<GrantTarget, 'origin'> | null {
+  const mg = ctx.managed.get(key);
+  const provider = mg ? ctx.index.providers.get(mg.provider) : undefined;
+  const group = mg && provider?.groupsByName.get(mg.group);
+  return mg && provider && group ? { key, mg, provider, group } : null;
+}
+
+/** Whether any of the person's accounts in the target's provider is a member of its group. */
+function holds(state: PersonState, target: Omit<GrantTarget, 'origin'>): boolean {
+  for (const a of state.accounts) if (a.provider === target.provider.name && a.groups.includes(target.group)) return true;
+  return false;
 }
 
 function planRemoval(
@@ -48,8 +101,9 @@ function planRemoval(
   acct: IndexedAccount,
   group: ObservedGroup,
   mg: ManagedGroup,
-  ent: Entitlement | undefined,
+  owner: PersonState | null,
 ): void {
+  const ent = owner?.entitlement;
   const expired = ent?.expiredExceptions.get(`${provider.name}\u0000${group.name}`);
   const reason: ChangeReason = expired
     ? {
@@ -61,7 +115,7 @@ function planRemoval(
     : {
         rule: ruleName(mg.role),
         kind: acct.person === null && acct.inCompanyDomain ? 'orphan' : 'drift',
-        detail: removalDetail(ctx, acct, mg),
+        detail: removalDetail(owner, acct, mg),
         source: sourceOf(mg.role, ['spec', 'grants', mg.grantIndex]),
       };
   if (ctx.isProtected(provider.name, acct.account.login)) {
@@ -93,10 +147,9 @@ function planRemoval(
   if (removal) ctx.changes.add(removal);
 }
 
-function removalDetail(ctx: PlanContext, acct: IndexedAccount, mg: ManagedGroup): string {
-  const p = acct.person;
-  if (!p) return `${acct.account.login} matches no person in the roster and no role grants it "${mg.group}"`;
-  const t = ctx.triggers.get(p.key)!;
+function removalDetail(owner: PersonState | null, acct: IndexedAccount, mg: ManagedGroup): string {
+  if (!owner) return `${acct.account.login} matches no person in the roster and no role grants it "${mg.group}"`;
+  const { person: p, triggers: t } = owner;
   if (t.terminatedAt !== null) return `${p.email} is terminated (${p.endDate ?? 'no end date'}) and keeps no access`;
   if (t.contractEndAt !== null) return `contract of ${p.email} ended ${p.endDate}`;
   return `no role assigned to ${p.email} grants "${mg.group}"`;
@@ -104,21 +157,22 @@ function removalDetail(ctx: PlanContext, acct: IndexedAccount, mg: ManagedGroup)
 
 function planAddition(
   ctx: PlanContext,
-  ent: Entitlement,
-  key: string,
+  state: PersonState,
+  target: Omit<GrantTarget, 'origin'>,
   rule: Located<{ kind: string; metadata: { name: string } }>,
   reason: () => ChangeReason,
 ): void {
-  const mg = ctx.managed.get(key);
-  const provider = mg ? ctx.index.providers.get(mg.provider) : undefined;
-  const group = mg && provider?.groupsByName.get(mg.group);
-  if (!mg || !provider || !group) return; // not observed: reported by the observed-state checks
-  const person = ent.person;
-  const accounts = provider.accountsOfPerson.get(person.key);
-  if (accounts?.some((a) => a.groups.includes(group))) return;
-  const best = accounts ? bestAccount(accounts) : null;
+  const { mg, provider, group } = target;
+  const person = state.entitlement.person;
+  let best: IndexedAccount | null = null;
+  let hasAccount = false;
+  for (const a of state.accounts) {
+    if (a.provider !== provider.name) continue;
+    hasAccount = true;
+    if (isBetterAccount(a, best)) best = a;
+  }
   if (!best) {
-    if (!accounts) {
+    if (!hasAccount) {
       addFinding(ctx, {
         id: findingId('no_account', provider.name, person.email),
         kind: 'no_account',
@@ -137,7 +191,7 @@ function planAddition(
     action: 'add_member',
     target: targetOf(best, group),
     person: person.email,
-    tier: maxTier(mg.tier, ent.tier),
+    tier: maxTier(mg.tier, state.entitlement.tier),
     reason: reason(),
     requiresApproval: false,
     widensAccess: true,
@@ -167,20 +221,13 @@ function exceptionReason(ent: Entitlement, exception: Located<ExceptionDocument>
 
 const VIA_RANK = { email: 0, employee_id: 1, alias: 2 } as const;
 
-/** The account an addition goes to: an active one, primary email over employee id over alias. */
-function bestAccount(accounts: readonly IndexedAccount[]): IndexedAccount | null {
-  let best: IndexedAccount | null = null;
-  for (const a of accounts) {
-    if (a.account.status !== 'active') continue;
-    if (!best) {
-      best = a;
-      continue;
-    }
-    const ra = VIA_RANK[a.via ?? 'alias'];
-    const rb = VIA_RANK[best.via ?? 'alias'];
-    if (ra < rb || (ra === rb && a.account.id < best.account.id)) best = a;
-  }
-  return best;
+/** Whether `a` is the better account for an addition than `best`: an active one, primary email over employee id over alias, then the lower id. */
+function isBetterAccount(a: IndexedAccount, best: IndexedAccount | null): boolean {
+  if (a.account.status !== 'active') return false;
+  if (!best) return true;
+  const ra = VIA_RANK[a.via ?? 'alias'];
+  const rb = VIA_RANK[best.via ?? 'alias'];
+  return ra < rb || (ra === rb && a.account.id < best.account.id);
 }
 
 function maxTier(a: Tier, b: Tier | undefined): Tier {

@@ -101,30 +101,38 @@ export function selectorMatches(selector: PersonSelector | undefined, person: Pe
   return compileSelector(selector)(person);
 }
 
+/** What a set of assignments gives: the same for every person those assignments select. */
+type AssignedAccess = Pick<Entitlement, 'roles' | 'tier' | 'grants'>;
+
 /**
- * Resolves every person's entitlement. `isEntitled` says whether the person may hold
- * access at all (active, or on leave within what the leave rule allows).
+ * Resolves every person's entitlement, aligned with `people`. `isEntitled` says whether
+ * the person at a position may hold access at all (active, or on leave within what the
+ * leave rule allows). People selected by the same assignments share one roles map and
+ * one grants map (read-only), so a large roster costs a handful of maps, not two a person.
  */
 export function resolveEntitlements(
   policy: Policy,
   people: readonly Person[],
   nowMs: number,
-  isEntitled: (p: Person) => boolean,
-): Map<string, Entitlement> {
+  isEntitled: (position: number) => boolean,
+): Entitlement[] {
   const liveAssignments = policy.assignments.filter((a) => {
     const exp = a.doc.spec.expires;
     return exp === undefined || nowMs < expiryInstant(exp);
   });
-  const explicit = new Map<string, Located<RoleAssignmentDocument>[]>();
-  for (const a of liveAssignments) {
+  const explicit = new Map<string, number[]>();
+  liveAssignments.forEach((a, at) => {
     for (const email of a.doc.spec.people ?? []) {
       const k = email.toLowerCase();
       const list = explicit.get(k);
-      if (list) list.push(a);
-      else explicit.set(k, [a]);
+      if (list) list.push(at);
+      else explicit.set(k, [at]);
     }
-  }
-  const selecting = liveAssignments.filter((a) => a.doc.spec.select !== undefined).map((a) => ({ a, test: compileSelector(a.doc.spec.select) }));
+  });
+  const selecting = liveAssignments
+    .map((a, at) => ({ at, select: a.doc.spec.select }))
+    .filter((s) => s.select !== undefined)
+    .map(({ at, select }) => ({ at, test: compileSelector(select) }));
   const exceptionsOf = new Map<string, Located<ExceptionDocument>[]>();
   for (const e of policy.exceptions) {
     const k = e.doc.spec.person.toLowerCase();
@@ -142,15 +150,12 @@ export function resolveEntitlements(
       origins: role.doc.spec.grants.map((_, grantIndex) => ({ role, grantIndex })),
     });
   }
-
-  const result = new Map<string, Entitlement>();
-  for (const person of people) {
-    const key = person.key;
+  const assignedAccess = (taken: readonly number[], entitled: boolean): AssignedAccess => {
     const roles = new Map<string, Located<RoleAssignmentDocument>>();
     const grants = new Map<string, GrantOrigin>();
     let tier: Tier = 'standard';
-    const entitled = isEntitled(person);
-    const take = (assignment: Located<RoleAssignmentDocument>) => {
+    for (const at of taken) {
+      const assignment = liveAssignments[at]!;
       for (const roleName of assignment.doc.spec.roles) {
         const rg = roleGrants.get(roleName);
         if (!rg) continue; // loadPolicy refuses unknown roles; defensive for in-memory policies
@@ -162,12 +167,25 @@ export function resolveEntitlements(
           if (!grants.has(k)) grants.set(k, rg.origins[grantIndex]!);
         }
       }
-    };
-    for (const a of explicit.get(key) ?? []) take(a);
-    for (const { a, test } of selecting) if (test(person)) take(a);
+    }
+    return { roles, tier, grants };
+  };
+
+  // Keyed by the assignments taken, in order, and whether the person is entitled.
+  const shared = new Map<string, AssignedAccess>();
+  const result = new Array<Entitlement>(people.length);
+  for (let position = 0; position < people.length; position++) {
+    const person = people[position]!;
+    const key = person.key;
+    const entitled = isEntitled(position);
+    const taken = [...(explicit.get(key) ?? [])];
+    for (const { at, test } of selecting) if (test(person)) taken.push(at);
+    const signature = `${entitled ? 'y' : 'n'}${taken.join(',')}`;
+    let access = shared.get(signature);
+    if (!access) shared.set(signature, (access = assignedAccess(taken, entitled)));
     const personExceptions = exceptionsOf.get(key);
     const { exceptions, expiredExceptions } = personExceptions ? splitExceptions(personExceptions, nowMs) : NO_EXCEPTIONS;
-    result.set(key, { person, roles, tier, entitled, grants, exceptions, expiredExceptions });
+    result[position] = { person, roles: access.roles, tier: access.tier, entitled, grants: access.grants, exceptions, expiredExceptions };
   }
   return result;
 }

@@ -1,6 +1,6 @@
 import { parseDuration } from '../policy/time.js';
 import { ruleName, sourceOf } from './change-set.js';
-import { addFinding, type PlanContext } from './context.js';
+import { addFinding, type PersonState, type PlanContext } from './context.js';
 import { expiryInstant } from './expiry.js';
 import { findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
@@ -14,13 +14,10 @@ const ref = (a: IndexedAccount) => ({ id: a.account.id, login: a.account.login }
 
 /**
  * Reported, not changed: orphans, ghost accounts, former employees with access, dormant
- * accounts, rehires, exceptions expiring or expired, open manual tasks, roster gaps.
+ * accounts, rehires (per account, during the sweep: `accountFindingCollector`),
+ * then exceptions expiring or expired, open manual tasks and roster gaps (`collectFindings`).
  */
 export function collectFindings(ctx: PlanContext): void {
-  const dormantDays = dormantThreshold(ctx);
-  for (const provider of ctx.index.providers.values()) {
-    for (const acct of provider.accounts.values()) accountFindings(ctx, acct, dormantDays);
-  }
   exceptionFindings(ctx);
   for (const task of ctx.history.openTasks()) {
     const opened = Date.parse(task.openedAt);
@@ -50,10 +47,16 @@ export function collectFindings(ctx: PlanContext): void {
   }
 }
 
-function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: number): void {
-  const { account, provider, person } = acct;
+/** The collector of one account's findings. */
+export function accountFindingCollector(ctx: PlanContext): (acct: IndexedAccount, owner: PersonState | null) => void {
+  const dormantDays = dormantThreshold(ctx);
+  return (acct, owner) => accountFindings(ctx, acct, owner, dormantDays);
+}
+
+function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonState | null, dormantDays: number): void {
+  const { account, provider } = acct;
   const holdsAccess = account.status === 'active' || acct.groups.length > 0;
-  if (!person) {
+  if (!owner) {
     if (acct.inCompanyDomain && holdsAccess) {
       const prot = ctx.isProtected(provider, account.login);
       addFinding(ctx, {
@@ -68,7 +71,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: nu
     }
     return;
   }
-  const t = ctx.triggers.get(person.key)!;
+  const { person, triggers: t } = owner;
   const leftAt = t.terminatedAt ?? t.contractEndAt;
   if (leftAt !== null) {
     if (!holdsAccess) return;
@@ -113,7 +116,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, dormantDays: nu
       days: daysSince(ctx.nowMs, last),
     });
   }
-  if (person.status === 'active' && account.status !== 'active' && !suspendedForInactivity(ctx, acct, last)) {
+  if (account.status !== 'active' && person.status === 'active' && !suspendedForInactivity(ctx, acct, last)) {
     addFinding(ctx, {
       id: findingId('rehire', provider, account.id),
       kind: 'rehire',

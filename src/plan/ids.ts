@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Stable ids: the same provider, action and target give the same id in every plan, so
@@ -13,5 +13,5 @@ export function findingId(kind: string, ...parts: Array<string | null | undefine
 }
 
 function shortHash(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 16);
 }

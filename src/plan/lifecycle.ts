@@ -4,7 +4,7 @@ import type { Person } from '../roster/model.js';
 import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, Tier } from '../types/index.js';
 import { planAccountActions } from './account-actions.js';
 import { sourceOf, ruleName } from './change-set.js';
-import type { PersonTriggers, PlanContext } from './context.js';
+import { ownerOf, type PersonState, type PersonTriggers, type PlanContext } from './context.js';
 import { compileSelector, selectorMatches } from './entitlements.js';
 import type { IndexedAccount } from './observed-index.js';
 
@@ -54,50 +54,53 @@ export function leaveRemovesAccess(rules: ReadonlyArray<Located<LifecycleRuleDoc
   );
 }
 
-/** Plans every due lifecycle stage: person triggers, then inactive and orphan accounts. */
-export function planLifecycle(ctx: PlanContext): void {
+/**
+ * The planner of a person's due lifecycle stages for the person-level triggers
+ * (terminated, contract end, leave) on each of their accounts, or null when there are
+ * no lifecycle rules.
+ */
+export function personTriggerPlanner(ctx: PlanContext): ((state: PersonState) => void) | null {
   const rules = ctx.policy.lifecycleRules;
-  if (rules.length === 0) return;
-  for (const person of ctx.people) {
-    const key = person.key;
-    const t = ctx.triggers.get(key)!;
-    if (t.terminatedAt === null && t.contractEndAt === null && t.leaveAt === null) continue;
-    const accounts = ctx.index.accountsOf(key);
-    if (accounts.length === 0) continue;
+  if (rules.length === 0) return null;
+  return ({ person, triggers: t, accounts }) => {
+    if (t.terminatedAt === null && t.contractEndAt === null && t.leaveAt === null) return;
+    if (accounts.length === 0) return;
     for (const rule of rules) {
       const trigger = rule.doc.spec.trigger;
       const at = trigger === 'terminated' ? t.terminatedAt : trigger === 'contract_end' ? t.contractEndAt : trigger === 'leave' ? t.leaveAt : null;
       if (at === null || !selectorMatches(rule.doc.spec.appliesTo, person)) continue;
       for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct);
     }
-  }
-  planAccountTriggers(ctx, rules);
+  };
 }
 
-function planAccountTriggers(ctx: PlanContext, rules: ReadonlyArray<Located<LifecycleRuleDocument>>): void {
+/**
+ * The planner of account-level triggers (inactive accounts, orphans) for one account, or
+ * null when no rule has such a trigger.
+ */
+export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount, owner: PersonState | null) => void) | null {
+  const rules = ctx.policy.lifecycleRules;
   const inactive = rules.filter((r) => r.doc.spec.trigger === 'inactive');
   const orphan = rules.filter((r) => r.doc.spec.trigger === 'orphan');
-  if (inactive.length === 0 && orphan.length === 0) return;
+  if (inactive.length === 0 && orphan.length === 0) return null;
   const inactiveTests = inactive.map((rule) => ({ rule, applies: compileSelector(rule.doc.spec.appliesTo), days: rule.doc.spec.inactiveDays ?? 90 }));
-  for (const provider of ctx.index.providers.values()) {
-    for (const acct of provider.accounts.values()) {
-      if (acct.person === null) {
-        if (!acct.inCompanyDomain || orphan.length === 0) continue;
-        if (acct.account.status !== 'active' && acct.groups.length === 0 && acct.account.status !== 'suspended') continue;
-        const at = ctx.history.firstTriggerFor(acct.provider, acct.account.id, 'orphan') ?? ctx.nowMs;
-        for (const rule of orphan) if (!rule.doc.spec.appliesTo) applyDueStages(ctx, rule, 'orphan', at, acct);
-        continue;
-      }
-      const t = ctx.triggers.get(acct.person.key)!;
-      if (t.terminatedAt !== null || t.contractEndAt !== null) continue; // the leaver rules own these accounts
-      const lastSeen = acct.lastActivityMs;
-      if (lastSeen === null || acct.account.status !== 'active' && !isSuspendedByRule(acct)) continue;
-      for (const { rule, applies, days } of inactiveTests) {
-        const at = lastSeen + days * DAY_MS;
-        if (at <= ctx.nowMs && applies(acct.person)) applyDueStages(ctx, rule, 'inactive', at, acct);
-      }
+  return (acct, owner) => {
+    if (owner === null) {
+      if (!acct.inCompanyDomain || orphan.length === 0) return;
+      if (acct.account.status !== 'active' && acct.groups.length === 0 && acct.account.status !== 'suspended') return;
+      const at = ctx.history.firstTriggerFor(acct.provider, acct.account.id, 'orphan') ?? ctx.nowMs;
+      for (const rule of orphan) if (!rule.doc.spec.appliesTo) applyDueStages(ctx, rule, 'orphan', at, acct);
+      return;
     }
-  }
+    const t = owner.triggers;
+    if (t.terminatedAt !== null || t.contractEndAt !== null) return; // the leaver rules own these accounts
+    const lastSeen = acct.lastActivityMs;
+    if (lastSeen === null || acct.account.status !== 'active' && !isSuspendedByRule(acct)) return;
+    for (const { rule, applies, days } of inactiveTests) {
+      const at = lastSeen + days * DAY_MS;
+      if (at <= ctx.nowMs && applies(owner.person)) applyDueStages(ctx, rule, 'inactive', at, acct);
+    }
+  };
 }
 
 /** An inactive account already suspended still runs its later stages (e.g. delete). */
@@ -154,7 +157,7 @@ function stageSource(rule: Located<LifecycleRuleDocument>, stage: number): strin
 }
 
 function tierOf(ctx: PlanContext, acct: IndexedAccount): Tier {
-  if (acct.person && ctx.entitlements.get(acct.person.key)?.tier === 'privileged') return 'privileged';
+  if (ownerOf(ctx, acct)?.entitlement.tier === 'privileged') return 'privileged';
   return acct.groups.some((g) => ctx.managed.get(`${acct.provider}\u0000${g.name}`)?.tier === 'privileged') ? 'privileged' : 'standard';
 }
 

@@ -1,6 +1,7 @@
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../types/index.js';
 import type { Person } from '../roster/model.js';
 import { buildAccountMatcher, emailDomain } from '../roster/match.js';
+import { parseObservedInstant } from './instant.js';
 
 export type MatchVia = 'employee_id' | 'email' | 'alias';
 
@@ -9,6 +10,8 @@ export interface IndexedAccount {
   readonly provider: string;
   readonly account: ObservedAccount;
   readonly person: Person | null;
+  /** The person's position in the roster list (the index into per-person arrays); -1 when unmatched. */
+  readonly personAt: number;
   readonly via: MatchVia | null;
   /** Groups the account is a member of, in snapshot order. */
   readonly groups: readonly ObservedGroup[];
@@ -24,8 +27,8 @@ export interface IndexedProvider {
   readonly accounts: ReadonlyMap<string, IndexedAccount>;
   readonly groupsByName: ReadonlyMap<string, ObservedGroup>;
   readonly groupsById: ReadonlyMap<string, ObservedGroup>;
-  /** Accounts of each person in this provider, by person key. */
-  readonly accountsOfPerson: ReadonlyMap<string, readonly IndexedAccount[]>;
+  /** Accounts that match no person, in snapshot order. */
+  readonly unmatchedAccounts: readonly IndexedAccount[];
   readonly activeAccounts: number;
 }
 
@@ -37,8 +40,12 @@ export interface IndexedProvider {
  */
 export interface ObservedIndex {
   readonly providers: ReadonlyMap<string, IndexedProvider>;
-  /** Accounts of a person (by person key) across providers, in provider name order. */
-  accountsOf(personKey: string): IndexedAccount[];
+  /**
+   * Accounts of each person across providers, in provider name order then snapshot order,
+   * aligned with the roster list. An array rather than a map by key: planning visits every
+   * person's accounts, and array slots avoid a hash lookup per visit.
+   */
+  readonly accountsByPerson: ReadonlyArray<readonly IndexedAccount[]>;
 }
 
 
@@ -57,6 +64,7 @@ export function indexObserved(
     return false;
   };
   const providers = new Map<string, IndexedProvider>();
+  const accountsByPerson = new Array<IndexedAccount[]>(people.length).fill(NO_ACCOUNTS);
 
   for (const name of Object.keys(snapshot.providers).sort()) {
     const observed = snapshot.providers[name]!;
@@ -65,16 +73,17 @@ export function indexObserved(
     const groupsByName = new Map<string, ObservedGroup>();
     const groupsById = new Map<string, ObservedGroup>();
     const accounts = new Map<string, Omit<IndexedAccount, 'groups'> & { groups: ObservedGroup[] }>();
-    const byPerson = new Map<string, IndexedAccount[]>();
+    const unmatched: IndexedAccount[] = [];
     let active = 0;
     for (const account of observed.accounts) {
-      const m = matcher.match(account);
+      const m = matcher.matchAt(account);
       const seen = account.lastLoginAt ?? account.createdAt ?? null;
-      const ms = seen ? Date.parse(seen) : Number.NaN;
+      const ms = seen ? parseObservedInstant(seen) : Number.NaN;
       const indexed = {
         provider: name,
         account,
-        person: m ? m.person : null,
+        person: m ? people[m.position]! : null,
+        personAt: m ? m.position : -1,
         via: m ? m.via : null,
         groups: NO_GROUPS,
         inCompanyDomain: m ? false : inCompany(account),
@@ -82,7 +91,13 @@ export function indexObserved(
       };
       accounts.set(account.id, indexed);
       if (account.status === 'active') active++;
-      if (m) push(byPerson, m.person.key, indexed);
+      if (m) {
+        const mine = accountsByPerson[m.position]!;
+        if (mine === NO_ACCOUNTS) accountsByPerson[m.position] = [indexed];
+        else mine.push(indexed);
+      } else {
+        unmatched.push(indexed);
+      }
     }
     for (const g of observed.groups) {
       groupsByName.set(g.name, g);
@@ -94,27 +109,12 @@ export function indexObserved(
         else acct.groups.push(g);
       }
     }
-    providers.set(name, { name, type, accounts, groupsByName, groupsById, accountsOfPerson: byPerson, activeAccounts: active });
+    providers.set(name, { name, type, accounts, groupsByName, groupsById, unmatchedAccounts: unmatched, activeAccounts: active });
   }
-  const list = [...providers.values()];
-  return {
-    providers,
-    accountsOf: (key) => {
-      const out: IndexedAccount[] = [];
-      for (const p of list) {
-        const mine = p.accountsOfPerson.get(key);
-        if (mine) out.push(...mine);
-      }
-      return out;
-    },
-  };
+  return { providers, accountsByPerson };
 }
 
 /** Shared by every account in no group; replaced by a fresh array on the first membership. */
 const NO_GROUPS: ObservedGroup[] = [];
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
+/** Shared by every person with no account; replaced by a fresh array on the first. */
+const NO_ACCOUNTS: IndexedAccount[] = [];

@@ -50,12 +50,33 @@ export function effectiveAction(change: Pick<PlanChange, 'action' | 'task'>): Ch
 }
 
 export function compareChanges(a: PlanChange, b: PlanChange): number {
+  return compareKeyed(keyed(a), keyed(b));
+}
+
+/** The changes in apply order (compareChanges), each change's phase and action rank worked out once, not per comparison. */
+export function sortChanges(changes: readonly PlanChange[]): PlanChange[] {
+  return changes.map(keyed).sort(compareKeyed).map((k) => k.change);
+}
+
+interface KeyedChange {
+  readonly change: PlanChange;
+  readonly phase: number;
+  readonly rank: number;
+}
+
+function keyed(change: PlanChange): KeyedChange {
+  return { change, phase: PHASES.indexOf(phaseOf(change)), rank: ACTION_RANK[effectiveAction(change)] ?? 7 };
+}
+
+function compareKeyed(x: KeyedChange, y: KeyedChange): number {
+  const a = x.change;
+  const b = y.change;
   return (
-    PHASES.indexOf(phaseOf(a)) - PHASES.indexOf(phaseOf(b)) ||
+    x.phase - y.phase ||
     (a.tier === b.tier ? 0 : a.tier === 'privileged' ? -1 : 1) ||
     cmp(a.person ?? '\uffff', b.person ?? '\uffff') ||
     cmp(a.provider, b.provider) ||
-    (ACTION_RANK[effectiveAction(a)] ?? 7) - (ACTION_RANK[effectiveAction(b)] ?? 7) ||
+    x.rank - y.rank ||
     (a.action === 'task' ? 1 : 0) - (b.action === 'task' ? 1 : 0) ||
     cmp(a.target.account?.login ?? '', b.target.account?.login ?? '') ||
     cmp(a.target.group?.name ?? '', b.target.group?.name ?? '') ||

@@ -16,8 +16,16 @@ export interface AccountMatch {
   readonly via: MatchVia;
 }
 
+/** A match by the person's position in the roster list the matcher was built from. */
+export interface AccountMatchAt {
+  readonly position: number;
+  readonly via: MatchVia;
+}
+
 export interface AccountMatcher {
   match(account: AccountIdentity): AccountMatch | null;
+  /** The same match, as a position in the roster list, for callers that keep per-person state in arrays. */
+  matchAt(account: AccountIdentity): AccountMatchAt | null;
 }
 
 /** The domain of an email address, lowercased; null when `s` is not an address. */
@@ -34,40 +42,46 @@ export function emailDomain(s: string): string | null {
  * claim one identifier (the roster loader refuses that), the earlier row wins.
  */
 export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
-  const byEmployeeId = new Map<string, Person>();
-  const byEmail = new Map<string, Person>();
-  const byAlias = new Map<string, Person>();
-  const add = (map: Map<string, Person>, key: string, p: Person): void => {
+  const byEmployeeId = new Map<string, number>();
+  const byEmail = new Map<string, number>();
+  const byAlias = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, position: number): void => {
     const k = key.trim().toLowerCase();
-    if (k !== '' && !map.has(k)) map.set(k, p);
+    if (k !== '' && !map.has(k)) map.set(k, position);
   };
-  for (const p of people) {
-    add(byEmployeeId, p.employeeId, p);
-    add(byEmail, p.email, p);
-    for (const a of p.aliases) add(byAlias, a, p);
-  }
+  people.forEach((p, position) => {
+    add(byEmployeeId, p.employeeId, position);
+    add(byEmail, p.email, position);
+    for (const a of p.aliases) add(byAlias, a, position);
+  });
 
-  function lookup(map: Map<string, Person>, account: AccountIdentity): Person | undefined {
+  function lookup(map: Map<string, number>, account: AccountIdentity): number | undefined {
     const found = map.get(account.login.toLowerCase());
-    if (found || !account.emails) return found;
+    if (found !== undefined || !account.emails) return found;
     for (const e of account.emails) {
-      const p = map.get(e.toLowerCase());
-      if (p) return p;
+      const position = map.get(e.toLowerCase());
+      if (position !== undefined) return position;
     }
     return undefined;
   }
 
+  function matchAt(account: AccountIdentity): AccountMatchAt | null {
+    if (account.externalId) {
+      const position = byEmployeeId.get(account.externalId.toLowerCase());
+      if (position !== undefined) return { position, via: 'employee_id' };
+    }
+    const primary = lookup(byEmail, account);
+    if (primary !== undefined) return { position: primary, via: 'email' };
+    const alias = lookup(byAlias, account);
+    if (alias !== undefined) return { position: alias, via: 'alias' };
+    return null;
+  }
+
   return {
     match(account) {
-      if (account.externalId) {
-        const p = byEmployeeId.get(account.externalId.toLowerCase());
-        if (p) return { person: p, via: 'employee_id' };
-      }
-      const primary = lookup(byEmail, account);
-      if (primary) return { person: primary, via: 'email' };
-      const alias = lookup(byAlias, account);
-      if (alias) return { person: alias, via: 'alias' };
-      return null;
+      const m = matchAt(account);
+      return m ? { person: people[m.position]!, via: m.via } : null;
     },
+    matchAt,
   };
 }
