@@ -89,14 +89,9 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
   }
 }
 
-function emit(
-  ctx: PlanContext,
-  req: AccountActionRequest,
-  action: ChangeAction,
-  group: ObservedGroup | null,
-  precondition: PlanChange['precondition'],
-): void {
-  const change: PlanChange = {
+/** The change a request makes to its account (and group), before routing by capability. */
+function changeFor(req: AccountActionRequest, action: ChangeAction, group: ObservedGroup | null, precondition: PlanChange['precondition']): PlanChange {
+  return {
     id: changeId(req.account.provider, action, req.account.account.id, group?.id ?? null),
     provider: req.account.provider,
     action,
@@ -108,24 +103,23 @@ function emit(
     widensAccess: false,
     precondition,
   };
+}
+
+function emit(
+  ctx: PlanContext,
+  req: AccountActionRequest,
+  action: ChangeAction,
+  group: ObservedGroup | null,
+  precondition: PlanChange['precondition'],
+): void {
+  const change = changeFor(req, action, group, precondition);
   if (action === 'transfer_ownership') change.transferTo = req.transferTo ?? null;
   const routed = routeChange(ctx, change);
   if (routed) ctx.changes.add(routed);
 }
 
 function emitTask(ctx: PlanContext, req: AccountActionRequest, underlying: string, group: ObservedGroup | null, instructions: string): void {
-  const task = taskFor(ctx, {
-    id: '',
-    provider: req.account.provider,
-    action: 'task',
-    target: targetOf(req.account, group),
-    person: req.account.person?.email ?? null,
-    tier: req.tier,
-    reason: req.reason,
-    requiresApproval: req.requiresApproval,
-    widensAccess: false,
-    precondition: {},
-  }, underlying, instructions);
+  const task = taskFor(ctx, changeFor(req, 'task', group, {}), underlying, instructions);
   if (task) ctx.changes.add(task);
 }
 
