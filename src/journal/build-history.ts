@@ -1,4 +1,6 @@
-import type { JournalHistory, OpenTask } from './history.js';
+import { existsSync } from 'node:fs';
+import { EMPTY_HISTORY, type JournalHistory, type OpenTask } from './history.js';
+import { readJournal } from './reader.js';
 import type { JournalRecord } from '../types/index.js';
 
 interface AccountTarget {
@@ -64,4 +66,9 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
     openTasks: () => openTasks,
     firstTriggerFor: (provider, accountId, trigger) => triggers.get(`${provider}\0${accountId}\0${trigger}`),
   };
+}
+
+/** The history of a journal file; an empty history when there is no journal yet. */
+export async function readHistory(file: string): Promise<JournalHistory> {
+  return existsSync(file) ? buildHistory(await readJournal(file)) : EMPTY_HISTORY;
 }

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import { buildHistory } from '../journal/build-history.js';
-import { EMPTY_HISTORY, type JournalHistory } from '../journal/history.js';
-import { readJournal } from '../journal/reader.js';
+import { formatProblem, UserError } from '../errors.js';
+import { readHistory } from '../journal/build-history.js';
+import type { JournalHistory } from '../journal/history.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/model.js';
 import { checkAgainstSnapshot } from '../policy/observed-checks.js';
@@ -40,9 +38,9 @@ export interface MadePlan {
 export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const offline = opts.snapshotFile !== undefined || opts.snapshot !== undefined;
   const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline, requirePeopleFile: !opts.peopleFile });
-  for (const w of policy.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
+  for (const w of policy.warnings) opts.log.warn(formatProblem(w));
   const roster = await loadRoster(policy, opts.peopleFile);
-  for (const w of roster.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
+  for (const w of roster.warnings) opts.log.warn(formatProblem(w));
   let snapshot: Snapshot;
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
@@ -55,9 +53,9 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     }
   }
   const checked = checkAgainstSnapshot(policy, snapshot);
-  for (const w of checked.warnings) opts.log.warn(w.at ? `${w.at.file}:${w.at.line}:${w.at.col}: ${w.message}` : w.message);
+  for (const w of checked.warnings) opts.log.warn(formatProblem(w));
   if (checked.problems.length) throw new UserError(checked.problems);
-  const history = existsSync(opts.journalFile) ? buildHistory(await readJournal(opts.journalFile)) : EMPTY_HISTORY;
+  const history = await readHistory(opts.journalFile);
   const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date() });
   return { plan, policy, roster, snapshot, history };
 }

@@ -1,8 +1,8 @@
-import { UserError } from '../errors.js';
+import { UserError, type Problem, type SourceLocation } from '../errors.js';
 import type { Policy } from '../policy/model.js';
 import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
-import type { Logger, Provider } from './provider.js';
+import type { Logger, Provider, ProviderContext } from './provider.js';
 
 export interface ConnectOptions {
   stateDir: string;
@@ -26,35 +26,38 @@ export function confirmationsOf(policy: Policy): Map<string, { by: string; at: s
 
 /** Creates the providers a run needs. Secrets are resolved here, and only here. */
 export function connectProviders(policy: Policy, opts: ConnectOptions): Map<string, Provider> {
-  const secrets = new SecretResolver(opts.env ?? process.env, policy.dir);
-  const confirmations = confirmationsOf(policy);
+  const all = policy.config.doc.spec.providers as unknown as Record<string, Record<string, unknown>>;
+  const names = opts.only ?? Object.keys(all);
+  const unknown = names.filter((n) => !all[n]);
+  if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
+  return createProviders(
+    Object.fromEntries(names.map((n) => [n, all[n]!])),
+    { policyDir: policy.dir, stateDir: opts.stateDir, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy) },
+    (name) => policy.config.locate(['spec', 'providers', name]),
+  );
+}
+
+/**
+ * Creates providers from Config connections (or the sandbox's). Every provider that
+ * cannot be created is reported, at its Config position when known.
+ */
+export function createProviders(
+  connections: Record<string, Record<string, unknown>>,
+  base: { policyDir: string; stateDir: string; log: Logger; env?: NodeJS.ProcessEnv | undefined; confirmations?: ProviderContext['confirmations'] },
+  locate?: (name: string) => SourceLocation,
+): Map<string, Provider> {
+  const secrets = new SecretResolver(base.env ?? process.env, base.policyDir);
+  const confirmations = base.confirmations ?? new Map();
   const providers = new Map<string, Provider>();
-  const names = opts.only ?? Object.keys(policy.config.doc.spec.providers);
-  const problems: string[] = [];
-  for (const name of [...names].sort()) {
-    const connection = policy.config.doc.spec.providers[name];
-    if (!connection) {
-      problems.push(`provider "${name}" is not in Config`);
-      continue;
-    }
+  const problems: Problem[] = [];
+  for (const name of Object.keys(connections).sort()) {
     try {
-      providers.set(
-        name,
-        createProvider(name, connection as unknown as Record<string, unknown>, {
-          name,
-          policyDir: policy.dir,
-          stateDir: opts.stateDir,
-          secrets,
-          log: opts.log,
-          confirmations,
-        }),
-      );
+      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, stateDir: base.stateDir, secrets, log: base.log, confirmations }));
     } catch (e) {
-      const at = policy.config.locate(['spec', 'providers', name]);
-      problems.push(`${at.file}:${at.line}:${at.col}: provider ${name}: ${(e as Error).message}`);
+      problems.push({ message: `provider ${name}: ${(e as Error).message}`, at: locate?.(name) });
     }
   }
-  if (problems.length) throw new UserError(problems.map((message) => ({ message })));
+  if (problems.length) throw new UserError(problems);
   return providers;
 }
 

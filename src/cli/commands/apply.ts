@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '../../errors.js';
@@ -6,9 +5,7 @@ import { applyPlan } from '../../apply/engine.js';
 import { acquireApplyLock } from '../../apply/lock.js';
 import { summariseReport } from '../../apply/report.js';
 import { readSavedPlan } from '../../apply/saved-plan.js';
-import { buildHistory } from '../../journal/build-history.js';
-import { EMPTY_HISTORY } from '../../journal/history.js';
-import { readJournal } from '../../journal/reader.js';
+import { readHistory } from '../../journal/build-history.js';
 import { JournalWriter } from '../../journal/writer.js';
 import { expiryInstant } from '../../plan/expiry.js';
 import { makePlan } from '../../plan/make-plan.js';
@@ -71,7 +68,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
     }
     const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
-    const history = existsSync(journalFile) ? buildHistory(await readJournal(journalFile)) : EMPTY_HISTORY;
+    const history = await readHistory(journalFile);
     const journal = await JournalWriter.open(journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
     const needed = [...new Set(plan.changes.map((c) => c.provider))];
     const providers = connectProviders(policy, { stateDir: state, log, only: needed });
