@@ -91,17 +91,18 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
 
 /** The change a request makes to its account (and group), before routing by capability. */
 function changeFor(req: AccountActionRequest, action: ChangeAction, group: ObservedGroup | null, precondition: PlanChange['precondition']): PlanChange {
+  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   return {
-    id: changeId(req.account.provider, action, req.account.account.id, group?.id ?? null),
-    provider: req.account.provider,
     action,
-    target: targetOf(req.account, group),
+    id: changeId(req.account.provider, action, req.account.account.id, group?.id ?? null),
     person: req.account.person?.email ?? null,
-    tier: req.tier,
+    precondition,
+    provider: req.account.provider,
     reason: req.reason,
     requiresApproval: req.requiresApproval,
+    target: targetOf(req.account, group),
+    tier: req.tier,
     widensAccess: false,
-    precondition,
   };
 }
 
@@ -149,14 +150,19 @@ function taskFor(ctx: PlanContext, change: PlanChange, underlying: string, instr
   const id = changeId(change.provider, `task:${underlying}`, change.target.account?.id ?? null, change.target.group?.id ?? null);
   if (isDone(ctx, id, change.reason)) return null;
   const transfer = underlying === 'transfer_ownership' && change.transferTo ? ` to ${change.transferTo}` : '';
-  const { transferTo: _t, ...rest } = change;
+  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   return {
-    ...rest,
-    id,
     action: 'task',
-    widensAccess: underlying === 'add_member',
+    id,
+    person: change.person,
     precondition: { notDoneSince: change.reason.triggerAt ?? null },
-    task: { action: underlying, owner: ctx.taskOwner(change.provider), instructions: `${instructions}${transfer}` },
+    provider: change.provider,
+    reason: change.reason,
+    requiresApproval: change.requiresApproval,
+    target: change.target,
+    task: { action: underlying, instructions: `${instructions}${transfer}`, owner: ctx.taskOwner(change.provider) },
+    tier: change.tier,
+    widensAccess: underlying === 'add_member',
   };
 }
 

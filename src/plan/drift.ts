@@ -107,15 +107,15 @@ function planRemoval(
   const expired = ent?.expiredExceptions.get(`${provider.name}\u0000${group.name}`);
   const reason: ChangeReason = expired
     ? {
-        rule: ruleName(expired),
-        kind: 'exception_expired',
         detail: `exception for ${ent!.person.email} on ${mg.group} expired ${expired.doc.spec.expires}`,
+        kind: 'exception_expired',
+        rule: ruleName(expired),
         source: sourceOf(expired, ['spec', 'expires']),
       }
     : {
-        rule: ruleName(mg.role),
-        kind: acct.person === null && acct.inCompanyDomain ? 'orphan' : 'drift',
         detail: removalDetail(owner, acct, mg),
+        kind: acct.person === null && acct.inCompanyDomain ? 'orphan' : 'drift',
+        rule: ruleName(mg.role),
         source: sourceOf(mg.role, ['spec', 'grants', mg.grantIndex]),
       };
   if (ctx.isProtected(provider.name, acct.account.login)) {
@@ -132,17 +132,18 @@ function planRemoval(
     });
     return;
   }
+  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   const removal = routeChange(ctx, {
-    id: changeId(provider.name, 'remove_member', acct.account.id, group.id),
-    provider: provider.name,
     action: 'remove_member',
-    target: targetOf(acct, group),
+    id: changeId(provider.name, 'remove_member', acct.account.id, group.id),
     person: acct.person?.email ?? null,
-    tier: maxTier(mg.tier, ent?.tier),
+    precondition: { member: true },
+    provider: provider.name,
     reason,
     requiresApproval: false,
+    target: targetOf(acct, group),
+    tier: maxTier(mg.tier, ent?.tier),
     widensAccess: false,
-    precondition: { member: true },
   });
   if (removal) ctx.changes.add(removal);
 }
@@ -186,16 +187,16 @@ function planAddition(
     return; // only suspended accounts: a rehire finding says so; Lockstep never re-enables
   }
   const change: PlanChange = {
-    id: changeId(provider.name, 'add_member', best.account.id, group.id),
-    provider: provider.name,
     action: 'add_member',
-    target: targetOf(best, group),
+    id: changeId(provider.name, 'add_member', best.account.id, group.id),
     person: person.email,
-    tier: maxTier(mg.tier, state.entitlement.tier),
+    precondition: { accountStatus: ['active'], member: false },
+    provider: provider.name,
     reason: reason(),
     requiresApproval: false,
+    target: targetOf(best, group),
+    tier: maxTier(mg.tier, state.entitlement.tier),
     widensAccess: true,
-    precondition: { member: false, accountStatus: ['active'] },
   };
   const routed = routeChange(ctx, change);
   if (routed) ctx.changes.add(routed);
@@ -203,18 +204,18 @@ function planAddition(
 
 function policyReason(ent: Entitlement, origin: GrantOrigin): ChangeReason {
   return {
-    rule: ruleName(origin.role),
-    kind: 'policy',
     detail: `${ent.person.email} is assigned ${origin.role.doc.metadata.name} by ${ruleName(ent.roles.get(origin.role.doc.metadata.name)!)}`,
+    kind: 'policy',
+    rule: ruleName(origin.role),
     source: sourceOf(origin.role, ['spec', 'grants', origin.grantIndex]),
   };
 }
 
 function exceptionReason(ent: Entitlement, exception: Located<ExceptionDocument>): ChangeReason {
   return {
-    rule: ruleName(exception),
-    kind: 'policy',
     detail: `exception for ${ent.person.email} until ${exception.doc.spec.expires}`,
+    kind: 'policy',
+    rule: ruleName(exception),
     source: sourceOf(exception, ['spec', 'grants']),
   };
 }

@@ -123,14 +123,15 @@ function applyDueStages(
     const stage = rule.doc.spec.stages[i]!;
     const approval = stage.approval ?? 'none';
     const requiresApproval = approval === 'always' || (approval === 'privileged' && tier === 'privileged');
+    // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
     const reason: ChangeReason = {
-      rule: ruleName(rule),
-      kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
       detail: describe(trigger, person, acct, stage.after),
+      kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
+      rule: ruleName(rule),
       source: stageSource(rule, i),
+      stage: stage.after,
       trigger,
       triggerAt: new Date(triggerAt).toISOString(),
-      stage: stage.after,
     };
     planAccountActions(ctx, {
       account: acct,

@@ -38,4 +38,20 @@ describe('canonical JSON (RFC 8785)', () => {
   it('refuses values with no JSON representation', () => {
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError);
   });
+
+  it('returns objects already in canonical order as they are, and copies only what is out of order', () => {
+    const sorted = { a: 1, b: { c: [1, { d: 2, e: 3 }] } };
+    expect(sortKeysDeep(sorted)).toBe(sorted);
+    const inner = { y: 1, x: 2 };
+    const kept = { k: 'v' };
+    const mixed = { a: [kept, inner], b: kept };
+    const copy = sortKeysDeep(mixed);
+    expect(copy).not.toBe(mixed);
+    expect(copy.b).toBe(kept);
+    expect(copy.a[0]).toBe(kept);
+    expect(Object.keys(copy.a[1]!)).toEqual(['x', 'y']);
+    expect(Object.keys(inner)).toEqual(['y', 'x']);
+    expect(sortKeysDeep({ a: undefined, b: 1 })).toEqual({ b: 1 });
+    expect(Object.keys(sortKeysDeep({ a: undefined, b: 1 }))).toEqual(['b']);
+  });
 });
