@@ -1,5 +1,4 @@
 import { evaluateGuard } from '../guard/guard.js';
-import type { Person } from '../roster/model.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';

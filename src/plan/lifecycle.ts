@@ -95,7 +95,8 @@ export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount,
     const t = owner.triggers;
     if (t.terminatedAt !== null || t.contractEndAt !== null) return; // the leaver rules own these accounts
     const lastSeen = acct.lastActivityMs;
-    if (lastSeen === null || acct.account.status !== 'active' && !isSuspendedByRule(acct)) return;
+    // An inactive account already suspended still runs its later stages (e.g. delete).
+    if (lastSeen === null || acct.account.status === 'deprovisioned') return;
     for (const { rule, applies, days } of inactiveTests) {
       const at = lastSeen + days * DAY_MS;
       if (at <= ctx.nowMs && applies(owner.person)) applyDueStages(ctx, rule, 'inactive', at, acct);
@@ -103,10 +104,6 @@ export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount,
   };
 }
 
-/** An inactive account already suspended still runs its later stages (e.g. delete). */
-function isSuspendedByRule(acct: IndexedAccount): boolean {
-  return acct.account.status === 'suspended';
-}
 
 
 function applyDueStages(

@@ -22,8 +22,9 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   let cap = opts.rowCap ?? 100;
   for (;;) {
     const text = render(plan, cap, opts.artifact ?? 'the plan JSON artifact');
-    if (text.length <= maxChars || cap === 0) return text.length <= maxChars ? text : text.slice(0, maxChars - 40) + '\n\n…(truncated)\n';
-    cap = cap > 10 ? Math.floor(cap / 2) : cap - 1 >= 0 ? cap - 1 : 0;
+    if (text.length <= maxChars) return text;
+    if (cap === 0) return text.slice(0, maxChars - 40) + '\n\n…(truncated)\n';
+    cap = cap > 10 ? Math.floor(cap / 2) : cap - 1;
   }
 }
 

@@ -1,20 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatProblem, UserError } from '../../src/errors.js';
+import { formatProblem } from '../../src/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/model.js';
 import { loadRoster, parseRoster } from '../../src/roster/load.js';
+import { problemsOf } from '../policy/policy-folder.js';
 
 const DIR = 'test/fixtures/roster';
 
-async function problemsOf(load: Promise<unknown>): Promise<string[]> {
-  try {
-    await load;
-  } catch (e) {
-    if (e instanceof UserError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error('expected a UserError, but loading succeeded');
-}
 
 let policy: Policy;
 beforeAll(async () => {
