@@ -3,8 +3,10 @@ import { ProviderError } from '../../src/errors.js';
 import type { RequestCounters } from '../../src/emulator/counters.js';
 import type { FaultController, FaultRule, RequestMatch } from '../../src/emulator/faults.js';
 import type { Provider } from '../../src/provider/provider.js';
-import type { ObservedProvider } from '../../src/types/index.js';
+import type { ChangeAction, ObservedProvider } from '../../src/types/index.js';
 import { aChange, account, group } from './changes.js';
+
+type PlanChangeLike = ReturnType<typeof aChange>;
 
 /**
  * The contract every provider keeps, run against its emulator and, where one exists,
@@ -16,6 +18,14 @@ export interface ContractControls {
   counters: RequestCounters;
   /** The service's state as it sees it, read around the provider. */
   inspect(): ObservedProvider;
+  /**
+   * Live credentials the service holds for an account (sessions, OAuth tokens and app
+   * passwords, enrolled factors), for services that have them. Emulators seed every
+   * active account with at least one of each.
+   */
+  credentials?(accountId: string): { sessions: number; tokens: number; factors: number };
+  /** Ownership transfers the service completed, for services that transfer data. */
+  transfers?(): { from: string; to: string }[];
 }
 
 export interface ContractFixture {
@@ -28,6 +38,8 @@ export interface ContractFixture {
   endpoints: { readAccount: RequestMatch; writeAccount: RequestMatch; writeGroup: RequestMatch; deleteAccount: RequestMatch };
   /** The credential the provider holds; it must never show in errors or observed data. */
   secret: string;
+  /** The actions the provider carries out through the API (its capabilities' `automated`). */
+  automated: ReadonlySet<ChangeAction>;
   close(): Promise<void>;
 }
 
@@ -153,12 +165,51 @@ export function describeProviderContract(name: string, setup: (options: Contract
       expect(statusOf(fx.controls.inspect(), 'u6')).toBe('active');
     });
 
-    it('refuses an action it does not automate, without calling the service', async () => {
+    it('refuses an action it does not automate, without calling the service', async (ctx) => {
+      const action = (['revoke_sessions', 'transfer_ownership', 'reset_factors'] as const).find((a) => !fx.automated.has(a));
+      if (!action) return ctx.skip();
       fx.controls.counters.reset();
-      const e = await failure(fx.provider.apply(aChange(name, 'revoke_sessions', { account: account('u1', 'alice@acme.com') })));
+      const e = await failure(fx.provider.apply(aChange(name, action, { account: account('u1', 'alice@acme.com') })));
       expect(e.transient).toBe(false);
-      expect(e.message).toContain('revoke_sessions');
+      expect(e.message).toContain(action);
       expect(fx.controls.counters.total()).toBe(0);
+    });
+
+    // The leaver, in SPEC order: containment, group removal, transfer, delete. Every step
+    // the provider automates is checked in the service's own state; a rerun of the whole
+    // sequence changes nothing more and fails nowhere.
+    it('contains, strips, transfers and deletes a leaver; a rerun converges with no new effect', async () => {
+      const alice = account('u1', 'alice@acme.com');
+      const creds = fx.controls.credentials;
+      if (creds) {
+        const before = creds('u1');
+        expect(before.sessions).toBeGreaterThan(0);
+        expect(before.tokens).toBeGreaterThan(0);
+        expect(before.factors).toBeGreaterThan(0);
+      }
+      const steps: PlanChangeLike[] = [
+        aChange(name, 'suspend', { account: alice }),
+        ...(['revoke_sessions', 'revoke_tokens', 'reset_factors'] as const).filter((a) => fx.automated.has(a)).map((a) => aChange(name, a, { account: alice })),
+        aChange(name, 'remove_member', { account: alice, group: group('g1', 'Engineering') }),
+        aChange(name, 'remove_member', { account: alice, group: group('g3', 'Admins') }),
+        ...(fx.automated.has('transfer_ownership') ? [aChange(name, 'transfer_ownership', { account: alice }, { transferTo: 'bob@acme.com' })] : []),
+        aChange(name, 'delete', { account: alice }),
+      ];
+      for (const step of steps) {
+        expect((await fx.provider.apply(step)).result, step.action).toBe('ok');
+        const state = fx.controls.inspect();
+        if (step.action === 'suspend') expect(statusOf(state, 'u1')).toBe('suspended');
+        if (step.action === 'remove_member') expect(membersOf(state, step.target.group!.id)).not.toContain('u1');
+        if (creds && step.action === 'revoke_sessions') expect(creds('u1').sessions).toBe(0);
+        if (creds && step.action === 'revoke_tokens') expect(creds('u1').tokens).toBe(0);
+        if (creds && step.action === 'reset_factors') expect(creds('u1').factors).toBe(0);
+        if (step.action === 'transfer_ownership') expect(fx.controls.transfers?.()).toContainEqual({ from: 'u1', to: 'u2' });
+      }
+      expect(fx.controls.inspect().accounts.map((x) => x.id)).not.toContain('u1');
+      const after = fx.controls.inspect();
+      for (const step of steps) expect(['ok', 'already'], step.action).toContain((await fx.provider.apply(step)).result);
+      expect(normalised(fx.controls.inspect())).toEqual(normalised(after));
+      expect(membersOf(after, 'g1').sort()).toEqual(['u2', 'u4']);
     });
 
     it('surfaces 429 as transient with Retry-After in seconds, then converges', async () => {

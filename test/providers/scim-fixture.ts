@@ -1,6 +1,7 @@
 import { SecretResolver } from '../../src/policy/secrets.js';
 import type { ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider } from '../../src/types/index.js';
+import { capabilitiesFor } from '../../src/provider/capabilities.js';
 import { scimModule } from '../../providers/scim/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import type { RequestCounters } from '../../src/emulator/counters.js';
@@ -44,6 +45,7 @@ export function scimFixture(
     ],
     endpoints: SCIM_ENDPOINTS,
     secret: token,
+    automated: capabilitiesFor(connection).automated,
     close: async () => {
       await provider.close();
       await server.close();
