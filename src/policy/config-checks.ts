@@ -7,6 +7,7 @@ import { parseSecretRef, SecretResolver } from './secrets.js';
 import { checkProviderRef, type PolicyNames } from './references.js';
 import type { CheckResult, SemanticsContext } from './semantics.js';
 import { isValidDuration } from './time.js';
+import { endpointProblem } from '../provider/endpoint.js';
 
 /** Every string inside a provider connection, with its path below the connection. */
 function* strings(value: unknown, path: DocPath = []): Generator<[DocPath, string]> {
@@ -43,9 +44,18 @@ function checkSecretRefs(l: Located<ConfigDocument>, ctx: SemanticsContext, out:
   }
 }
 
+/** Connection keys that name an API endpoint credentials are sent to. */
+const ENDPOINT_KEYS = ['orgUrl', 'rootUrl', 'baseUrl', 'server'] as const;
+
 function checkConnections(l: Located<ConfigDocument>, out: Problem[]): void {
   for (const [name, connection] of Object.entries(l.doc.spec.providers)) {
     const c = connection as unknown as Record<string, unknown>;
+    for (const key of ENDPOINT_KEYS) {
+      const value = c[key];
+      if (typeof value !== 'string' || value.includes('${')) continue;
+      const problem = endpointProblem(value);
+      if (problem) out.push({ message: `${key} of provider ${name}: ${problem}`, at: l.locate(['spec', 'providers', name, key]) });
+    }
     if (c.type === 'okta' && c.token === undefined && (c.clientId === undefined || c.privateKey === undefined)) {
       out.push({ message: `okta provider ${name} needs "token", or "clientId" and "privateKey"`, at: l.locate(['spec', 'providers', name]) });
     }

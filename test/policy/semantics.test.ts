@@ -105,6 +105,16 @@ describe('document rules', () => {
     ]);
   });
 
+  it('refuses plain http endpoints except on a loopback host, where the emulators listen', async () => {
+    const config = BASE_CONFIG.replace('orgUrl: https://acme.okta.com', 'orgUrl: http://acme.okta.com')
+      .replace('credentials: "${file:google.json}"', 'credentials: "${file:google.json}", rootUrl: "http://127.0.0.1:4020/"')
+      .replace('gws:', 'app: { type: scim, baseUrl: "http://scim.acme.com/v2", token: "${env:T}" }\n    local: { type: scim, baseUrl: "http://localhost:4010/scim/v2", token: "${env:T}" }\n    gws:');
+    expect(await problems(SALES_ROLE, { checkSecrets: false }, config)).toEqual([
+      'a.yaml:7:38: orgUrl of provider okta-main: plain http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https:// for acme.okta.com',
+      'a.yaml:8:33: baseUrl of provider app: plain http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https:// for scim.acme.com',
+    ]);
+  });
+
   it('requires an Okta token, or a client id and a private key', async () => {
     const config = BASE_CONFIG.replace('token: "${env:OKTA_API_TOKEN}"', 'clientId: 0oa1')
       .replace('gws:', 'okta-dev: { type: okta, orgUrl: https://dev.okta.com, clientId: 0oa2, privateKey: "${file:key.pem}" }\n    gws:');
