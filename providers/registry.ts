@@ -1,11 +1,15 @@
 import { UserError } from '../src/errors.js';
 import { isProviderType } from '../src/provider/capabilities.js';
 import type { Provider, ProviderContext, ProviderModule } from '../src/provider/provider.js';
+import { googleModule } from './google/index.js';
 import { manualModule } from './manual/index.js';
+import { oktaModule } from './okta/index.js';
 import { scimModule } from './scim/index.js';
 
 /** Provider type → module. A type listed in the capabilities but absent here is not built yet. */
 export const providerModules: Record<string, ProviderModule> = {
+  okta: oktaModule,
+  google: googleModule,
   scim: scimModule,
   manual: manualModule,
 };

@@ -1,6 +1,7 @@
 import { ProviderError } from '../../src/errors.js';
 import { redactor } from '../../src/policy/secrets.js';
 import { SCIM_CONTENT_TYPE, SCIM_URN, type ScimErrorBody, type ScimListResponse } from './schema.js';
+import { isTransientStatus, parseRetryAfter } from '../../src/provider/http-status.js';
 
 /**
  * A small SCIM 2.0 HTTP client (RFC 7644) on Node's fetch. Every failure is a
@@ -41,18 +42,6 @@ export interface ScimRequest {
 const MAX_PAGES = 10_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as milliseconds from now. */
-export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
 
 export class ScimClient {
   private readonly baseUrl: string;

@@ -7,6 +7,7 @@ import { FilterSyntaxError, parseFilter } from './emulator-filter.js';
 import { ScimRequestError } from './emulator-patch.js';
 import { ScimStore, type ResourceKind } from './emulator-store.js';
 import { errorBody, SCIM_CONTENT_TYPE, SCIM_URN } from './schema.js';
+import { readBody } from '../../src/emulator/http.js';
 
 /**
  * A SCIM 2.0 service (RFC 7643/7644) for the subset Lockstep uses: Users and Groups
@@ -256,11 +257,3 @@ function parseJson(req: IncomingMessage, body: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

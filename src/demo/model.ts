@@ -112,19 +112,29 @@ export interface StoryFacts {
   readonly drift: { readonly provider: string; readonly group: string; readonly members: readonly string[] };
   readonly exception: ExceptionFact;
   readonly expiredException: ExceptionFact;
-  /** The reduction in force: one end date, one managed group losing more than 30% of its members. */
+  /**
+   * The reduction in force: one end date, and in every provider with a Sales group, a
+   * managed group losing more than 30% of its members.
+   */
   readonly rif: {
-    readonly provider: string;
-    readonly group: string;
     readonly endDate: string;
     readonly people: readonly string[];
-    readonly groupMembers: number;
-    readonly fraction: number;
+    readonly groups: readonly RifGroupFact[];
   };
   readonly contractorEnd: { readonly person: string; readonly endDate: string; readonly providers: readonly string[] };
   readonly onLeave: { readonly person: string };
   /** Per provider: the guard's mass-suspension arithmetic, each under 10%. */
   readonly suspensions: Readonly<Record<string, SuspensionFact>>;
+}
+
+/** One group the reduction in force empties by more than the guard allows. */
+export interface RifGroupFact {
+  readonly provider: string;
+  readonly group: string;
+  /** Members before the reduction in force. */
+  readonly members: number;
+  /** Share of the members the reduction in force removes. */
+  readonly fraction: number;
 }
 
 export interface Org {

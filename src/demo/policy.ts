@@ -122,20 +122,21 @@ function exception(e: StoryException): ExceptionDocument {
 }
 
 /**
- * The Approval a reviewer merges to let the story's reduction in force through the
- * guard. Not part of the committed policy: the demo adds it after the guard halts.
+ * The Approvals a reviewer merges to let the story's reduction in force through the
+ * guard, one per group it trips. Not part of the committed policy: the demo adds them
+ * after the guard halts.
  */
-export function rifApproval(facts: StoryFacts, now: Date): ApprovalDocument {
-  return {
+export function rifApprovals(facts: StoryFacts, now: Date): ApprovalDocument[] {
+  return facts.rif.groups.map(({ provider, group }) => ({
     apiVersion: API_VERSION,
     kind: 'Approval',
-    metadata: { name: 'rif-sales-helpdesk' },
+    metadata: { name: `rif-sales-${provider}` },
     spec: {
-      scope: { provider: facts.rif.provider, group: facts.rif.group },
+      scope: { provider, group },
       allowRemovals: facts.rif.people.length,
       expires: policyDate(daysBefore(now, -7)),
       reason: `Sales reduction in force effective ${facts.rif.endDate} (HR-4471)`,
       ticket: 'HR-4471',
     },
-  };
+  }));
 }

@@ -1,7 +1,8 @@
-import type { ObservedAccount, ObservedProvider, Snapshot } from '../types/index.js';
+import type { ObservedAccount, ObservedProvider, ProviderType, Snapshot } from '../types/index.js';
 import type { AccountFact, Company, ExceptionFact, StoryFacts, SuspensionFact } from './model.js';
 import type { DemoPerson } from './people.js';
-import { DRIFT_GROUP, HELPDESK, RIF_GROUP, WIKI, type StoryCast, type StoryException } from './story.js';
+import { PROVIDER_STYLES } from './provider-styles.js';
+import { DRIFT_GROUP, RIF_GROUP, WIKI, type StoryCast, type StoryException } from './story.js';
 import { DAY_MS, isoDateTime } from './time.js';
 
 /** The dormant rule of the story's policy: flag after 90 days, suspend 14 days later. */
@@ -42,8 +43,15 @@ export function storyFacts(
   const privileged = cast.leavers.find((l) => l.privileged);
   if (!ghostLeaver?.ghostAlias || !privileged) throw new Error('the demo story lost its ghost or privileged leaver');
 
-  const helpdeskSales = snapshot.providers[HELPDESK]?.groups.find((g) => g.name === RIF_GROUP);
-  const groupMembers = helpdeskSales?.members.length ?? 0;
+  const rifLogins = new Set(cast.rif.map((p) => p.email.toLowerCase()));
+  const rifGroups = providers.flatMap(([provider, p]) => {
+    const name = PROVIDER_STYLES[p.type as ProviderType]?.departmentGroup(RIF_GROUP, company);
+    const group = p.groups.find((g) => g.name === name);
+    if (!group || group.members.length === 0) return [];
+    const loginOf = new Map(p.accounts.map((a) => [a.id, a.login.toLowerCase()]));
+    const leaving = group.members.filter((id) => rifLogins.has(loginOf.get(id) ?? '')).length;
+    return [{ provider, group: group.name, members: group.members.length, fraction: leaving / group.members.length }];
+  });
 
   return {
     now: isoDateTime(now.getTime()),
@@ -66,12 +74,9 @@ export function storyFacts(
     exception: exceptionFact(cast.exception),
     expiredException: exceptionFact(cast.expiredException),
     rif: {
-      provider: HELPDESK,
-      group: RIF_GROUP,
       endDate: cast.rif[0]?.endDate ?? '',
       people: cast.rif.map((p) => p.email),
-      groupMembers,
-      fraction: groupMembers ? cast.rif.length / groupMembers : 0,
+      groups: rifGroups,
     },
     contractorEnd: { person: cast.contractor.email, endDate: cast.contractor.endDate, providers: providersOf(cast.contractor) },
     onLeave: { person: cast.onLeave.email },

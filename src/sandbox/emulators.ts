@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
+import { startGoogleEmulator } from '../../providers/google/emulator.js';
+import { startOktaEmulator } from '../../providers/okta/emulator.js';
 import { startScimEmulator } from '../../providers/scim/emulator.js';
 import type { RequestCounters } from '../emulator/counters.js';
 import type { FaultController } from '../emulator/faults.js';
@@ -34,26 +36,52 @@ export interface EmulatorStartOptions {
 type Starter = (opts: EmulatorStartOptions) => Promise<RunningEmulator>;
 
 /** A throwaway credential for a local emulator, written to a file only the user can read. */
-async function tokenFile(dir: string, name: string): Promise<{ token: string; ref: string }> {
-  const token = randomBytes(24).toString('hex');
-  const path = join(dir, `${name}.token`);
+async function tokenFile(dir: string, name: string, token = randomBytes(24).toString('hex'), ext = 'token'): Promise<{ token: string; ref: string }> {
+  const path = join(dir, `${name}.${ext}`);
   await writeFile(path, `${token}\n`, { mode: 0o600 });
   return { token, ref: `\${file:${path}}` };
+}
+
+/** The parts of a running emulator the sandbox hands on unchanged. */
+function running(
+  name: string,
+  type: ProviderType,
+  emu: { url: string; counters: RequestCounters; faults: FaultController; observed(): ObservedProvider; close(): Promise<void> },
+  connection: Record<string, unknown>,
+): RunningEmulator {
+  return { name, type, connection, url: emu.url, counters: emu.counters, faults: emu.faults, observed: () => emu.observed(), close: () => emu.close() };
 }
 
 const startScim: Starter = async ({ name, seed, dir, port }) => {
   const { token, ref } = await tokenFile(dir, name);
   const emu = await startScimEmulator({ seed, token, etags: true, port, basePath: '/scim/v2' });
-  return {
-    name,
-    type: 'scim',
-    connection: { type: 'scim', baseUrl: emu.url, token: ref },
-    url: emu.url,
-    counters: emu.counters,
-    faults: emu.faults,
-    observed: () => emu.observed(),
-    close: () => emu.close(),
-  };
+  return running(name, 'scim', emu, { type: 'scim', baseUrl: emu.url, token: ref });
+};
+
+/** An Okta org with an SSWS API token. */
+const startOkta: Starter = async ({ name, seed, dir, port }) => {
+  const { token, ref } = await tokenFile(dir, name);
+  const emu = await startOktaEmulator({ seed, token, port });
+  return running(name, 'okta', emu, { type: 'okta', orgUrl: emu.url, token: ref });
+};
+
+/**
+ * A Google Workspace customer with a service account delegated domain-wide; its key file
+ * (made by the emulator for this run) is written beside the other sandbox credentials.
+ */
+const startGoogle: Starter = async ({ name, seed, dir, port }) => {
+  const emu = await startGoogleEmulator({ seed, port });
+  const key = emu.serviceAccountKey();
+  if (key === null) throw new Error('the Google emulator made no service account key');
+  const { ref } = await tokenFile(dir, name, key, 'json');
+  return running(name, 'google', emu, {
+    type: 'google',
+    customer: 'my_customer',
+    subject: emu.admin,
+    credentials: ref,
+    rootUrl: emu.url,
+    transferPollMs: 50,
+  });
 };
 
 /** A manual app has no API: its "emulator" is the inventory file its owner keeps. */
@@ -79,6 +107,8 @@ const startManual: Starter = async ({ name, seed, dir, owner }) => {
 
 /** Provider type → emulator. Types without one yet are skipped by the sandbox with a warning. */
 export const EMULATORS: Partial<Record<ProviderType, Starter>> = {
+  okta: startOkta,
+  google: startGoogle,
   scim: startScim,
   manual: startManual,
 };

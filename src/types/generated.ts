@@ -671,6 +671,9 @@ export interface EntraConnection {
 }
 export interface GoogleConnection {
   type: 'google';
+  /**
+   * The Workspace customer: my_customer (the service account's own) or the immutable customer id.
+   */
   customer: string;
   /**
    * Admin user impersonated through domain-wide delegation.
@@ -688,6 +691,34 @@ export interface GoogleConnection {
    * Changes in flight at once for this provider.
    */
   concurrency?: number;
+  /**
+   * maxResults per page (default: the API maxima, 500 users and 200 groups or members; larger values are capped there).
+   */
+  pageSize?: number;
+  /**
+   * Groups whose members are listed at once during observe (default 8).
+   */
+  observeConcurrency?: number;
+  /**
+   * Time limit per HTTP request in milliseconds (default 30000); a request over it fails as transient.
+   */
+  timeoutMs?: number;
+  /**
+   * How long transfer_ownership waits for a Drive and Calendar transfer to complete (default 300000); past it the change fails as transient and a rerun waits for the same transfer.
+   */
+  transferWaitMs?: number;
+  /**
+   * First wait between polls of a transfer in milliseconds (default 1000), doubling up to 30 s.
+   */
+  transferPollMs?: number;
+  /**
+   * Who receives tasks for this provider (changes planned as task).
+   */
+  owner?: string;
+  /**
+   * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
+   */
+  tasks?: string;
 }
 export interface KubernetesConnection {
   type: 'kubernetes';
@@ -718,17 +749,48 @@ export interface ManualConnection {
 }
 export interface OktaConnection {
   type: 'okta';
+  /**
+   * The Okta org, e.g. https://acme.okta.com. http:// is accepted only for a loopback host (a local emulator).
+   */
   orgUrl: string;
   /**
-   * A secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
+   * An SSWS API token as a secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
    */
   token?: string;
+  /**
+   * Client id of an OAuth 2.0 service app; used with privateKey instead of token.
+   */
   clientId?: string;
   /**
-   * A secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
+   * The service app's private key (PEM or JWK) as a secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
    */
   privateKey?: string;
-  scopes?: string[];
+  /**
+   * The key id (kid) registered for privateKey, when the service app has several keys and the key is PEM.
+   */
+  keyId?: string;
+  /**
+   * Scopes asked for with privateKey (default okta.users.manage and okta.groups.manage).
+   *
+   * @minItems 1
+   */
+  scopes?: [string, ...string[]];
+  /**
+   * limit per page of bulk lists (default 200, Okta's largest).
+   */
+  pageSize?: number;
+  /**
+   * Time limit per HTTP request in milliseconds (default 30000); a request over it fails as transient.
+   */
+  timeoutMs?: number;
+  /**
+   * Who receives tasks for what this provider does not automate (ownership transfers).
+   */
+  owner?: string;
+  /**
+   * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
+   */
+  tasks?: string;
   /**
    * Changes in flight at once for this provider.
    */

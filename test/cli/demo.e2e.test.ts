@@ -16,8 +16,10 @@ describe('lockstep demo', () => {
     expect(out).toMatch(/Policy northwind is valid/);
     expect(out).toMatch(/ghost account .* belongs to /);
     expect(out).toMatch(/guard TRIPPED: group_removal helpdesk "Sales" removing 14 of 40/);
+    expect(out).toMatch(/guard TRIPPED: group_removal okta "Sales" removing 14 of 40/);
+    expect(out).toMatch(/guard TRIPPED: group_removal google "sales@northwind.example" removing 14 of 40/);
     expect(out).toMatch(/Apply halted by the guard: nothing applied/);
-    expect(out).toMatch(/group_removal approved by Approval\/rif-sales-helpdesk/);
+    for (const p of ['okta', 'google', 'helpdesk']) expect(out).toMatch(new RegExp(`group_removal approved by Approval/rif-sales-${p}`));
     expect(out).toMatch(/Apply: \d+ ok, \d+ pending\./);
     expect(out).toMatch(/No changes\. Access matches policy\./);
     expect(out).toMatch(/journal intact: \d+ records/);
@@ -44,7 +46,7 @@ describe('lockstep sandbox', () => {
       });
     });
     const config = parse(stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as { providers: Record<string, Record<string, string>> };
-    expect(Object.keys(config.providers).sort()).toEqual(['helpdesk', 'vpn', 'wiki']);
+    expect(Object.keys(config.providers).sort()).toEqual(['google', 'helpdesk', 'okta', 'vpn', 'wiki']);
     const helpdesk = config.providers.helpdesk!;
     expect(helpdesk.type).toBe('scim');
     expect(helpdesk.token).toMatch(/^\$\{file:.*helpdesk\.token\}$/);
@@ -56,6 +58,16 @@ describe('lockstep sandbox', () => {
     expect(((await users.json()) as { totalResults: number }).totalResults).toBeGreaterThan(100);
     const denied = await fetch(`${helpdesk.baseUrl}/Users?count=1`);
     expect(denied.status).toBe(401);
+    const okta = config.providers.okta!;
+    expect(okta).toMatchObject({ type: 'okta', orgUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) });
+    const oktaToken = readFileSync(okta.token!.slice('${file:'.length, -1), 'utf8').trim();
+    expect(stdout).not.toContain(oktaToken);
+    const oktaUsers = await fetch(`${okta.orgUrl}/api/v1/users?limit=1`, { headers: { authorization: `SSWS ${oktaToken}` } });
+    expect(oktaUsers.status).toBe(200);
+    const google = config.providers.google!;
+    expect(google).toMatchObject({ type: 'google', customer: 'my_customer', credentials: expect.stringMatching(/^\$\{file:.*google\.json\}$/) });
+    const key = JSON.parse(readFileSync(google.credentials!.slice('${file:'.length, -1), 'utf8')) as { private_key: string };
+    expect(stdout).not.toContain(key.private_key.split('\n')[1]);
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

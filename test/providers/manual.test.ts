@@ -133,7 +133,7 @@ describe('provider registry', () => {
     expect(createProvider('vpn', { type: 'manual', owner: 'a@b.c' }, ctx)).toMatchObject({ name: 'vpn', type: 'manual' });
   });
   it('refuses a known type not available yet, and an unknown type', () => {
-    expect(() => createProvider('okta-main', { type: 'okta', orgUrl: 'https://x' }, ctx)).toThrow(/"okta" is not available yet/);
+    expect(() => createProvider('aks', { type: 'kubernetes', context: 'x' }, ctx)).toThrow(/"kubernetes" is not available yet/);
     expect(() => createProvider('y', { type: 'ldap' }, ctx)).toThrow(/unknown provider type "ldap"/);
   });
 });

@@ -7,7 +7,7 @@ import { simpleGit } from 'simple-git';
 import { stringify } from 'yaml';
 import { ExitCode, InternalError } from '../../errors.js';
 import { demoOrg } from '../../demo/demo-org.js';
-import { rifApproval } from '../../demo/policy.js';
+import { rifApprovals } from '../../demo/policy.js';
 import { writePolicyFolder } from '../../demo/write-policy.js';
 import type { Org, StoryFacts } from '../../demo/model.js';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
@@ -71,13 +71,15 @@ async function tell(work: string, org: Org, facts: StoryFacts, sandbox: Sandbox)
   show(halted, { indent: true, tail: 3 });
   expectCode(halted, ExitCode.GuardTripped, 'the guard should halt the first apply');
 
-  say('4. HR confirms the reduction in force: a reviewer merges an Approval');
-  const approval = rifApproval(facts, new Date());
+  const approvals = rifApprovals(facts, new Date());
+  say(`4. HR confirms the reduction in force: a reviewer merges ${approvals.length === 1 ? 'an Approval' : `${approvals.length} Approvals, one per group`}`);
   mkdirSync(join(policies, 'approvals'), { recursive: true });
-  writeFileSync(join(policies, 'approvals', `${approval.metadata.name}.yaml`), stringify(approval));
+  for (const approval of approvals) writeFileSync(join(policies, 'approvals', `${approval.metadata.name}.yaml`), stringify(approval));
   await git.addConfig('user.name', 'Priya Shah (People Ops)').addConfig('user.email', 'priya.shah@northwind.example');
-  await git.add('.').commit(`Approve ${facts.rif.people.length} removals from ${facts.rif.group} (HR-4471)`);
-  say(`   Approval/${approval.metadata.name}: scope ${facts.rif.provider} "${facts.rif.group}", allowRemovals ${facts.rif.people.length}, expires ${approval.spec.expires}`);
+  await git.add('.').commit(`Approve the Sales reduction in force: ${facts.rif.people.length} removals per Sales group (HR-4471)`);
+  for (const approval of approvals) {
+    say(`   Approval/${approval.metadata.name}: scope ${approval.spec.scope?.provider} "${approval.spec.scope?.group}", allowRemovals ${approval.spec.allowRemovals}, expires ${approval.spec.expires}`);
+  }
   say();
 
   say('5. Plan again and apply: containment first, then removals; manual work becomes tasks for the app owner');
@@ -132,7 +134,8 @@ function narratePlan(say: (s?: string) => void, plan: Plan, facts: StoryFacts): 
   say(`   dormant: ${facts.dormant.map((d) => `${d.login} (${d.days} days)`).join(', ')}`);
   say(`   drift in ${facts.drift.provider} "${facts.drift.group}": ${facts.drift.members.join(', ')} removed`);
   say(`   exception ${facts.exception.name} keeps ${facts.exception.person} in "${facts.exception.group}" until ${facts.exception.expires}; expired ${facts.expiredException.name} no longer does`);
-  say(`   reduction in force: ${facts.rif.people.length} of ${facts.rif.groupMembers} members of ${facts.rif.provider} "${facts.rif.group}" leave at once`);
+  const groups = facts.rif.groups.map((g) => `${g.provider} "${g.group}" (${g.members})`).join(', ');
+  say(`   reduction in force: ${facts.rif.people.length} Sales staff leave at once, members of ${groups}`);
   const kinds = Object.entries(plan.summary.findings).map(([k, n]) => `${k} ${n}`).join(', ');
   say(`   findings: ${kinds}`);
   for (const v of plan.guard.violations) say(`   guard ${v.approvedBy ? 'ok' : 'TRIPPED'}: ${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''} removing ${v.removing} of ${v.current} (${(v.fraction * 100).toFixed(1)}% > ${(v.threshold * 100).toFixed(0)}%)`);

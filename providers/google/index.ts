@@ -1,0 +1,42 @@
+import { UserError } from '../../src/errors.js';
+import type { ProviderModule } from '../../src/provider/provider.js';
+import { redactor } from '../../src/policy/secrets.js';
+import type { GoogleConnection } from '../../src/types/index.js';
+import { TaskBook, taskFolder } from '../manual/tasks.js';
+import { checkedUrl, createJwtClient, parseServiceAccountKey } from './auth.js';
+import { GoogleApi } from './client.js';
+import configSchema from './config.schema.json' with { type: 'json' };
+import { MAX_USERS_PAGE } from './observe.js';
+import { GoogleProvider } from './provider.js';
+import { PROVIDER_SCOPES } from './scopes.js';
+import { DriveCalendarTransfer } from './transfer.js';
+
+export { GoogleProvider } from './provider.js';
+export { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from './emulator.js';
+export { PROVIDER_SCOPES } from './scopes.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export const googleModule: ProviderModule = {
+  type: 'google',
+  configSchema,
+  create(connection, ctx) {
+    const c = connection as unknown as GoogleConnection;
+    const rootUrl = c.rootUrl ? checkedUrl('rootUrl', c.rootUrl).origin + '/' : undefined;
+    let json: string;
+    try {
+      json = ctx.secrets.resolve(c.credentials);
+    } catch (e) {
+      throw new UserError(`credentials: ${(e as Error).message}`);
+    }
+    const key = parseServiceAccountKey(json);
+    redactor.add(key.privateKey);
+    const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
+    const api = new GoogleApi({ provider: ctx.name, jwt, rootUrl, timeoutMs, secrets: [key.privateKey, json] });
+    const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
+    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };
+    return new GoogleProvider(ctx.name, api, observe, transfers, tasks, ctx.confirmations, ctx.log);
+  },
+};

@@ -1,0 +1,25 @@
+import type { ProviderModule } from '../../src/provider/provider.js';
+import type { OktaConnection } from '../../src/types/index.js';
+import { TaskBook, taskFolder } from '../manual/tasks.js';
+import configSchema from './config.schema.json' with { type: 'json' };
+import { createOktaClient } from './connection.js';
+import { FailureMapper } from './failures.js';
+import { OktaProvider } from './provider.js';
+
+export { OktaProvider } from './provider.js';
+export { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from './emulator.js';
+
+/** Member listings in flight at once while observing; the pacer keeps them under the rate limit. */
+const OBSERVE_CONCURRENCY = 32;
+
+export const oktaModule: ProviderModule = {
+  type: 'okta',
+  configSchema,
+  create(connection, ctx) {
+    const c = connection as unknown as OktaConnection;
+    const setup = createOktaClient(c, ctx);
+    const failures = new FailureMapper(ctx.name, setup.secrets, setup.timeoutMs);
+    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize ?? 200, observeConcurrency: OBSERVE_CONCURRENCY }, failures, tasks, ctx.confirmations);
+  },
+};

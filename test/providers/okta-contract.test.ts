@@ -1,0 +1,9 @@
+import { startOktaEmulator } from '../../providers/okta/emulator.js';
+import { describeProviderContract } from './contract.js';
+import { oktaFixture } from './okta-fixture.js';
+
+const TOKEN = '00okta-contract-secret-token-1234';
+
+describeProviderContract('okta emulator through the Okta SDK', async (options) =>
+  oktaFixture(await startOktaEmulator({ seed: options.seed, token: TOKEN }), TOKEN, options),
+);
