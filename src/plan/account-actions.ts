@@ -56,10 +56,13 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
     }
     return;
   }
+  const onlyManaged = ctx.capabilities(acct.provider).onlyManagedGroups === true;
+  const isManaged = (g: { name: string }): boolean => ctx.managed.has(grantKey(acct.provider, g.name));
   for (const action of req.actions) {
     switch (action) {
       case 'suspend':
-        if (status === 'active') emit(ctx, req, 'suspend', null, { accountStatus: ['active'] });
+        // Where suspending means leaving the managed groups, it is due only while the account holds one.
+        if (status === 'active' && (!onlyManaged || acct.groups.some(isManaged))) emit(ctx, req, 'suspend', null, { accountStatus: ['active'] });
         break;
       case 'revoke_sessions':
       case 'revoke_tokens':
@@ -73,6 +76,7 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
         const exceptions = ownerOf(ctx, acct)?.entitlement.exceptions;
         for (const g of acct.groups) {
           if (exceptions !== undefined && exceptions.size > 0 && exceptions.has(grantKey(acct.provider, g.name))) continue;
+          if (onlyManaged && !isManaged(g)) continue;
           emit(ctx, req, 'remove_member', g, { member: true });
         }
         break;

@@ -12,6 +12,12 @@ export interface ProviderCapabilities {
   readonly notApplicable: ReadonlySet<ChangeAction>;
   /** Effects the API cannot show back; their completion is read from the journal. */
   readonly unobservable: ReadonlySet<ChangeAction>;
+  /**
+   * Lockstep changes only the groups the policy manages: there is no account to switch
+   * off, so "suspend" means leaving every managed group, and groups no policy names are
+   * left to people (reported, never changed). Kubernetes: bindings are shared by workloads.
+   */
+  readonly onlyManagedGroups?: boolean;
 }
 
 const s = (...a: ChangeAction[]): ReadonlySet<ChangeAction> => new Set(a);
@@ -37,6 +43,7 @@ export const CAPABILITIES: Readonly<Record<ProviderType, ProviderCapabilities>> 
     automated: s('suspend', 'add_member', 'remove_member'),
     notApplicable: s('revoke_sessions', 'revoke_tokens', 'reset_factors', 'transfer_ownership', 'delete'),
     unobservable: invisible,
+    onlyManagedGroups: true,
   },
   scim: {
     // SCIM has no session, token or factor operations: they are tasks for the app owner,

@@ -2,6 +2,7 @@ import { UserError, type Problem, type SourceLocation } from '../errors.js';
 import type { Policy } from '../policy/model.js';
 import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
+import { managedGroups } from '../plan/entitlements.js';
 import type { Logger, Provider, ProviderContext } from './provider.js';
 
 export interface ConnectOptions {
@@ -24,6 +25,19 @@ export function confirmationsOf(policy: Policy): Map<string, { by: string; at: s
   return out;
 }
 
+const NO_GROUPS: ReadonlySet<string> = new Set();
+
+/** The groups each provider's roles grant, by provider name. */
+export function managedGroupNames(policy: Policy): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { provider, group } of managedGroups(policy).values()) {
+    let names = out.get(provider);
+    if (!names) out.set(provider, (names = new Set()));
+    names.add(group);
+  }
+  return out;
+}
+
 /** Creates the providers a run needs. Secrets are resolved here, and only here. */
 export function connectProviders(policy: Policy, opts: ConnectOptions): Map<string, Provider> {
   const all = policy.config.doc.spec.providers as unknown as Record<string, Record<string, unknown>>;
@@ -32,7 +46,7 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
     Object.fromEntries(names.map((n) => [n, all[n]!])),
-    { policyDir: policy.dir, stateDir: opts.stateDir, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy) },
+    { policyDir: policy.dir, stateDir: opts.stateDir, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy), managedGroups: managedGroupNames(policy) },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
 }
@@ -43,7 +57,15 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
  */
 export function createProviders(
   connections: Record<string, Record<string, unknown>>,
-  base: { policyDir: string; stateDir: string; log: Logger; env?: NodeJS.ProcessEnv | undefined; confirmations?: ProviderContext['confirmations'] },
+  base: {
+    policyDir: string;
+    stateDir: string;
+    log: Logger;
+    env?: NodeJS.ProcessEnv | undefined;
+    confirmations?: ProviderContext['confirmations'];
+    /** Managed group names by provider name. */
+    managedGroups?: ReadonlyMap<string, ReadonlySet<string>>;
+  },
   locate?: (name: string) => SourceLocation,
 ): Map<string, Provider> {
   const secrets = new SecretResolver(base.env ?? process.env, base.policyDir);
@@ -52,7 +74,8 @@ export function createProviders(
   const problems: Problem[] = [];
   for (const name of Object.keys(connections).sort()) {
     try {
-      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, stateDir: base.stateDir, secrets, log: base.log, confirmations }));
+      const managedGroups = base.managedGroups?.get(name) ?? NO_GROUPS;
+      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, stateDir: base.stateDir, secrets, log: base.log, confirmations, managedGroups }));
     } catch (e) {
       problems.push({ message: `provider ${name}: ${(e as Error).message}`, at: locate?.(name) });
     }

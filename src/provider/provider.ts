@@ -19,6 +19,20 @@ export interface ProviderContext {
   readonly log: Logger;
   /** Change ids an app owner has confirmed done (Confirmation documents), with who and when. */
   readonly confirmations: ReadonlyMap<string, { by: string; at: string; source: string }>;
+  /**
+   * Names of this provider's groups the policy manages (granted by a role). Providers
+   * whose "suspend" means removing grants (Kubernetes) touch only these; empty when
+   * the run has no policy (the sandbox observing).
+   */
+  readonly managedGroups: ReadonlySet<string>;
+}
+
+export interface ObserveOptions {
+  /**
+   * Read everything afresh, ignoring any incremental (delta) state kept from earlier
+   * observations; providers without incremental reads always do.
+   */
+  readonly resync?: boolean;
 }
 
 /**
@@ -41,8 +55,11 @@ export interface ApplyOutcome {
 export interface Provider {
   readonly name: string;
   readonly type: ProviderType;
-  /** Full observation with bulk list endpoints at the largest page size. */
-  observe(): Promise<ObservedProvider>;
+  /**
+   * The provider's whole state, read with bulk list endpoints at the largest page size,
+   * or brought up to date from the previous observation where the API offers delta reads.
+   */
+  observe(options?: ObserveOptions): Promise<ObservedProvider>;
   /**
    * Apply one change. Must be idempotent: applying a change whose effect already holds
    * returns `already`, never a duplicate effect.

@@ -33,9 +33,30 @@ describe('what a SCIM app cannot do becomes a task for its owner', () => {
     const plan = aWorld()
       .withProvider('k8s', 'kubernetes')
       .withLeaverRule()
+      .withRole('dev', [['k8s', 'team-dev/rolebinding/edit']])
       .withPerson({ email: 'bob@acme.com', endDate: '2026-11-21' })
       .withAccount('k8s', { login: 'bob@acme.com' })
+      .withGroup('k8s', 'team-dev/rolebinding/edit', ['bob@acme.com'])
       .plan();
-    expect(changeLines(plan)).toEqual(['suspend k8s bob@acme.com']);
+    expect(changeLines(plan)).toEqual(['suspend k8s bob@acme.com', 'remove_member k8s bob@acme.com [team-dev/rolebinding/edit]']);
+  });
+
+  it('changes only the Kubernetes bindings the policy manages, and reports the others', () => {
+    const world = () =>
+      aWorld()
+        .withProvider('k8s', 'kubernetes')
+        .withLeaverRule()
+        .withRole('dev', [['k8s', 'team-dev/rolebinding/edit']])
+        .withPerson({ email: 'bob@acme.com', endDate: '2026-11-21' })
+        .withAccount('k8s', { login: 'bob@acme.com' });
+    const both = world()
+      .withGroup('k8s', 'team-dev/rolebinding/edit', ['bob@acme.com'])
+      .withGroup('k8s', 'clusterrolebinding/ops-debug', ['bob@acme.com'])
+      .plan();
+    expect(changeLines(both)).toEqual(['suspend k8s bob@acme.com', 'remove_member k8s bob@acme.com [team-dev/rolebinding/edit]']);
+    // Once out of every managed binding, nothing more is planned; the unmanaged one stays a finding.
+    const unmanagedOnly = world().withGroup('k8s', 'clusterrolebinding/ops-debug', ['bob@acme.com']).plan();
+    expect(unmanagedOnly.changes).toEqual([]);
+    expect(unmanagedOnly.findings.map((f) => f.kind)).toContain('former_with_access');
   });
 });

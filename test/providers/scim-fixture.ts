@@ -24,6 +24,7 @@ export function providerContext(name: string, env: Record<string, string>, dirs:
     secrets: new SecretResolver(env),
     log: silent,
     confirmations: new Map(),
+    managedGroups: new Set(),
   };
 }
 
