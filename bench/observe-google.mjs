@@ -86,13 +86,14 @@ export async function run(options = {}) {
     groups: o.groups,
     membersPerGroup: o.members,
     latencyMs: o.latency,
-    floor,
-    apiRequests: last.apiRequests,
+    runs: runs.length,
+    minimumRequests: floor,
+    totalRequests: last.apiRequests,
     tokenRequests: last.tokenRequests,
     ratio: last.apiRequests / floor,
-    byEndpoint: last.byEndpoint,
-    wallMs: runs.map((r) => Math.round(r.ms)),
-    medianMs: Math.round(median(runs.map((r) => r.ms))),
+    requestsByEndpoint: last.byEndpoint,
+    wallMsSamples: runs.map((r) => Math.round(r.ms)),
+    wallMsMedian: Math.round(median(runs.map((r) => r.ms))),
   };
 }
 
@@ -111,7 +112,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const r = await run(parseArgs(process.argv.slice(2)));
   console.log(`Google observe: ${r.users} users, ${r.groups} groups × ${r.membersPerGroup} members, ${r.latencyMs} ms latency per request`);
   console.log('requests by endpoint (last run):');
-  for (const [key, n] of Object.entries(r.byEndpoint)) console.log(`  ${String(n).padStart(6)}  ${key}`);
-  console.log(`API requests: ${r.apiRequests} (minimum ${r.floor}, ratio ${r.ratio.toFixed(3)}); token requests: ${r.tokenRequests}`);
-  console.log(`wall time: ${r.wallMs.join(' / ')} ms, median ${r.medianMs} ms`);
+  for (const [key, n] of Object.entries(r.requestsByEndpoint)) console.log(`  ${String(n).padStart(6)}  ${key}`);
+  console.log(`API requests: ${r.totalRequests} (minimum ${r.minimumRequests}, ratio ${r.ratio.toFixed(3)}); token requests: ${r.tokenRequests}`);
+  console.log(`wall time: ${r.wallMsSamples.join(' / ')} ms, median ${r.wallMsMedian} ms`);
 }
