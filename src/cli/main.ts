@@ -56,6 +56,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => done(import('./commands/plan.js').then((m) => m.planCommand(o))));
 
   program
+    .command('diff')
+    .description('the effective access diff between two versions of the policy: who gains or loses what')
+    .option(...POLICIES)
+    .requiredOption('--base <ref>', 'Git ref of the policy to compare against (e.g. origin/main)')
+    .option('--head <ref>', 'Git ref of the new policy (default: the work tree)')
+    .option('--people <file>', "HR roster both sides are resolved against (default: head's Config spec.people.file)")
+    .option('--now <iso>', 'the time to resolve access at (default: now)')
+    .addOption(format)
+    .option('--detailed-exitcode', 'exit 2 when anything differs')
+    .action((o) => done(import('./commands/diff.js').then((m) => m.diffCommand(o))));
+
+  program
     .command('apply')
     .description('apply a saved plan, or plan and apply after confirmation')
     .argument('[plan-file]', 'a plan saved with plan --out')

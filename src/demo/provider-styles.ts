@@ -113,10 +113,11 @@ export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
     // RoleBinding subjects are the memberships; the subject is the user name itself.
     accountId: (_r, _seq, login) => `User:${login}`,
     groupId: (_r, name) => name,
-    departmentGroup: (d) => `team-${slug(d)}-edit`,
+    // A group is a binding: NAMESPACE/rolebinding/NAME or clusterrolebinding/NAME.
+    departmentGroup: (d) => `team-${slug(d)}/rolebinding/edit`,
     staffGroup: () => null,
-    adminGroup: () => 'cluster-admins',
-    unmanagedGroups: () => ['cluster-viewers'],
+    adminGroup: () => 'clusterrolebinding/cluster-admins',
+    unmanagedGroups: () => ['clusterrolebinding/cluster-viewers'],
     connection: (p) => ({ type: 'kubernetes', context: p }),
     storesEmployeeId: false,
     inventory: false,

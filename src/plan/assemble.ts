@@ -11,10 +11,10 @@ import {
   type PersonState,
   type PlanContext,
 } from './context.js';
-import { managedGroups, resolveEntitlements } from './entitlements.js';
+import { desiredState } from './desired.js';
+import { managedGroups } from './entitlements.js';
 import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
-import { leaveRemovesAccess, personTriggers } from './lifecycle.js';
 import { indexObserved } from './observed-index.js';
 import { sortChanges } from './order.js';
 import { sweep } from './sweep.js';
@@ -41,16 +41,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     return at;
   };
   const people = roster.people;
-  const triggers = people.map((p, position) => personTriggers(p, nowMs, () => leaveClock(position)));
-  const isEntitled = (position: number): boolean => {
-    const p = people[position]!;
-    const t = triggers[position]!;
-    if (t.terminatedAt !== null || t.contractEndAt !== null) return false;
-    // A termination with a future end date is scheduled: access holds until that time.
-    if (p.status === 'active' || p.status === 'terminated') return true;
-    return p.status === 'leave' && !leaveRemovesAccess(policy.lifecycleRules, p, t.leaveAt ?? nowMs, nowMs);
-  };
-  const entitlements = resolveEntitlements(policy, people, nowMs, isEntitled);
+  const { triggers, entitlements } = desiredState(policy, people, nowMs, leaveClock);
   const persons: PersonState[] = people.map((person, position) => ({
     person,
     triggers: triggers[position]!,

@@ -1,0 +1,88 @@
+import type { EffectiveDiff, GrantChange, SettingDiff } from './effective.js';
+
+const grant = (g: GrantChange): string => `${g.provider} "${g.group}"${g.privileged ? ' [privileged]' : ''} (${g.via.join(', ')})`;
+const short = (commit: string | null): string => (commit ? commit.slice(0, 12) : 'work tree');
+const value = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+
+function settingLine(s: SettingDiff): string {
+  const what = s.kind === 'guard' ? `guard.${s.name}` : s.kind === 'lifecycle' ? `LifecycleRule/${s.name}` : s.kind === 'role' ? `RoleProfile/${s.name}` : s.name;
+  const marks = [s.widens ? 'WIDENS' : '', s.privileged ? 'privileged' : ''].filter(Boolean).join(', ');
+  const detail = s.kind === 'guard' ? `: ${value(s.before)} → ${value(s.after)}` : '';
+  return `${what} ${s.change}${detail}${marks ? ` [${marks}]` : ''}`;
+}
+
+function headline(d: EffectiveDiff): string {
+  const s = d.summary;
+  if (s.grantsGained + s.grantsLost + s.settingsChanged === 0) return 'No change in effective access.';
+  const parts = [
+    `${s.peopleGaining} ${s.peopleGaining === 1 ? 'person gains' : 'people gain'} ${s.grantsGained} grant${s.grantsGained === 1 ? '' : 's'}${s.privilegedGained ? ` (${s.privilegedGained} privileged)` : ''}`,
+    `${s.peopleLosing} ${s.peopleLosing === 1 ? 'loses' : 'lose'} ${s.grantsLost}`,
+    `${s.settingsChanged} setting${s.settingsChanged === 1 ? '' : 's'} changed`,
+  ];
+  return `Effective access: ${parts.join('; ')}.`;
+}
+
+/** Plain text for a terminal: summary, people, groups, settings, then the YAML diff. */
+export function renderDiffText(d: EffectiveDiff, opts: { patches?: boolean } = {}): string {
+  const out: string[] = [`Policy diff ${d.base.ref} (${short(d.base.commit)}) → ${d.head.ref} (${short(d.head.commit)}), at ${d.now}`, headline(d), ''];
+  if (d.people.length) {
+    out.push('People:');
+    for (const p of d.people) {
+      out.push(`  ${p.person}`);
+      for (const g of p.gained) out.push(`    + ${grant(g)}`);
+      for (const g of p.lost) out.push(`    - ${grant(g)}`);
+    }
+    out.push('');
+  }
+  if (d.groups.length) {
+    out.push('Groups:');
+    for (const g of d.groups) {
+      const counts = [g.gained.length ? `+${g.gained.length}` : '', g.lost.length ? `-${g.lost.length}` : ''].filter(Boolean).join(' ');
+      out.push(`  ${g.provider} "${g.group}"${g.privileged ? ' [privileged]' : ''}: ${counts}`);
+    }
+    out.push('');
+  }
+  if (d.settings.length) {
+    out.push('Settings:');
+    for (const s of d.settings) out.push(`  ${settingLine(s)}`);
+    out.push('');
+  }
+  if (opts.patches !== false && d.files.length) {
+    out.push(`Files (${d.files.length}):`);
+    for (const f of d.files) out.push(f.patch.trimEnd());
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Markdown for a pull request: a table per section, the YAML diff collapsed, rows capped. */
+export function renderDiffMarkdown(d: EffectiveDiff, opts: { maxRows?: number } = {}): string {
+  const max = opts.maxRows ?? 100;
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const out: string[] = [`### Effective access: ${d.base.ref} → ${d.head.ref}`, '', headline(d), ''];
+  const rows = d.people.flatMap((p) => [
+    ...p.gained.map((g) => `| ${cell(p.person)} | **gains** ⚠️ | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? '**privileged**' : ''} | ${cell(g.via.join(', '))} |`),
+    ...p.lost.map((g) => `| ${cell(p.person)} | loses | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? 'privileged' : ''} | ${cell(g.via.join(', '))} |`),
+  ]);
+  if (rows.length) {
+    out.push('| person | change | provider | group | tier | via |', '|---|---|---|---|---|---|', ...rows.slice(0, max));
+    if (rows.length > max) out.push('', `…and ${rows.length - max} more rows: see the JSON output (\`lockstep diff --format json\`).`);
+    out.push('');
+  }
+  if (d.groups.length) {
+    out.push('<details><summary>Groups</summary>', '', '| provider | group | gains | loses |', '|---|---|---|---|');
+    for (const g of d.groups.slice(0, max)) out.push(`| ${cell(g.provider)} | ${cell(g.group)}${g.privileged ? ' (privileged)' : ''} | ${g.gained.length} | ${g.lost.length} |`);
+    out.push('', '</details>', '');
+  }
+  if (d.settings.length) {
+    out.push('**Settings changed**', '');
+    for (const s of d.settings) out.push(`- ${s.widens ? '⚠️ ' : ''}${cell(settingLine(s))}`);
+    out.push('');
+  }
+  if (d.files.length) {
+    out.push(`<details><summary>Policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'})</summary>`, '', '```diff');
+    for (const f of d.files) out.push(f.patch.trimEnd());
+    out.push('```', '', '</details>', '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
