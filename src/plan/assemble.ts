@@ -67,6 +67,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   collectFindings(ctx);
 
   const changes = sortChanges(ctx.changes.values());
+  if (inputs.attribute) attribute(changes, inputs.attribute);
   const findings = [...ctx.findings.values()].sort(compareFindings);
   const guard = evaluateGuard({ changes, index, config, approvals: policy.approvals, nowMs });
   const plan: Plan = sortKeysDeep({
@@ -84,6 +85,14 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   });
   plan.checksum = planChecksum(plan);
   return plan;
+}
+
+/** Each change's reason names the commit behind its policy line (reasons may be shared: same source, same answer). */
+function attribute(changes: readonly PlanChange[], commitOf: NonNullable<PlanInputs['attribute']>): void {
+  for (const c of changes) {
+    const source = c.reason.source;
+    if (source) c.reason.commit = commitOf(source);
+  }
 }
 
 function summarize(changes: readonly PlanChange[], findings: readonly Finding[]): PlanSummary {

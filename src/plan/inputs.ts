@@ -2,6 +2,7 @@ import type { Policy } from '../policy/model.js';
 import type { Roster } from '../roster/model.js';
 import type { Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
+import type { Attribution } from '../git/blame.js';
 
 /**
  * Everything a plan depends on. Planning is a pure function of these: no clock, no
@@ -15,4 +16,6 @@ export interface PlanInputs {
   readonly history: JournalHistory;
   /** Wall-clock creation time written to the plan (not part of the checksum). Defaults to now. */
   readonly createdAt?: Date;
+  /** The commit behind a cited policy line (`file:line`), from Git blame; none when absent. */
+  readonly attribute?: Attribution;
 }

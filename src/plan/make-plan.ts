@@ -12,6 +12,7 @@ import { observeProviders } from '../snapshot/observe.js';
 import { readSnapshot } from '../snapshot/read.js';
 import type { Plan, Snapshot } from '../types/index.js';
 import { assemblePlan } from './assemble.js';
+import { blamePolicyFiles } from '../git/blame.js';
 
 export interface MakePlanOptions {
   policiesDir: string;
@@ -32,6 +33,12 @@ export interface MadePlan {
   roster: Roster;
   snapshot: Snapshot;
   history: JournalHistory;
+}
+
+/** The files the policy's documents came from (the roster and inventories are data, not policy lines). */
+function policyFiles(policy: Policy): string[] {
+  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions];
+  return [...new Set(docs.map((d) => d.at.file))];
 }
 
 /** The I/O around assemblePlan: load policy and roster, observe (or read a snapshot), read the journal. */
@@ -56,6 +63,7 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   for (const w of checked.warnings) opts.log.warn(formatProblem(w));
   if (checked.problems.length) throw new UserError(checked.problems);
   const history = await readHistory(opts.journalFile);
-  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date() });
+  const attribute = await blamePolicyFiles(policyFiles(policy), opts.log);
+  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date(), attribute });
   return { plan, policy, roster, snapshot, history };
 }

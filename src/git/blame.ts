@@ -1,0 +1,76 @@
+import { dirname, resolve } from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { Logger } from '../provider/provider.js';
+
+/** The commit that last changed a policy line: who and when. */
+export interface LineCommit {
+  readonly sha: string;
+  /** `Name <email>` as Git recorded the author. */
+  readonly author: string;
+  /** Author date, ISO 8601 UTC. */
+  readonly date: string;
+}
+
+/** `file:line` (as plan reasons cite policy lines) → the commit behind that line, or null. */
+export type Attribution = (source: string) => LineCommit | null;
+
+const UNCOMMITTED = /^0{40}$/;
+
+/**
+ * Parses `git blame --line-porcelain`: one header block per line of the file, starting
+ * `<sha> <original line> <final line>`, then `author`, `author-mail`, `author-time`…, then
+ * the line's text after a tab. Lines not committed yet have the all-zero sha: no commit.
+ */
+export function parseBlame(text: string): (LineCommit | null)[] {
+  const byLine: (LineCommit | null)[] = [];
+  const commits = new Map<string, { author?: string; mail?: string; time?: number }>();
+  let current: { sha: string; line: number } | null = null;
+  for (const raw of text.split('\n')) {
+    if (raw.startsWith('\t')) {
+      if (current) {
+        const c = commits.get(current.sha);
+        byLine[current.line] =
+          UNCOMMITTED.test(current.sha) || !c?.time
+            ? null
+            : { sha: current.sha, author: `${c.author ?? ''} ${c.mail ?? ''}`.trim(), date: new Date(c.time * 1000).toISOString() };
+      }
+      current = null;
+      continue;
+    }
+    const header = /^([0-9a-f]{40}) \d+ (\d+)/.exec(raw);
+    if (header) {
+      current = { sha: header[1]!, line: Number(header[2]) };
+      if (!commits.has(current.sha)) commits.set(current.sha, {});
+      continue;
+    }
+    if (!current) continue;
+    const c = commits.get(current.sha)!;
+    if (raw.startsWith('author ')) c.author = raw.slice(7);
+    else if (raw.startsWith('author-mail ')) c.mail = raw.slice(12);
+    else if (raw.startsWith('author-time ')) c.time = Number(raw.slice(12));
+  }
+  return byLine;
+}
+
+/**
+ * Blames each policy file once and answers `file:line` lookups from the result. Files
+ * outside Git, untracked, or a machine without git give no attribution (null), never an
+ * error: attribution enriches a plan, it does not gate one.
+ */
+export async function blamePolicyFiles(files: readonly string[], log: Logger): Promise<Attribution> {
+  const table = new Map<string, (LineCommit | null)[]>();
+  for (const file of new Set(files)) {
+    try {
+      const abs = resolve(file);
+      const out = await simpleGit({ baseDir: dirname(abs) }).raw(['blame', '--line-porcelain', '--', abs]);
+      table.set(file, parseBlame(out));
+    } catch (e) {
+      log.debug(`no Git attribution for ${file}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return (source) => {
+    const at = source.lastIndexOf(':');
+    if (at <= 0) return null;
+    return table.get(source.slice(0, at))?.[Number(source.slice(at + 1))] ?? null;
+  };
+}
