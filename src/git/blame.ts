@@ -14,6 +14,17 @@ export interface LineCommit {
 /** `file:line` (as plan reasons cite policy lines) → the commit behind that line, or null. */
 export type Attribution = (source: string) => LineCommit | null;
 
+/** The policy files blamed once: per line, and the latest commit over a range of lines. */
+export interface PolicyBlame {
+  readonly attribute: Attribution;
+  /**
+   * The most recent commit among lines `from`..`to` (1-based, inclusive) of `file` — who
+   * last changed a document — or null when any of them is not committed (or the file is
+   * not in Git): an uncommitted edit was approved by nobody.
+   */
+  lastCommit(file: string, from: number, to: number): LineCommit | null;
+}
+
 const UNCOMMITTED = /^0{40}$/;
 
 /**
@@ -21,7 +32,7 @@ const UNCOMMITTED = /^0{40}$/;
  * `<sha> <original line> <final line>`, then `author`, `author-mail`, `author-time`…, then
  * the line's text after a tab. Lines not committed yet have the all-zero sha: no commit.
  */
-export function parseBlame(text: string): (LineCommit | null)[] {
+export function parseBlame(text: string, committedAt?: Map<string, number>): (LineCommit | null)[] {
   const byLine: (LineCommit | null)[] = [];
   const commits = new Map<string, { author?: string; mail?: string; time?: number }>();
   let current: { sha: string; line: number } | null = null;
@@ -48,6 +59,7 @@ export function parseBlame(text: string): (LineCommit | null)[] {
     if (raw.startsWith('author ')) c.author = raw.slice(7);
     else if (raw.startsWith('author-mail ')) c.mail = raw.slice(12);
     else if (raw.startsWith('author-time ')) c.time = Number(raw.slice(12));
+    else if (raw.startsWith('committer-time ')) committedAt?.set(current.sha, Number(raw.slice(15)));
   }
   return byLine;
 }
@@ -57,20 +69,36 @@ export function parseBlame(text: string): (LineCommit | null)[] {
  * outside Git, untracked, or a machine without git give no attribution (null), never an
  * error: attribution enriches a plan, it does not gate one.
  */
-export async function blamePolicyFiles(files: readonly string[], log: Logger): Promise<Attribution> {
+export async function blamePolicyFiles(files: readonly string[], log: Logger): Promise<PolicyBlame> {
   const table = new Map<string, (LineCommit | null)[]>();
+  const committedAt = new Map<string, number>();
   for (const file of new Set(files)) {
     try {
       const abs = resolve(file);
       const out = await simpleGit({ baseDir: dirname(abs) }).raw(['blame', '--line-porcelain', '--', abs]);
-      table.set(file, parseBlame(out));
+      table.set(file, parseBlame(out, committedAt));
     } catch (e) {
       log.debug(`no Git attribution for ${file}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  return (source) => {
-    const at = source.lastIndexOf(':');
-    if (at <= 0) return null;
-    return table.get(source.slice(0, at))?.[Number(source.slice(at + 1))] ?? null;
+  return {
+    attribute: (source) => {
+      const at = source.lastIndexOf(':');
+      if (at <= 0) return null;
+      return table.get(source.slice(0, at))?.[Number(source.slice(at + 1))] ?? null;
+    },
+    lastCommit: (file, from, to) => {
+      const lines = table.get(file);
+      if (!lines) return null;
+      let latest: LineCommit | null = null;
+      for (let n = from; n <= Math.min(to, lines.length - 1); n++) {
+        const c = lines[n];
+        if (c === undefined) continue;
+        if (c === null) return null;
+        // Latest by commit time: a rebased commit keeps its old author date.
+        if (!latest || (committedAt.get(c.sha) ?? 0) > (committedAt.get(latest.sha) ?? 0)) latest = c;
+      }
+      return latest;
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { ApprovalDocument, ConfigDocument, GuardResult, GuardViolation, Pla
 import type { ObservedIndex } from '../plan/observed-index.js';
 import { expiryInstant } from '../plan/expiry.js';
 import { thresholdsFor } from './thresholds.js';
+import { authorEmail } from '../policy/git-authorization.js';
 
 export interface GuardInputs {
   readonly changes: readonly PlanChange[];
@@ -10,6 +11,10 @@ export interface GuardInputs {
   readonly config: ConfigDocument;
   readonly approvals: ReadonlyArray<Located<ApprovalDocument>>;
   readonly nowMs: number;
+  /** Who approved each Approval, when Git authorises them (Config approvers). */
+  readonly approverOf?: ReadonlyMap<Located<ApprovalDocument>, string>;
+  /** Told when an Approval is passed over because its approver wrote policy behind the violation's changes. */
+  readonly onSelfApproval?: (approval: string, violation: GuardViolation, approver: string) => void;
 }
 
 /**
@@ -22,7 +27,17 @@ export interface GuardInputs {
 export function evaluateGuard(inputs: GuardInputs): GuardResult {
   const violations = [...groupRemovals(inputs), ...massSuspensions(inputs), ...minMembers(inputs)];
   const live = inputs.approvals.filter((a) => inputs.nowMs < expiryInstant(a.doc.spec.expires));
-  for (const v of violations) v.approvedBy = approvalFor(v, live);
+  const authorOf = changeAuthors(inputs.changes);
+  const approves = (a: Located<ApprovalDocument>, v: GuardViolation): boolean => {
+    const approver = inputs.approverOf?.get(a);
+    if (!approver || !v.changes?.some((id) => authorOf.get(id) === approver)) return true;
+    inputs.onSelfApproval?.(`Approval/${a.doc.metadata.name}`, v, approver);
+    return false;
+  };
+  for (const v of violations) {
+    const approval = live.find((a) => covers(v, a) && approves(a, v));
+    v.approvedBy = approval ? `Approval/${approval.doc.metadata.name}` : null;
+  }
   return { tripped: violations.some((v) => !v.approvedBy), violations };
 }
 
@@ -134,19 +149,25 @@ function minMembers({ changes, index, config }: GuardInputs): GuardViolation[] {
  * and the count is within allowRemovals. A min_members invariant is only waived by an
  * Approval that names the changes.
  */
-function approvalFor(v: GuardViolation, approvals: ReadonlyArray<Located<ApprovalDocument>>): string | null {
-  for (const a of approvals) {
-    const spec = a.doc.spec;
-    const name = `Approval/${a.doc.metadata.name}`;
-    if (spec.changes && v.changes && v.changes.length > 0 && v.changes.every((id) => spec.changes!.includes(id))) return name;
-    if (!spec.scope || v.kind === 'min_members') continue;
-    if (spec.scope.provider !== v.provider) continue;
-    const withinCount = spec.allowRemovals === undefined || v.removing <= spec.allowRemovals;
-    if (!withinCount) continue;
-    if (v.kind === 'group_removal' && spec.scope.group === v.group) return name;
-    if (v.kind === 'mass_suspend' && spec.scope.group === undefined) return name;
+function covers(v: GuardViolation, a: Located<ApprovalDocument>): boolean {
+  const spec = a.doc.spec;
+  if (spec.changes && v.changes && v.changes.length > 0 && v.changes.every((id) => spec.changes!.includes(id))) return true;
+  if (!spec.scope || v.kind === 'min_members') return false;
+  if (spec.scope.provider !== v.provider) return false;
+  const withinCount = spec.allowRemovals === undefined || v.removing <= spec.allowRemovals;
+  if (!withinCount) return false;
+  if (v.kind === 'group_removal') return spec.scope.group === v.group;
+  return v.kind === 'mass_suspend' && spec.scope.group === undefined;
+}
+
+/** Change id → the email of the author of the policy line behind it (from attribution). */
+function changeAuthors(changes: readonly PlanChange[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of changes) {
+    const author = c.reason.commit?.author;
+    if (author) out.set(c.id, authorEmail(author));
   }
-  return null;
+  return out;
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;

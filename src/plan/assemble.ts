@@ -4,6 +4,7 @@ import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
 import { sortKeysDeep } from '../journal/canonical-json.js';
 import {
+  addFinding,
   capabilitiesOf,
   protectedMatcher,
   providerTypeOf,
@@ -12,6 +13,8 @@ import {
   type PlanContext,
 } from './context.js';
 import { desiredState } from './desired.js';
+import { authorizeDocuments } from '../policy/git-authorization.js';
+import { findingId } from './ids.js';
 import { managedGroups } from './entitlements.js';
 import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
@@ -26,7 +29,10 @@ import { sweep } from './sweep.js';
  * order → guard → checksum.
  */
 export function assemblePlan(inputs: PlanInputs): Plan {
-  const { policy, roster, snapshot, history } = inputs;
+  const { roster, snapshot, history } = inputs;
+  // Approvals and Exceptions count only when Git says an approver made them (Config approvers).
+  const authorized = authorizeDocuments(inputs.policy, inputs.authorship);
+  const policy = { ...inputs.policy, approvals: authorized.approvals, exceptions: authorized.exceptions };
   const nowMs = inputs.now.getTime();
   const config = policy.config.doc;
   const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy));
@@ -65,11 +71,41 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   };
   sweep(ctx);
   collectFindings(ctx);
+  for (const r of authorized.refused) {
+    const kind = r.doc.doc.kind;
+    addFinding(ctx, {
+      id: findingId('approval_unauthorized', kind, r.doc.doc.metadata.name),
+      kind: 'approval_unauthorized',
+      severity: 'high',
+      person: kind === 'Exception' ? (r.doc.doc.spec as { person: string }).person : null,
+      message: `${kind}/${r.doc.doc.metadata.name} ${r.reason}; it does not count`,
+      rule: `${kind}/${r.doc.doc.metadata.name}`,
+      source: `${r.doc.at.file}:${r.doc.at.line}`,
+    });
+  }
 
   const changes = sortChanges(ctx.changes.values());
   if (inputs.attribute) attribute(changes, inputs.attribute);
+  const guard = evaluateGuard({
+    changes,
+    index,
+    config,
+    approvals: policy.approvals,
+    nowMs,
+    approverOf: authorized.approverOf,
+    onSelfApproval: (approval, violation, approver) =>
+      addFinding(ctx, {
+        id: findingId('approval_unauthorized', 'self', approval, violation.kind, violation.provider, violation.group ?? ''),
+        kind: 'approval_unauthorized',
+        severity: 'high',
+        person: null,
+        provider: violation.provider,
+        message: `${approval} was committed by ${approver}, who wrote policy behind the changes it would approve (${violation.kind} ${violation.provider}${violation.group ? ` "${violation.group}"` : ''}); nobody approves their own change`,
+        rule: approval,
+        source: null,
+      }),
+  });
   const findings = [...ctx.findings.values()].sort(compareFindings);
-  const guard = evaluateGuard({ changes, index, config, approvals: policy.approvals, nowMs });
   const plan: Plan = sortKeysDeep({
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: (inputs.createdAt ?? inputs.now).toISOString(),

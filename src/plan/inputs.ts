@@ -3,6 +3,7 @@ import type { Roster } from '../roster/model.js';
 import type { Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Attribution } from '../git/blame.js';
+import type { Authorship } from '../policy/git-authorization.js';
 
 /**
  * Everything a plan depends on. Planning is a pure function of these: no clock, no
@@ -18,4 +19,6 @@ export interface PlanInputs {
   readonly createdAt?: Date;
   /** The commit behind a cited policy line (`file:line`), from Git blame; none when absent. */
   readonly attribute?: Attribution;
+  /** Who last changed each Approval and Exception, from Git; needed when Config names approvers. */
+  readonly authorship?: Authorship;
 }

@@ -13,6 +13,7 @@ import { readSnapshot } from '../snapshot/read.js';
 import type { Plan, Snapshot } from '../types/index.js';
 import { assemblePlan } from './assemble.js';
 import { blamePolicyFiles } from '../git/blame.js';
+import { documentAuthorship } from '../git/authorship.js';
 
 export interface MakePlanOptions {
   policiesDir: string;
@@ -37,7 +38,7 @@ export interface MadePlan {
 
 /** The files the policy's documents came from (the roster and inventories are data, not policy lines). */
 function policyFiles(policy: Policy): string[] {
-  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions];
+  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions, ...policy.approvals];
   return [...new Set(docs.map((d) => d.at.file))];
 }
 
@@ -63,7 +64,8 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   for (const w of checked.warnings) opts.log.warn(formatProblem(w));
   if (checked.problems.length) throw new UserError(checked.problems);
   const history = await readHistory(opts.journalFile);
-  const attribute = await blamePolicyFiles(policyFiles(policy), opts.log);
-  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date(), attribute });
+  const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
+  const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
+  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
   return { plan, policy, roster, snapshot, history };
 }

@@ -102,6 +102,20 @@ export interface ConfigSpec {
     [k: string]: ProviderConnection;
   };
   guard?: GuardConfig;
+  /**
+   * Email addresses whose Git commits may add or change Approval and Exception documents. When set, such a document counts only if the last commit that touched it was authored by one of them, and never for changes that author wrote.
+   *
+   * @minItems 1
+   */
+  approvers?: [string, ...string[]];
+  /**
+   * Approvals and Exceptions count only when that commit's signature verifies (git log %G? = G).
+   */
+  requireSignedCommits?: boolean;
+  /**
+   * SSH allowed-signers file (relative to the policy folder) used to verify SSH-signed commits.
+   */
+  allowedSigners?: string;
   minMembers?: {
     provider: string;
     group: string;
@@ -507,7 +521,8 @@ export interface Finding {
     | 'protected_account'
     | 'task_open'
     | 'no_account'
-    | 'roster';
+    | 'roster'
+    | 'approval_unauthorized';
   severity: 'info' | 'warning' | 'high';
   provider?: string | null;
   account?: AccountRef;
@@ -652,7 +667,13 @@ export interface ObservedGroup {
 }
 export interface EntraConnection {
   type: 'entra';
+  /**
+   * The directory (tenant) id or a verified domain of the tenant.
+   */
   tenantId: string;
+  /**
+   * The application (client) id of the app registration Lockstep signs in as (app-only).
+   */
   clientId: string;
   /**
    * A secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
@@ -662,8 +683,38 @@ export interface EntraConnection {
    * A secret reference: ${env:NAME} or ${file:PATH}; literal secrets are refused.
    */
   certificate?: string;
+  /**
+   * Microsoft Graph's root (default https://graph.microsoft.com).
+   */
   graphUrl?: string;
+  /**
+   * The Microsoft Entra sign-in host (default https://login.microsoftonline.com).
+   */
   authorityHost?: string;
+  /**
+   * A PEM file of extra trusted certificate authorities (a private CA or a TLS-inspecting proxy), relative to the policy folder; the public ones stay trusted.
+   */
+  caFile?: string;
+  /**
+   * Time allowed for one request to answer (default 30000).
+   */
+  timeoutMs?: number;
+  /**
+   * $top asked for on list endpoints (default 999, Graph's largest).
+   */
+  pageSize?: number;
+  /**
+   * Group member listings read at once while observing (default 16).
+   */
+  observeConcurrency?: number;
+  /**
+   * Who receives tasks for what Lockstep does not automate (transfers of ownership).
+   */
+  owner?: string;
+  /**
+   * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
+   */
+  tasks?: string;
   /**
    * Changes in flight at once for this provider.
    */
@@ -722,15 +773,38 @@ export interface GoogleConnection {
 }
 export interface KubernetesConnection {
   type: 'kubernetes';
+  /**
+   * The kubeconfig context to use (default: its current-context).
+   */
   context?: string;
   /**
-   * Path to a kubeconfig; in-cluster configuration when absent and running in a pod.
+   * Path to a kubeconfig, relative to the policy folder or absolute (default: $KUBECONFIG, else ~/.kube/config). Its certificate authority and its bearer token or client certificate are used as kubectl uses them.
    */
   kubeconfig?: string;
+  /**
+   * Use the pod's service account: token and CA from /var/run/secrets/kubernetes.io/serviceaccount, API server from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT. Not combined with kubeconfig or context.
+   */
+  inCluster?: boolean;
+  /**
+   * limit per list request when observing bindings (default 500).
+   */
+  pageSize?: number;
+  /**
+   * Time limit per HTTP request in milliseconds (default 30000); a request over it fails as transient.
+   */
+  timeoutMs?: number;
   /**
    * Changes in flight at once for this provider.
    */
   concurrency?: number;
+  /**
+   * The cluster owner who receives tasks for what Lockstep does not change itself.
+   */
+  owner?: string;
+  /**
+   * Folder the open tasks are written to, relative to the policy folder (default <state>/tasks/<provider>).
+   */
+  tasks?: string;
 }
 export interface ManualConnection {
   type: 'manual';

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/types/index.js';
+import { runCli, tempDir } from './run-cli.js';
+import { scimWorld } from './scim-world.js';
+
+/**
+ * Approvals and Exceptions authorised by Git history (SPEC §8, §11): with Config
+ * `approvers`, a document counts only when the last commit that touched it was authored
+ * by an approver — signed and verified with `requireSignedCommits` — and never for
+ * changes its approver wrote. `approvedBy` typed in YAML counts for nothing.
+ */
+const SAM = ['-c', 'user.name=Sam Rivera', '-c', 'user.email=sam@acme.com'];
+const PRIYA = ['-c', 'user.name=Priya Shah', '-c', 'user.email=priya@acme.com'];
+
+const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+
+const APPROVALS = `apiVersion: lockstep.dev/v1
+kind: Approval
+metadata: { name: rif-sales }
+spec:
+  scope: { provider: app, group: Sales }
+  allowRemovals: 8
+  expires: 2099-01-01
+  reason: RIF HR-1
+  approvedBy: the-ceo@acme.com
+---
+apiVersion: lockstep.dev/v1
+kind: Approval
+metadata: { name: rif-all-staff }
+spec:
+  scope: { provider: app, group: All Staff }
+  allowRemovals: 8
+  expires: 2099-01-01
+  reason: RIF HR-1
+`;
+
+describe('approvals authorised by Git', () => {
+  const emus: { close(): Promise<void> }[] = [];
+  let cwd: string;
+  let env: Record<string, string>;
+  afterAll(async () => {
+    for (const e of emus) await e.close();
+  });
+
+  beforeEach(async () => {
+    const world = await scimWorld({ size: 20, leaving: 8 });
+    emus.push(world.emu);
+    ({ cwd, env } = world);
+    const config = join(cwd, 'policies', 'config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard: {', '  approvers: [priya@acme.com, lee@acme.com]\n  guard: {'));
+    git(cwd, 'init', '-q');
+    git(cwd, 'add', '.');
+    git(cwd, ...SAM, 'commit', '-qm', 'Sales policy');
+  });
+
+  const plan = async (): Promise<{ code: number; plan: Plan }> => {
+    const r = await runCli(['plan', '--format', 'json'], { cwd, env });
+    return { code: r.code, plan: JSON.parse(r.stdout) as Plan };
+  };
+  const refusals = (p: Plan) => p.findings.filter((f) => f.kind === 'approval_unauthorized').map((f) => f.message);
+
+  it('counts an Approval committed by an approver, and not one committed by anyone else or not committed at all', async () => {
+    expect((await plan()).code).toBe(3);
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    const uncommitted = await plan();
+    expect(uncommitted.code).toBe(3);
+    expect(refusals(uncommitted.plan).sort()).toEqual([
+      'Approval/rif-all-staff is not committed to Git, so no approver has made it; it does not count',
+      'Approval/rif-sales is not committed to Git, so no approver has made it; it does not count',
+    ]);
+
+    git(cwd, 'add', '.');
+    git(cwd, ...SAM, 'commit', '-qm', 'Approve the RIF myself');
+    const bySam = await plan();
+    expect(bySam.code).toBe(3);
+    expect(refusals(bySam.plan).sort()[1]).toMatch(/^Approval\/rif-sales was last changed by Sam Rivera <sam@acme.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/);
+
+    // Priya re-commits the file (a reviewer's merge): now it counts.
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF');
+    const byPriya = await plan();
+    expect(byPriya.code, JSON.stringify(byPriya.plan.guard)).toBe(0);
+    expect(byPriya.plan.guard.violations.map((v) => v.approvedBy).sort()).toEqual(['Approval/rif-all-staff', 'Approval/rif-sales']);
+    expect(refusals(byPriya.plan)).toEqual([]);
+
+    // Sam raising the allowance afterwards makes him the last to touch it: it stops counting.
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), readFileSync(join(cwd, 'policies', 'approvals.yaml'), 'utf8').replace('allowRemovals: 8', 'allowRemovals: 80'));
+    git(cwd, ...SAM, 'commit', '-qam', 'More headroom');
+    expect((await plan()).code).toBe(3);
+  });
+
+  it('never lets an approver approve changes that come from policy they wrote', async () => {
+    // Priya writes the leaver rule herself, then approves its mass removal.
+    const policy = join(cwd, 'policies', 'policy.yaml');
+    writeFileSync(policy, readFileSync(policy, 'utf8').replace('actions: [suspend, revoke_sessions, remove_all_groups]', 'actions: [suspend, remove_all_groups]'));
+    git(cwd, ...PRIYA, 'commit', '-qam', 'Leaver rule without sessions');
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    git(cwd, 'add', '.');
+    git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF');
+    const self = await plan();
+    expect(self.code).toBe(3);
+    expect(refusals(self.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was committed by priya@acme.com, who wrote policy behind the changes it would approve \(group_removal app "Sales"\)/));
+    // Lee, another approver, approving it is fine.
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, reviewed'));
+    git(cwd, '-c', 'user.name=Lee Wong', '-c', 'user.email=lee@acme.com', 'commit', '-qam', 'Approve the RIF');
+    expect((await plan()).code).toBe(0);
+  });
+
+  it('does not let anyone grant themselves an Exception', async () => {
+    const exception = (person: string) => `apiVersion: lockstep.dev/v1\nkind: Exception\nmetadata: { name: keep-admin }\nspec:\n  person: ${person}\n  grants: [ { provider: app, group: Sales } ]\n  reason: audit support\n  expires: 2099-01-01\n`;
+    writeFileSync(join(cwd, 'policies', 'exception.yaml'), exception('priya@acme.com'));
+    git(cwd, 'add', '.');
+    git(cwd, ...PRIYA, 'commit', '-qm', 'Keep my access');
+    expect(refusals((await plan()).plan)).toContainEqual(expect.stringMatching(/^Exception\/keep-admin was committed by priya@acme.com, the person it grants access to/));
+  });
+
+  it('with requireSignedCommits, counts only an approver commit whose SSH signature verifies', async () => {
+    const keys = tempDir();
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'priya@acme.com', '-f', join(keys, 'priya')]);
+    const publicKey = readFileSync(join(keys, 'priya.pub'), 'utf8').trim();
+    writeFileSync(join(cwd, 'policies', 'allowed_signers'), `priya@acme.com ${publicKey}\n`);
+    const config = join(cwd, 'policies', 'config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard: {', '  requireSignedCommits: true\n  allowedSigners: allowed_signers\n  guard: {'));
+    git(cwd, 'add', '.');
+    git(cwd, ...SAM, 'commit', '-qm', 'Require signed approvals');
+
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    git(cwd, 'add', '.');
+    git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF, unsigned');
+    const unsigned = await plan();
+    expect(unsigned.code).toBe(3);
+    expect(refusals(unsigned.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was last changed in [0-9a-f]{12}, whose signature is missing \(requireSignedCommits\)/));
+
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, signed'));
+    git(cwd, ...PRIYA, '-c', 'gpg.format=ssh', '-c', `user.signingkey=${join(keys, 'priya')}`, 'commit', '-S', '-qam', 'Approve the RIF, signed');
+    const signed = await plan();
+    expect(refusals(signed.plan)).toEqual([]);
+    expect(signed.code).toBe(0);
+  });
+});
