@@ -68,6 +68,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => done(import('./commands/diff.js').then((m) => m.diffCommand(o))));
 
   program
+    .command('comment')
+    .description('create or update the one Lockstep comment on a GitHub pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH)')
+    .option('--diff <file>', 'effective access diff from lockstep diff --format json')
+    .option('--plan <file>', 'plan saved with lockstep plan --out')
+    .option('--pr <number>', 'pull request number (default: from the event file)')
+    .option('--artifact <text>', 'where the full JSON lives, named where rows are cut')
+    .option('--dry-run', 'print the comment instead of posting it')
+    .action((o) => done(import('./commands/comment.js').then((m) => m.commentCommand(o))));
+
+  program
     .command('apply')
     .description('apply a saved plan, or plan and apply after confirmation')
     .argument('[plan-file]', 'a plan saved with plan --out')

@@ -55,9 +55,30 @@ export function renderDiffText(d: EffectiveDiff, opts: { patches?: boolean } = {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Markdown for a pull request: a table per section, the YAML diff collapsed, rows capped. */
-export function renderDiffMarkdown(d: EffectiveDiff, opts: { maxRows?: number } = {}): string {
-  const max = opts.maxRows ?? 100;
+export interface DiffMarkdownOptions {
+  /** Most rows per table before pointing at the full output. */
+  maxRows?: number;
+  /** Hard limit on the rendered size; rows, then the text diff, are cut to fit. */
+  maxChars?: number;
+  /** Where the full diff lives (e.g. the CI artifact). */
+  artifact?: string;
+}
+
+/** Markdown for a pull request: a table per section, the YAML diff collapsed, rows capped to fit `maxChars`. */
+export function renderDiffMarkdown(d: EffectiveDiff, opts: DiffMarkdownOptions = {}): string {
+  const maxChars = opts.maxChars ?? 60_000;
+  let rows = opts.maxRows ?? 100;
+  let patches = true;
+  for (;;) {
+    const text = renderDiffMarkdownOnce(d, rows, patches, opts.artifact ?? 'the JSON output (`lockstep diff --format json`)');
+    if (text.length <= maxChars) return text;
+    if (patches) patches = false;
+    else if (rows > 0) rows = rows > 10 ? Math.floor(rows / 2) : rows - 1;
+    else return `${text.slice(0, maxChars - 40)}\n\n…(truncated)\n`;
+  }
+}
+
+function renderDiffMarkdownOnce(d: EffectiveDiff, max: number, patches: boolean, artifact: string): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [`### Effective access: ${d.base.ref} → ${d.head.ref}`, '', headline(d), ''];
   const rows = d.people.flatMap((p) => [
@@ -66,7 +87,7 @@ export function renderDiffMarkdown(d: EffectiveDiff, opts: { maxRows?: number } 
   ]);
   if (rows.length) {
     out.push('| person | change | provider | group | tier | via |', '|---|---|---|---|---|---|', ...rows.slice(0, max));
-    if (rows.length > max) out.push('', `…and ${rows.length - max} more rows: see the JSON output (\`lockstep diff --format json\`).`);
+    if (rows.length > max) out.push('', `…and ${rows.length - max} more rows: see ${artifact}.`);
     out.push('');
   }
   if (d.groups.length) {
@@ -79,7 +100,8 @@ export function renderDiffMarkdown(d: EffectiveDiff, opts: { maxRows?: number } 
     for (const s of d.settings) out.push(`- ${s.widens ? '⚠️ ' : ''}${cell(settingLine(s))}`);
     out.push('');
   }
-  if (d.files.length) {
+  if (d.files.length && !patches) out.push(`The policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'}) is too long for this comment: see ${artifact}.`, '');
+  if (d.files.length && patches) {
     out.push(`<details><summary>Policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'})</summary>`, '', '```diff');
     for (const f of d.files) out.push(f.patch.trimEnd());
     out.push('```', '', '</details>', '');
