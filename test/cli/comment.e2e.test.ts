@@ -106,3 +106,13 @@ describe('lockstep comment', () => {
     expect(nextLink(null)).toBeNull();
   });
 });
+
+describe('the markdown access diff', () => {
+  it('renders a 5,000-person change under the comment limit with the summary intact', async () => {
+    const { renderDiffMarkdown } = await import('../../src/diff/render.js');
+    const text = renderDiffMarkdown(aDiff(5_000), { maxChars: 65_536 });
+    expect(text.length).toBeLessThanOrEqual(65_536);
+    expect(text).toContain('Effective access: 5000 people gain 5000 grants (500 privileged); 0 lose 0; 0 settings changed.');
+    expect(text).toMatch(/…and \d+ more rows: see/);
+  });
+});

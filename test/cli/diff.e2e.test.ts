@@ -112,6 +112,35 @@ describe('lockstep diff', () => {
     expect(r.stdout).toContain('⚠️ guard.maxGroupRemovalFraction changed: 0.3 → 0.5 [WIDENS]');
   });
 
+  it('follows renames and deletions across several commits, and names the ref and path of a malformed file', async () => {
+    const r = tempDir({
+      'policies/config.yaml': CONFIG(0.3),
+      'policies/roles.yaml': ROLES(['Salesforce']),
+      'policies/people.csv': PEOPLE,
+      'policies/exceptions.yaml': `apiVersion: lockstep.dev/v1\nkind: Exception\nmetadata: { name: sam-admin }\nspec:\n  person: sam@acme.com\n  grants: [ { provider: okta, group: Okta Admins } ]\n  reason: migration\n  expires: 2099-01-01\n`,
+    });
+    git(r, 'init', '-q', '-b', 'main');
+    git(r, 'add', '.');
+    git(r, 'commit', '-qm', 'c1');
+    git(r, 'mv', 'policies/roles.yaml', 'policies/roles-sales.yaml');
+    git(r, 'commit', '-qm', 'c2: rename');
+    git(r, 'rm', '-q', 'policies/exceptions.yaml');
+    git(r, 'commit', '-qm', 'c3: drop the exception');
+    const renamed = await diff(['--base', 'HEAD~2', '--head', 'HEAD~1'], r);
+    expect(renamed.people).toEqual([]);
+    expect(renamed.files.map((f) => [f.path, f.status])).toEqual([['roles-sales.yaml', 'added'], ['roles.yaml', 'removed']]);
+    const dropped = await diff(['--base', 'HEAD~2', '--head', 'HEAD'], r);
+    expect(dropped.people).toEqual([{ person: 'sam@acme.com', gained: [], lost: [{ provider: 'okta', group: 'Okta Admins', via: ['Exception/sam-admin'], privileged: true }] }]);
+    expect(dropped.files.map((f) => [f.path, f.status])).toEqual([['exceptions.yaml', 'removed'], ['roles-sales.yaml', 'added'], ['roles.yaml', 'removed']]);
+
+    writeFileSync(join(r, 'policies', 'roles-sales.yaml'), ROLES(['Gong']).replace('  tier: privileged', '  tier: [privileged'));
+    git(r, 'commit', '-qam', 'c4: broken');
+    const broken = await runCli(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '--now', NOW], { cwd: r });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^HEAD:policies\/roles-sales\.yaml:\d+:\d+: /m);
+    expect(broken.stderr).not.toContain('lockstep-ref-');
+  });
+
   it('works in a shallow clone once the base commit is fetched, and names a ref it cannot find', async () => {
     const clone = tempDir();
     git(clone, 'clone', '-q', '--depth', '1', `file://${repo}`, 'c');

@@ -86,6 +86,16 @@ describe('approvals authorised by Git', () => {
     expect(byPriya.plan.guard.violations.map((v) => v.approvedBy).sort()).toEqual(['Approval/rif-all-staff', 'Approval/rif-sales']);
     expect(refusals(byPriya.plan)).toEqual([]);
 
+    // An approval past its expiry counts for nothing, whoever committed it.
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('expires: 2099-01-01', 'expires: 2020-01-01'));
+    git(cwd, ...PRIYA, 'commit', '-qam', 'An old approval');
+    const expired = await plan();
+    expect(expired.code).toBe(3);
+    expect(expired.plan.guard.violations.every((v) => v.approvedBy === null)).toBe(true);
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF again');
+    expect((await plan()).code).toBe(0);
+
     // Sam raising the allowance afterwards makes him the last to touch it: it stops counting.
     writeFileSync(join(cwd, 'policies', 'approvals.yaml'), readFileSync(join(cwd, 'policies', 'approvals.yaml'), 'utf8').replace('allowRemovals: 8', 'allowRemovals: 80'));
     git(cwd, ...SAM, 'commit', '-qam', 'More headroom');
