@@ -1,7 +1,9 @@
 import { UserError } from '../src/errors.js';
 import { isProviderType } from '../src/provider/capabilities.js';
 import type { Provider, ProviderContext, ProviderModule } from '../src/provider/provider.js';
+import { entraModule } from './entra/index.js';
 import { googleModule } from './google/index.js';
+import { kubernetesModule } from './kubernetes/index.js';
 import { manualModule } from './manual/index.js';
 import { oktaModule } from './okta/index.js';
 import { scimModule } from './scim/index.js';
@@ -9,7 +11,9 @@ import { scimModule } from './scim/index.js';
 /** Provider type → module. A type listed in the capabilities but absent here is not built yet. */
 export const providerModules: Record<string, ProviderModule> = {
   okta: oktaModule,
+  entra: entraModule,
   google: googleModule,
+  kubernetes: kubernetesModule,
   scim: scimModule,
   manual: manualModule,
 };

@@ -13,12 +13,13 @@ import { DAY_MS, MINUTE_MS, daysBefore, isoDateTime } from './time.js';
  *
  * Guard arithmetic for the committed demo (240 people, default seed; StoryFacts
  * carries the figures of any run, and the tests hold them to the thresholds):
- *  - the Sales group of okta (`Sales`), google (`sales@northwind.example`) and helpdesk
- *    (`Sales`) holds every Sales employee and contractor: 40 accounts. The reduction in
- *    force terminates round(0.35 × 40) = 14 of them on one day, so the removals are
- *    14/40 = 35% > 30% and the group-removal rule trips in each of the three.
- *  - okta, google and helpdesk are company-wide: 240 active accounts each. Their
+ *  - the Sales group of okta (`Sales`), google (`sales@northwind.example`), entra
+ *    (`SG-Sales`) and helpdesk (`Sales`) holds every Sales employee and contractor: 40
+ *    accounts. The reduction in force terminates round(0.35 × 40) = 14 of them on one
+ *    day, so the removals are 14/40 = 35% > 30% and the group-removal rule trips in each.
+ *  - okta, google, entra and helpdesk are company-wide: 240 active accounts each. Their
  *    suspensions are the 4 leavers + 14 RIF + the ended contract = 19, 7.9% < 10%.
+ *    prod-cluster (Kubernetes) holds Engineering and IT only, in bindings.
  *  - wiki leaves Sales out: 198 active accounts; 4 leavers + 1 ghost + 1 ended
  *    contract + 1 orphan + 2 dormant = 9, 4.5%. vpn (Engineering, IT, Support): 126
  *    active accounts; 3 leavers + 1 ended contract + 1 dormant = 5, 4.0%.
@@ -29,6 +30,8 @@ import { DAY_MS, MINUTE_MS, daysBefore, isoDateTime } from './time.js';
 export const STORY_PEOPLE = 240;
 export const OKTA = 'okta';
 export const GOOGLE = 'google';
+export const ENTRA = 'entra';
+export const CLUSTER = 'prod-cluster';
 export const HELPDESK = 'helpdesk';
 export const WIKI = 'wiki';
 export const VPN = 'vpn';
@@ -41,6 +44,9 @@ export function storyProviders(company: Company): ProviderSpec[] {
     // The identity providers: everyone has an account, every department a group.
     { name: OKTA, type: 'okta' },
     { name: GOOGLE, type: 'google' },
+    { name: ENTRA, type: 'entra' },
+    // The production cluster: engineers and IT hold namespace and cluster role bindings.
+    { name: CLUSTER, type: 'kubernetes', departments: ['Engineering', 'IT'] },
     {
       name: HELPDESK, type: 'scim', adminGroup: 'Helpdesk Admins',
       connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2', token: '${env:HELPDESK_SCIM_TOKEN}', owner: `it-apps@${company.domain}`, deactivationEndsSessions: true },

@@ -14,6 +14,8 @@ export interface PolicyAtRef {
   readonly dir: string;
   /** Files of the policy folder at that commit, relative to it, with their text. */
   readonly files: ReadonlyMap<string, string>;
+  /** `REF:path/in/repo` for a file of the temporary folder (as problems should name it). */
+  nameOf(file: string): string;
   /** Removes the temporary folder. */
   dispose(): Promise<void>;
 }
@@ -64,5 +66,10 @@ export async function policyAtRef(policiesDir: string, ref: string): Promise<Pol
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
-  return { ref, commit, dir, files, dispose: () => rm(dir, { recursive: true, force: true }) };
+  const nameOf = (file: string): string => {
+    const rel = relative(dir, resolve(file)).split(sep).join('/');
+    if (rel.startsWith('..')) return file;
+    return `${ref}:${path === '.' ? rel : `${path}/${rel}`}`;
+  };
+  return { ref, commit, dir, files, nameOf, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
+import { startEntraEmulator } from '../../providers/entra/emulator.js';
 import { startGoogleEmulator } from '../../providers/google/emulator.js';
+import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
 import { startOktaEmulator } from '../../providers/okta/emulator.js';
 import { startScimEmulator } from '../../providers/scim/emulator.js';
 import type { RequestCounters } from '../emulator/counters.js';
@@ -105,10 +107,39 @@ const startManual: Starter = async ({ name, seed, dir, owner }) => {
   };
 };
 
+/**
+ * A Microsoft Entra tenant and Graph behind TLS with a certificate made for this run:
+ * its CA goes to a file the connection trusts (`caFile`), next to the client secret.
+ */
+const startEntra: Starter = async ({ name, seed, dir, port }) => {
+  const emu = await startEntraEmulator({ seed, port });
+  const caFile = join(dir, `${name}-ca.pem`);
+  await writeFile(caFile, emu.caPem, { mode: 0o600 });
+  const { ref } = await tokenFile(dir, name, emu.clientSecret, 'secret');
+  return running(name, 'entra', emu, {
+    type: 'entra',
+    tenantId: emu.tenantId,
+    clientId: emu.clientId,
+    clientSecret: ref,
+    graphUrl: emu.url,
+    authorityHost: emu.authorityHost,
+    caFile,
+  });
+};
+
+/** A Kubernetes API server (TLS, its own CA) and a kubeconfig file with its CA and a bearer token. */
+const startKubernetes: Starter = async ({ name, seed, dir, port }) => {
+  const kubeconfigPath = join(dir, `${name}.kubeconfig`);
+  const emu = await startKubernetesEmulator({ seed, port, kubeconfigPath, context: name });
+  return running(name, 'kubernetes', emu, { type: 'kubernetes', kubeconfig: kubeconfigPath, context: name });
+};
+
 /** Provider type → emulator. Types without one yet are skipped by the sandbox with a warning. */
 export const EMULATORS: Partial<Record<ProviderType, Starter>> = {
   okta: startOkta,
+  entra: startEntra,
   google: startGoogle,
+  kubernetes: startKubernetes,
   scim: startScim,
   manual: startManual,
 };

@@ -19,8 +19,8 @@ describe('lockstep demo', () => {
     expect(out).toMatch(/guard TRIPPED: group_removal okta "Sales" removing 14 of 40/);
     expect(out).toMatch(/guard TRIPPED: group_removal google "sales@northwind.example" removing 14 of 40/);
     expect(out).toMatch(/Apply halted by the guard: nothing applied/);
-    for (const p of ['okta', 'google', 'helpdesk']) expect(out).toMatch(new RegExp(`group_removal approved by Approval/rif-sales-${p}`));
-    expect(out).toMatch(/Apply: \d+ ok, \d+ pending\./);
+    for (const p of ['okta', 'google', 'entra', 'helpdesk']) expect(out).toMatch(new RegExp(`group_removal approved by Approval/rif-sales-${p}`));
+    expect(out).toMatch(/Apply: \d+ ok, (\d+ already, )?\d+ pending\./);
     expect(out).toMatch(/No changes\. Access matches policy\./);
     expect(out).toMatch(/journal intact: \d+ records/);
     expect(existsSync(join(dir, '.lockstep', 'journal.jsonl'))).toBe(true);
@@ -46,7 +46,7 @@ describe('lockstep sandbox', () => {
       });
     });
     const config = parse(stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as { providers: Record<string, Record<string, string>> };
-    expect(Object.keys(config.providers).sort()).toEqual(['google', 'helpdesk', 'okta', 'vpn', 'wiki']);
+    expect(Object.keys(config.providers).sort()).toEqual(['entra', 'google', 'helpdesk', 'okta', 'prod-cluster', 'vpn', 'wiki']);
     const helpdesk = config.providers.helpdesk!;
     expect(helpdesk.type).toBe('scim');
     expect(helpdesk.token).toMatch(/^\$\{file:.*helpdesk\.token\}$/);

@@ -36,7 +36,7 @@ describe('the demo story', () => {
     expect(org.roster.length).toBeGreaterThanOrEqual(200);
     expect(facts.people).toBe(org.roster.length);
     expect(org.snapshot.observedAt).toBe('2026-11-20T09:00:00Z');
-    expect(Object.keys(org.snapshot.providers)).toEqual(['okta', 'google', 'helpdesk', 'wiki', 'vpn']);
+    expect(Object.keys(org.snapshot.providers)).toEqual(['okta', 'google', 'entra', 'prod-cluster', 'helpdesk', 'wiki', 'vpn']);
   });
 
   it('is the same story every time, and demoSnapshot is its observed state', () => {
@@ -127,10 +127,10 @@ describe('the demo story', () => {
     }
   });
 
-  it('has a reduction in force that removes more than 30% of the Sales group in okta, google and helpdesk', () => {
+  it('has a reduction in force that removes more than 30% of the Sales group in okta, google, entra and helpdesk', () => {
     const { rif } = facts;
     expect(rif.people).toHaveLength(14);
-    expect(rif.groups.map((g) => `${g.provider}/${g.group}`)).toEqual(['okta/Sales', 'google/sales@northwind.example', 'helpdesk/Sales']);
+    expect(rif.groups.map((g) => `${g.provider}/${g.group}`)).toEqual(['okta/Sales', 'google/sales@northwind.example', 'entra/SG-Sales', 'helpdesk/Sales']);
     for (const g of rif.groups) {
       expect(g.members).toBe(membersOf(g.provider, g.group).length);
       expect(g.members).toBe(40);
@@ -146,14 +146,14 @@ describe('the demo story', () => {
   });
 
   it('keeps every provider under the mass-suspension threshold', () => {
-    expect(Object.keys(facts.suspensions)).toEqual(['okta', 'google', 'helpdesk', 'wiki', 'vpn']);
+    expect(Object.keys(facts.suspensions)).toEqual(['okta', 'google', 'entra', 'prod-cluster', 'helpdesk', 'wiki', 'vpn']);
     for (const [name, s] of Object.entries(facts.suspensions)) {
       const active = org.snapshot.providers[name]!.accounts.filter((a) => a.status === 'active').length;
       expect(s.activeAccounts).toBe(active);
       expect(s.logins.length / active, name).toBeLessThan(0.1);
       expect(s.logins).not.toContain(facts.breakglass.login);
     }
-    for (const companyWide of ['okta', 'google', 'helpdesk']) expect(facts.suspensions[companyWide]?.logins, companyWide).toHaveLength(4 + 14 + 1);
+    for (const companyWide of ['okta', 'google', 'entra', 'helpdesk']) expect(facts.suspensions[companyWide]?.logins, companyWide).toHaveLength(4 + 14 + 1);
   });
 
   it('trips the group-removal rule for the Sales groups only', () => {
@@ -173,7 +173,7 @@ describe('the demo story', () => {
         if (g.members.length >= 10 && removed > 0.3 * g.members.length) removals.set(`${provider}/${g.name}`, removed);
       }
     }
-    expect([...removals.keys()]).toEqual(['okta/Sales', 'google/sales@northwind.example', 'helpdesk/Sales']);
+    expect([...removals.keys()]).toEqual(['okta/Sales', 'google/sales@northwind.example', 'entra/SG-Sales', 'helpdesk/Sales']);
   });
 
   it('keeps the helpdesk admins above the minimum once the leaver is removed', () => {
@@ -187,7 +187,7 @@ describe('the demo story', () => {
     const c = row(facts.contractorEnd.person);
     expect(c).toMatchObject({ employment_type: 'contractor', status: 'active', end_date: facts.contractorEnd.endDate });
     expect(Math.floor(daysBeforeNow(facts.contractorEnd.endDate))).toBe(2);
-    expect(facts.contractorEnd.providers).toEqual(['okta', 'google', 'helpdesk', 'wiki', 'vpn']);
+    expect(facts.contractorEnd.providers).toEqual(['okta', 'google', 'entra', 'prod-cluster', 'helpdesk', 'wiki', 'vpn']);
     expect(org.roster.filter((r) => r.status === 'leave').map((r) => r.email)).toEqual([facts.onLeave.person]);
   });
 
@@ -205,7 +205,7 @@ describe('the demo story', () => {
   it('offers the Approvals that let the reduction in force through, one per group, valid against their schema', () => {
     const approvals = rifApprovals(facts, now);
     expect(approvals.map((a) => a.spec.scope)).toEqual(facts.rif.groups.map((g) => ({ provider: g.provider, group: g.group })));
-    expect(new Set(approvals.map((a) => a.metadata.name)).size).toBe(3);
+    expect(new Set(approvals.map((a) => a.metadata.name)).size).toBe(4);
     for (const approval of approvals) {
       expect(approval.spec.allowRemovals).toBe(14);
       expect(schemaChecker()('approval.schema.json', approval)).toEqual([]);
@@ -221,7 +221,7 @@ describe('the demo story on other organisations', () => {
     [1000, 4],
   ])('keeps its guard arithmetic with %i people (seed %i)', (people, seed) => {
     const other = generateOrg({ people, seed, providers: DEMO_PROVIDERS, now, story: true });
-    expect(other.story.rif.groups).toHaveLength(3);
+    expect(other.story.rif.groups).toHaveLength(4);
     for (const g of other.story.rif.groups) expect(g.fraction, g.provider).toBeGreaterThan(0.3);
     for (const [name, s] of Object.entries(other.story.suspensions)) expect(s.fraction, name).toBeLessThan(0.1);
     expect(other.story.leavers).toHaveLength(4);

@@ -40,6 +40,11 @@ export interface ContractFixture {
   secret: string;
   /** The actions the provider carries out through the API (its capabilities' `automated`). */
   automated: ReadonlySet<ChangeAction>;
+  /**
+   * Suspending means leaving every managed group (Kubernetes: there is no account to switch
+   * off), so a leaver's group removals after the suspend may already be done.
+   */
+  suspendRemovesMemberships?: boolean;
   close(): Promise<void>;
 }
 
@@ -152,14 +157,17 @@ export function describeProviderContract(name: string, setup: (options: Contract
       expect(membersOf(await fx.provider.observe(), 'g4')).toEqual(['u7']);
     });
 
-    it('deletes a suspended account once; deleting again is already done', async () => {
+    // Services without accounts to delete (Kubernetes subjects) skip the delete tests.
+    it('deletes a suspended account once; deleting again is already done', async (ctx) => {
+      if (!fx.automated.has('delete')) return ctx.skip();
       const del = aChange(name, 'delete', { account: account('u5', 'erin@acme.com') });
       expect((await fx.provider.apply(del)).result).toBe('ok');
       expect(fx.controls.inspect().accounts.map((x) => x.id)).not.toContain('u5');
       expect((await fx.provider.apply(del)).result).toBe('already');
     });
 
-    it('refuses to delete an active account', async () => {
+    it('refuses to delete an active account', async (ctx) => {
+      if (!fx.automated.has('delete')) return ctx.skip();
       const e = await failure(fx.provider.apply(aChange(name, 'delete', { account: account('u6', 'frank@acme.com') })));
       expect(e.transient).toBe(false);
       expect(statusOf(fx.controls.inspect(), 'u6')).toBe('active');
@@ -193,10 +201,11 @@ export function describeProviderContract(name: string, setup: (options: Contract
         aChange(name, 'remove_member', { account: alice, group: group('g1', 'Engineering') }),
         aChange(name, 'remove_member', { account: alice, group: group('g3', 'Admins') }),
         ...(fx.automated.has('transfer_ownership') ? [aChange(name, 'transfer_ownership', { account: alice }, { transferTo: 'bob@acme.com' })] : []),
-        aChange(name, 'delete', { account: alice }),
+        ...(fx.automated.has('delete') ? [aChange(name, 'delete', { account: alice })] : []),
       ];
       for (const step of steps) {
-        expect((await fx.provider.apply(step)).result, step.action).toBe('ok');
+        const done = step.action === 'remove_member' && fx.suspendRemovesMemberships ? ['ok', 'already'] : ['ok'];
+        expect(done, step.action).toContain((await fx.provider.apply(step)).result);
         const state = fx.controls.inspect();
         if (step.action === 'suspend') expect(statusOf(state, 'u1')).toBe('suspended');
         if (step.action === 'remove_member') expect(membersOf(state, step.target.group!.id)).not.toContain('u1');
@@ -205,7 +214,7 @@ export function describeProviderContract(name: string, setup: (options: Contract
         if (creds && step.action === 'reset_factors') expect(creds('u1').factors).toBe(0);
         if (step.action === 'transfer_ownership') expect(fx.controls.transfers?.()).toContainEqual({ from: 'u1', to: 'u2' });
       }
-      expect(fx.controls.inspect().accounts.map((x) => x.id)).not.toContain('u1');
+      if (fx.automated.has('delete')) expect(fx.controls.inspect().accounts.map((x) => x.id)).not.toContain('u1');
       const after = fx.controls.inspect();
       for (const step of steps) expect(['ok', 'already'], step.action).toContain((await fx.provider.apply(step)).result);
       expect(normalised(fx.controls.inspect())).toEqual(normalised(after));
@@ -254,6 +263,7 @@ export function describeProviderContract(name: string, setup: (options: Contract
       expect((await fx.provider.apply(aChange(name, 'add_member', target))).result).toBe('already');
       expect(membersOf(fx.controls.inspect(), 'g2').filter((m) => m === 'u6')).toHaveLength(1);
 
+      if (!fx.automated.has('delete')) return;
       inject({ ...fx.endpoints.deleteAccount, fault: { kind: 'server_error', status: 502 }, afterEffect: true });
       const del = aChange(name, 'delete', { account: account('u3', 'carol@acme.com') });
       expect((await failure(fx.provider.apply(del))).transient).toBe(true);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { effectiveAccessDiff, type DiffSide } from '../../diff/effective.js';
 import { renderDiffMarkdown, renderDiffText } from '../../diff/render.js';
 import { policyAtRef, type PolicyAtRef } from '../../git/policy-at-ref.js';
@@ -34,8 +34,8 @@ export async function diffCommand(opts: DiffCommandOptions): Promise<number> {
     const base = await policyAtRef(dir, opts.base).then((p) => (opened.push(p), p));
     const head = opts.head ? await policyAtRef(dir, opts.head).then((p) => (opened.push(p), p)) : null;
     const load = { checkSecrets: false, requirePeopleFile: false } as const;
-    const baseSide: DiffSide = { label: opts.base, commit: base.commit, policy: await loadPolicy(base.dir, load), files: base.files };
-    const headPolicy = await loadPolicy(head?.dir ?? dir, load);
+    const baseSide: DiffSide = { label: opts.base, commit: base.commit, policy: await loadAt(base, load), files: base.files };
+    const headPolicy = head ? await loadAt(head, load) : await loadPolicy(dir, load);
     const headSide: DiffSide = { label: opts.head ?? 'work tree', commit: head?.commit ?? null, policy: headPolicy, files: head?.files ?? (await workTreeFiles(dir)) };
     const roster = await loadRoster(headPolicy, opts.people ? resolve(opts.people) : undefined);
     const diff = effectiveAccessDiff(baseSide, headSide, roster.people, now);
@@ -44,6 +44,16 @@ export async function diffCommand(opts: DiffCommandOptions): Promise<number> {
     return opts.detailedExitcode && changed ? ExitCode.ChangesPresent : ExitCode.Ok;
   } finally {
     await Promise.all(opened.map((p) => p.dispose()));
+  }
+}
+
+/** Loads a policy read from Git; problems name the ref and the path in the repository, not the temporary copy. */
+async function loadAt(at: PolicyAtRef, opts: Parameters<typeof loadPolicy>[1]) {
+  try {
+    return await loadPolicy(at.dir, opts);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new UserError(e.problems.map((p) => (p.at ? { ...p, at: { ...p.at, file: at.nameOf(p.at.file) } } : p)));
   }
 }
 

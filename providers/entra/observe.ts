@@ -1,0 +1,162 @@
+import pLimit from 'p-limit';
+import { ProviderError } from '../../src/errors.js';
+import type { Logger } from '../../src/provider/provider.js';
+import type { ObservedProvider } from '../../src/types/index.js';
+import { DeltaState, type DirectoryState } from './delta-state.js';
+import type { GraphApi } from './graph.js';
+import { toObservedAccount, USER_DELTA_SELECT, USER_SELECT, type GraphUser } from './mapping.js';
+
+export interface ObserveSettings {
+  /** `$top` on list endpoints (Graph's maximum is 999). */
+  pageSize: number;
+  /** Group member listings in flight at once. */
+  concurrency: number;
+}
+
+const GROUP_DELTA_SELECT = 'displayName,members';
+/** Errors with which Graph says a delta link can no longer be followed: a full read is needed. */
+const RESYNC_CODES = new Set(['syncStateNotFound', 'syncStateInvalid', 'resyncRequired', 'ResyncRequired']);
+
+type DeltaGroup = { id: string; displayName?: string; '@removed'?: unknown; 'members@delta'?: { id: string; '@odata.type'?: string; '@removed'?: unknown }[] };
+type DeltaUser = GraphUser & { '@removed'?: unknown };
+
+/**
+ * Observation with delta queries (https://learn.microsoft.com/graph/delta-query-overview).
+ * The first read is full, with the list endpoints (fewest requests: 10,000 users, 1,000
+ * groups of 30 cost 11 + 2 + 1,000), after taking delta links "from now"
+ * (`$deltatoken=latest`), so whatever changes during the listing shows in the next round.
+ * Later reads follow the delta links and apply the changes to the stored state; a link
+ * Graph no longer accepts (410 Gone, syncStateNotFound, resyncRequired) means a full read.
+ */
+export class EntraObserver {
+  /** Whether last sign-in times can be read (false once the tenant said it lacks the licence). */
+  private signIns = true;
+
+  constructor(
+    private readonly name: string,
+    private readonly api: GraphApi,
+    private readonly settings: ObserveSettings,
+    private readonly store: DeltaState,
+    private readonly log: Logger,
+  ) {}
+
+  async observe(resync: boolean): Promise<ObservedProvider> {
+    const previous = resync ? undefined : await this.store.load();
+    let state: DirectoryState | undefined;
+    if (previous) {
+      state = await this.incremental(previous);
+      if (!state) this.log.info(`${this.name}: Graph no longer accepts the stored delta links; reading the whole directory afresh`);
+    }
+    state ??= await this.full();
+    await this.store.save(state);
+    return toObserved(state);
+  }
+
+  private async full(): Promise<DirectoryState> {
+    const [usersLink, groupsLink] = await Promise.all([
+      this.latestLink('users', `/users/delta?$deltatoken=latest&$select=${USER_DELTA_SELECT.join(',')}`),
+      this.latestLink('groups', `/groups/delta?$deltatoken=latest&$select=${GROUP_DELTA_SELECT}`),
+    ]);
+    const top = Math.min(this.settings.pageSize, 999);
+    const [users, groups] = await Promise.all([
+      this.listUsers(top),
+      this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${top}&$select=id,displayName`),
+    ]);
+    const limit = pLimit(this.settings.concurrency);
+    const members = await Promise.all(
+      groups.map((g) => limit(() => this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${top}&$select=id`))),
+    );
+    return {
+      usersLink,
+      groupsLink,
+      users: Object.fromEntries(users.map((u) => [u.id, u])),
+      groups: Object.fromEntries(groups.map((g, i) => [g.id, { name: g.displayName ?? g.id, members: [...new Set(members[i]!.map((m) => m.id))] }])),
+    };
+  }
+
+  /**
+   * Users with their last sign-in where the tenant has it: reading signInActivity needs
+   * Entra ID P1 or P2 (and AuditLog.Read.All); without it the users are read without.
+   */
+  private async listUsers(top: number): Promise<GraphUser[]> {
+    if (this.signIns) {
+      try {
+        return await this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_SELECT.join(',')}`);
+      } catch (e) {
+        if (!(e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
+        this.signIns = false;
+        this.log.info(`${this.name}: the tenant has no Entra ID P1/P2 licence, so last sign-in times cannot be read; observing without them`);
+      }
+    }
+    return this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_DELTA_SELECT.join(',')}`);
+  }
+
+  private async latestLink(kind: string, url: string): Promise<string> {
+    const answer = await this.api.send({ method: 'GET', url });
+    if (answer.status >= 300) throw this.api.failures.fromAnswer(`start ${kind} delta`, answer.status, answer.retryAfter, answer.body);
+    const link = (answer.body as { '@odata.deltaLink'?: string } | undefined)?.['@odata.deltaLink'];
+    if (!link) throw new ProviderError(this.name, `start ${kind} delta: Graph answered without a delta link`);
+    return link;
+  }
+
+  /** The stored state brought up to date, or undefined when a delta link is refused. */
+  private async incremental(previous: DirectoryState): Promise<DirectoryState | undefined> {
+    const users = await this.deltaPages<DeltaUser>('users', previous.usersLink);
+    const groups = users && (await this.deltaPages<DeltaGroup>('groups', previous.groupsLink));
+    if (!users || !groups) return undefined;
+    const state: DirectoryState = { usersLink: users.link, groupsLink: groups.link, users: { ...previous.users }, groups: {} };
+    for (const [id, g] of Object.entries(previous.groups)) state.groups[id] = { name: g.name, members: [...g.members] };
+    const removedUsers = new Set<string>();
+    for (const u of users.items) {
+      if (u['@removed'] !== undefined) {
+        delete state.users[u.id];
+        removedUsers.add(u.id);
+        continue;
+      }
+      const { '@removed': _, ...props } = u;
+      state.users[u.id] = { ...state.users[u.id], ...props };
+    }
+    for (const g of groups.items) {
+      if (g['@removed'] !== undefined) {
+        delete state.groups[g.id];
+        continue;
+      }
+      const target = (state.groups[g.id] ??= { name: g.displayName ?? g.id, members: [] });
+      if (g.displayName !== undefined) target.name = g.displayName;
+      const members = new Set(target.members);
+      for (const m of g['members@delta'] ?? []) {
+        if (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user') continue;
+        if (m['@removed'] !== undefined) members.delete(m.id);
+        else members.add(m.id);
+      }
+      target.members = [...members];
+    }
+    if (removedUsers.size) for (const g of Object.values(state.groups)) g.members = g.members.filter((m) => !removedUsers.has(m));
+    return state;
+  }
+
+  /** Every page of one delta round and the link of the next; undefined when Graph wants a full read. */
+  private async deltaPages<T>(kind: string, link: string): Promise<{ items: T[]; link: string } | undefined> {
+    const items: T[] = [];
+    for (let next = link; ; ) {
+      const answer = await this.api.send({ method: 'GET', url: next });
+      const code = (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
+      if (answer.status === 410 || (answer.status >= 400 && code !== undefined && RESYNC_CODES.has(code))) return undefined;
+      if (answer.status >= 300) throw this.api.failures.fromAnswer(`${kind} delta`, answer.status, answer.retryAfter, answer.body);
+      const page = (answer.body ?? {}) as { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+      items.push(...(page.value ?? []));
+      if (page['@odata.deltaLink']) return { items, link: page['@odata.deltaLink'] };
+      if (!page['@odata.nextLink'] || page['@odata.nextLink'] === next) throw new ProviderError(this.name, `${kind} delta: a page with neither a next link nor a delta link`);
+      next = page['@odata.nextLink'];
+    }
+  }
+}
+
+function toObserved(state: DirectoryState): ObservedProvider {
+  return {
+    type: 'entra',
+    observedAt: new Date().toISOString(),
+    accounts: Object.values(state.users).map(toObservedAccount),
+    groups: Object.entries(state.groups).map(([id, g]) => ({ id, name: g.name, members: [...g.members] })),
+  };
+}

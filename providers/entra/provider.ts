@@ -1,0 +1,156 @@
+import { ProviderError } from '../../src/errors.js';
+import type { ApplyOutcome, ObserveOptions, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
+import type { TaskBook } from '../manual/tasks.js';
+import type { GraphApi } from './graph.js';
+import type { EntraObserver } from './observe.js';
+
+/** Type-specific endpoints of deletable authentication methods (the password method cannot be deleted). */
+export const METHOD_ENDPOINTS: Readonly<Record<string, string>> = {
+  '#microsoft.graph.phoneAuthenticationMethod': 'phoneMethods',
+  '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod': 'microsoftAuthenticatorMethods',
+  '#microsoft.graph.fido2AuthenticationMethod': 'fido2Methods',
+  '#microsoft.graph.softwareOathAuthenticationMethod': 'softwareOathMethods',
+  '#microsoft.graph.emailAuthenticationMethod': 'emailMethods',
+  '#microsoft.graph.temporaryAccessPassAuthenticationMethod': 'temporaryAccessPassMethods',
+  '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': 'windowsHelloForBusinessMethods',
+};
+
+const enc = encodeURIComponent;
+const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no longer exists' });
+
+/**
+ * Microsoft Entra through Microsoft Graph v1.0. Every apply reads its target first or
+ * relies on an answer that says the effect holds (400 "added object references already
+ * exist" for a member already there, 404 for one already gone), so a rerun after any
+ * failure returns `already`. Requests of concurrent applies share JSON batches.
+ */
+export class EntraProvider implements Provider {
+  readonly type = 'entra' as const;
+
+  constructor(
+    readonly name: string,
+    private readonly api: GraphApi,
+    private readonly observer: EntraObserver,
+    private readonly tasks: TaskBook,
+    private readonly confirmations: ProviderContext['confirmations'],
+    private readonly graphRoot: string,
+    private readonly onClose: () => void,
+  ) {}
+
+  observe(options?: ObserveOptions): Promise<ObservedProvider> {
+    return this.observer.observe(options?.resync === true);
+  }
+
+  async apply(change: PlanChange): Promise<ApplyOutcome> {
+    switch (change.action) {
+      case 'suspend':
+        return this.suspend(this.accountId(change));
+      case 'revoke_sessions':
+        return this.revokeSessions(this.accountId(change));
+      case 'revoke_tokens':
+        return this.revokeGrants(this.accountId(change));
+      case 'reset_factors':
+        return this.deleteMethods(this.accountId(change));
+      case 'add_member':
+        return this.addMember(this.groupId(change), this.accountId(change));
+      case 'remove_member':
+        return this.removeMember(this.groupId(change), this.accountId(change));
+      case 'delete':
+        return this.delete(this.accountId(change));
+      case 'task':
+        return this.tasks.apply(change, this.confirmations);
+      default:
+        throw new ProviderError(this.name, `entra cannot ${String(change.action)}; it is planned as a task`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.api.close();
+    this.onClose();
+  }
+
+  private async getUser(id: string, select: string): Promise<{ accountEnabled?: boolean; assignedLicenses?: { skuId: string }[] } | undefined> {
+    const res = await this.api.call<{ accountEnabled?: boolean; assignedLicenses?: { skuId: string }[] }>(`read user ${id}`, { method: 'GET', url: `/users/${enc(id)}?$select=${select}` }, [404]);
+    return res.status === 404 ? undefined : res.body;
+  }
+
+  private async suspend(id: string): Promise<ApplyOutcome> {
+    const user = await this.getUser(id, 'id,accountEnabled');
+    if (!user) return gone();
+    if (user.accountEnabled === false) return { result: 'already', before: { accountEnabled: false }, after: { accountEnabled: false } };
+    const res = await this.api.call(`disable user ${id}`, { method: 'PATCH', url: `/users/${enc(id)}`, body: { accountEnabled: false } }, [404]);
+    if (res.status === 404) return gone();
+    return { result: 'ok', before: { accountEnabled: true }, after: { accountEnabled: false } };
+  }
+
+  /** Sessions cannot be read back, so an existing user's sign-in sessions are always revoked again (harmless). */
+  private async revokeSessions(id: string): Promise<ApplyOutcome> {
+    const res = await this.api.call(`revoke sign-in sessions of ${id}`, { method: 'POST', url: `/users/${enc(id)}/revokeSignInSessions`, body: {} }, [404]);
+    if (res.status === 404) return gone();
+    return { result: 'ok', detail: 'refresh tokens and session cookies invalidated' };
+  }
+
+  /** Delegated permission grants the user consented to, deleted one by one. */
+  private async revokeGrants(id: string): Promise<ApplyOutcome> {
+    const filter = enc(`principalId eq '${id.replace(/'/g, "''")}'`);
+    const res = await this.api.call<{ value?: { id: string }[] }>(`list permission grants of ${id}`, { method: 'GET', url: `/oauth2PermissionGrants?$filter=${filter}` });
+    const grants = res.body?.value ?? [];
+    if (grants.length === 0) return { result: 'already', before: { grants: 0 }, after: { grants: 0 } };
+    await Promise.all(grants.map((g) => this.api.call(`delete permission grant ${g.id}`, { method: 'DELETE', url: `/oauth2PermissionGrants/${enc(g.id)}` }, [404])));
+    return { result: 'ok', before: { grants: grants.length }, after: { grants: 0 } };
+  }
+
+  /** Every deletable authentication method, through its type's endpoint; the password stays. */
+  private async deleteMethods(id: string): Promise<ApplyOutcome> {
+    const res = await this.api.call<{ value?: { id: string; '@odata.type'?: string }[] }>(`list authentication methods of ${id}`, { method: 'GET', url: `/users/${enc(id)}/authentication/methods` }, [404]);
+    if (res.status === 404) return gone();
+    const methods = (res.body?.value ?? []).filter((m) => m['@odata.type'] && METHOD_ENDPOINTS[m['@odata.type']]);
+    if (methods.length === 0) return { result: 'already', before: { methods: 0 }, after: { methods: 0 } };
+    for (const m of methods) {
+      const segment = METHOD_ENDPOINTS[m['@odata.type']!]!;
+      await this.api.call(`delete ${segment} ${m.id} of ${id}`, { method: 'DELETE', url: `/users/${enc(id)}/authentication/${segment}/${enc(m.id)}` }, [404]);
+    }
+    return { result: 'ok', before: { methods: methods.length }, after: { methods: 0 } };
+  }
+
+  private async addMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
+    const body = { '@odata.id': `${this.graphRoot}/v1.0/directoryObjects/${accountId}` };
+    const res = await this.api.call<{ error?: { message?: string } }>(`add ${accountId} to group ${groupId}`, { method: 'POST', url: `/groups/${enc(groupId)}/members/$ref`, body }, [400]);
+    if (res.status === 400) {
+      if (/already exist/i.test(res.body?.error?.message ?? '')) return { result: 'already', before: { member: true }, after: { member: true } };
+      throw this.api.failures.fromAnswer(`add ${accountId} to group ${groupId}`, 400, null, res.body);
+    }
+    return { result: 'ok', before: { member: false }, after: { member: true } };
+  }
+
+  private async removeMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
+    const res = await this.api.call(`remove ${accountId} from group ${groupId}`, { method: 'DELETE', url: `/groups/${enc(groupId)}/members/${enc(accountId)}/$ref` }, [404]);
+    if (res.status === 404) return { result: 'already', before: { member: false }, after: { member: false } };
+    return { result: 'ok', before: { member: true }, after: { member: false } };
+  }
+
+  /** Only a disabled account is deleted; its licences are released first so they return to the pool at once. */
+  private async delete(id: string): Promise<ApplyOutcome> {
+    const user = await this.getUser(id, 'id,accountEnabled,assignedLicenses');
+    if (!user) return gone();
+    if (user.accountEnabled !== false) throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a disabled account`);
+    const skus = (user.assignedLicenses ?? []).map((l) => l.skuId);
+    if (skus.length) await this.api.call(`remove licences of ${id}`, { method: 'POST', url: `/users/${enc(id)}/assignLicense`, body: { addLicenses: [], removeLicenses: skus } });
+    const res = await this.api.call(`delete user ${id}`, { method: 'DELETE', url: `/users/${enc(id)}` }, [404]);
+    if (res.status === 404) return gone();
+    return { result: 'ok', before: { exists: true, accountEnabled: false, licences: skus.length }, after: { exists: false } };
+  }
+
+  private accountId(change: PlanChange): string {
+    const id = change.target.account?.id;
+    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
+    return id;
+  }
+
+  private groupId(change: PlanChange): string {
+    const id = change.target.group?.id;
+    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
+    return id;
+  }
+}

@@ -1,0 +1,241 @@
+import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1RoleBinding } from '@kubernetes/client-node';
+import { ProviderError } from '../../src/errors.js';
+import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
+import type { TaskBook } from '../manual/tasks.js';
+import type { KubernetesApis } from './connection.js';
+import { kubeStatus, toProviderError } from './errors.js';
+import {
+  bindingRefOf,
+  groupName,
+  isSystemName,
+  rbacSubject,
+  sameSubject,
+  subjectOf,
+  toObserved,
+  type BindingRef,
+  type PersonSubject,
+  type RbacBinding,
+  type Subject,
+} from './mapping.js';
+
+export interface KubernetesProviderSettings {
+  /** `limit` per list request. */
+  pageSize: number;
+  timeoutMs: number;
+  /** Bindings the policy manages (group names): the only ones ever changed. */
+  managed: ReadonlySet<string>;
+  /** Removes credentials from any text before it becomes an error message. */
+  scrub: (text: string) => string;
+}
+
+/** Patches retried after a 409 Conflict or a failed JSON Patch test, re-reading each time. */
+export const MAX_PATCH_ATTEMPTS = 5;
+/** Listings restarted after their continue token expired (410 Gone). */
+export const MAX_LIST_RESTARTS = 2;
+
+type Binding = V1ClusterRoleBinding | V1RoleBinding;
+const AUTOMATED = new Set(['suspend', 'add_member', 'remove_member']);
+const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/**
+ * Kubernetes RBAC through the official client: memberships are the User and Group
+ * subjects of RoleBindings and ClusterRoleBindings. Each change is one JSON Patch to
+ * one binding that first tests the resourceVersion and the subject it removes, so a
+ * concurrent edit can never make it remove someone else; on a conflict it re-reads and
+ * decides again. Only managed bindings and non-`system:` subjects are ever changed.
+ */
+export class KubernetesProvider implements Provider {
+  readonly type = 'kubernetes' as const;
+
+  constructor(
+    readonly name: string,
+    private readonly api: KubernetesApis,
+    private readonly settings: KubernetesProviderSettings,
+    private readonly tasks: TaskBook,
+    private readonly confirmations: ProviderContext['confirmations'],
+    private readonly log: Logger,
+  ) {}
+
+  async observe(): Promise<ObservedProvider> {
+    const observedAt = new Date().toISOString();
+    const [cluster, namespaced] = await Promise.all([this.listAll('ClusterRoleBinding'), this.listAll('RoleBinding')]);
+    return toObserved([...cluster, ...namespaced], observedAt);
+  }
+
+  async apply(change: PlanChange): Promise<ApplyOutcome> {
+    if (change.action === 'task') return this.tasks.apply(change, this.confirmations);
+    if (!AUTOMATED.has(change.action)) {
+      throw new ProviderError(this.name, `kubernetes cannot ${change.action}: RBAC has no such operation (a subject has no sessions, tokens, factors or data)`);
+    }
+    const subject = this.subject(change);
+    if (change.action === 'suspend') return this.suspend(subject);
+    const ref = this.binding(change);
+    const result = change.action === 'add_member' ? await this.addTo(ref, subject) : await this.removeFrom(ref, subject);
+    const member = change.action === 'add_member';
+    return result === 'already' ? { result, before: { member }, after: { member } } : { result, before: { member: !member }, after: { member } };
+  }
+
+  async close(): Promise<void> {}
+
+  /** Removes the subject from every managed binding it is in; unmanaged ones are left as they are. */
+  private async suspend(subject: PersonSubject): Promise<ApplyOutcome> {
+    const all = await this.allBindings();
+    const holding = all.filter((b) => (b.subjects ?? []).some((s) => sameSubject(s, subject)));
+    const managed = holding.filter((b) => this.isManaged(nameOf(b)));
+    const unmanaged = holding.filter((b) => !this.isManaged(nameOf(b))).map(nameOf);
+    const note = unmanaged.length ? `; left unmanaged bindings: ${unmanaged.join(', ')}` : '';
+    if (managed.length === 0) return { result: 'already', before: { bindings: [] }, after: { bindings: [] }, detail: `in no managed binding${note}` };
+    const removed: string[] = [];
+    for (const b of managed) {
+      if ((await this.removeFrom(refOf(b), subject, b)) === 'ok') removed.push(nameOf(b));
+    }
+    if (removed.length === 0) return { result: 'already', before: { bindings: [] }, after: { bindings: [] }, detail: `removed meanwhile${note}` };
+    return { result: 'ok', before: { bindings: removed }, after: { bindings: [] }, detail: `removed from ${removed.join(', ')}${note}` };
+  }
+
+  /**
+   * Test-then-remove at the subject's index, until no entry for the subject is left.
+   * `initial` is a copy just listed, saving a read.
+   */
+  private async removeFrom(ref: BindingRef, subject: PersonSubject, initial?: Binding): Promise<'ok' | 'already'> {
+    let current: Binding | null | undefined = initial;
+    let removed = false;
+    for (let conflicts = 0; ; ) {
+      current ??= await this.read(ref);
+      if (!current) return removed ? 'ok' : 'already';
+      const subjects = (current.subjects ?? []) as Subject[];
+      const i = subjects.findIndex((s) => sameSubject(s, subject));
+      if (i < 0) return removed ? 'ok' : 'already';
+      const ops = [
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
+        { op: 'test', path: `/subjects/${i}`, value: plain(subjects[i]!) },
+        { op: 'remove', path: `/subjects/${i}` },
+      ];
+      const after = await this.patch(ref, ops, ++conflicts >= MAX_PATCH_ATTEMPTS);
+      if (after) removed = true;
+      else this.log.debug(`${groupName(ref)} changed while removing a subject; reading it again`);
+      current = after;
+    }
+  }
+
+  private async addTo(ref: BindingRef, subject: PersonSubject): Promise<'ok' | 'already'> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read(ref);
+      if (!current) throw new ProviderError(this.name, `binding ${groupName(ref)} does not exist`, { status: 404 });
+      if ((current.subjects ?? []).some((s) => sameSubject(s, subject))) return 'already';
+      const value = rbacSubject(subject);
+      const ops = [
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
+        current.subjects ? { op: 'add', path: '/subjects/-', value } : { op: 'add', path: '/subjects', value: [value] },
+      ];
+      if (await this.patch(ref, ops, attempt >= MAX_PATCH_ATTEMPTS)) return 'ok';
+    }
+  }
+
+  /** The patched binding, or null after a conflict or failed test (the caller re-reads) unless `last`. */
+  private async patch(ref: BindingRef, ops: unknown[], last: boolean): Promise<Binding | null> {
+    const what = `PATCH ${groupName(ref)}`;
+    try {
+      return ref.kind === 'ClusterRoleBinding'
+        ? await this.api.rbac.patchClusterRoleBinding({ name: ref.name, body: ops }, JSON_PATCH)
+        : await this.api.rbac.patchNamespacedRoleBinding({ name: ref.name, namespace: ref.namespace!, body: ops }, JSON_PATCH);
+    } catch (e) {
+      const code = kubeStatus(e)?.code;
+      if ((code === 409 || code === 422) && !last) return null;
+      if (code === 409 || code === 422) {
+        throw new ProviderError(this.name, this.settings.scrub(`${what}: the binding changed under every one of ${MAX_PATCH_ATTEMPTS} attempts; try again`), {
+          status: code,
+          transient: code === 409,
+          cause: toProviderError(this.name, what, e, this.settings.scrub, this.settings.timeoutMs),
+        });
+      }
+      throw toProviderError(this.name, what, e, this.settings.scrub, this.settings.timeoutMs);
+    }
+  }
+
+  private async read(ref: BindingRef): Promise<Binding | null> {
+    try {
+      return ref.kind === 'ClusterRoleBinding'
+        ? await this.api.rbac.readClusterRoleBinding({ name: ref.name })
+        : await this.api.rbac.readNamespacedRoleBinding({ name: ref.name, namespace: ref.namespace! });
+    } catch (e) {
+      if (kubeStatus(e)?.code === 404) return null;
+      throw toProviderError(this.name, `GET ${groupName(ref)}`, e, this.settings.scrub, this.settings.timeoutMs);
+    }
+  }
+
+  private async allBindings(): Promise<Binding[]> {
+    const [cluster, namespaced] = await Promise.all([this.listAll('ClusterRoleBinding'), this.listAll('RoleBinding')]);
+    return [...cluster, ...namespaced];
+  }
+
+  /** Every binding of one kind, `limit` at a time; an expired continue token restarts the listing. */
+  private async listAll<K extends RbacBinding['kind']>(kind: K): Promise<(RbacBinding & Binding)[]> {
+    const what = kind === 'ClusterRoleBinding' ? 'list clusterrolebindings' : 'list rolebindings (all namespaces)';
+    const limit = this.settings.pageSize;
+    for (let restarts = 0; ; restarts++) {
+      const items: (RbacBinding & Binding)[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page =
+            kind === 'ClusterRoleBinding'
+              ? await this.api.rbac.listClusterRoleBinding({ limit, ...(token ? { _continue: token } : {}) })
+              : await this.api.rbac.listRoleBindingForAllNamespaces({ limit, ...(token ? { _continue: token } : {}) });
+          for (const item of page.items) items.push(Object.assign(item, { kind }) as unknown as RbacBinding & Binding);
+          token = page.metadata?._continue || undefined;
+        } while (token);
+        return items;
+      } catch (e) {
+        if (kubeStatus(e)?.code !== 410 || !token) throw toProviderError(this.name, what, e, this.settings.scrub, this.settings.timeoutMs);
+        if (restarts >= MAX_LIST_RESTARTS) {
+          throw new ProviderError(this.name, `${what}: the listing expired ${restarts + 1} times before it was complete (410 Gone); the cluster is changing faster than it can be read`, {
+            status: 410,
+            transient: true,
+          });
+        }
+        this.log.info(`${what}: continue token expired (410 Gone); listing again from the start`);
+      }
+    }
+  }
+
+  private subject(change: PlanChange): PersonSubject {
+    const id = change.target.account?.id;
+    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
+    const s = subjectOf(id);
+    if (!s) throw new ProviderError(this.name, `account ${id} is not a Kubernetes user or group subject (expected User:<name> or Group:<name>)`);
+    if (isSystemName(s.name)) {
+      throw new ProviderError(this.name, `refusing to ${change.action} ${id}: system: subjects belong to Kubernetes itself and are never changed`);
+    }
+    return s;
+  }
+
+  private binding(change: PlanChange): BindingRef {
+    const g = change.target.group;
+    if (!g) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
+    const ref = bindingRefOf(g.id) ?? bindingRefOf(g.name);
+    if (!ref) throw new ProviderError(this.name, `group ${g.id} is not a binding (expected clusterrolebinding/NAME or NAMESPACE/rolebinding/NAME)`);
+    if (!this.isManaged(groupName(ref)) && !this.isManaged(g.id) && !this.isManaged(g.name)) {
+      throw new ProviderError(this.name, `refusing to ${change.action} on ${groupName(ref)}: no policy manages this binding, so Lockstep never changes it`);
+    }
+    return ref;
+  }
+
+  private isManaged(group: string): boolean {
+    return this.settings.managed.has(group);
+  }
+}
+
+const refOf = (b: Binding & { kind?: string }): BindingRef => ({
+  kind: b.kind === 'ClusterRoleBinding' ? 'ClusterRoleBinding' : 'RoleBinding',
+  namespace: b.metadata?.namespace,
+  name: b.metadata?.name ?? '',
+});
+
+const nameOf = (b: Binding): string => groupName(refOf(b));
+
+/** A subject as the server stores it: only the fields that are set. */
+function plain(s: Subject): Subject {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as unknown as Subject;
+}

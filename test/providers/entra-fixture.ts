@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import type { Logger, Provider } from '../../src/provider/provider.js';
+import { entraModule } from '../../providers/entra/index.js';
+import type { EntraEmulator } from '../../providers/entra/emulator.js';
+import type { ContractFixture, ContractSetupOptions } from './contract.js';
+import { providerContext } from './scim-fixture.js';
+
+/** Where the Entra provider's requests go (alone or inside a $batch), as fault-rule matches. */
+export const ENTRA_ENDPOINTS: ContractFixture['endpoints'] = {
+  readAccount: { method: 'GET', path: '/users/{id}' },
+  writeAccount: { method: 'PATCH', path: '/users/{id}' },
+  // Adding (POST …/members/$ref) and removing (DELETE …/members/{memberId}/$ref) a member.
+  writeGroup: { path: /^\/groups\/\{id\}\/members(\/\{memberId\})?\/\$ref$/ },
+  deleteAccount: { method: 'DELETE', path: '/users/{id}' },
+};
+
+export interface EntraHarness {
+  provider: Provider;
+  /** Folder with the CA file, the credential files and the state folder. */
+  dir: string;
+  stateDir: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An Entra provider built through its module, as Config would, against a running emulator:
+ * the client secret (or certificate) and the emulator's CA are files in a fresh folder.
+ */
+export function entraProvider(
+  emu: EntraEmulator,
+  options: { pageSize?: number; timeoutMs?: number; certificate?: boolean; caFile?: boolean; extra?: Record<string, unknown> } = {},
+): EntraHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-entra-'));
+  const stateDir = join(dir, 'state');
+  writeFileSync(join(dir, 'ca.pem'), emu.caPem);
+  const logs: string[] = [];
+  const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), debug: (m) => logs.push(m) };
+  const env: Record<string, string> = { ENTRA_SECRET: emu.clientSecret };
+  const credential: Record<string, string> = {};
+  if (options.certificate) {
+    const pem = emu.clientCertificatePem();
+    if (!pem) throw new Error('start the emulator with clientCertificate: true');
+    writeFileSync(join(dir, 'app.pem'), pem, { mode: 0o600 });
+    credential['certificate'] = `\${file:${join(dir, 'app.pem')}}`;
+  } else {
+    credential['clientSecret'] = '${env:ENTRA_SECRET}';
+  }
+  const connection = {
+    type: 'entra',
+    tenantId: emu.tenantId,
+    clientId: emu.clientId,
+    ...credential,
+    graphUrl: emu.url,
+    authorityHost: emu.authorityHost,
+    ...(options.caFile === false ? {} : { caFile: 'ca.pem' }),
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...options.extra,
+  };
+  const ctx = { ...providerContext('entra-main', env, { policyDir: dir, stateDir }), log };
+  const provider = entraModule.create(connection, ctx);
+  return {
+    provider,
+    dir,
+    stateDir,
+    logs,
+    close: async () => {
+      await provider.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function entraFixture(emu: EntraEmulator, options: ContractSetupOptions): ContractFixture {
+  const h = entraProvider(emu, { pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  return {
+    provider: h.provider,
+    controls: { faults: emu.faults, counters: emu.counters, inspect: () => emu.observed(), credentials: (id) => emu.credentials(id) },
+    seed: options.seed,
+    listEndpoints: [
+      { key: 'GET /users', lists: 'accounts' },
+      { key: 'GET /groups', lists: 'groups' },
+    ],
+    endpoints: ENTRA_ENDPOINTS,
+    secret: emu.clientSecret,
+    automated: capabilitiesFor({ type: 'entra' }).automated,
+    close: async () => {
+      await h.close();
+      await emu.close();
+    },
+  };
+}
