@@ -103,6 +103,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('observe every provider and write a snapshot')
     .option(...POLICIES)
     .option('--out <file>', 'snapshot file (default: stdout)')
+    .option('--resync', 'read everything afresh, ignoring incremental (delta) state kept from earlier observations')
     .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
     .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
 

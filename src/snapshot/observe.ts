@@ -1,6 +1,6 @@
 import { ProviderError } from '../errors.js';
 import type { Policy } from '../policy/model.js';
-import type { Logger, Provider } from '../provider/provider.js';
+import type { Logger, ObserveOptions, Provider } from '../provider/provider.js';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
 
 /**
@@ -8,13 +8,18 @@ import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
  * snapshot. A provider that fails to observe fails the whole observation: planning on a
  * partial view would read missing accounts as removed.
  */
-export async function observeProviders(providers: ReadonlyMap<string, Provider>, log: Logger, now: () => Date = () => new Date()): Promise<Snapshot> {
+export async function observeProviders(
+  providers: ReadonlyMap<string, Provider>,
+  log: Logger,
+  now: () => Date = () => new Date(),
+  options: ObserveOptions = {},
+): Promise<Snapshot> {
   const observedAt = now().toISOString();
   const names = [...providers.keys()].sort();
   const results = await Promise.allSettled(
     names.map(async (name) => {
       const started = Date.now();
-      const observed = await providers.get(name)!.observe();
+      const observed = await providers.get(name)!.observe(options);
       log.info(`observed ${name}: ${observed.accounts.length} accounts, ${observed.groups.length} groups (${Date.now() - started} ms)`);
       return observed;
     }),

@@ -8,12 +8,12 @@ import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { stateDir } from '../workspace.js';
 
 /** `lockstep observe [--out FILE]`: the observed state of every provider, for offline planning. */
-export async function observeCommand(opts: { policies: string; out?: string; stateDir?: string }): Promise<number> {
+export async function observeCommand(opts: { policies: string; out?: string; stateDir?: string; resync?: boolean }): Promise<number> {
   const log = stderrLogger();
   const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: true });
   const providers = connectProviders(policy, { stateDir: stateDir(opts.stateDir), log });
   try {
-    const snapshot = await observeProviders(providers, log);
+    const snapshot = await observeProviders(providers, log, undefined, { resync: opts.resync === true });
     const text = JSON.stringify(snapshot, null, 2) + '\n';
     if (opts.out) {
       await writeFile(resolve(opts.out), text);

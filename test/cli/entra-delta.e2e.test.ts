@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/index.js';
+import type { Snapshot } from '../../src/types/index.js';
+import { runCli, tempDir } from './run-cli.js';
+
+/** `lockstep observe` against Entra: full the first time, by delta queries after, in full again with --resync. */
+describe('incremental observation of Entra through the CLI', () => {
+  let emu: EntraEmulator;
+  let cwd: string;
+  const users = Array.from({ length: 30 }, (_, i) => ({ id: `u${i}`, login: `user${i}@acme.com`, emails: [`user${i}@acme.com`], status: 'active' as const }));
+
+  beforeAll(async () => {
+    emu = await startEntraEmulator({ seed: { type: 'entra', accounts: users, groups: [{ id: 'g1', name: 'SG-Sales', members: ['u1', 'u2', 'u3'] }] } });
+    cwd = tempDir({
+      'policies/people.csv': 'employee_id,email,status\nE1,user1@acme.com,active\n',
+      'policies/ca.pem': emu.caPem,
+      'policies/entra.secret': `${emu.clientSecret}\n`,
+      'policies/config.yaml': `apiVersion: lockstep.dev/v1\nkind: Config\nmetadata: { name: acme }\nspec:\n  people: { file: people.csv }\n  providers:\n    aad: { type: entra, tenantId: "${emu.tenantId}", clientId: "${emu.clientId}", clientSecret: "\${file:entra.secret}", graphUrl: "${emu.url}", authorityHost: "${emu.authorityHost}", caFile: ca.pem }\n`,
+    });
+  });
+  afterAll(() => emu?.close());
+
+  const observe = async (...extra: string[]) => {
+    emu.counters.reset();
+    const r = await runCli(['observe', '--out', 'snap.json', ...extra], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const snap = JSON.parse(readFileSync(join(cwd, 'snap.json'), 'utf8')) as Snapshot;
+    return { snap: snap.providers.aad!, counts: emu.counters.snapshot() };
+  };
+
+  it('reads everything once, then only what changed, and everything again on --resync', async () => {
+    const full = await observe();
+    expect(full.snap.accounts).toHaveLength(30);
+    expect(full.counts['GET /users']).toBe(1);
+
+    emu.mutate.setEnabled('u5', false);
+    emu.mutate.removeMember('g1', 'u2');
+    const delta = await observe();
+    expect(delta.counts['GET /users'] ?? 0).toBe(0);
+    expect(delta.counts['GET /users/delta']).toBeGreaterThanOrEqual(1);
+    expect(delta.snap.accounts.find((a) => a.id === 'u5')?.status).toBe('suspended');
+    expect(delta.snap.groups[0]!.members.sort()).toEqual(['u1', 'u3']);
+
+    const again = await observe('--resync');
+    expect(again.counts['GET /users']).toBe(1);
+    expect(again.snap.accounts.find((a) => a.id === 'u5')?.status).toBe('suspended');
+  });
+});
