@@ -213,6 +213,7 @@ async function record(run: Run, change: PlanChange, r: Result): Promise<ChangeOu
       action: change.action,
       target: change.target,
       person: change.person,
+      tier: change.tier,
       reason: change.reason,
       triggerAt: change.reason.triggerAt ?? null,
       result: r.result,

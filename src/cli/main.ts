@@ -78,6 +78,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => done(import('./commands/comment.js').then((m) => m.commentCommand(o))));
 
   program
+    .command('report')
+    .description('former employees with access, orphans, dormant accounts, exceptions, time to revoke, automation coverage')
+    .option(...POLICIES)
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--snapshot <file>', 'report on an observed-state snapshot instead of observing')
+    .option('--now <iso>', 'the time to report at (default: now)')
+    .option('--format <format>', 'text, markdown or json', 'text')
+    .option('--out <file>', 'write the report to a file')
+    .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
+    .addOption(state)
+    .action((o) => done(import('./commands/report.js').then((m) => m.reportCommand(o))));
+
+  program
     .command('apply')
     .description('apply a saved plan, or plan and apply after confirmation')
     .argument('[plan-file]', 'a plan saved with plan --out')

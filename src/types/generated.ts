@@ -6,6 +6,7 @@ export interface LockstepSchemas {
   config?: ConfigDocument;
   confirmation?: ConfirmationDocument;
   exception?: ExceptionDocument;
+  'hr-event'?: HrEvent;
   'journal-record'?: JournalRecord;
   'lifecycle-rule'?: LifecycleRuleDocument;
   person?: RosterRow;
@@ -102,6 +103,38 @@ export interface ConfigSpec {
     [k: string]: ProviderConnection;
   };
   guard?: GuardConfig;
+  /**
+   * Settings of lockstep report and evidence.
+   */
+  reports?: {
+    /**
+     * Monthly price of one seat per provider name, for licences reclaimable.
+     */
+    seatPrices?: {
+      [k: string]: number;
+    };
+    /**
+     * Currency of seatPrices (default USD).
+     */
+    currency?: string;
+    /**
+     * Time from termination to containment before it is a breach.
+     */
+    sla?: {
+      /**
+       * Duration, default 1h.
+       */
+      privileged?: string;
+      /**
+       * Duration, default 24h.
+       */
+      standard?: string;
+    };
+    /**
+     * Exceptions expiring within this duration are listed as expiring (default 14d).
+     */
+    expiringWithin?: string;
+  };
   /**
    * Email addresses whose Git commits may add or change Approval and Exception documents. When set, such a document counts only if the last commit that touched it was authored by one of them, and never for changes that author wrote.
    *
@@ -252,6 +285,31 @@ export interface Grant {
   group: string;
 }
 /**
+ * One HR event posted to the controller's webhook (POST /v1/events). A termination, or a contract end that is effective now, contains the person at once; leave and rehire are handled by the next cycle.
+ */
+export interface HrEvent {
+  /**
+   * The sender's unique id for this event; a second delivery within the replay window is refused.
+   */
+  id: string;
+  type: 'termination' | 'contract_end' | 'leave' | 'rehire';
+  /**
+   * Who the event is about: the roster's employee_id, email, or both (at least one).
+   */
+  person: {
+    employeeId?: string;
+    email?: string;
+  };
+  /**
+   * When the event takes effect.
+   */
+  effectiveAt: string;
+  /**
+   * When the event happened in the HR system.
+   */
+  occurredAt?: string;
+}
+/**
  * One line of the audit journal (JSON Lines). prev is the SHA-256 of the previous line as written; hash is the SHA-256 of this record's canonical JSON without hash. seq counts from 1.
  */
 export interface JournalRecord {
@@ -270,6 +328,10 @@ export interface JournalRecord {
   action?: string | null;
   target?: {} | null;
   person?: string | null;
+  /**
+   * The change's tier, for MTTRevoke per tier.
+   */
+  tier?: 'standard' | 'privileged' | null;
   reason?: {} | null;
   /**
    * The HR event or trigger time the change answers (for MTTRevoke).
