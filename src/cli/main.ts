@@ -84,7 +84,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--people <file>', 'HR roster (default: Config spec.people.file)')
     .option('--snapshot <file>', 'report on an observed-state snapshot instead of observing')
     .option('--now <iso>', 'the time to report at (default: now)')
-    .option('--format <format>', 'text, markdown or json', 'text')
+    .option('--format <format>', 'text, markdown, json or html (a self-contained page with charts)', 'text')
     .option('--out <file>', 'write the report to a file')
     .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
     .addOption(state)
@@ -119,6 +119,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--resync', 'read everything afresh, ignoring incremental (delta) state kept from earlier observations')
     .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
     .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
+
+  program
+    .command('controller')
+    .description('reconcile on a schedule, contain leavers from HR webhook events, serve /metrics, /healthz and /readyz')
+    .option(...POLICIES)
+    .option('--repo <url>', 'policy Git repository to clone and follow (--policies is then the folder inside it)')
+    .option('--branch <name>', 'the branch to apply: only commits reachable from it', 'main')
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--interval <duration>', 'time between cycles, jittered ±10%', '15m')
+    .option('--once', 'run one cycle and exit with apply\'s code (0 ok, 1 failure, 3 guard halt)')
+    .option('--listen <host:port>', 'HTTP address (:0 picks a free port)', '127.0.0.1:8080')
+    .option('--webhook-secret-file <file>', 'shared secret of the HR webhook (or LOCKSTEP_WEBHOOK_SECRET)')
+    .option('--alert-webhook <url>', 'POST a JSON alert here on a guard halt or a failed cycle')
+    .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
+    .addOption(state)
+    .action((o) => done(import('./commands/controller.js').then((m) => m.controllerCommand(o))));
 
   const audit = program.command('audit').description('the audit journal');
   audit

@@ -100,3 +100,21 @@ describe('lockstep report figures', () => {
     expect(renderReportMarkdown(report)).toContain('| standard | 1 | 30.0 h | 30.0 h | 30.0 h | 24.0 h | 1 |');
   });
 });
+
+describe('the HTML report', () => {
+  it('is one self-contained page: charts as inline SVG, no script, no external resource, text escaped', async () => {
+    const { renderReportHtml } = await import('../../src/report/html.js');
+    const { buildReport: build } = await import('../../src/report/build.js');
+    const policy = aWorld('2026-11-20T09:00:00Z').withProvider('app', 'scim', { baseUrl: 'https://app.example/scim/v2' }).policy();
+    const plan = { policy: { name: 'acme <ops>', commit: null, digest: '' }, findings: [finding('orphan', 'x<script>@acme.com')] } as unknown as Plan;
+    const journal = [contain('amy@acme.com', 'suspend', at(-DAY), at(-DAY + 30 * MIN), 'ok', 'privileged')];
+    const html = renderReportHtml(build({ plan, policy, people: [], journal, now: NOW }));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|src=|href=/i);
+    expect(html).toContain('<svg id="chart-mttr"');
+    expect(html).toContain('<svg id="chart-coverage"');
+    expect(html).toContain('Access report: acme &lt;ops&gt;');
+    expect(html).toContain('x&lt;script&gt;@acme.com');
+    expect(html.match(/<rect /g)?.length).toBeGreaterThanOrEqual(3);
+  });
+});

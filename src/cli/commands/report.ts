@@ -5,6 +5,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { readJournal } from '../../journal/reader.js';
 import { makePlan } from '../../plan/make-plan.js';
 import { buildReport } from '../../report/build.js';
+import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown, renderReportText } from '../../report/render.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { journalPath, parseNow, stateDir } from '../workspace.js';
@@ -26,7 +27,7 @@ export interface ReportCommandOptions {
  * fast (from the journal: time to revoke per tier, automation coverage, open tasks).
  */
 export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
-  if (!['text', 'markdown', 'json'].includes(opts.format)) throw new UserError(`--format ${opts.format}: expected text, markdown or json`);
+  if (!['text', 'markdown', 'json', 'html'].includes(opts.format)) throw new UserError(`--format ${opts.format}: expected text, markdown, json or html`);
   const log = stderrLogger();
   const state = stateDir(opts.stateDir);
   const now = parseNow(opts.now);
@@ -42,7 +43,14 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   });
   const journal = existsSync(journalFile) ? await readJournal(journalFile) : [];
   const report = buildReport({ plan, policy, people: roster.people, journal, now });
-  const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'markdown' ? renderReportMarkdown(report) : renderReportText(report);
+  const text =
+    opts.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : opts.format === 'markdown'
+        ? renderReportMarkdown(report)
+        : opts.format === 'html'
+          ? renderReportHtml(report)
+          : renderReportText(report);
   if (opts.out) {
     await writeFile(resolve(opts.out), text);
     writeErr(`report written to ${opts.out}\n`);
