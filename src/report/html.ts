@@ -12,14 +12,14 @@ interface Bar {
 
 /** A horizontal bar chart as inline SVG: no script, no external resource. */
 function barChart(id: string, title: string, bars: readonly Bar[]): string {
-  const width = 520;
+  const width = 700;
   const row = 28;
   const labelWidth = 150;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const height = Math.max(1, bars.length) * row + 10;
   const body = bars
     .map((b, i) => {
-      const w = Math.max(2, Math.round(((width - labelWidth - 90) * b.value) / max));
+      const w = Math.max(2, Math.round(((width - labelWidth - 250) * b.value) / max));
       const y = i * row + 5;
       return `<text x="0" y="${y + 17}" class="label">${esc(b.label)}</text><rect x="${labelWidth}" y="${y + 4}" width="${w}" height="18" class="${b.alert ? 'bar alert' : 'bar'}"><title>${esc(b.text)}</title></rect><text x="${labelWidth + w + 6}" y="${y + 17}" class="value">${esc(b.text)}</text>`;
     })
