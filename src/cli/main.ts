@@ -91,6 +91,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => done(import('./commands/report.js').then((m) => m.reportCommand(o))));
 
   program
+    .command('evidence')
+    .description("the auditor's package for a period: journal extract and chain check, terminations and revocation times, policy history, report, control mapping")
+    .option(...POLICIES)
+    .requiredOption('--from <date>', 'start of the period (YYYY-MM-DD or an ISO instant)')
+    .requiredOption('--to <date>', 'end of the period, inclusive for a date')
+    .requiredOption('--out <dir>', 'folder to write the package to')
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--snapshot <file>', 'observed state for the report (default: observe the providers)')
+    .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
+    .addOption(state)
+    .action((o) => done(import('./commands/evidence.js').then((m) => m.evidenceCommand(o))));
+
+  program
     .command('apply')
     .description('apply a saved plan, or plan and apply after confirmation')
     .argument('[plan-file]', 'a plan saved with plan --out')

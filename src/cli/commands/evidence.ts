@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ExitCode, UserError } from '../../errors.js';
+import { CONTROLS } from '../../evidence/controls.js';
+import { terminationsInPeriod } from '../../evidence/build.js';
+import { policyRepo } from '../../git/policy-at-ref.js';
+import { verifyJournal } from '../../journal/verify.js';
+import { makePlan } from '../../plan/make-plan.js';
+import { parseInstant } from '../../policy/time.js';
+import { buildReport } from '../../report/build.js';
+import { renderReportHtml } from '../../report/html.js';
+import { renderReportMarkdown } from '../../report/render.js';
+import type { JournalRecord } from '../../types/index.js';
+import { stderrLogger, writeErr, writeOut } from '../output.js';
+import { journalPath, parseNow, stateDir } from '../workspace.js';
+
+export interface EvidenceCommandOptions {
+  policies: string;
+  people?: string;
+  snapshot?: string;
+  from: string;
+  to: string;
+  out: string;
+  journal?: string;
+  stateDir?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A date (whole day, inclusive) or an instant. */
+function periodBound(flag: string, text: string, end: boolean): number {
+  try {
+    const ms = parseInstant(text);
+    return end && /^\d{4}-\d{2}-\d{2}$/.test(text) ? ms + DAY_MS : ms;
+  } catch {
+    throw new UserError(`${flag} ${text}: expected a date (YYYY-MM-DD) or an ISO 8601 instant`);
+  }
+}
+
+/** Journal lines as written (so an auditor can re-check their hashes), with their time. */
+async function journalLines(file: string): Promise<{ raw: string; record: JournalRecord | null }[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((raw) => {
+      try {
+        return { raw, record: JSON.parse(raw) as JournalRecord };
+      } catch {
+        return { raw, record: null };
+      }
+    });
+}
+
+/** Commits that touched the policy folder in the period: who changed the policy, when, and what. */
+async function policyHistory(policiesDir: string, fromMs: number, toMs: number) {
+  try {
+    const { git, path } = await policyRepo(policiesDir);
+    const out = await git.raw(['log', `--since=${new Date(fromMs).toISOString()}`, `--until=${new Date(toMs).toISOString()}`, '--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%cn <%ce>%x1f%G?%x1f%s', '--name-status', '--', path]);
+    return out
+      .split('\x1e')
+      .filter((c) => c.trim())
+      .map((chunk) => {
+        const [head, ...files] = chunk.split('\n');
+        const [sha, author, date, committer, signature, subject] = head!.split('\x1f');
+        return { sha, author, date, committer, signed: signature === 'G', subject, files: files.filter(Boolean).map((f) => f.replace(/\t/g, ' ')) };
+      });
+  } catch (e) {
+    return { error: `policy history unavailable: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+/**
+ * `lockstep evidence --from DATE --to DATE --out DIR`: the package an auditor asks for —
+ * the journal extract of the period with the chain verification, every termination of the
+ * period with its HR time and the revocation time in each system, the policy's change
+ * history, the report, and the control mapping — each file hashed in a manifest. A
+ * journal that fails verification is said so on the first line, and the command exits 1.
+ */
+export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<number> {
+  const fromMs = periodBound('--from', opts.from, false);
+  const toMs = periodBound('--to', opts.to, true);
+  if (toMs <= fromMs) throw new UserError(`--to ${opts.to} is not after --from ${opts.from}`);
+  const log = stderrLogger();
+  const state = stateDir(opts.stateDir);
+  const journalFile = journalPath(null, state, opts.journal);
+  if (!existsSync(journalFile)) throw new UserError(`${journalFile}: no journal there`);
+  const out = resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  const files = new Map<string, string>();
+
+  const verification = await verifyJournal(journalFile);
+  files.set('journal-verification.json', `${JSON.stringify({ file: journalFile, ...verification }, null, 2)}\n`);
+  const lines = await journalLines(journalFile);
+  const inPeriod = lines.filter(({ record }) => record && Date.parse(record.time) >= fromMs && Date.parse(record.time) < toMs);
+  files.set('journal-extract.jsonl', inPeriod.map((l) => `${l.raw}\n`).join(''));
+  const records = lines.flatMap((l) => (l.record ? [l.record] : []));
+
+  const now = parseNow(undefined);
+  const { plan, policy, roster } = await makePlan({
+    policiesDir: resolve(opts.policies),
+    peopleFile: opts.people ? resolve(opts.people) : undefined,
+    snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+    journalFile,
+    stateDir: state,
+    now,
+    log,
+  });
+  files.set('terminations.json', `${JSON.stringify(terminationsInPeriod(roster.people, records, fromMs, toMs), null, 2)}\n`);
+  files.set('policy-history.json', `${JSON.stringify(await policyHistory(policy.dir, fromMs, toMs), null, 2)}\n`);
+  const report = buildReport({ plan, policy, people: roster.people, journal: records, now });
+  files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.set('report.md', renderReportMarkdown(report));
+  files.set('report.html', renderReportHtml(report));
+  files.set('controls.json', `${JSON.stringify(CONTROLS, null, 2)}\n`);
+
+  const period = `${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`;
+  const integrity = verification.ok ? `Journal chain verified: ${verification.message}.` : `INTEGRITY FAILURE: the journal does not verify (${verification.message}). Records after the first bad one cannot be relied on.`;
+  const readme = [
+    `# Access evidence: ${policy.config.doc.metadata.name}, ${period}`,
+    '',
+    integrity,
+    '',
+    `Generated ${now.toISOString()} from policy commit ${policy.commit ?? '(not in Git)'}.`,
+    '',
+    '| file | what it shows |',
+    '|---|---|',
+    '| journal-extract.jsonl | every journal record of the period, byte for byte as written (hash-chained) |',
+    '| journal-verification.json | the chain check of the whole journal |',
+    '| terminations.json | each termination of the period: HR time, and the revocation time in each system |',
+    '| policy-history.json | commits that changed the policy in the period: author, committer, signature, files |',
+    '| report.json / report.md / report.html | access state now: former employees with access, orphans, exceptions, time to revoke, coverage |',
+    '| controls.json | which file answers which control |',
+    '| manifest.json | SHA-256 of every file here |',
+    '',
+    '## Controls',
+    '',
+    '| framework | control | evidence |',
+    '|---|---|---|',
+    ...CONTROLS.map((c) => `| ${c.framework} | ${c.control} | ${c.evidence.join(', ')} |`),
+    '',
+  ].join('\n');
+  files.set('README.md', readme);
+  const manifest: Record<string, string> = {};
+  for (const [name, text] of files) {
+    await writeFile(join(out, name), text);
+    manifest[name] = createHash('sha256').update(text).digest('hex');
+  }
+  await writeFile(join(out, 'manifest.json'), `${JSON.stringify({ period: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, files: manifest }, null, 2)}\n`);
+  writeOut(`evidence for ${period} written to ${opts.out}: ${inPeriod.length} journal records, ${files.size + 1} files\n`);
+  if (!verification.ok) {
+    writeErr(`${integrity}\n`);
+    return ExitCode.Error;
+  }
+  return ExitCode.Ok;
+}

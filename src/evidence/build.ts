@@ -1,0 +1,62 @@
+import type { Person } from '../roster/model.js';
+import type { JournalRecord } from '../types/index.js';
+
+const CONTAINMENT = new Set(['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'remove_member']);
+const DONE = new Set(['ok', 'already']);
+
+/** One leaver of the period: when HR ended them, and when each system was done with them. */
+export interface TerminationEvidence {
+  readonly person: string;
+  readonly employeeId: string;
+  readonly employmentType: string | null;
+  /** The HR end date (termination or contract end), ISO. */
+  readonly hrTime: string;
+  /** Per provider: when the last containment or removal was recorded done, with the changes behind it. */
+  readonly revocations: readonly { readonly provider: string; readonly revokedAt: string; readonly hoursAfterHr: number; readonly changes: readonly string[]; readonly failed: number }[];
+  /** Nothing in the journal for this person in the period (no account anywhere, or not yet acted on). */
+  readonly noRecord: boolean;
+}
+
+/** People whose employment or contract ended in [from, to), with the revocation times the journal shows. */
+export function terminationsInPeriod(people: readonly Person[], journal: readonly JournalRecord[], fromMs: number, toMs: number): TerminationEvidence[] {
+  const leavers = people.filter((p) => p.endAt !== null && p.endAt >= fromMs && p.endAt < toMs && (p.status === 'terminated' || p.employmentType === 'contractor'));
+  const byPerson = new Map<string, JournalRecord[]>();
+  for (const r of journal) {
+    if (r.type !== 'change' || !r.person || !r.action || !CONTAINMENT.has(r.action)) continue;
+    const key = r.person.toLowerCase();
+    byPerson.set(key, [...(byPerson.get(key) ?? []), r]);
+  }
+  return leavers
+    .map((p) => {
+      const records = (byPerson.get(p.email.toLowerCase()) ?? []).filter((r) => Date.parse(r.time) >= p.endAt!);
+      const providers = new Map<string, { at: number; changes: Set<string>; failed: number }>();
+      for (const r of records) {
+        const e = providers.get(r.provider ?? '') ?? { at: 0, changes: new Set<string>(), failed: 0 };
+        if (DONE.has(r.result ?? '')) {
+          e.at = Math.max(e.at, Date.parse(r.time));
+          e.changes.add(`${r.action}${r.target && (r.target as { group?: { name?: string } }).group?.name ? ` ${(r.target as { group: { name: string } }).group.name}` : ''}`);
+        } else if (r.result === 'failed') e.failed++;
+        providers.set(r.provider ?? '', e);
+      }
+      return {
+        person: p.email,
+        employeeId: p.employeeId,
+        employmentType: p.employmentType,
+        hrTime: new Date(p.endAt!).toISOString(),
+        revocations: [...providers]
+          .filter(([, e]) => e.at > 0)
+          .map(([provider, e]) => ({ provider, revokedAt: new Date(e.at).toISOString(), hoursAfterHr: Math.round(((e.at - p.endAt!) / 3_600_000) * 100) / 100, changes: [...e.changes].sort(), failed: e.failed }))
+          .sort((a, b) => a.provider.localeCompare(b.provider)),
+        noRecord: records.length === 0,
+      };
+    })
+    .sort((a, b) => a.hrTime.localeCompare(b.hrTime) || a.person.localeCompare(b.person));
+}
+
+/** Journal records whose time falls in [from, to). */
+export function journalExtract(journal: readonly JournalRecord[], fromMs: number, toMs: number): JournalRecord[] {
+  return journal.filter((r) => {
+    const t = Date.parse(r.time);
+    return t >= fromMs && t < toMs;
+  });
+}
