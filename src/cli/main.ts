@@ -103,6 +103,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(state)
     .action((o) => done(import('./commands/evidence.js').then((m) => m.evidenceCommand(o))));
 
+  const review = program.command('review').description('access reviews as pull requests');
+  review
+    .command('start')
+    .description('write a review file listing the members of a role (or of every role of a tier) to keep or revoke')
+    .option(...POLICIES)
+    .option('--role <name>', 'the RoleProfile to review')
+    .option('--tier <tier>', 'review every role of this tier (standard or privileged)')
+    .option('--due <duration>', 'time the reviewer has (e.g. 14d)', '14d')
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--now <iso>', 'the review date (default: now)')
+    .action((o) => done(import('./commands/review.js').then((m) => m.reviewStartCommand(o))));
+
   program
     .command('apply')
     .description('apply a saved plan, or plan and apply after confirmation')

@@ -20,6 +20,7 @@ import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
 import { indexObserved } from './observed-index.js';
 import { sortChanges } from './order.js';
+import { reviewFindings } from './reviews.js';
 import { sweep } from './sweep.js';
 
 /**
@@ -71,6 +72,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   };
   sweep(ctx);
   collectFindings(ctx);
+  reviewFindings(ctx);
   for (const r of authorized.refused) {
     const kind = r.doc.doc.kind;
     addFinding(ctx, {
@@ -84,7 +86,8 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     });
   }
 
-  const changes = sortChanges(ctx.changes.values());
+  const sorted = sortChanges(ctx.changes.values());
+  const changes = inputs.scope ? sorted.filter(inputs.scope) : sorted;
   if (inputs.attribute) attribute(changes, inputs.attribute);
   const guard = evaluateGuard({
     changes,

@@ -5,9 +5,10 @@ import type { ChangeKind, PlanChange } from '../types/index.js';
 const KIND_PRIORITY: Record<ChangeKind, number> = {
   lifecycle: 0,
   orphan: 1,
-  exception_expired: 2,
-  drift: 3,
-  policy: 4,
+  review: 2,
+  exception_expired: 3,
+  drift: 4,
+  policy: 5,
 };
 
 /** `file:line` of a node in a policy document, for a change's reason. */

@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/model.js';
 import type { Person } from '../roster/model.js';
 import type { PersonTriggers } from './context.js';
-import { resolveEntitlements, type Entitlement } from './entitlements.js';
+import { grantKey, resolveEntitlements, type Entitlement, type ReviewDecision } from './entitlements.js';
 import { leaveRemovesAccess, personTriggers } from './lifecycle.js';
 
 export interface DesiredState {
@@ -27,5 +27,30 @@ export function desiredState(policy: Policy, people: readonly Person[], nowMs: n
     if (p.status === 'active' || p.status === 'terminated') return true;
     return p.status === 'leave' && !leaveRemovesAccess(policy.lifecycleRules, p, t.leaveAt ?? nowMs, nowMs);
   };
-  return { triggers, entitlements: resolveEntitlements(policy, people, nowMs, isEntitled) };
+  return { triggers, entitlements: applyReviews(policy, resolveEntitlements(policy, people, nowMs, isEntitled)) };
+}
+
+/**
+ * Access reviews merged into the policy: a `revoke` decision takes the reviewed grants
+ * out of the person's desired access (so they are removed, and never added back while the
+ * review stands), remembering the decision as the removal's reason.
+ */
+function applyReviews(policy: Policy, entitlements: Entitlement[]): Entitlement[] {
+  const revoked = new Map<string, Map<string, ReviewDecision>>();
+  for (const review of policy.reviews) {
+    review.doc.spec.members.forEach((m, member) => {
+      if (m.decision !== 'revoke') return;
+      const person = m.person.toLowerCase();
+      const mine = revoked.get(person) ?? new Map<string, ReviewDecision>();
+      for (const g of m.grants) if (!mine.has(grantKey(g.provider, g.group))) mine.set(grantKey(g.provider, g.group), { review, member });
+      revoked.set(person, mine);
+    });
+  }
+  if (revoked.size === 0) return entitlements;
+  return entitlements.map((e) => {
+    const decisions = revoked.get(e.person.email.toLowerCase());
+    if (!decisions) return e;
+    const grants = new Map([...e.grants].filter(([key]) => !decisions.has(key)));
+    return { ...e, grants, reviewRevoked: decisions };
+  });
 }

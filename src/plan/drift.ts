@@ -105,7 +105,15 @@ function planRemoval(
 ): void {
   const ent = owner?.entitlement;
   const expired = ent?.expiredExceptions.get(`${provider.name}\u0000${group.name}`);
-  const reason: ChangeReason = expired
+  const reviewed = ent?.reviewRevoked?.get(`${provider.name}\u0000${group.name}`);
+  const reason: ChangeReason = reviewed
+    ? {
+        detail: `${ent!.person.email} revoked from ${mg.group} in access review ${reviewed.review.doc.metadata.name}`,
+        kind: 'review',
+        rule: ruleName(reviewed.review),
+        source: sourceOf(reviewed.review, ['spec', 'members', reviewed.member, 'decision']),
+      }
+    : expired
     ? {
         detail: `exception for ${ent!.person.email} on ${mg.group} expired ${expired.doc.spec.expires}`,
         kind: 'exception_expired',

@@ -1,6 +1,7 @@
 import type { Located, Policy } from '../policy/model.js';
 import type { Person, SelectorField } from '../roster/model.js';
 import type {
+  AccessReviewDocument,
   ExceptionDocument,
   PersonSelector,
   RoleAssignmentDocument,
@@ -57,6 +58,14 @@ export interface Entitlement {
   readonly exceptions: ReadonlyMap<string, Located<ExceptionDocument>>;
   /** Grants whose exception has expired. */
   readonly expiredExceptions: ReadonlyMap<string, Located<ExceptionDocument>>;
+  /** Grants an access review decided to revoke: no longer desired, removed with the review as the reason. */
+  readonly reviewRevoked?: ReadonlyMap<string, ReviewDecision>;
+}
+
+/** A `revoke` decision of an access review: the review and the member entry that decided it. */
+export interface ReviewDecision {
+  readonly review: Located<AccessReviewDocument>;
+  readonly member: number;
 }
 
 export function managedGroups(policy: Policy): Map<string, ManagedGroup> {

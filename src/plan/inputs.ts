@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/model.js';
 import type { Roster } from '../roster/model.js';
-import type { Snapshot } from '../types/index.js';
+import type { PlanChange, Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Attribution } from '../git/blame.js';
 import type { Authorship } from '../policy/git-authorization.js';
@@ -21,4 +21,9 @@ export interface PlanInputs {
   readonly attribute?: Attribution;
   /** Who last changed each Approval and Exception, from Git; needed when Config names approvers. */
   readonly authorship?: Authorship;
+  /**
+   * Keep only the changes this accepts, before the guard runs (the controller's HR fast
+   * path plans just the containment of pending leavers); every change when absent.
+   */
+  readonly scope?: (change: PlanChange) => boolean;
 }

@@ -12,6 +12,7 @@ import { observeProviders } from '../snapshot/observe.js';
 import { readSnapshot } from '../snapshot/read.js';
 import type { Plan, Snapshot } from '../types/index.js';
 import { assemblePlan } from './assemble.js';
+import type { PlanInputs } from './inputs.js';
 import { blamePolicyFiles } from '../git/blame.js';
 import { documentAuthorship } from '../git/authorship.js';
 
@@ -26,6 +27,8 @@ export interface MakePlanOptions {
   stateDir: string;
   now: Date;
   log: Logger;
+  /** Changes the roster before planning (the controller's pending HR events). */
+  rosterOverlay?: ((roster: Roster) => Roster) | undefined;
 }
 
 export interface MadePlan {
@@ -34,11 +37,14 @@ export interface MadePlan {
   roster: Roster;
   snapshot: Snapshot;
   history: JournalHistory;
+  /** Git blame and authorship the plan used, for plans made later from the same inputs. */
+  attribute: PlanInputs['attribute'];
+  authorship: PlanInputs['authorship'];
 }
 
 /** The files the policy's documents came from (the roster and inventories are data, not policy lines). */
 function policyFiles(policy: Policy): string[] {
-  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions, ...policy.approvals];
+  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions, ...policy.approvals, ...policy.reviews];
   return [...new Set(docs.map((d) => d.at.file))];
 }
 
@@ -47,8 +53,9 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const offline = opts.snapshotFile !== undefined || opts.snapshot !== undefined;
   const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline, requirePeopleFile: !opts.peopleFile });
   for (const w of policy.warnings) opts.log.warn(formatProblem(w));
-  const roster = await loadRoster(policy, opts.peopleFile);
-  for (const w of roster.warnings) opts.log.warn(formatProblem(w));
+  const loaded = await loadRoster(policy, opts.peopleFile);
+  const roster = opts.rosterOverlay ? opts.rosterOverlay(loaded) : loaded;
+  for (const w of loaded.warnings) opts.log.warn(formatProblem(w));
   let snapshot: Snapshot;
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
@@ -67,5 +74,5 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
   const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
   const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
-  return { plan, policy, roster, snapshot, history };
+  return { plan, policy, roster: loaded, snapshot, history, attribute: blame.attribute, authorship };
 }

@@ -6,6 +6,7 @@ import type {
   ApprovalDocument,
   ConfigDocument,
   ConfirmationDocument,
+  AccessReviewDocument,
   ExceptionDocument,
   LifecycleRuleDocument,
   RoleAssignmentDocument,
@@ -40,6 +41,7 @@ const KIND_SCHEMAS: Readonly<Record<PolicyKind, string>> = {
   Exception: 'exception',
   Approval: 'approval',
   Confirmation: 'confirmation',
+  AccessReview: 'access-review',
 };
 const KINDS = Object.keys(KIND_SCHEMAS) as PolicyKind[];
 
@@ -200,6 +202,7 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Pro
     exceptions: ofKind<ExceptionDocument>(docs, 'Exception'),
     approvals: ofKind<ApprovalDocument>(docs, 'Approval'),
     confirmations: ofKind<ConfirmationDocument>(docs, 'Confirmation'),
+    reviews: ofKind<AccessReviewDocument>(docs, 'AccessReview'),
     digest: digestFiles(root, files),
     commit: await gitCommit(root),
     warnings: sortProblems(warnings),

@@ -3,6 +3,7 @@ import type {
   ApprovalDocument,
   ConfigDocument,
   ConfirmationDocument,
+  AccessReviewDocument,
   ExceptionDocument,
   LifecycleRuleDocument,
   RoleAssignmentDocument,
@@ -31,7 +32,8 @@ export type PolicyDocument =
   | LifecycleRuleDocument
   | ExceptionDocument
   | ApprovalDocument
-  | ConfirmationDocument;
+  | ConfirmationDocument
+  | AccessReviewDocument;
 
 export type PolicyKind = PolicyDocument['kind'];
 
@@ -50,6 +52,8 @@ export interface Policy {
   readonly exceptions: ReadonlyArray<Located<ExceptionDocument>>;
   readonly approvals: ReadonlyArray<Located<ApprovalDocument>>;
   readonly confirmations: ReadonlyArray<Located<ConfirmationDocument>>;
+  /** Access reviews: undecided, kept and revoked memberships, decided in pull requests. */
+  readonly reviews: ReadonlyArray<Located<AccessReviewDocument>>;
   /** sha256 over the policy files' bytes, in path order. */
   readonly digest: string;
   /** Git commit of the policy folder, when it is inside a Git work tree. */

@@ -3,6 +3,7 @@ import type {
   ApprovalDocument,
   ConfigDocument,
   ConfirmationDocument,
+  AccessReviewDocument,
   ExceptionDocument,
   Grant,
   LifecycleRuleDocument,
@@ -164,6 +165,19 @@ function checkApproval(l: Located<ApprovalDocument>, names: PolicyNames, out: Ch
   checkDate(spec.expires, l, ['spec', 'expires'], out.problems);
 }
 
+function checkReview(l: Located<AccessReviewDocument>, names: PolicyNames, out: CheckResult): void {
+  const spec = l.doc.spec;
+  if ((spec.scope.role === undefined) === (spec.scope.tier === undefined)) {
+    out.problems.push({ message: 'an AccessReview scope needs "role" or "tier" (one of them)', at: l.locate(['spec', 'scope']) });
+  }
+  if (spec.scope.role !== undefined && !names.roles.has(spec.scope.role)) {
+    out.problems.push({ message: `unknown role "${spec.scope.role}": no RoleProfile has this name${didYouMean(spec.scope.role, names.roles)}`, at: l.locate(['spec', 'scope', 'role']) });
+  }
+  checkDate(spec.started, l, ['spec', 'started'], out.problems);
+  checkDate(spec.due, l, ['spec', 'due'], out.problems);
+  spec.members.forEach((m, i) => m.grants.forEach((g, j) => checkProviderRef(names, g.provider, l, ['spec', 'members', i, 'grants', j, 'provider'], out.problems)));
+}
+
 /**
  * The rules no single schema can state: one Config, unique names, references that resolve,
  * dates and durations that mean something, secret references that are well formed.
@@ -193,6 +207,9 @@ export function checkSemantics(docs: readonly LoadedDocument[], ctx: SemanticsCo
         break;
       case 'Approval':
         checkApproval(d.located as Located<ApprovalDocument>, names, out);
+        break;
+      case 'AccessReview':
+        checkReview(d.located as Located<AccessReviewDocument>, names, out);
         break;
       case 'Confirmation': {
         const l = d.located as Located<ConfirmationDocument>;

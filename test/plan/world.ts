@@ -1,6 +1,7 @@
 import type { Located, Policy } from '../../src/policy/model.js';
 import { makePerson, type Person, type Roster } from '../../src/roster/model.js';
 import type {
+  AccessReviewDocument,
   ApprovalDocument,
   ConfigDocument,
   ExceptionDocument,
@@ -50,6 +51,7 @@ export class World {
   rules: LifecycleRuleDocument[] = [];
   exceptions: ExceptionDocument[] = [];
   approvals: ApprovalDocument[] = [];
+  reviews: AccessReviewDocument[] = [];
   people: Person[] = [];
   snapshot: Snapshot;
   private nextId = 1;
@@ -144,6 +146,11 @@ export class World {
     return this;
   }
 
+  withReview(name: string, spec: Spec<AccessReviewDocument>): this {
+    this.reviews.push({ apiVersion: 'lockstep.dev/v1', kind: 'AccessReview', metadata: { name }, spec });
+    return this;
+  }
+
   withApproval(name: string, spec: Spec<ApprovalDocument>): this {
     this.approvals.push({ apiVersion: 'lockstep.dev/v1', kind: 'Approval', metadata: { name }, spec });
     return this;
@@ -166,6 +173,7 @@ export class World {
       exceptions: this.exceptions.map((d, i) => located(d, 'exceptions.yaml', i * 10 + 1)),
       approvals: this.approvals.map((d, i) => located(d, 'approvals.yaml', i * 10 + 1)),
       confirmations: [],
+      reviews: this.reviews.map((d, i) => located(d, 'reviews.yaml', i * 20 + 1)),
       digest: 'sha256:test',
       commit: null,
       warnings: [],

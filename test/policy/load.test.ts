@@ -134,7 +134,7 @@ describe('loadPolicy: syntax and schema problems', () => {
   it('refuses an unknown kind and a wrong or missing apiVersion', async () => {
     expect(await problems('apiVersion: lockstep.dev/v2\nkind: RoleProfil\nmetadata: { name: x }\nspec: {}\n')).toEqual([
       'b.yaml:1:13: unsupported apiVersion "lockstep.dev/v2" (expected lockstep.dev/v1)',
-      'b.yaml:2:7: unknown kind "RoleProfil" (expected one of: Config, RoleProfile, RoleAssignment, LifecycleRule, Exception, Approval, Confirmation)',
+      'b.yaml:2:7: unknown kind "RoleProfil" (expected one of: Config, RoleProfile, RoleAssignment, LifecycleRule, Exception, Approval, Confirmation, AccessReview)',
     ]);
     expect(await problems(SALES_ROLE.replace('apiVersion: lockstep.dev/v1\n', ''))).toEqual(['b.yaml:1:1: missing required key "apiVersion"']);
     expect(await problems('apiVersion: lockstep.dev/v1\nmetadata: { name: x }\n')).toEqual(['b.yaml:1:1: missing required key "kind"']);
@@ -230,7 +230,7 @@ describe('loadPolicy: every problem at once', () => {
       `${dir}/config.yaml:9:29: unknown provider "okta"; the Config defines: gws, okta-main`,
       `${dir}/roles.yaml:6:3: unknown key "extra"`,
       `${dir}/roles.yaml:14:19: unknown provider "gsuite"; the Config defines: gws, okta-main`,
-      `${dir}/roles.yaml:17:7: unknown kind "Role" (expected one of: Config, RoleProfile, RoleAssignment, LifecycleRule, Exception, Approval, Confirmation)`,
+      `${dir}/roles.yaml:17:7: unknown kind "Role" (expected one of: Config, RoleProfile, RoleAssignment, LifecycleRule, Exception, Approval, Confirmation, AccessReview)`,
       `${dir}/teams.yaml:6:11: unknown role "sales-L1": no RoleProfile has this name (did you mean "sales-l1"?)`,
       `${dir}/teams.yaml:6:21: unknown role "nobody": no RoleProfile has this name`,
       `${dir}/teams.yaml:10:19: YAML syntax: Block collections are not allowed within flow collections`,

@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { AccessReviewDocument, Plan } from '../../src/types/index.js';
+import { runCli } from './run-cli.js';
+import { journalLines, membersOf, scimWorld } from './scim-world.js';
+
+const git = (cwd: string, who: string[], ...args: string[]): string => execFileSync('git', ['-c', 'commit.gpgsign=false', ...who, ...args], { cwd, encoding: 'utf8' }).trim();
+const SAM = ['-c', 'user.name=Sam Rivera', '-c', 'user.email=sam@acme.com'];
+const LEE = ['-c', 'user.name=Lee Wong', '-c', 'user.email=lee@acme.com'];
+
+describe('access reviews as pull requests', () => {
+  const emus: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const e of emus) await e.close();
+  });
+
+  it('start → decide in a branch → merge → plan → apply → journal; revoked access stays revoked; undecided past due is a finding', async () => {
+    const world = await scimWorld({ size: 8, leaving: 0 });
+    emus.push(world.emu);
+    const { cwd, env, emu } = world;
+    git(cwd, [], 'init', '-q', '-b', 'main');
+    git(cwd, [], 'add', '.');
+    git(cwd, SAM, 'commit', '-qm', 'Sales policy');
+
+    const started = await runCli(['review', 'start', '--role', 'sales', '--due', '14d', '--now', '2026-11-20T09:00:00Z'], { cwd, env });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain('policies/reviews/sales-2026-11-20.yaml: 9 members to review by 2026-12-04');
+    const file = join(cwd, 'policies', 'reviews', 'sales-2026-11-20.yaml');
+    const review = parse(readFileSync(file, 'utf8')) as AccessReviewDocument;
+    expect(review.spec.members.map((m) => m.person)).toContain('p5@acme.com');
+    expect(review.spec.members.every((m) => m.decision === 'undecided' && m.grants[0]?.group === 'Sales')).toBe(true);
+    git(cwd, [], 'add', '.');
+    git(cwd, SAM, 'commit', '-qm', 'Start the Sales access review');
+
+    // The reviewer decides in a branch: p5 loses Sales, p6 is left undecided, the rest keep it.
+    git(cwd, [], 'checkout', '-q', '-b', 'review');
+    for (const m of review.spec.members) m.decision = m.person === 'p5@acme.com' ? 'revoke' : m.person === 'p6@acme.com' ? 'undecided' : 'keep';
+    writeFileSync(file, (await import('yaml')).stringify(review));
+    git(cwd, LEE, 'commit', '-qam', 'Sales review: revoke p5');
+    git(cwd, [], 'checkout', '-q', 'main');
+    git(cwd, LEE, 'merge', '-q', '--no-ff', '-m', 'Merge the Sales access review', 'review');
+
+    const planned = await runCli(['plan', '--format', 'json', '--out', 'plan.json'], { cwd, env });
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.changes.map((c) => `${c.action} ${c.person} ${c.target.group?.name}`)).toEqual(['remove_member p5@acme.com Sales']);
+    const reason = plan.changes[0]!.reason;
+    expect(reason).toMatchObject({ kind: 'review', rule: 'AccessReview/sales-2026-11-20', detail: 'p5@acme.com revoked from Sales in access review sales-2026-11-20' });
+    expect(reason.source).toMatch(/^policies\/reviews\/sales-2026-11-20\.yaml:\d+$/);
+    expect(reason.commit?.author).toBe('Lee Wong <lee@acme.com>');
+
+    expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);
+    expect(membersOf(emu, 'Sales')).not.toContain('p5@acme.com');
+    const record = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'change');
+    expect(record).toMatchObject({ action: 'remove_member', person: 'p5@acme.com', result: 'ok', reason: { kind: 'review', commit: { author: 'Lee Wong <lee@acme.com>' } } });
+
+    // The role still selects p5, but the review stands: nothing is added back.
+    const again = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd, env })).stdout) as Plan;
+    expect(again.changes).toEqual([]);
+    expect(again.findings.filter((f) => f.kind === 'review_overdue')).toEqual([]);
+    const late = JSON.parse((await runCli(['plan', '--format', 'json', '--now', '2026-12-10T09:00:00Z'], { cwd, env })).stdout) as Plan;
+    expect(late.findings.filter((f) => f.kind === 'review_overdue').map((f) => f.message)).toEqual([
+      'AccessReview/sales-2026-11-20 was due 2026-12-04: 1 of 9 members still undecided (p6@acme.com)',
+    ]);
+    expect(readdirSync(join(cwd, 'policies', 'reviews'))).toEqual(['sales-2026-11-20.yaml']);
+  });
+
+  it('refuses an unknown role, and needs exactly one of --role and --tier', async () => {
+    const world = await scimWorld({ size: 2, leaving: 0 });
+    emus.push(world.emu);
+    const bad = await runCli(['review', 'start', '--role', 'nope'], { cwd: world.cwd, env: world.env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no RoleProfile "nope" (roles: sales)');
+    expect((await runCli(['review', 'start'], { cwd: world.cwd, env: world.env })).stderr).toContain('needs --role NAME or --tier');
+  });
+});
