@@ -157,6 +157,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--listen <host:port>', 'HTTP address (:0 picks a free port)', '127.0.0.1:8080')
     .option('--webhook-secret-file <file>', 'shared secret of the HR webhook (or LOCKSTEP_WEBHOOK_SECRET)')
     .option('--alert-webhook <url>', 'POST a JSON alert here on a guard halt or a failed cycle')
+    .option('--leader-election', 'with several replicas: only the holder of a Kubernetes Lease applies')
+    .option('--lease-namespace <ns>', 'namespace of the Lease')
+    .option('--lease-name <name>', 'name of the Lease', 'lockstep-controller')
+    .option('--lease-duration <seconds>', 'seconds a leader holds the Lease without renewing', '15')
+    .option('--kubeconfig <file>', 'kubeconfig for the Lease when not running in a cluster')
+    .option('--context <name>', 'kubeconfig context for the Lease')
     .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
     .addOption(state)
     .action((o) => done(import('./commands/controller.js').then((m) => m.controllerCommand(o))));

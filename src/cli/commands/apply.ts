@@ -109,7 +109,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
  * Every provider's manual work goes to a task book: the provider's `tasks` folder (or
  * <state>/tasks/<name>), owned by its `owner`; a Confirmation document closes a task.
  */
-function taskDesk(policy: Policy, state: string) {
+export function taskDesk(policy: Policy, state: string) {
   const confirmations = confirmationsOf(policy);
   const books = new Map<string, TaskBook>();
   return (name: string) => {
@@ -125,7 +125,7 @@ function taskDesk(policy: Policy, state: string) {
 }
 
 /** Change ids named by unexpired Approval documents, with the approval that names them. */
-function approvedChangeIds(policy: Policy, nowMs: number): Map<string, string> {
+export function approvedChangeIds(policy: Policy, nowMs: number): Map<string, string> {
   const out = new Map<string, string>();
   for (const a of policy.approvals) {
     if (nowMs >= expiryInstant(a.doc.spec.expires)) continue;
