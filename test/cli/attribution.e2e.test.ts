@@ -10,7 +10,8 @@ import { journalLines, scimWorld } from './scim-world.js';
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T10:00:00Z' } }).trim();
 
-describe('attribution: every change names the commit behind its policy line', () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe('attribution: every change names the commit behind its policy line', { timeout: 120_000 }, () => {
   const worlds: { emu: { close(): Promise<void> } }[] = [];
   afterAll(async () => {
     for (const w of worlds) await w.emu.close();

@@ -52,7 +52,8 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@acme.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
 }
 
-describe('lockstep diff', () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe('lockstep diff', { timeout: 120_000 }, () => {
   let repo: string;
   let baseCommit: string;
   beforeAll(() => {

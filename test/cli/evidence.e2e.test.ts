@@ -7,7 +7,8 @@ import { CONTROLS } from '../../src/evidence/controls.js';
 import { runCli } from './run-cli.js';
 import { journalLines, scimWorld } from './scim-world.js';
 
-describe("lockstep evidence: the auditor's package", () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () => {
   let world: Awaited<ReturnType<typeof scimWorld>>;
   const today = new Date().toISOString().slice(0, 10);
   const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);

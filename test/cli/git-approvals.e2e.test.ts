@@ -37,7 +37,8 @@ spec:
   reason: RIF HR-1
 `;
 
-describe('approvals authorised by Git', () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe('approvals authorised by Git', { timeout: 120_000 }, () => {
   const emus: { close(): Promise<void> }[] = [];
   let cwd: string;
   let env: Record<string, string>;

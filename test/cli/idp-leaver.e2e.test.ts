@@ -94,7 +94,8 @@ E2,bob@acme.com,Bob,,Engineering,Manager,employee,active,
 E3,carol@acme.com,Carol,bob@acme.com,Sales,AE,employee,active,
 `;
 
-describe('a leaver in Okta and Google Workspace, through the CLI', () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe('a leaver in Okta and Google Workspace, through the CLI', { timeout: 120_000 }, () => {
   let okta: OktaEmulator;
   let google: GoogleEmulator;
   let cwd: string;

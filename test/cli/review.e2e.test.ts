@@ -11,7 +11,8 @@ const git = (cwd: string, who: string[], ...args: string[]): string => execFileS
 const SAM = ['-c', 'user.name=Sam Rivera', '-c', 'user.email=sam@acme.com'];
 const LEE = ['-c', 'user.name=Lee Wong', '-c', 'user.email=lee@acme.com'];
 
-describe('access reviews as pull requests', () => {
+// Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
+describe('access reviews as pull requests', { timeout: 120_000 }, () => {
   const emus: { close(): Promise<void> }[] = [];
   afterAll(async () => {
     for (const e of emus) await e.close();
