@@ -6,7 +6,7 @@ import type { JournalHistory } from '../journal/history.js';
 import type { Policy } from '../policy/model.js';
 import { closeProviders, connectProviders } from '../provider/connect.js';
 import type { Logger } from '../provider/provider.js';
-import { approvedChangeIds, taskDesk } from '../cli/commands/apply.js';
+import { approvedChangeIds, taskDesk } from '../apply/policy-desks.js';
 import type { Plan } from '../types/index.js';
 
 export interface RunApplyOptions {

@@ -3,17 +3,15 @@ import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '../../errors.js';
 import { applyPlan } from '../../apply/engine.js';
 import { acquireApplyLock } from '../../apply/lock.js';
+import { approvedChangeIds, taskDesk } from '../../apply/policy-desks.js';
 import { summariseReport } from '../../apply/report.js';
 import { readSavedPlan } from '../../apply/saved-plan.js';
 import { readHistory } from '../../journal/build-history.js';
 import { JournalWriter } from '../../journal/writer.js';
-import { expiryInstant } from '../../plan/expiry.js';
 import { makePlan } from '../../plan/make-plan.js';
 import { loadPolicy } from '../../policy/load.js';
-import type { Policy } from '../../policy/model.js';
 import { parseDuration } from '../../policy/time.js';
-import { closeProviders, confirmationsOf, connectProviders } from '../../provider/connect.js';
-import { TaskBook, taskFolder } from '../../../providers/manual/tasks.js';
+import { closeProviders, connectProviders } from '../../provider/connect.js';
 import { renderText } from '../../render/text.js';
 import type { Plan } from '../../types/index.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
@@ -103,35 +101,6 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   } finally {
     await release();
   }
-}
-
-/**
- * Every provider's manual work goes to a task book: the provider's `tasks` folder (or
- * <state>/tasks/<name>), owned by its `owner`; a Confirmation document closes a task.
- */
-export function taskDesk(policy: Policy, state: string) {
-  const confirmations = confirmationsOf(policy);
-  const books = new Map<string, TaskBook>();
-  return (name: string) => {
-    let book = books.get(name);
-    if (!book) {
-      const conn = policy.config.doc.spec.providers[name] as { tasks?: string; owner?: string } | undefined;
-      book = TaskBook.at(name, taskFolder(conn?.tasks, { name, policyDir: policy.dir, stateDir: state }), conn?.owner);
-      books.set(name, book);
-    }
-    const b = book;
-    return { apply: (change: Plan['changes'][number]) => b.apply(change, confirmations) };
-  };
-}
-
-/** Change ids named by unexpired Approval documents, with the approval that names them. */
-export function approvedChangeIds(policy: Policy, nowMs: number): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const a of policy.approvals) {
-    if (nowMs >= expiryInstant(a.doc.spec.expires)) continue;
-    for (const id of a.doc.spec.changes ?? []) out.set(id, `Approval/${a.doc.metadata.name}`);
-  }
-  return out;
 }
 
 async function confirm(question: string): Promise<boolean> {
