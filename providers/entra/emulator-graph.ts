@@ -88,6 +88,14 @@ function membersPage(call: GraphCall): GraphAnswer {
   return listPage(call, `groups/${g.id}/members`, members, (u) => ({ '@odata.type': '#microsoft.graph.user', ...userResource(u, select) }));
 }
 
+/** The groups a user is a direct member of (memberOf lists groups and directory roles; the emulator has groups only). */
+function memberOfPage(call: GraphCall): GraphAnswer {
+  const u = call.store.user(call.params['id']!);
+  const groups = [...call.store.groups.values()].filter((g) => g.members.has(u.id)).sort((a, b) => a.ord - b.ord);
+  const select = selectOf(call.query);
+  return listPage(call, `users/${u.id}/memberOf`, groups, (g) => ({ '@odata.type': '#microsoft.graph.group', ...(applySelect({ id: g.id, displayName: g.displayName }, select) as object) }));
+}
+
 /** `principalId eq '…'` (and `clientId eq '…'`), the filters Graph supports on grants. */
 function grantFilter(filter: string | null): (g: { principalId: string; clientId: string }) => boolean {
   if (!filter) return () => true;
@@ -195,6 +203,8 @@ export const GRAPH_ROUTES: readonly Route[] = [
       return noContent;
     },
   },
+  { method: 'GET', template: '/users/{id}/memberOf/microsoft.graph.group', handle: memberOfPage },
+  { method: 'GET', template: '/users/{id}/memberOf', handle: memberOfPage },
   { method: 'GET', template: '/groups', handle: (c) => listPage(c, 'groups', c.store.groups.values(), (g) => applySelect({ id: g.id, displayName: g.displayName }, selectOf(c.query))) },
   { method: 'GET', template: '/groups/{id}', handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))) },
   { method: 'GET', template: '/groups/{id}/members/microsoft.graph.user', handle: membersPage },

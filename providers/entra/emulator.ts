@@ -188,24 +188,32 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     const ids = new Set<string>();
     const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
     let dropConnection = false;
-    for (const raw of requests as { id?: unknown; method?: unknown; url?: unknown; body?: unknown }[]) {
+    const items = (requests as { id?: unknown; method?: unknown; url?: unknown; body?: unknown }[]).map((raw) => {
       const id = String(raw.id ?? '');
-      if (!id || ids.has(id) || typeof raw.method !== 'string' || typeof raw.url !== 'string') {
-        return sendJson(res, 400, errorBody('BadRequest', 'Invalid batch payload format: every request needs a unique id, a method and a url.', clientRequestId));
-      }
+      if (!id || ids.has(id) || typeof raw.method !== 'string' || typeof raw.url !== 'string') return null;
       ids.add(id);
       const method = raw.method.toUpperCase();
       const url = new URL(`/v1.0/${raw.url.replace(/^\//, '')}`, root);
       const { template } = route(method, url.pathname);
-      counters.hit(method, template);
-      const { latencyMs, rule } = faults.decide({ method, template, path: url.pathname });
-      if (latencyMs > 0) await sleep(latencyMs);
+      return { id, method, url, template, body: raw.body };
+    });
+    if (items.some((i) => i === null)) {
+      return sendJson(res, 400, errorBody('BadRequest', 'Invalid batch payload format: every request needs a unique id, a method and a url.', clientRequestId));
+    }
+    // Requests without dependsOn run in parallel in Graph: their latencies overlap.
+    const decided = items.map((item) => {
+      counters.hit(item!.method, item!.template);
+      return { ...item!, ...faults.decide({ method: item!.method, template: item!.template, path: item!.url.pathname }) };
+    });
+    const latencyMs = Math.max(0, ...decided.map((d) => d.latencyMs));
+    if (latencyMs > 0) await sleep(latencyMs);
+    for (const { id, method, url, body: requestBody, rule } of decided) {
       if (rule && !rule.afterEffect) {
         if (rule.fault.kind === 'reset') dropConnection = true;
         else responses.push({ id, ...faultAnswer(rule.fault) });
         continue;
       }
-      const answer = graphCall(method, url, raw.body);
+      const answer = graphCall(method, url, requestBody);
       if (rule?.fault.kind === 'reset') dropConnection = true;
       const final = rule ? faultAnswer(rule.fault) : answer;
       responses.push({ id, status: final.status, headers: { ...(final.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...final.headers }, ...(final.body !== undefined ? { body: final.body } : {}) });

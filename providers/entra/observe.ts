@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { ProviderError } from '../../src/errors.js';
+import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import type { Logger } from '../../src/provider/provider.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { DeltaState, type DirectoryState } from './delta-state.js';
@@ -39,6 +40,42 @@ export class EntraObserver {
     private readonly store: DeltaState,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Each account (GET /users/{id}) and the groups it is a direct member of
+   * (/users/{id}/memberOf/microsoft.graph.group); the reads of concurrent accounts share
+   * JSON batches. The delta state is left alone: the next observation brings it up to date.
+   */
+  observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    return observeEachAccount('entra', ids, this.settings.concurrency, async (id) => {
+      const user = await this.readUser(id);
+      if (!user) return null;
+      const first = await this.api.call<{ value?: { id: string; displayName?: string }[]; '@odata.nextLink'?: string }>(
+        `list groups of user ${id}`,
+        { method: 'GET', url: `/users/${encodeURIComponent(id)}/memberOf/microsoft.graph.group?$top=${this.settings.pageSize}&$select=id,displayName` },
+        [404],
+      );
+      if (first.status === 404) return null;
+      const next = first.body?.['@odata.nextLink'];
+      const rest = next ? await this.api.list<{ id: string; displayName?: string }>(`list groups of user ${id}`, next) : [];
+      const groups = [...(first.body?.value ?? []), ...rest].map((g) => ({ id: g.id, name: g.displayName ?? g.id }));
+      return { account: toObservedAccount(user), groups };
+    });
+  }
+
+  /** One user with the fields a full read gives (sign-in activity while the tenant has it); undefined when gone. */
+  private async readUser(id: string): Promise<GraphUser | undefined> {
+    const read = (select: readonly string[]) => this.api.call<GraphUser>(`read user ${id}`, { method: 'GET', url: `/users/${encodeURIComponent(id)}?$select=${select.join(',')}` }, [404]);
+    let answer;
+    try {
+      answer = await read(this.signIns ? USER_SELECT : USER_DELTA_SELECT);
+    } catch (e) {
+      if (!(this.signIns && e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
+      this.signIns = false;
+      answer = await read(USER_DELTA_SELECT);
+    }
+    return answer.status === 404 ? undefined : answer.body;
+  }
 
   async observe(resync: boolean): Promise<ObservedProvider> {
     const previous = resync ? undefined : await this.store.load();

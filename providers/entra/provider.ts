@@ -42,6 +42,10 @@ export class EntraProvider implements Provider {
     return this.observer.observe(options?.resync === true);
   }
 
+  observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    return this.observer.observeAccounts(ids);
+  }
+
   async apply(change: PlanChange): Promise<ApplyOutcome> {
     switch (change.action) {
       case 'suspend':

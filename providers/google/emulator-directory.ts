@@ -228,8 +228,16 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
     template: G,
     scopes: GROUP_READ,
     handle(ctx) {
-      checkCustomer(ctx);
-      const page = list(ctx, 'groups', [...ctx.store.groups.values()], 200, 200);
+      // userKey lists the groups the user is a direct member of; otherwise the customer's groups.
+      const userKey = ctx.query.get('userKey');
+      let groups = [...ctx.store.groups.values()];
+      if (userKey) {
+        const user = ctx.store.user(userKey);
+        groups = groups.filter((g) => g.members.has(user.id));
+      } else {
+        checkCustomer(ctx);
+      }
+      const page = list(ctx, userKey ? `groups of ${userKey}` : 'groups', groups, 200, 200);
       return { kind: 'admin#directory#groups', ...(page.items.length ? { groups: page.items.map(renderGroup) } : {}), ...(page.next ? { nextPageToken: page.next } : {}) };
     },
   },

@@ -3,7 +3,9 @@ import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
 import type { GoogleApi } from './client.js';
-import { observeWorkspace, type ObserveSettings } from './observe.js';
+import { observeEachAccount } from '../../src/provider/observe-accounts.js';
+import { toObservedAccount, USER_FIELDS } from './mapping.js';
+import { MAX_GROUPS_PAGE, observeWorkspace, type ObserveSettings } from './observe.js';
 import type { DriveCalendarTransfer } from './transfer.js';
 
 /**
@@ -29,6 +31,25 @@ export class GoogleProvider implements Provider {
     const { observed, nestedGroups } = await observeWorkspace(this.api, this.settings);
     if (nestedGroups > 0) this.log.debug(`${this.name}: ${nestedGroups} nested group memberships are not expanded (their members are listed with their own group)`);
     return observed;
+  }
+
+  /** Each account (users.get) and the groups it is a direct member of (groups.list with userKey). */
+  observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    return observeEachAccount('google', ids, this.settings.concurrency, async (id) => {
+      const user = await this.getUser(id, USER_FIELDS);
+      if (!user?.id) return null;
+      let pages;
+      try {
+        pages = await this.api.pages(`groups.list userKey=${id}`, (pageToken) =>
+          this.api.directory.groups.list({ userKey: id, maxResults: Math.min(this.settings.pageSize, MAX_GROUPS_PAGE), fields: 'nextPageToken,groups(id,email)', ...(pageToken ? { pageToken } : {}) }),
+        );
+      } catch (e) {
+        if (e instanceof ProviderError && e.status === 404) return null; // deleted since it was read
+        throw e;
+      }
+      const groups = pages.flatMap((p) => p.groups ?? []).filter((g) => typeof g.id === 'string').map((g) => ({ id: g.id!, name: g.email ?? g.id! }));
+      return { account: toObservedAccount(user), groups };
+    });
   }
 
   async apply(change: PlanChange): Promise<ApplyOutcome> {

@@ -35,18 +35,29 @@ export const MAX_PATCH_ATTEMPTS = 5;
 export const MAX_LIST_RESTARTS = 2;
 
 type Binding = V1ClusterRoleBinding | V1RoleBinding;
+interface QueuedEdit {
+  op: 'add' | 'remove';
+  subject: PersonSubject;
+  settle: (result: 'ok' | 'already' | Error) => void;
+}
+interface EditQueue {
+  edits: QueuedEdit[];
+  busy: boolean;
+}
 const AUTOMATED = new Set(['suspend', 'add_member', 'remove_member']);
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /**
  * Kubernetes RBAC through the official client: memberships are the User and Group
- * subjects of RoleBindings and ClusterRoleBindings. Each change is one JSON Patch to
- * one binding that first tests the resourceVersion and the subject it removes, so a
- * concurrent edit can never make it remove someone else; on a conflict it re-reads and
- * decides again. Only managed bindings and non-`system:` subjects are ever changed.
+ * subjects of RoleBindings and ClusterRoleBindings. Changes to one binding become one
+ * JSON Patch at a time (concurrent ones share it) that first tests the resourceVersion
+ * and each subject it removes, so a concurrent edit can never make it remove someone
+ * else; on a conflict it re-reads and decides again. Only managed bindings and non-`system:` subjects are ever changed.
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;
+  /** Edits waiting for their binding, by binding name. */
+  private readonly editQueues = new Map<string, EditQueue>();
 
   constructor(
     readonly name: string,
@@ -86,50 +97,88 @@ export class KubernetesProvider implements Provider {
     const unmanaged = holding.filter((b) => !this.isManaged(nameOf(b))).map(nameOf);
     const note = unmanaged.length ? `; left unmanaged bindings: ${unmanaged.join(', ')}` : '';
     if (managed.length === 0) return { result: 'already', before: { bindings: [] }, after: { bindings: [] }, detail: `in no managed binding${note}` };
-    const removed: string[] = [];
-    for (const b of managed) {
-      if ((await this.removeFrom(refOf(b), subject, b)) === 'ok') removed.push(nameOf(b));
-    }
+    const outcomes = await Promise.all(managed.map((b) => this.removeFrom(refOf(b), subject, b)));
+    const removed = managed.filter((_, i) => outcomes[i] === 'ok').map(nameOf);
     if (removed.length === 0) return { result: 'already', before: { bindings: [] }, after: { bindings: [] }, detail: `removed meanwhile${note}` };
     return { result: 'ok', before: { bindings: removed }, after: { bindings: [] }, detail: `removed from ${removed.join(', ')}${note}` };
   }
 
-  /**
-   * Test-then-remove at the subject's index, until no entry for the subject is left.
-   * `initial` is a copy just listed, saving a read.
-   */
-  private async removeFrom(ref: BindingRef, subject: PersonSubject, initial?: Binding): Promise<'ok' | 'already'> {
-    let current: Binding | null | undefined = initial;
-    let removed = false;
-    for (let conflicts = 0; ; ) {
-      current ??= await this.read(ref);
-      if (!current) return removed ? 'ok' : 'already';
-      const subjects = (current.subjects ?? []) as Subject[];
-      const i = subjects.findIndex((s) => sameSubject(s, subject));
-      if (i < 0) return removed ? 'ok' : 'already';
-      const ops = [
-        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
-        { op: 'test', path: `/subjects/${i}`, value: plain(subjects[i]!) },
-        { op: 'remove', path: `/subjects/${i}` },
-      ];
-      const after = await this.patch(ref, ops, ++conflicts >= MAX_PATCH_ATTEMPTS);
-      if (after) removed = true;
-      else this.log.debug(`${groupName(ref)} changed while removing a subject; reading it again`);
-      current = after;
-    }
+  private removeFrom(ref: BindingRef, subject: PersonSubject, initial?: Binding): Promise<'ok' | 'already'> {
+    return this.edit(ref, { op: 'remove', subject }, initial);
   }
 
-  private async addTo(ref: BindingRef, subject: PersonSubject): Promise<'ok' | 'already'> {
+  private addTo(ref: BindingRef, subject: PersonSubject): Promise<'ok' | 'already'> {
+    return this.edit(ref, { op: 'add', subject });
+  }
+
+  /**
+   * Queues an edit of one binding. Edits of the same binding never race each other:
+   * while one patch is in flight the next edits wait, then go together in one patch
+   * (a burst of leavers in one binding costs a read and a patch, not a conflict storm).
+   * `initial` is a copy just listed, saving a read.
+   */
+  private edit(ref: BindingRef, edit: Omit<QueuedEdit, 'settle'>, initial?: Binding): Promise<'ok' | 'already'> {
+    const key = groupName(ref);
+    return new Promise((resolve, reject) => {
+      let queue = this.editQueues.get(key);
+      if (!queue) this.editQueues.set(key, (queue = { edits: [], busy: false }));
+      queue.edits.push({ ...edit, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (!queue.busy) void this.drain(ref, key, queue, initial);
+    });
+  }
+
+  private async drain(ref: BindingRef, key: string, queue: EditQueue, initial?: Binding): Promise<void> {
+    queue.busy = true;
+    for (let listed = initial; queue.edits.length > 0; listed = undefined) {
+      const batch = queue.edits.splice(0);
+      try {
+        const results = await this.patchEdits(ref, batch, listed);
+        batch.forEach((e, i) => e.settle(results[i]!));
+      } catch (err) {
+        for (const e of batch) e.settle(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    queue.busy = false;
+    this.editQueues.delete(key);
+  }
+
+  /**
+   * One JSON Patch for a batch of edits, made against the binding as read: it tests the
+   * resourceVersion and each subject it removes at its index (every copy of the subject
+   * goes), and appends the subjects it adds. A patch applies whole or not at all, so on a
+   * conflict the binding is read again and the batch decided afresh.
+   */
+  private async patchEdits(ref: BindingRef, edits: readonly QueuedEdit[], initial?: Binding): Promise<('ok' | 'already' | Error)[]> {
+    let current: Binding | null | undefined = initial;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.read(ref);
-      if (!current) throw new ProviderError(this.name, `binding ${groupName(ref)} does not exist`, { status: 404 });
-      if ((current.subjects ?? []).some((s) => sameSubject(s, subject))) return 'already';
-      const value = rbacSubject(subject);
-      const ops = [
-        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
-        current.subjects ? { op: 'add', path: '/subjects/-', value } : { op: 'add', path: '/subjects', value: [value] },
-      ];
-      if (await this.patch(ref, ops, attempt >= MAX_PATCH_ATTEMPTS)) return 'ok';
+      current ??= await this.read(ref);
+      if (!current) {
+        return edits.map((e) => (e.op === 'remove' ? 'already' : new ProviderError(this.name, `binding ${groupName(ref)} does not exist`, { status: 404 })));
+      }
+      const subjects = [...((current.subjects ?? []) as Subject[])];
+      const ops: unknown[] = [{ op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion }];
+      let hasList = current.subjects !== undefined;
+      const results = edits.map((e): 'ok' | 'already' => {
+        if (e.op === 'add') {
+          if (subjects.some((s) => sameSubject(s, e.subject))) return 'already';
+          const value = rbacSubject(e.subject);
+          ops.push(hasList ? { op: 'add', path: '/subjects/-', value } : { op: 'add', path: '/subjects', value: [value] });
+          hasList = true;
+          subjects.push(value as Subject);
+          return 'ok';
+        }
+        let removed = false;
+        for (let i = subjects.findIndex((s) => sameSubject(s, e.subject)); i >= 0; i = subjects.findIndex((s) => sameSubject(s, e.subject))) {
+          ops.push({ op: 'test', path: `/subjects/${i}`, value: plain(subjects[i]!) }, { op: 'remove', path: `/subjects/${i}` });
+          subjects.splice(i, 1);
+          removed = true;
+        }
+        return removed ? 'ok' : 'already';
+      });
+      if (ops.length === 1) return results;
+      if (await this.patch(ref, ops, attempt >= MAX_PATCH_ATTEMPTS)) return results;
+      this.log.debug(`${groupName(ref)} changed while it was being patched; reading it again`);
+      current = null;
     }
   }
 

@@ -4,6 +4,7 @@ import { ProviderError } from '../../src/errors.js';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedAccount, ObservedGroup, ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
+import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { FailureMapper } from './failures.js';
 import { ALL_STATUSES_FILTER, toObservedAccount, toObservedGroup, type OktaGroupLike, type OktaUserLike } from './mapping.js';
 
@@ -15,6 +16,9 @@ export interface OktaProviderSettings {
 }
 
 const users = (id: string): string => `/api/v1/users/${encodeURIComponent(id)}`;
+/** How long a user read by observeAccounts stands in for reading it again. */
+const FRESH_READ_MS = 15_000;
+const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no longer exists' });
 
 /**
  * An Okta org through the official SDK. Observe lists users (every status, one
@@ -25,6 +29,12 @@ const users = (id: string): string => `/api/v1/users/${encodeURIComponent(id)}`;
  */
 export class OktaProvider implements Provider {
   readonly type = 'okta' as const;
+  /**
+   * Users just read by observeAccounts (the engine's re-check before applying), kept
+   * briefly so the changes that follow do not read the same user again from the same
+   * rate-limit bucket; updated by this provider's own writes, dropped on any surprise.
+   */
+  private readonly fresh = new Map<string, { status: string; groups: Set<string>; at: number }>();
 
   constructor(
     readonly name: string,
@@ -37,8 +47,33 @@ export class OktaProvider implements Provider {
 
   async observe(): Promise<ObservedProvider> {
     const observedAt = new Date().toISOString();
-    const [accounts, groups] = await Promise.all([this.observeAccounts(), this.observeGroups()]);
+    const [accounts, groups] = await Promise.all([this.listAccounts(), this.listGroups()]);
     return { type: 'okta', observedAt, accounts, groups };
+  }
+
+  /** Each account (GET /api/v1/users/{id}) and its groups (GET /api/v1/users/{id}/groups). */
+  observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    return observeEachAccount('okta', ids, this.settings.observeConcurrency, async (id) => {
+      const user = await this.getUser(id);
+      if (!user) return null;
+      const groups: { id: string; name: string }[] = [];
+      try {
+        for await (const g of this.list<OktaGroupLike>(`/api/v1/users/${encodeURIComponent(id)}/groups`)) if (g?.id) groups.push(toObservedGroup({ ...g, id: g.id }, []));
+      } catch (e) {
+        if (FailureMapper.status(e) === 404) return null;
+        throw this.failures.error(`GET ${users(id)}/groups`, e);
+      }
+      this.fresh.set(id, { status: String(user.status), groups: new Set(groups.map((g) => g.id)), at: Date.now() });
+      return { account: toObservedAccount({ ...(user as unknown as OktaUserLike), id }), groups };
+    });
+  }
+
+  /** What observeAccounts read of a user moments ago, or undefined. */
+  private recent(id: string) {
+    const f = this.fresh.get(id);
+    if (f && Date.now() - f.at <= FRESH_READ_MS) return f;
+    this.fresh.delete(id);
+    return undefined;
   }
 
   async apply(change: PlanChange): Promise<ApplyOutcome> {
@@ -66,7 +101,7 @@ export class OktaProvider implements Provider {
 
   async close(): Promise<void> {}
 
-  private async observeAccounts(): Promise<ObservedAccount[]> {
+  private async listAccounts(): Promise<ObservedAccount[]> {
     return this.call('GET /api/v1/users', async () => {
       const out: ObservedAccount[] = [];
       for await (const u of this.list<OktaUserLike>('/api/v1/users', { filter: ALL_STATUSES_FILTER })) if (u?.id) out.push(toObservedAccount({ ...u, id: u.id }));
@@ -75,7 +110,7 @@ export class OktaProvider implements Provider {
   }
 
   /** Member pages start as soon as their group is listed, several at once. */
-  private async observeGroups(): Promise<ObservedGroup[]> {
+  private async listGroups(): Promise<ObservedGroup[]> {
     const limit = pLimit(this.settings.observeConcurrency);
     const pending: Promise<ObservedGroup>[] = [];
     await this.call('GET /api/v1/groups', async () => {
@@ -116,18 +151,22 @@ export class OktaProvider implements Provider {
    */
   private async suspend(id: string): Promise<ApplyOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const user = await this.getUser(id);
+      const recent = attempt === 0 ? this.recent(id) : undefined;
+      const user = recent ? { status: recent.status } : await this.getUser(id);
       if (!user) return { result: 'already', detail: 'the account no longer exists' };
       const status = String(user.status);
       if (status === 'SUSPENDED' || status === 'DEPROVISIONED') return { result: 'already', before: { status }, after: { status } };
       try {
         if (status === 'ACTIVE') {
           await this.client.userApi.suspendUser({ userId: id });
+          if (recent) recent.status = 'SUSPENDED';
           return { result: 'ok', before: { status }, after: { status: 'SUSPENDED' } };
         }
         await this.client.userApi.deactivateUser({ userId: id, sendEmail: false });
+        if (recent) recent.status = 'DEPROVISIONED';
         return { result: 'ok', before: { status }, after: { status: 'DEPROVISIONED' }, detail: `Okta suspends only ACTIVE users; the ${status} user was deactivated` };
       } catch (e) {
+        this.fresh.delete(id);
         if (attempt === 0 && FailureMapper.status(e) === 400) continue;
         throw this.failures.error(`POST ${users(id)}/lifecycle/${status === 'ACTIVE' ? 'suspend' : 'deactivate'}`, e);
       }
@@ -136,19 +175,19 @@ export class OktaProvider implements Provider {
 
   /** Ends every session, with the OAuth tokens they issued, and forgets remembered devices. */
   private async revokeSessions(id: string): Promise<ApplyOutcome> {
-    if (!(await this.getUser(id))) return { result: 'already', detail: 'the account no longer exists' };
-    await this.call(`DELETE ${users(id)}/sessions`, () => this.client.userApi.revokeUserSessions({ userId: id, oauthTokens: true, forgetDevices: true }));
+    if (!(await this.orGone(`DELETE ${users(id)}/sessions`, () => this.client.userApi.revokeUserSessions({ userId: id, oauthTokens: true, forgetDevices: true })))) return gone();
     return { result: 'ok', detail: 'sessions ended, OAuth tokens revoked, remembered devices forgotten' };
   }
 
   /** Revokes refresh tokens client by client, then every consent grant; nothing to revoke is `already`. */
   private async revokeTokens(id: string): Promise<ApplyOutcome> {
-    if (!(await this.getUser(id))) return { result: 'already', detail: 'the account no longer exists' };
-    const clients = await this.call(`GET ${users(id)}/clients`, async () => {
+    const listed = await this.orGone(`GET ${users(id)}/clients`, async () => {
       const out: string[] = [];
       for await (const c of await this.client.userApi.listUserClients({ userId: id })) if (c?.client_id) out.push(c.client_id);
       return out;
     });
+    if (!listed) return gone();
+    const clients = listed.value;
     if (clients.length === 0) return { result: 'already', before: { clients: 0 }, after: { clients: 0 } };
     for (const clientId of clients) {
       await this.call(`DELETE ${users(id)}/clients/${clientId}/tokens`, () => this.client.userApi.revokeTokensForUserAndClient({ userId: id, clientId }));
@@ -158,12 +197,13 @@ export class OktaProvider implements Provider {
   }
 
   private async resetFactors(id: string): Promise<ApplyOutcome> {
-    if (!(await this.getUser(id))) return { result: 'already', detail: 'the account no longer exists' };
-    const factors = await this.call(`GET ${users(id)}/factors`, async () => {
+    const counted = await this.orGone(`GET ${users(id)}/factors`, async () => {
       let n = 0;
       for await (const f of await this.client.userFactorApi.listFactors({ userId: id })) if (f) n += 1;
       return n;
     });
+    if (!counted) return gone();
+    const factors = counted.value;
     if (factors === 0) return { result: 'already', before: { factors: 0 }, after: { factors: 0 } };
     await this.call(`POST ${users(id)}/lifecycle/reset_factors`, () => this.client.userApi.resetFactors({ userId: id }));
     return { result: 'ok', before: { factors }, after: { factors: 0 } };
@@ -173,6 +213,7 @@ export class OktaProvider implements Provider {
   private async addMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
     if (await this.isMember(groupId, accountId)) return { result: 'already', before: { member: true }, after: { member: true } };
     await this.call(`PUT /api/v1/groups/${groupId}/users/${accountId}`, () => this.client.groupApi.assignUserToGroup({ groupId, userId: accountId }));
+    this.recent(accountId)?.groups.add(groupId);
     return { result: 'ok', before: { member: false }, after: { member: true } };
   }
 
@@ -182,14 +223,18 @@ export class OktaProvider implements Provider {
     try {
       await this.client.groupApi.unassignUserFromGroup({ groupId, userId: accountId });
     } catch (e) {
+      this.fresh.delete(accountId);
       if (FailureMapper.status(e) === 404) return { result: 'already', detail: 'the group or the account no longer exists' };
       throw this.failures.error(`DELETE /api/v1/groups/${groupId}/users/${accountId}`, e);
     }
+    this.recent(accountId)?.groups.delete(groupId);
     return { result: 'ok', before: { member: true }, after: { member: false } };
   }
 
   /** Membership read from the user's groups (a user has few; a group may have many members). */
   private async isMember(groupId: string, accountId: string, missingIsFalse = false): Promise<boolean> {
+    const recent = this.recent(accountId);
+    if (recent) return recent.groups.has(groupId);
     try {
       for await (const g of await this.client.userApi.listUserGroups({ userId: accountId })) if (g?.id === groupId) return true;
       return false;
@@ -205,6 +250,7 @@ export class OktaProvider implements Provider {
    * user is deactivated first and then deleted, each step a separate, re-readable state.
    */
   private async delete(id: string): Promise<ApplyOutcome> {
+    this.fresh.delete(id);
     const user = await this.getUser(id);
     if (!user) return { result: 'already', detail: 'the account no longer exists' };
     const status = String(user.status);
@@ -238,6 +284,20 @@ export class OktaProvider implements Provider {
     const request = { method: 'get', headers: { Accept: 'application/json' } } as unknown as Args[3];
     const plainItems = {} as Args[2]; // a factory without createInstance hands items over as parsed
     return new Collection<T>(this.client.http as unknown as Args[0], href, plainItems, request);
+  }
+
+  /**
+   * A request under a user that answers 404 when the user no longer exists: its result,
+   * or null for a user gone (asking first would cost a request of the same rate
+   * limit bucket every time).
+   */
+  private async orGone<T>(what: string, fn: () => Promise<T>): Promise<{ value: T } | null> {
+    try {
+      return { value: await fn() };
+    } catch (e) {
+      if (FailureMapper.status(e) === 404) return null;
+      throw this.failures.error(what, e);
+    }
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -135,8 +135,12 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
   const stopped = () => Promise.all(changes.map((c) => record(run, c, { result: 'skipped', detail: 'run stopped before this change' })));
   if (run.signal.aborted) return stopped();
   let observed: ObservedProvider;
+  const targets = targetAccounts(provider, changes);
   try {
-    observed = await withRetry(() => provider.observe(), retryOptions(run, name, 'observe'));
+    observed = await withRetry(
+      () => (targets ? provider.observeAccounts!(targets) : provider.observe()),
+      retryOptions(run, name, targets ? `observe ${targets.length} account(s)` : 'observe'),
+    );
   } catch (e) {
     if (run.signal.aborted) return stopped();
     const error = `observation of ${name} failed: ${errorMessage(e)}`;
@@ -156,7 +160,7 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
           if (change.requiresApproval && !opts.approvedChanges.has(change.id)) {
             return record(run, change, { result: 'skipped', detail: 'requires approval: no Approval document covers this change' });
           }
-          const check = checkPrecondition(change, observed, { history: opts.history, unobservable, fallbackSinceMs });
+          const check = checkPrecondition(change, observed, { history: opts.history, unobservable, fallbackSinceMs, accountsOnly: targets !== null });
           if (check.verdict !== 'apply') return record(run, change, { result: check.verdict, detail: check.detail });
           return applyOne(run, provider, change);
         }),
@@ -165,6 +169,26 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
     outcomes.push(...done);
   }
   return outcomes;
+}
+
+/** Above this many accounts a whole observation costs less than reading each one. */
+export const TARGETED_OBSERVE_MAX_ACCOUNTS = 50;
+
+/**
+ * The accounts to read afresh when the provider can read accounts one by one and the
+ * changes are few (an HR event's containment): their ids, or null to observe the whole
+ * provider. Every change must name an account, since a group alone cannot be read that way.
+ */
+function targetAccounts(provider: Provider, changes: readonly PlanChange[]): string[] | null {
+  if (!provider.observeAccounts) return null;
+  const ids = new Set<string>();
+  for (const c of changes) {
+    const id = c.target.account?.id;
+    if (!id) return null;
+    ids.add(id);
+    if (ids.size > TARGETED_OBSERVE_MAX_ACCOUNTS) return null;
+  }
+  return [...ids].sort();
 }
 
 async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {

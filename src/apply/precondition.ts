@@ -17,6 +17,11 @@ export interface PreconditionContext {
    * recorded done at or after this time (the plan's creation) is not repeated.
    */
   fallbackSinceMs: number;
+  /**
+   * The observation read only the changes' accounts (Provider.observeAccounts): a group
+   * missing from it is one none of them belongs to, not a group that no longer exists.
+   */
+  accountsOnly?: boolean;
 }
 
 /**
@@ -43,8 +48,8 @@ export function checkPrecondition(change: PlanChange, observed: ObservedProvider
   }
   const groupRef = change.target.group;
   const group = groupRef ? observed.groups.find((g) => g.id === groupRef.id) : undefined;
-  if (groupRef && !group) return { verdict: 'stale', detail: `group ${groupRef.name} (${groupRef.id}) no longer exists` };
-  const isMember = account && group ? group.members.includes(account.id) : undefined;
+  if (groupRef && !group && !ctx.accountsOnly) return { verdict: 'stale', detail: `group ${groupRef.name} (${groupRef.id}) no longer exists` };
+  const isMember = account && groupRef ? (group?.members.includes(account.id) ?? false) : undefined;
 
   const done = endStateReached(change.action, account, isMember);
   if (done) return { verdict: 'already', detail: done };

@@ -22,16 +22,22 @@ const TAIL_CHUNK = 64 * 1024;
 
 /**
  * Appends records to a journal file. Invariants:
- * - each record is one `write` of its whole line followed by an fsync, so after a crash
- *   the file holds every acknowledged record and at most one torn line, which
- *   `verifyJournal` reports;
- * - appends are serialised, so seq and prev stay contiguous under concurrent callers;
+ * - records are written as whole lines and acknowledged only after the fsync that
+ *   covers them, so after a crash the file holds every acknowledged record and at most
+ *   one torn line, which `verifyJournal` reports;
+ * - appends are chained in call order, so seq and prev stay contiguous under concurrent
+ *   callers; appends that arrive while a write is in flight are written together by the
+ *   next write and fsync (group commit), so a run with many changes in flight is not
+ *   held to one fsync per record;
  * - every string (and key) passes through the secret redactor before it is hashed and
  *   written, so no registered secret reaches the file or the sink;
  * - after a failed write the writer refuses further appends: the file's tail is unknown.
  */
 export class JournalWriter {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the next write, in call order. */
+  private pending: PendingAppend[] = [];
+  /** The write in flight, if any. */
+  private flushing: Promise<void> | null = null;
   private failed: Error | null = null;
 
   private constructor(
@@ -85,36 +91,72 @@ export class JournalWriter {
 
   /** Appends one record and resolves with it as written, once it is on disk. */
   append(entry: JournalEntry): Promise<JournalRecord> {
-    const written = this.queue.then(() => this.write(entry));
-    this.queue = written.catch(() => undefined);
-    return written;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      // Started on a microtask, so `flushing` is set before drain can clear it.
+      this.flushing ??= Promise.resolve().then(() => this.drain());
+    });
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.flushing) await this.flushing;
     await this.file.close();
   }
 
-  private async write(entry: JournalEntry): Promise<JournalRecord> {
-    if (this.failed) throw new Error(`journal ${this.path}: an earlier write failed (${this.failed.message}); refusing to append`);
-    const clean = redactDeep(entry) as JournalEntry;
-    const unhashed = { ...clean, seq: this.nextSeq, time: clean.time ?? this.clock().toISOString(), prev: this.prev };
-    const record = { ...unhashed, hash: recordHash(unhashed) } as JournalRecord;
-    const line = canonicalJson(record);
-    const bytes = Buffer.from(`${line}\n`, 'utf8');
+  /** Writes until nothing waits: each round takes every append queued so far. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) await this.writeGroup(this.pending.splice(0));
+    this.flushing = null;
+  }
+
+  /** One write and one fsync for a group of records, chained in order; each append settles after the fsync. */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    if (this.failed) {
+      const error = new Error(`journal ${this.path}: an earlier write failed (${this.failed.message}); refusing to append`);
+      for (const a of group) a.reject(error);
+      return;
+    }
+    let { nextSeq, prev } = this;
+    const lines: { append: PendingAppend; line: string }[] = [];
+    for (const append of group) {
+      let line: string;
+      try {
+        const clean = redactDeep(append.entry) as JournalEntry;
+        const unhashed = { ...clean, seq: nextSeq, time: clean.time ?? this.clock().toISOString(), prev };
+        line = canonicalJson({ ...unhashed, hash: recordHash(unhashed) });
+      } catch (e) {
+        append.reject(e); // a record that cannot be serialised takes no seq
+        continue;
+      }
+      lines.push({ append, line });
+      prev = lineHash(Buffer.from(line, 'utf8'));
+      nextSeq++;
+    }
+    if (lines.length === 0) return;
+    const bytes = Buffer.from(lines.map((l) => `${l.line}\n`).join(''), 'utf8');
     try {
       const { bytesWritten } = await this.file.write(bytes, 0, bytes.length);
       if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`);
       await this.file.sync();
     } catch (e) {
       this.failed = e as Error;
-      throw new Error(`journal ${this.path}: write failed: ${(e as Error).message}`, { cause: e });
+      const error = new Error(`journal ${this.path}: write failed: ${(e as Error).message}`, { cause: e });
+      for (const l of lines) l.append.reject(error);
+      return;
     }
-    this.prev = lineHash(bytes.subarray(0, bytes.length - 1));
-    this.nextSeq++;
-    this.sink?.write(`${line}\n`);
-    return JSON.parse(line) as JournalRecord;
+    this.prev = prev;
+    this.nextSeq = nextSeq;
+    for (const { append, line } of lines) {
+      this.sink?.write(`${line}\n`);
+      append.resolve(JSON.parse(line) as JournalRecord);
+    }
   }
+}
+
+interface PendingAppend {
+  entry: JournalEntry;
+  resolve: (record: JournalRecord) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Redacts every string in a JSON-like value; drops undefined members as JSON would. */

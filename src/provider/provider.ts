@@ -61,6 +61,14 @@ export interface Provider {
    */
   observe(options?: ObserveOptions): Promise<ObservedProvider>;
   /**
+   * A fresh read of just these accounts, for re-checking a few changes before applying
+   * them (SPEC §9) without reading the whole directory: each account that still exists,
+   * with the fields `observe` gives it, and every group any of them belongs to, whose
+   * `members` name only the accounts asked about. Optional: a provider without it is
+   * observed whole.
+   */
+  observeAccounts?(ids: readonly string[]): Promise<ObservedProvider>;
+  /**
    * Apply one change. Must be idempotent: applying a change whose effect already holds
    * returns `already`, never a duplicate effect.
    */

@@ -20,6 +20,8 @@ export interface RunningEmulator {
   readonly url: string | null;
   readonly counters: RequestCounters | null;
   readonly faults: FaultController | null;
+  /** The emulated per-bucket rate limit, where the service has one (Okta); adjustable at runtime. */
+  readonly rateLimit?: { settings: { limit: number; windowMs: number } };
   /** The emulator's state in observed form (what a fresh observation would return). */
   observed(): ObservedProvider;
   close(): Promise<void>;
@@ -64,7 +66,7 @@ const startScim: Starter = async ({ name, seed, dir, port }) => {
 const startOkta: Starter = async ({ name, seed, dir, port }) => {
   const { token, ref } = await tokenFile(dir, name);
   const emu = await startOktaEmulator({ seed, token, port });
-  return running(name, 'okta', emu, { type: 'okta', orgUrl: emu.url, token: ref });
+  return { ...running(name, 'okta', emu, { type: 'okta', orgUrl: emu.url, token: ref }), rateLimit: emu.limits };
 };
 
 /**

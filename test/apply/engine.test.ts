@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactor } from '../../src/policy/secrets.js';
 import { FakeProvider } from '../support/fake-provider.js';
 import { aChange, aLog, aPlan } from './builders.js';
-import { applyPlan } from '../../src/apply/engine.js';
+import { applyPlan, TARGETED_OBSERVE_MAX_ACCOUNTS } from '../../src/apply/engine.js';
 import { buildHistory } from '../../src/journal/build-history.js';
 import { EMPTY_HISTORY } from '../../src/journal/history.js';
 import { ALICE, BOB, CAROL, SALES, aJournalDir, oktaWorld } from './world.js';
@@ -256,5 +256,56 @@ describe('applyPlan: journal failure', () => {
     ).rejects.toThrow('disk full');
     // run_start and suspend were journaled; remove_member's record failed, so add_member never ran.
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend', 'remove_member']);
+  });
+});
+
+/** A provider that can also read accounts one by one, recording what it was asked. */
+class TargetedProvider extends FakeProvider {
+  readonly targetedReads: string[][] = [];
+  async observeAccounts(ids: readonly string[]) {
+    this.targetedReads.push([...ids]);
+    const whole = await super.observe();
+    this.observeCalls--;
+    return {
+      ...whole,
+      accounts: whole.accounts.filter((a) => ids.includes(a.id)),
+      groups: whole.groups.map((g) => ({ ...g, members: g.members.filter((m) => ids.includes(m)) })).filter((g) => g.members.length > 0),
+    };
+  }
+}
+
+describe('applyPlan: fresh observation of the targets', () => {
+  const world = (n: number) =>
+    new TargetedProvider('okta-main', {
+      accounts: Array.from({ length: n }, (_, i) => ({ id: `00u${i}`, login: `p${i}@acme.com`, status: 'active' as const })),
+      groups: [{ ...SALES, members: Array.from({ length: n }, (_, i) => `00u${i}`) }],
+    });
+  const contain = (i: number) => [
+    aChange({ action: 'suspend', target: { account: { id: `00u${i}`, login: `p${i}@acme.com` } }, precondition: { accountStatus: ['active'] } }),
+    aChange({ action: 'remove_member', target: { account: { id: `00u${i}`, login: `p${i}@acme.com` }, group: SALES }, precondition: { member: true } }),
+  ];
+
+  it('a few accounts are read one by one, not the whole directory; the re-check still sees what changed since the plan', async () => {
+    const okta = world(10);
+    okta.accounts.get('00u1')!.status = 'suspended'; // someone suspended p1 after the plan was made
+    okta.groups.get(SALES.id)!.members.delete('00u2'); // and took p2 out of Sales
+    const { report } = await j.apply(aPlan([...contain(1), ...contain(2)]), [okta]);
+    expect(okta.observeCalls).toBe(0);
+    expect(okta.targetedReads).toEqual([['00u1', '00u2']]);
+    expect(report.results.map((r) => `${r.change.action} ${r.change.target.account?.login} ${r.result}`)).toEqual([
+      'suspend p1@acme.com already',
+      'remove_member p1@acme.com ok',
+      'suspend p2@acme.com ok',
+      'remove_member p2@acme.com already',
+    ]);
+  });
+
+  it('beyond TARGETED_OBSERVE_MAX_ACCOUNTS accounts the provider is observed whole', async () => {
+    const n = TARGETED_OBSERVE_MAX_ACCOUNTS + 1;
+    const okta = world(n);
+    const { report } = await j.apply(aPlan(Array.from({ length: n }, (_, i) => contain(i)[0]!)), [okta]);
+    expect(okta.observeCalls).toBe(1);
+    expect(okta.targetedReads).toEqual([]);
+    expect(report.counts.ok).toBe(n);
   });
 });

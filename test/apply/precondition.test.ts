@@ -41,4 +41,16 @@ describe('checkPrecondition', () => {
     expect(checkPrecondition(noSince, observed, { ...ctx, history: done, fallbackSinceMs: Date.parse('2026-11-20T00:00:00Z') }).verdict).toBe('already');
     expect(checkPrecondition(noSince, observed, { ...ctx, history: done, fallbackSinceMs: Date.parse('2026-11-23T00:00:00Z') }).verdict).toBe('apply');
   });
+
+  it('an observation of the accounts only: a group missing from it is one they are not in, not a group that is gone', () => {
+    const only = { ...ctx, accountsOnly: true };
+    const old = { id: '00g9', name: 'Old' };
+    expect(checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: old }, precondition: { member: true } }), observed, only)).toEqual({
+      verdict: 'already',
+      detail: 'alice@acme.com is not a member',
+    });
+    expect(checkPrecondition(aChange({ action: 'add_member', target: { account: alice, group: old }, precondition: { member: false } }), observed, only).verdict).toBe('apply');
+    expect(checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } }), observed, only).verdict).toBe('apply');
+    expect(checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: old } }), observed, ctx).verdict).toBe('stale');
+  });
 });

@@ -64,6 +64,43 @@ describe('journal writer and verify', () => {
     expect(await verifyJournal(path)).toMatchObject({ ok: true, records: 20 });
   });
 
+  it('writes appends that arrive during a write together (one fsync each group), acknowledging each only once synced', async () => {
+    const w = await JournalWriter.open(path);
+    const file = (w as unknown as { file: { sync(): Promise<void> } }).file;
+    const sync = file.sync.bind(file);
+    let syncs = 0;
+    let synced = 0;
+    file.sync = async () => {
+      syncs++;
+      await sync();
+      synced = (await readFile(path, 'utf8')).split('\n').length - 1;
+    };
+    const acknowledged: number[] = [];
+    const append = (n: number) =>
+      w.append(entry(n)).then((r) => {
+        expect(r.seq).toBeLessThanOrEqual(synced);
+        acknowledged.push(r.seq);
+        return r;
+      });
+    // One append starts a write; 199 more arrive while it is in flight.
+    const first = append(1);
+    await new Promise((r) => setImmediate(r));
+    const records = await Promise.all([first, ...Array.from({ length: 199 }, (_, i) => append(i + 2))]);
+    await w.close();
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(records.map((r) => r.changeId)).toEqual(Array.from({ length: 200 }, (_, i) => entry(i + 1).changeId));
+    expect(acknowledged).toHaveLength(200);
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeLessThanOrEqual(3);
+    expect(await verifyJournal(path)).toMatchObject({ ok: true, records: 200 });
+    // Appends after a quiet spell start a new write of their own.
+    const again = await JournalWriter.open(path);
+    expect((await again.append(entry(201))).seq).toBe(201);
+    expect((await again.append(entry(202))).seq).toBe(202);
+    await again.close();
+    expect(await verifyJournal(path)).toMatchObject({ ok: true, records: 202 });
+  });
+
   it('names an edited record', async () => {
     const lines = await writeJournal(4);
     lines[1] = lines[1]!.replace('"result":"ok"', '"result":"failed"');

@@ -137,6 +137,32 @@ export function describeProviderContract(name: string, setup: (options: Contract
       }
     });
 
+    // Providers that can read accounts one by one (Provider.observeAccounts) let apply
+    // re-check a few changes without reading the whole directory.
+    it('reads chosen accounts afresh: the whole observation narrowed to them, without listing the directory', async (ctx) => {
+      const read = fx.provider.observeAccounts?.bind(fx.provider);
+      if (!read) return ctx.skip();
+      const remove = { account: account('u4', 'dan@acme.com'), group: group('g1', 'Engineering') };
+      expect((await fx.provider.apply(aChange(name, 'remove_member', remove))).result).toBe('ok');
+      const ids = ['u2', 'u4', 'u7', 'no-such-account'];
+      const whole = await fx.provider.observe();
+      fx.controls.counters.reset();
+      const targeted = await read(ids);
+      const narrowed: ObservedProvider = {
+        ...whole,
+        accounts: whole.accounts.filter((a) => ids.includes(a.id)),
+        groups: whole.groups
+          .map((g) => ({ ...g, members: g.members.filter((m) => ids.includes(m)) }))
+          .filter((g) => g.members.length > 0),
+      };
+      expect(targeted.accounts.map((a) => a.id).sort()).toEqual(['u2', 'u4', 'u7']);
+      expect(normalised(targeted)).toEqual(normalised(narrowed));
+      expect(membersOf(targeted, 'g1')).not.toContain('u4');
+      // No account listing, and at most one read of the account and one of its groups each.
+      for (const { key, lists } of fx.listEndpoints) if (lists === 'accounts') expect(fx.controls.counters.get(key), key).toBe(0);
+      expect(fx.controls.counters.total('GET'), JSON.stringify(fx.controls.counters.snapshot())).toBeLessThanOrEqual(2 * ids.length);
+    });
+
     it('suspends an account, and a second suspend is already done', async () => {
       expect((await suspendU2()).result).toBe('ok');
       expect(statusOf(fx.controls.inspect(), 'u2')).toBe('suspended');

@@ -83,6 +83,25 @@ describe('okta provider', () => {
     expect((await provider.apply(aChange('okta-main', 'suspend', { account: account('00u4') }))).result).toBe('already');
   });
 
+  it('after reading accounts for a re-check, suspends and removes without reading the user again; a change made meanwhile is still seen', async () => {
+    await start();
+    const observed = await provider.observeAccounts!(['00u1', '00u2', '00u5']);
+    expect(observed.groups).toEqual([{ id: '00g1', name: 'Engineering', members: ['00u1', '00u5'] }]);
+    emu.counters.reset();
+    expect((await provider.apply(aChange('okta-main', 'suspend', { account: account('00u1') }))).result).toBe('ok');
+    expect((await provider.apply(aChange('okta-main', 'remove_member', { account: account('00u1'), group: group('00g1') }))).result).toBe('ok');
+    expect((await provider.apply(aChange('okta-main', 'remove_member', { account: account('00u1'), group: group('00g1') }))).result).toBe('already');
+    expect(emu.counters.get('GET /api/v1/users/{id}')).toBe(0);
+    expect(emu.counters.get('GET /api/v1/users/{id}/groups')).toBe(0);
+    expect(statusIn('00u1')).toBe('SUSPENDED');
+    expect(emu.observed().groups[0]!.members).toEqual(['00u3', '00u5']);
+    // Someone else suspends bob after the read: Okta refuses the stale decision (400),
+    // the user is read again, and the change is already done.
+    emu.store.users.get('00u2')!.status = 'SUSPENDED';
+    expect((await provider.apply(aChange('okta-main', 'suspend', { account: account('00u2') }))).result).toBe('already');
+    expect(emu.counters.get('GET /api/v1/users/{id}')).toBe(1);
+  });
+
   it('deletes a suspended user by deactivating then deleting it, and refuses a locked-out one', async () => {
     await start();
     expect((await provider.apply(aChange('okta-main', 'delete', { account: account('00u3') }))).result).toBe('ok');
