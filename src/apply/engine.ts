@@ -10,7 +10,7 @@ import { withRetry, type Backoff } from './retry.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { JournalEntry } from '../journal/record.js';
 import type { ApplyOutcome, Logger, Provider } from '../provider/provider.js';
-import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange } from '../types/index.js';
+import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange, ReviewAttestation } from '../types/index.js';
 
 /** Where the engine writes its records; a `JournalWriter` in production. */
 export interface JournalAppender {
@@ -44,6 +44,11 @@ export interface ApplyOptions {
   taskDesk?: (provider: string) => { apply(change: PlanChange): Promise<ApplyOutcome> };
   /** Jitter source, replaceable in tests. */
   random?: () => number;
+  /**
+   * Merged access reviews to attest in this run (see pendingAttestations): each is
+   * journaled as an `attestation` record after the guard lets the run through.
+   */
+  attestations?: readonly ReviewAttestation[];
 }
 
 interface Run {
@@ -53,6 +58,8 @@ interface Run {
   /** Set when the journal cannot be written: nothing more may be applied. */
   fatal: { error: Error } | null;
   abort: AbortController;
+  /** Attestations journaled in this run. */
+  attested: ReviewAttestation[];
 }
 
 /**
@@ -63,7 +70,8 @@ interface Run {
  * in flight. Each change is re-checked against the fresh observation and journaled with
  * its outcome; one failing change never stops the others. The only error thrown past
  * the run is a journal that cannot be written, since applying without an audit trail
- * is worse than stopping.
+ * is worse than stopping. Access reviews to attest are journaled once the guard lets
+ * the run through (a halted run attests nothing: the next one does).
  */
 export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
   const { plan, journal, log } = opts;
@@ -75,6 +83,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
     signal: opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal,
     fatal: null,
     abort,
+    attested: [],
   };
   const providerNames = [...new Set(plan.changes.map((c) => c.provider))].sort();
   await journal.append({
@@ -99,6 +108,10 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
       detail: guard.tripped ? 'tripped guard approved for this plan' : 'guard violations covered by Approval documents',
     });
   }
+  for (const attestation of opts.attestations ?? []) {
+    await journal.append({ ...run.base, type: 'attestation', person: null, attestation, detail: attestation.note });
+    run.attested.push(attestation);
+  }
 
   const settled = await Promise.allSettled(
     providerNames.map((name) => runProvider(run, name, plan.changes.filter((c) => c.provider === name))),
@@ -116,7 +129,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
 async function finish(run: Run, results: ChangeOutcome[], halted: boolean): Promise<ApplyReport> {
   const counts = countResults(results);
   await run.opts.journal.append({ ...run.base, type: 'run_end', result: halted ? 'halted' : null, detail: { counts } });
-  return { runId: run.base.runId, halted, results, counts };
+  return { runId: run.base.runId, halted, results, counts, attested: run.attested };
 }
 
 /** Who let the guard's violations through: the plan-level approver, or Approval documents per violation. */

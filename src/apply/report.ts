@@ -1,4 +1,4 @@
-import type { ApplyResult, PlanChange } from '../types/index.js';
+import type { ApplyResult, PlanChange, ReviewAttestation } from '../types/index.js';
 
 /** The outcome of one change in one run; `error` is already redacted. */
 export interface ChangeOutcome {
@@ -18,6 +18,8 @@ export interface ApplyReport {
   halted: boolean;
   results: ChangeOutcome[];
   counts: Record<ApplyResult, number>;
+  /** Access reviews attested in the run's journal. */
+  attested: ReviewAttestation[];
 }
 
 export const APPLY_RESULTS: readonly ApplyResult[] = ['ok', 'already', 'failed', 'stale', 'halted', 'pending', 'skipped'];

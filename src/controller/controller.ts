@@ -7,6 +7,7 @@ import { loadPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/model.js';
 import { redactor } from '../policy/secrets.js';
 import type { Logger } from '../provider/provider.js';
+import { pendingAttestations } from '../review/attest.js';
 import type { Roster } from '../roster/model.js';
 import { journalPath } from '../cli/workspace.js';
 import { acquireApplyLock } from '../apply/lock.js';
@@ -194,9 +195,11 @@ export class Controller {
     this.world = { policy: made.policy, roster: made.roster, snapshot: made.snapshot, journalFile, attribute: made.attribute, authorship: made.authorship };
     const { plan } = made;
     metrics.observePlan(plan);
-    log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)`);
-    if (plan.changes.length === 0) return ExitCode.Ok;
-    const report = await runApply({ plan, policy: made.policy, history: made.history, journalFile, stateDir: this.opts.stateDir, actor: this.opts.actor, log, signal: this.abort.signal });
+    const attestations = await pendingAttestations(made.policy, made.history, log);
+    log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`);
+    // A merged review whose decisions change nothing is still attested.
+    if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
+    const report = await runApply({ plan, policy: made.policy, history: made.history, journalFile, stateDir: this.opts.stateDir, actor: this.opts.actor, log, signal: this.abort.signal, attestations });
     return this.afterApply(plan, report, 'cycle', new Map());
   }
 
@@ -255,6 +258,8 @@ export class Controller {
         log: this.opts.log,
         signal: this.abort.signal,
         events: eventOf,
+        // The fast path contains leavers; reviews are attested by the next cycle.
+        attestations: [],
       });
       this.opts.log.info(`HR event run: ${plan.changes.length} change(s) for ${eventOf.size} leaver(s); planned in ${t1 - t0} ms, applied in ${Date.now() - t1} ms`);
       if (this.world === world) this.world = { ...world, snapshot: withApplied(world.snapshot, report.results) };

@@ -7,7 +7,8 @@ import type { Policy } from '../policy/model.js';
 import { closeProviders, connectProviders } from '../provider/connect.js';
 import type { Logger } from '../provider/provider.js';
 import { approvedChangeIds, taskDesk } from '../apply/policy-desks.js';
-import type { Plan } from '../types/index.js';
+import { pendingAttestations } from '../review/attest.js';
+import type { Plan, ReviewAttestation } from '../types/index.js';
 
 export interface RunApplyOptions {
   plan: Plan;
@@ -20,16 +21,22 @@ export interface RunApplyOptions {
   signal: AbortSignal;
   /** HR event ids behind this apply, by person: journaled with the run and each change. */
   events?: ReadonlyMap<string, string>;
+  /**
+   * Access reviews to attest in the run; the policy's reviews the journal does not hold
+   * yet when absent (see pendingAttestations), none with an empty list.
+   */
+  attestations?: readonly ReviewAttestation[];
 }
 
 /**
  * Applies a plan exactly as `lockstep apply --auto-approve` does (the caller holds the
  * apply lock): a journal opened for the run, the providers the plan needs, Approval
- * documents for changes that need one, task books for manual work. A tripped guard halts
- * inside the engine, journaled. The journal is flushed and closed before this returns.
+ * documents for changes that need one, task books for manual work, merged access reviews
+ * attested. A tripped guard halts inside the engine, journaled. The journal is flushed and closed before this returns.
  */
 export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
   const { plan, policy } = opts;
+  const attestations = opts.attestations ?? (await pendingAttestations(policy, opts.history, opts.log));
   const writer = await JournalWriter.open(opts.journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
   const journal = opts.events?.size ? withEvents(writer, opts.events) : writer;
   const needed = [...new Set(plan.changes.map((c) => c.provider))];
@@ -48,6 +55,7 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
       taskDesk: taskDesk(policy, opts.stateDir),
       log: opts.log,
       signal: opts.signal,
+      attestations,
     });
   } finally {
     await closeProviders(providers);

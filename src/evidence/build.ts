@@ -1,5 +1,5 @@
 import type { Person } from '../roster/model.js';
-import type { JournalRecord } from '../types/index.js';
+import type { JournalRecord, ReviewAttestation } from '../types/index.js';
 
 const CONTAINMENT = new Set(['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'remove_member']);
 const DONE = new Set(['ok', 'already']);
@@ -59,4 +59,45 @@ export function journalExtract(journal: readonly JournalRecord[], fromMs: number
     const t = Date.parse(r.time);
     return t >= fromMs && t < toMs;
   });
+}
+
+/** One access review attested in the period: the merge that decided it, and what it decided. */
+export interface AttestationEvidence {
+  readonly review: string;
+  readonly scope: ReviewAttestation['scope'];
+  readonly due: string;
+  /** When the apply recorded it, and the journal record (seq) holding it. */
+  readonly recordedAt: string;
+  readonly seq: number;
+  readonly git: ReviewAttestation['git'];
+  readonly commit: string | null;
+  readonly committedAt: string | null;
+  readonly merger: string | null;
+  readonly reviewer: string | null;
+  readonly complete: boolean;
+  readonly counts: ReviewAttestation['counts'];
+}
+
+/** The access reviews attested in [from, to), in journal order: the evidence of periodic access review. */
+export function attestationsInPeriod(journal: readonly JournalRecord[], fromMs: number, toMs: number): AttestationEvidence[] {
+  return journalExtract(journal, fromMs, toMs)
+    .filter((r) => r.type === 'attestation' && r.attestation)
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => {
+      const a = r.attestation!;
+      return {
+        review: a.review,
+        scope: a.scope,
+        due: a.due,
+        recordedAt: r.time,
+        seq: r.seq,
+        git: a.git,
+        commit: a.commit,
+        committedAt: a.committedAt,
+        merger: a.merger,
+        reviewer: a.decidedBy,
+        complete: a.complete,
+        counts: a.counts,
+      };
+    });
 }

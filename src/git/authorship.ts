@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Located, Policy } from '../policy/model.js';
 import { authorEmail, type Authorship, type DocumentCommit } from '../policy/git-authorization.js';
@@ -45,4 +45,42 @@ export async function documentAuthorship(policy: Policy, blame: PolicyBlame): Pr
     out.set(doc, commit ? { ...commit, email: authorEmail(commit.author), signature: await signature(commit.sha) } : null);
   }
   return out;
+}
+
+/** Where one file stands in Git: the commit that last changed it on the main line, or why there is none. */
+export type FileCommit =
+  | {
+      readonly state: 'committed';
+      readonly sha: string;
+      /** `Name <email>` of the commit's author and committer (for a merge, the committer merged it). */
+      readonly author: string;
+      readonly committer: string;
+      /** Committer date, ISO 8601 UTC. */
+      readonly committedAt: string;
+    }
+  | { readonly state: 'uncommitted' | 'not_git' };
+
+/**
+ * The commit that last changed `file`, following first parents so that a branch merged
+ * with a merge commit is answered by the merge, not the branch's own commit. A file with
+ * changes no commit holds (modified, untracked, or a repository without commits) is
+ * `uncommitted`; a file outside Git, or a machine without git, is `not_git`.
+ */
+export async function fileCommit(file: string): Promise<FileCommit> {
+  const abs = resolve(file);
+  const git = simpleGit({ baseDir: dirname(abs) });
+  try {
+    if (!(await git.checkIsRepo())) return { state: 'not_git' };
+  } catch {
+    return { state: 'not_git' };
+  }
+  try {
+    if ((await git.raw(['status', '--porcelain', '--', abs])).trim() !== '') return { state: 'uncommitted' };
+    const out = (await git.raw(['log', '-1', '--first-parent', '--format=%H%x1f%an <%ae>%x1f%cn <%ce>%x1f%cI', '--', abs])).trim();
+    const [sha, author, committer, date] = out.split('\x1f');
+    if (!sha || !author || !committer || !date) return { state: 'uncommitted' };
+    return { state: 'committed', sha, author, committer, committedAt: new Date(date).toISOString() };
+  } catch {
+    return { state: 'uncommitted' };
+  }
 }

@@ -23,6 +23,11 @@ export interface PolicyBlame {
    * not in Git): an uncommitted edit was approved by nobody.
    */
   lastCommit(file: string, from: number, to: number): LineCommit | null;
+  /**
+   * The most recent commit among the given lines (1-based) of `file`, or null when any of
+   * them is not committed (or the file is not in Git).
+   */
+  lastCommitOf(file: string, lines: readonly number[]): LineCommit | null;
 }
 
 const UNCOMMITTED = /^0{40}$/;
@@ -90,15 +95,26 @@ export async function blamePolicyFiles(files: readonly string[], log: Logger): P
     lastCommit: (file, from, to) => {
       const lines = table.get(file);
       if (!lines) return null;
-      let latest: LineCommit | null = null;
-      for (let n = from; n <= Math.min(to, lines.length - 1); n++) {
-        const c = lines[n];
-        if (c === undefined) continue;
-        if (c === null) return null;
-        // Latest by commit time: a rebased commit keeps its old author date.
-        if (!latest || (committedAt.get(c.sha) ?? 0) > (committedAt.get(latest.sha) ?? 0)) latest = c;
-      }
-      return latest;
+      const range: number[] = [];
+      for (let n = from; n <= Math.min(to, lines.length - 1); n++) range.push(n);
+      return latestOf(lines, range, committedAt);
+    },
+    lastCommitOf: (file, wanted) => {
+      const lines = table.get(file);
+      return lines ? latestOf(lines, wanted, committedAt) : null;
     },
   };
+}
+
+/** The latest commit by commit time among `wanted` lines; null when any of them is uncommitted. */
+function latestOf(lines: readonly (LineCommit | null)[], wanted: readonly number[], committedAt: ReadonlyMap<string, number>): LineCommit | null {
+  let latest: LineCommit | null = null;
+  for (const n of wanted) {
+    const c = lines[n];
+    if (c === undefined) continue;
+    if (c === null) return null;
+    // Latest by commit time: a rebased commit keeps its old author date.
+    if (!latest || (committedAt.get(c.sha) ?? 0) > (committedAt.get(latest.sha) ?? 0)) latest = c;
+  }
+  return latest;
 }

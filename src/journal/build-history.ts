@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { EMPTY_HISTORY, type JournalHistory, type OpenTask } from './history.js';
 import { readJournal } from './reader.js';
-import type { JournalRecord } from '../types/index.js';
+import type { JournalRecord, ReviewAttestation } from '../types/index.js';
 
 interface AccountTarget {
   account?: { id?: unknown; login?: unknown } | null;
@@ -33,7 +33,11 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
   /** provider \0 account id \0 trigger -> earliest triggerAt (ms). */
   const triggers = new Map<string, number>();
 
+  /** review \0 identity of every attestation recorded. */
+  const attested = new Set<string>();
+
   for (const r of ordered) {
+    if (r.type === 'attestation' && r.attestation) attested.add(attestationKey(r.attestation.review, attestationIdentity(r.attestation)));
     if (!isChangeOutcome(r)) continue;
     const id = r.changeId as string;
     if (isDone(r)) {
@@ -65,8 +69,19 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
     doneSince: (changeId, sinceMs) => (done.get(changeId) ?? []).some((t) => t >= sinceMs),
     openTasks: () => openTasks,
     firstTriggerFor: (provider, accountId, trigger) => triggers.get(`${provider}\0${accountId}\0${trigger}`),
+    attested: (review, identity) => attested.has(attestationKey(review, identity)),
   };
 }
+
+/**
+ * What makes an attestation the same one again: the commit that last changed the review
+ * file, or, when no commit backs the decisions (outside Git, uncommitted edits), their digest.
+ */
+export function attestationIdentity(a: Pick<ReviewAttestation, 'commit' | 'digest'>): string {
+  return a.commit ?? `sha256:${a.digest}`;
+}
+
+const attestationKey = (review: string, identity: string): string => `${review}\0${identity}`;
 
 /** The history of a journal file; an empty history when there is no journal yet. */
 export async function readHistory(file: string): Promise<JournalHistory> {

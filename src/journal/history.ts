@@ -1,7 +1,8 @@
 /**
  * What planning needs to know from the audit journal: effects no provider can show
  * (sessions revoked, tokens revoked, ownership transferred, manual tasks confirmed),
- * open manual tasks, and when an orphan was first acted on. Built from journal records
+ * open manual tasks, when an orphan was first acted on, and which access reviews are
+ * already attested. Built from journal records
  * by `buildHistory`; an empty history is a valid input (no journal yet).
  */
 export interface JournalHistory {
@@ -11,6 +12,11 @@ export interface JournalHistory {
   openTasks(): readonly OpenTask[];
   /** Earliest `triggerAt` recorded for a change about this account (orphan clock), in ms. */
   firstTriggerFor(provider: string, accountId: string, trigger: string): number | undefined;
+  /**
+   * True when an `attestation` record already holds this review at this identity (its
+   * commit, or `sha256:<digest>` of its decisions when no commit backs them).
+   */
+  attested(review: string, identity: string): boolean;
 }
 
 export interface OpenTask {
@@ -26,4 +32,5 @@ export const EMPTY_HISTORY: JournalHistory = {
   doneSince: () => false,
   openTasks: () => [],
   firstTriggerFor: () => undefined,
+  attested: () => false,
 };

@@ -359,7 +359,7 @@ export interface JournalRecord {
    * Who ran it: user@host, or controller identity.
    */
   actor: string;
-  type: 'run_start' | 'run_end' | 'change' | 'halt' | 'approval' | 'task';
+  type: 'run_start' | 'run_end' | 'change' | 'halt' | 'approval' | 'task' | 'attestation';
   policyCommit?: string | null;
   planChecksum?: string | null;
   changeId?: string | null;
@@ -383,8 +383,78 @@ export interface JournalRecord {
   approvals?: string[] | null;
   violations?: unknown[] | null;
   detail?: unknown;
+  attestation?: ReviewAttestation;
   prev: string;
   hash: string;
+}
+/**
+ * On `attestation` records: a merged access review's decisions, recorded once per review and commit when an apply first sees them. The commit that last changed the review file (the merge) and the reviewer who set the decisions are the attestation.
+ */
+export interface ReviewAttestation {
+  /**
+   * The AccessReview's metadata.name.
+   */
+  review: string;
+  /**
+   * The review file, relative to the policy folder.
+   */
+  file: string;
+  scope: {
+    role?: string;
+    tier?: 'standard' | 'privileged';
+  };
+  started: string;
+  due: string;
+  /**
+   * committed: the decisions are in a commit; uncommitted: the review file has changes no commit holds; not_git: the policy folder is not in Git. Only `committed` is a merge that attests.
+   */
+  git: 'committed' | 'uncommitted' | 'not_git';
+  /**
+   * The commit that last changed the review file on the main line (the merge); null unless committed.
+   */
+  commit: string | null;
+  /**
+   * When that commit was made (committer date).
+   */
+  committedAt: string | null;
+  /**
+   * Who made that commit (committer, `Name <email>`): who merged the review.
+   */
+  merger: string | null;
+  /**
+   * The author (`Name <email>`) of the latest commit that set a keep or revoke decision: the reviewer of record.
+   */
+  decidedBy: string | null;
+  /**
+   * That commit.
+   */
+  decidedIn: string | null;
+  /**
+   * Every author of a decided member's decision line, sorted.
+   */
+  deciders: string[];
+  /**
+   * False when some members are still undecided: the attestation is partial.
+   */
+  complete: boolean;
+  counts: {
+    keep: number;
+    revoke: number;
+    undecided: number;
+  };
+  decisions: AttestedDecision[];
+  /**
+   * SHA-256 of the canonical JSON of the review name and its decisions; identifies the attestation when there is no commit.
+   */
+  digest: string;
+  /**
+   * One line for people: what was attested, and whether it is partial or not backed by a commit.
+   */
+  note: string;
+}
+export interface AttestedDecision {
+  person: string;
+  decision: 'undecided' | 'keep' | 'revoke';
 }
 /**
  * What happens, in stages, once a trigger fires for a person or an account.

@@ -45,7 +45,7 @@ describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () =>
     expect(JSON.parse(read('evidence', 'controls.json')).map((c: { control: string }) => c.control)).toEqual(CONTROLS.map((c) => c.control));
     expect(read('evidence', 'report.html')).toContain('<svg id="chart-mttr"');
     const manifest = JSON.parse(read('evidence', 'manifest.json')) as { files: Record<string, string> };
-    expect(Object.keys(manifest.files).sort()).toEqual(['README.md', 'controls.json', 'journal-extract.jsonl', 'journal-verification.json', 'policy-history.json', 'report.html', 'report.json', 'report.md', 'terminations.json']);
+    expect(Object.keys(manifest.files).sort()).toEqual(['README.md', 'attestations.json', 'controls.json', 'journal-extract.jsonl', 'journal-verification.json', 'policy-history.json', 'report.html', 'report.json', 'report.md', 'terminations.json']);
     for (const [f, hash] of Object.entries(manifest.files)) expect(createHash('sha256').update(read('evidence', f)).digest('hex'), f).toBe(hash);
   });
 

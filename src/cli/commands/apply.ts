@@ -13,7 +13,9 @@ import { loadPolicy } from '../../policy/load.js';
 import { parseDuration } from '../../policy/time.js';
 import { closeProviders, connectProviders } from '../../provider/connect.js';
 import { renderText } from '../../render/text.js';
-import type { Plan } from '../../types/index.js';
+import { pendingAttestations } from '../../review/attest.js';
+import type { JournalHistory } from '../../journal/history.js';
+import type { Plan, ReviewAttestation } from '../../types/index.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
 import { actor, journalPath, parseNow, stateDir } from '../workspace.js';
 
@@ -30,8 +32,9 @@ export interface ApplyCommandOptions {
 
 /**
  * `lockstep apply [PLAN_FILE]`: applies exactly a saved plan (checked for version,
- * checksum and age), or plans now and asks for confirmation. Exit 3 when the guard
- * halts, 1 when any change failed.
+ * checksum and age), or plans now and asks for confirmation. Merged access reviews
+ * the journal does not hold yet are attested in the run, even when nothing changes.
+ * Exit 3 when the guard halts, 1 when any change failed.
  */
 export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions): Promise<number> {
   const log = stderrLogger();
@@ -41,23 +44,29 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: true });
     const journalFile = journalPath(policy, state, opts.journal);
     let plan: Plan;
+    let history: JournalHistory;
+    let attestations: ReviewAttestation[];
     if (planFile) {
       const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
       plan = await readSavedPlan(resolve(planFile), { maxAgeMs, nowMs: Date.now() });
+      history = await readHistory(journalFile);
+      attestations = await pendingAttestations(policy, history, log);
     } else {
-      plan = (
-        await makePlan({
-          policiesDir: policy.dir,
-          peopleFile: opts.people ? resolve(opts.people) : undefined,
-          journalFile,
-          stateDir: state,
-          now: parseNow(opts.now),
-          log,
-        })
-      ).plan;
+      const made = await makePlan({
+        policiesDir: policy.dir,
+        peopleFile: opts.people ? resolve(opts.people) : undefined,
+        journalFile,
+        stateDir: state,
+        now: parseNow(opts.now),
+        log,
+      });
+      plan = made.plan;
+      history = made.history;
+      attestations = await pendingAttestations(policy, history, log);
       writeErr(renderText(plan, { color: useColor(process.stderr) }));
-      if (plan.changes.length === 0) return ExitCode.Ok;
-      if (!opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
+      // A merged review whose decisions change nothing is still attested; that needs no confirmation.
+      if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
+      if (plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
         writeErr('Apply cancelled.\n');
         return ExitCode.Error;
       }
@@ -66,7 +75,6 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
     }
     const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
-    const history = await readHistory(journalFile);
     const journal = await JournalWriter.open(journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
     const needed = [...new Set(plan.changes.map((c) => c.provider))];
     const providers = connectProviders(policy, { stateDir: state, log, only: needed });
@@ -83,7 +91,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
         retries: policy.config.doc.spec.apply?.retries,
         taskDesk: taskDesk(policy, state),
         log,
+        attestations,
       });
+      for (const a of report.attested) writeOut(`attested ${a.note}\n`);
       for (const r of report.results) {
         if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
         writeOut(`${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`);

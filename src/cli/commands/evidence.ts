@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import { CONTROLS } from '../../evidence/controls.js';
-import { terminationsInPeriod } from '../../evidence/build.js';
+import { attestationsInPeriod, terminationsInPeriod } from '../../evidence/build.js';
 import { policyRepo } from '../../git/policy-at-ref.js';
 import { verifyJournal } from '../../journal/verify.js';
 import { makePlan } from '../../plan/make-plan.js';
@@ -75,8 +75,8 @@ async function policyHistory(policiesDir: string, fromMs: number, toMs: number) 
 /**
  * `lockstep evidence --from DATE --to DATE --out DIR`: the package an auditor asks for —
  * the journal extract of the period with the chain verification, every termination of the
- * period with its HR time and the revocation time in each system, the policy's change
- * history, the report, and the control mapping — each file hashed in a manifest. A
+ * period with its HR time and the revocation time in each system, the access reviews
+ * attested in the period, the policy's change history, the report, and the control mapping — each file hashed in a manifest. A
  * journal that fails verification is said so on the first line, and the command exits 1.
  */
 export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<number> {
@@ -109,6 +109,8 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     log,
   });
   files.set('terminations.json', `${JSON.stringify(terminationsInPeriod(roster.people, records, fromMs, toMs), null, 2)}\n`);
+  const attestations = attestationsInPeriod(records, fromMs, toMs);
+  files.set('attestations.json', `${JSON.stringify(attestations, null, 2)}\n`);
   files.set('policy-history.json', `${JSON.stringify(await policyHistory(policy.dir, fromMs, toMs), null, 2)}\n`);
   const report = buildReport({ plan, policy, people: roster.people, journal: records, now });
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
@@ -130,6 +132,7 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     '| journal-extract.jsonl | every journal record of the period, byte for byte as written (hash-chained) |',
     '| journal-verification.json | the chain check of the whole journal |',
     '| terminations.json | each termination of the period: HR time, and the revocation time in each system |',
+    '| attestations.json | each access review attested in the period: the merge commit, who merged it, the reviewer, keep / revoke / undecided counts |',
     '| policy-history.json | commits that changed the policy in the period: author, committer, signature, files |',
     '| report.json / report.md / report.html | access state now: former employees with access, orphans, exceptions, time to revoke, coverage |',
     '| controls.json | which file answers which control |',
@@ -140,6 +143,16 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     '| framework | control | evidence |',
     '|---|---|---|',
     ...CONTROLS.map((c) => `| ${c.framework} | ${c.control} | ${c.evidence.join(', ')} |`),
+    '',
+    '## Access reviews attested',
+    '',
+    ...(attestations.length === 0
+      ? ['No access review was attested in the period.']
+      : [
+          '| review | recorded | commit | merged by | reviewer | keep | revoke | undecided |',
+          '|---|---|---|---|---|---|---|---|',
+          ...attestations.map((a) => `| ${a.review} | ${a.recordedAt} | ${a.commit ?? `(${a.git === 'not_git' ? 'not in Git' : 'uncommitted'})`} | ${a.merger ?? ''} | ${a.reviewer ?? ''} | ${a.counts.keep} | ${a.counts.revoke} | ${a.counts.undecided} |`),
+        ]),
     '',
   ].join('\n');
   files.set('README.md', readme);
