@@ -52,7 +52,7 @@ export function renderReportHtml(r: Report): string {
     ...(m.standard.count ? [{ label: 'standard p50', value: m.standard.p50Seconds ?? 0, text: hours(m.standard.p50Seconds) }, { label: 'standard p95', value: m.standard.p95Seconds ?? 0, text: hours(m.standard.p95Seconds), alert: (m.standard.p95Seconds ?? 0) > m.standard.slaSeconds }] : []),
   ];
   const coverageBars: Bar[] = r.automation.map((a) => ({ label: a.provider, value: a.coverage ?? 0, text: `${Math.round((a.coverage ?? 0) * 100)}% (${a.automated} automated, ${a.manual} manual)` }));
-  const trendBars: Bar[] = r.trends.map((t) => ({ label: `week of ${t.week}`, value: t.changesApplied, text: `${t.changesApplied} changes, ${t.peopleContained} contained` }));
+  const trendBars: Bar[] = r.trends.map((t) => ({ label: `week of ${t.week}`, value: t.changesApplied, text: `${t.changesApplied} change${t.changesApplied === 1 ? '' : 's'}, ${t.peopleContained} contained` }));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Access report: ${esc(r.policy.name)}</title>
@@ -80,7 +80,7 @@ ${table(['state', 'name', 'person', 'grants', 'expires'], [...r.exceptions.expir
 <h2>Automation coverage</h2>
 ${barChart('chart-coverage', 'Changes carried out through the API, per provider', coverageBars)}
 <h2>Open manual tasks</h2>
-${table(['provider', 'action', 'person', 'open for', 'change'], r.openTasks.map((t) => [t.provider, t.action, t.person ?? '', `${t.ageDays} days`, t.changeId]))}
+${table(['provider', 'action', 'person', 'open for', 'change'], r.openTasks.map((t) => [t.provider, t.action, t.person ?? '', `${t.ageDays} day${t.ageDays === 1 ? '' : 's'}`, t.changeId]))}
 <h2>Licences reclaimable</h2>
 ${table(['provider', 'seats', 'price', 'per month'], r.licences.byProvider.map((l) => [l.provider, String(l.seats), String(l.seatPrice), `${l.monthly} ${r.licences.currency}`]))}
 <h2>Trend</h2>
