@@ -1,4 +1,5 @@
 import { ProviderError } from '../../src/errors.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, ObserveOptions, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
@@ -46,27 +47,17 @@ export class EntraProvider implements Provider {
     return this.observer.observeAccounts(ids);
   }
 
-  async apply(change: PlanChange): Promise<ApplyOutcome> {
-    switch (change.action) {
-      case 'suspend':
-        return this.suspend(this.accountId(change));
-      case 'revoke_sessions':
-        return this.revokeSessions(this.accountId(change));
-      case 'revoke_tokens':
-        return this.revokeGrants(this.accountId(change));
-      case 'reset_factors':
-        return this.deleteMethods(this.accountId(change));
-      case 'add_member':
-        return this.addMember(this.groupId(change), this.accountId(change));
-      case 'remove_member':
-        return this.removeMember(this.groupId(change), this.accountId(change));
-      case 'delete':
-        return this.delete(this.accountId(change));
-      case 'task':
-        return this.tasks.apply(change, this.confirmations);
-      default:
-        throw new ProviderError(this.name, `entra cannot ${String(change.action)}; it is planned as a task`);
-    }
+  apply(change: PlanChange): Promise<ApplyOutcome> {
+    return dispatchChange(this, change, {
+      suspend: (a) => this.suspend(a),
+      revoke_sessions: (a) => this.revokeSessions(a),
+      revoke_tokens: (a) => this.revokeGrants(a),
+      reset_factors: (a) => this.deleteMethods(a),
+      add_member: (g, a) => this.addMember(g, a),
+      remove_member: (g, a) => this.removeMember(g, a),
+      delete: (a) => this.delete(a),
+      task: (c) => this.tasks.apply(c, this.confirmations),
+    });
   }
 
   async close(): Promise<void> {
@@ -144,17 +135,5 @@ export class EntraProvider implements Provider {
     const res = await this.api.call(`delete user ${id}`, { method: 'DELETE', url: `/users/${enc(id)}` }, [404]);
     if (res.status === 404) return gone();
     return { result: 'ok', before: { exists: true, accountEnabled: false, licences: skus.length }, after: { exists: false } };
-  }
-
-  private accountId(change: PlanChange): string {
-    const id = change.target.account?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
-    return id;
-  }
-
-  private groupId(change: PlanChange): string {
-    const id = change.target.group?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
-    return id;
   }
 }

@@ -1,4 +1,5 @@
 import { ProviderError } from '../../src/errors.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
@@ -52,29 +53,18 @@ export class GoogleProvider implements Provider {
     });
   }
 
-  async apply(change: PlanChange): Promise<ApplyOutcome> {
-    switch (change.action) {
-      case 'suspend':
-        return this.suspend(this.accountId(change));
-      case 'revoke_sessions':
-        return this.signOut(this.accountId(change));
-      case 'revoke_tokens':
-        return this.revokeTokens(this.accountId(change));
-      case 'reset_factors':
-        return this.turnOff2sv(this.accountId(change));
-      case 'add_member':
-        return this.addMember(this.groupId(change), this.accountId(change));
-      case 'remove_member':
-        return this.removeMember(this.groupId(change), this.accountId(change));
-      case 'transfer_ownership':
-        return this.transfers.transfer(this.accountId(change), change.transferTo);
-      case 'delete':
-        return this.delete(this.accountId(change));
-      case 'task':
-        return this.tasks.apply(change, this.confirmations);
-      default:
-        throw new ProviderError(this.name, `google cannot ${String(change.action)}; it is planned as a task`);
-    }
+  apply(change: PlanChange): Promise<ApplyOutcome> {
+    return dispatchChange(this, change, {
+      suspend: (a) => this.suspend(a),
+      revoke_sessions: (a) => this.signOut(a),
+      revoke_tokens: (a) => this.revokeTokens(a),
+      reset_factors: (a) => this.turnOff2sv(a),
+      add_member: (g, a) => this.addMember(g, a),
+      remove_member: (g, a) => this.removeMember(g, a),
+      transfer_ownership: (a, c) => this.transfers.transfer(a, c.transferTo),
+      delete: (a) => this.delete(a),
+      task: (c) => this.tasks.apply(c, this.confirmations),
+    });
   }
 
   async close(): Promise<void> {}
@@ -165,18 +155,6 @@ export class GoogleProvider implements Provider {
     const res = await this.api.callStatus('users.delete', () => this.api.directory.users.delete({ userKey: id }), [404]);
     if (res.status === 404) return gone();
     return { result: 'ok', before: { exists: true, suspended: true }, after: { exists: false } };
-  }
-
-  private accountId(change: PlanChange): string {
-    const id = change.target.account?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
-    return id;
-  }
-
-  private groupId(change: PlanChange): string {
-    const id = change.target.group?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
-    return id;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Collection, type Client, type User } from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import { ProviderError } from '../../src/errors.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedAccount, ObservedGroup, ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
@@ -76,27 +77,17 @@ export class OktaProvider implements Provider {
     return undefined;
   }
 
-  async apply(change: PlanChange): Promise<ApplyOutcome> {
-    switch (change.action) {
-      case 'suspend':
-        return this.suspend(this.accountId(change));
-      case 'revoke_sessions':
-        return this.revokeSessions(this.accountId(change));
-      case 'revoke_tokens':
-        return this.revokeTokens(this.accountId(change));
-      case 'reset_factors':
-        return this.resetFactors(this.accountId(change));
-      case 'add_member':
-        return this.addMember(this.groupId(change), this.accountId(change));
-      case 'remove_member':
-        return this.removeMember(this.groupId(change), this.accountId(change));
-      case 'delete':
-        return this.delete(this.accountId(change));
-      case 'task':
-        return this.tasks.apply(change, this.confirmations);
-      default:
-        throw new ProviderError(this.name, `okta cannot ${change.action}; it is planned as a task`);
-    }
+  apply(change: PlanChange): Promise<ApplyOutcome> {
+    return dispatchChange(this, change, {
+      suspend: (a) => this.suspend(a),
+      revoke_sessions: (a) => this.revokeSessions(a),
+      revoke_tokens: (a) => this.revokeTokens(a),
+      reset_factors: (a) => this.resetFactors(a),
+      add_member: (g, a) => this.addMember(g, a),
+      remove_member: (g, a) => this.removeMember(g, a),
+      delete: (a) => this.delete(a),
+      task: (c) => this.tasks.apply(c, this.confirmations),
+    });
   }
 
   async close(): Promise<void> {}
@@ -306,17 +297,5 @@ export class OktaProvider implements Provider {
     } catch (e) {
       throw this.failures.error(what, e);
     }
-  }
-
-  private accountId(change: PlanChange): string {
-    const id = change.target.account?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
-    return id;
-  }
-
-  private groupId(change: PlanChange): string {
-    const id = change.target.group?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
-    return id;
   }
 }

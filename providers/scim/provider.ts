@@ -1,4 +1,5 @@
 import { ProviderError } from '../../src/errors.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../manual/tasks.js';
@@ -46,21 +47,14 @@ export class ScimProvider implements Provider {
     };
   }
 
-  async apply(change: PlanChange): Promise<ApplyOutcome> {
-    switch (change.action) {
-      case 'suspend':
-        return this.suspend(this.accountId(change));
-      case 'delete':
-        return this.delete(this.accountId(change));
-      case 'add_member':
-        return this.addMember(this.groupId(change), this.accountId(change));
-      case 'remove_member':
-        return this.removeMember(this.groupId(change), this.accountId(change));
-      case 'task':
-        return this.tasks.apply(change, this.confirmations);
-      default:
-        throw new ProviderError(this.name, `scim cannot ${change.action}; it is planned as a task`);
-    }
+  apply(change: PlanChange): Promise<ApplyOutcome> {
+    return dispatchChange(this, change, {
+      suspend: (a) => this.suspend(a),
+      delete: (a) => this.delete(a),
+      add_member: (g, a) => this.addMember(g, a),
+      remove_member: (g, a) => this.removeMember(g, a),
+      task: (c) => this.tasks.apply(c, this.confirmations),
+    });
   }
 
   async close(): Promise<void> {}
@@ -144,17 +138,5 @@ export class ScimProvider implements Provider {
     });
     if (res.status === 400) return { result: 'already', detail: 'the account was no longer a member' };
     return { result: 'ok', before: { member: true }, after: { member: false } };
-  }
-
-  private accountId(change: PlanChange): string {
-    const id = change.target.account?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no account`);
-    return id;
-  }
-
-  private groupId(change: PlanChange): string {
-    const id = change.target.group?.id;
-    if (!id) throw new ProviderError(this.name, `change ${change.id} (${change.action}) names no group`);
-    return id;
   }
 }
