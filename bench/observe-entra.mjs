@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMain, median, printEndpoints } from './observe-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -189,23 +190,18 @@ export async function run({ runs = 3, latencyMs = 20, concurrency = undefined } 
   };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 if (!isMainThread) await serveEmulator(workerData);
-else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+else if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const r = await run({ runs: flag('--runs', 3), latencyMs: flag('--latency', 20), concurrency: flag('--concurrency', undefined) });
   console.log(`Entra observe: ${r.users} users, ${r.groups} groups × ${r.membersPerGroup} members, ${r.latencyMs} ms per request, node ${process.version}`);
   console.log('full observation (Graph requests):');
-  for (const [endpoint, n] of Object.entries(r.full.requestsByEndpoint)) console.log(`  ${endpoint.padEnd(48)} ${n}`);
+  printEndpoints(r.full.requestsByEndpoint);
   console.log(`  requests: ${r.full.totalRequests} (minimum ${r.full.minimumRequests}, ratio ${r.full.ratio.toFixed(3)}); sign-in requests: ${r.full.signInRequests}`);
   console.log(`  wall time: median ${r.full.wallMsMedian.toFixed(0)} ms of ${r.runs} runs (${r.full.wallMsSamples.join(', ')} ms)`);
   console.log(`delta observation after ${r.delta.changedUsers} users and ${r.delta.changedMemberships} memberships changed:`);
-  for (const [endpoint, n] of Object.entries(r.delta.requestsByEndpoint)) console.log(`  ${endpoint.padEnd(48)} ${n}`);
+  printEndpoints(r.delta.requestsByEndpoint);
   console.log(`  requests: ${r.delta.totalRequests} (${(r.delta.ratioToFull * 100).toFixed(2)}% of the full observation); wall time ${r.delta.wallMs.toFixed(0)} ms`);
 }

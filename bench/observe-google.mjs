@@ -9,6 +9,7 @@
 //   node bench/observe-google.mjs --users 10000 --groups 1000 --members 30 --latency 20 --runs 3 --concurrency 8
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMain, median, numericArgs, printEndpoints } from './observe-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -32,7 +33,6 @@ function seedOf({ users, groups, members }) {
   return { type: 'google', accounts, groups: list };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
@@ -97,22 +97,12 @@ export async function run(options = {}) {
   };
 }
 
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]?.replace(/^--/, '');
-    const value = Number(argv[i + 1]);
-    if (!key || !(key in DEFAULTS) || !Number.isFinite(value)) throw new Error(`usage: observe-google.mjs [--users N] [--groups N] [--members N] [--latency MS] [--runs N] [--concurrency N]`);
-    out[key] = value;
-  }
-  return out;
-}
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const r = await run(parseArgs(process.argv.slice(2)));
+if (isMain(import.meta.url)) {
+  const r = await run(numericArgs(process.argv.slice(2), DEFAULTS, 'observe-google.mjs [--users N] [--groups N] [--members N] [--latency MS] [--runs N] [--concurrency N]'));
   console.log(`Google observe: ${r.users} users, ${r.groups} groups × ${r.membersPerGroup} members, ${r.latencyMs} ms latency per request`);
   console.log('requests by endpoint (last run):');
-  for (const [key, n] of Object.entries(r.requestsByEndpoint)) console.log(`  ${String(n).padStart(6)}  ${key}`);
+  printEndpoints(r.requestsByEndpoint);
   console.log(`API requests: ${r.totalRequests} (minimum ${r.minimumRequests}, ratio ${r.ratio.toFixed(3)}); token requests: ${r.tokenRequests}`);
   console.log(`wall time: ${r.wallMsSamples.join(' / ')} ms, median ${r.wallMsMedian} ms`);
 }

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMain, median, numericArgs, printEndpoints } from './observe-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -38,7 +39,6 @@ function seedOf({ cluster, namespaced, subjects, users }) {
   return { seed: { type: 'kubernetes', accounts: [], groups }, bindings };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
@@ -99,26 +99,14 @@ export async function run(options = {}) {
   };
 }
 
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]?.replace(/^--/, '');
-    const value = Number(argv[i + 1]);
-    if (!key || !(key in DEFAULTS) || !Number.isFinite(value)) {
-      throw new Error('usage: observe-kubernetes.mjs [--cluster N] [--namespaced N] [--subjects N] [--users N] [--latency MS] [--runs N] [--limit N]');
-    }
-    out[key] = value;
-  }
-  return out;
-}
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const r = await run(parseArgs(process.argv.slice(2)));
+if (isMain(import.meta.url)) {
+  const r = await run(numericArgs(process.argv.slice(2), DEFAULTS, 'observe-kubernetes.mjs [--cluster N] [--namespaced N] [--subjects N] [--users N] [--latency MS] [--runs N] [--limit N]'));
   console.log(
     `Kubernetes observe: ${r.clusterRoleBindings} ClusterRoleBindings, ${r.roleBindings} RoleBindings, ${r.subjectsPerBinding} subjects each (${r.accounts} accounts), limit ${r.limit}, ${r.latencyMs} ms latency per request`,
   );
   console.log('requests by endpoint (last run):');
-  for (const [key, n] of Object.entries(r.requestsByEndpoint)) console.log(`  ${String(n).padStart(6)}  ${key}`);
+  printEndpoints(r.requestsByEndpoint);
   console.log(`requests: ${r.totalRequests} (minimum ${r.minimumRequests}, ratio ${r.ratio.toFixed(3)})`);
   console.log(`wall time: ${r.wallMsSamples.join(' / ')} ms, median ${r.wallMsMedian} ms`);
 }

@@ -12,6 +12,7 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMain, median, printEndpoints } from './observe-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -113,19 +114,14 @@ export async function run({ runs = 3, latencyMs = 20 } = {}) {
   };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 if (!isMainThread) await serveEmulator(workerData);
-else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+else if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const r = await run({ runs: flag('--runs', 3), latencyMs: flag('--latency', 20) });
   console.log(`Okta observe: ${r.users} users, ${r.groups} groups × ${r.membersPerGroup} members, ${r.latencyMs} ms per request, node ${process.version}`);
-  for (const [endpoint, n] of Object.entries(r.requestsByEndpoint)) console.log(`  ${endpoint.padEnd(34)} ${n}`);
+  printEndpoints(r.requestsByEndpoint);
   console.log(`requests: ${r.totalRequests} (minimum ${r.minimumRequests}, ratio ${r.ratio.toFixed(3)}); 429 answers: ${r.rateLimited}`);
   console.log(`wall time: median ${r.wallMsMedian.toFixed(0)} ms of ${r.runs} runs (${r.wallMsSamples.join(', ')} ms)`);
 }
