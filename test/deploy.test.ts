@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildProgram } from '../src/cli/main.js';
+import { cliCommands } from './support/cli-commands.js';
 import { ROOT } from './cli/run-cli.js';
 
 /** A manifest: untyped YAML. */
@@ -36,19 +35,6 @@ const containers = pods.flatMap((p) => (p.spec['containers'] as Doc[]).map((c) =
 /** A container's command line with `$(VAR)` left as written. */
 const commandLine = (c: Doc): string[] => [...((c['command'] as string[]) ?? []), ...((c['args'] as string[]) ?? [])].map(String);
 
-/** The CLI's commands (subcommands as `audit verify`) with their long options. */
-function cliCommands(): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const walk = (cmd: Command, prefix: string[]) => {
-    for (const sub of cmd.commands) {
-      const name = [...prefix, sub.name()];
-      out.set(name.join(' '), new Set(sub.options.map((o) => o.long).filter((l): l is string => !!l)));
-      walk(sub, name);
-    }
-  };
-  walk(buildProgram(() => {}), []);
-  return out;
-}
 
 /** The controller options the manifests rely on, named so a missing one fails by name. */
 const CONTROLLER_FLAGS = ['--repo', '--branch', '--interval', '--listen', '--state-dir', '--webhook-secret-file', '--alert-webhook', '--once'];

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildProgram } from '../src/cli/main.js';
+import { cliCommands } from './support/cli-commands.js';
 import { ROOT } from './cli/run-cli.js';
 
 interface Step {
@@ -39,19 +38,6 @@ function lockstepCalls(w: Workflow): string[][] {
   return calls;
 }
 
-/** The CLI's commands (with subcommands as `audit verify`) and the long options of each. */
-function cliCommands(): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const walk = (cmd: Command, prefix: string[]) => {
-    for (const sub of cmd.commands) {
-      const name = [...prefix, sub.name()];
-      out.set(name.join(' '), new Set(sub.options.map((o) => o.long).filter((l): l is string => !!l)));
-      walk(sub, name);
-    }
-  };
-  walk(buildProgram(() => {}), []);
-  return out;
-}
 
 describe('GitHub workflows', () => {
   const commands = cliCommands();

@@ -38,3 +38,16 @@ export function parseNow(value: string | undefined): Date {
   if (Number.isNaN(ms)) throw new UserError(`--now ${value} is not an ISO 8601 date or date-time`);
   return new Date(ms);
 }
+
+/** The policy folder, roster and snapshot a command names by flag, resolved as makePlan takes them. */
+export function planFiles(opts: { policies: string; people?: string | undefined; snapshot?: string | undefined }): {
+  policiesDir: string;
+  peopleFile: string | undefined;
+  snapshotFile: string | undefined;
+} {
+  return {
+    policiesDir: resolve(opts.policies),
+    peopleFile: opts.people ? resolve(opts.people) : undefined,
+    snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+  };
+}

@@ -14,7 +14,7 @@ import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown } from '../../report/render.js';
 import type { JournalRecord } from '../../types/index.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, stateDir } from '../workspace.js';
+import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
 
 export interface EvidenceCommandOptions {
   policies: string;
@@ -100,9 +100,7 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
 
   const now = parseNow(undefined);
   const { plan, policy, roster } = await makePlan({
-    policiesDir: resolve(opts.policies),
-    peopleFile: opts.people ? resolve(opts.people) : undefined,
-    snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+    ...planFiles(opts),
     journalFile,
     stateDir: state,
     now,

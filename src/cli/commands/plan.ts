@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors.js';
 import { makePlan } from '../../plan/make-plan.js';
 import { renderPlan, type PlanFormat } from '../render-plan.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, stateDir } from '../workspace.js';
+import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -27,9 +27,8 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan(opts, log)) : null;
   try {
     const { plan } = await makePlan({
-      policiesDir: sandbox?.policiesDir ?? resolve(opts.policies),
-      peopleFile: opts.people ? resolve(opts.people) : undefined,
-      snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+      ...planFiles(opts),
+      ...(sandbox ? { policiesDir: sandbox.policiesDir } : {}),
       snapshot: sandbox ? await sandbox.observe() : undefined,
       journalFile: journalPath(null, state, opts.journal),
       stateDir: state,

@@ -8,7 +8,7 @@ import { buildReport } from '../../report/build.js';
 import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown, renderReportText } from '../../report/render.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, stateDir } from '../workspace.js';
+import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
 
 export interface ReportCommandOptions {
   policies: string;
@@ -33,9 +33,7 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   const now = parseNow(opts.now);
   const journalFile = journalPath(null, state, opts.journal);
   const { plan, policy, roster } = await makePlan({
-    policiesDir: resolve(opts.policies),
-    peopleFile: opts.people ? resolve(opts.people) : undefined,
-    snapshotFile: opts.snapshot ? resolve(opts.snapshot) : undefined,
+    ...planFiles(opts),
     journalFile,
     stateDir: state,
     now,
