@@ -38,7 +38,7 @@ const ACCOUNT_ACTION_LABEL: Partial<Record<ChangeAction, string>> = {
  */
 export function planAccountActions(ctx: PlanContext, req: AccountActionRequest): void {
   const { account: acct } = req;
-  const { status } = acct.account;
+  const { status } = acct;
   const person = acct.person;
   if (ctx.isProtected(acct.provider, acct.account.login)) {
     if (req.actions.some((a) => a !== 'flag')) {

@@ -232,7 +232,7 @@ const VIA_RANK = { email: 0, employee_id: 1, alias: 2 } as const;
 
 /** Whether `a` is the better account for an addition than `best`: an active one, primary email over employee id over alias, then the lower id. */
 function isBetterAccount(a: IndexedAccount, best: IndexedAccount | null): boolean {
-  if (a.account.status !== 'active') return false;
+  if (a.status !== 'active') return false;
   if (!best) return true;
   const ra = VIA_RANK[a.via ?? 'alias'];
   const rb = VIA_RANK[best.via ?? 'alias'];

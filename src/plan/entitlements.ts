@@ -110,6 +110,31 @@ export function selectorMatches(selector: PersonSelector | undefined, person: Pe
   return compileSelector(selector)(person);
 }
 
+/**
+ * For each person, the positions of the selecting assignments that pick them, in order.
+ * Selectors compare lowercased roster fields only, so the answer is a function of the
+ * values of the fields any selector names: it is computed once per distinct combination
+ * (a trie over those fields) and the same array is returned for every person sharing it.
+ */
+function selectionMemo(selecting: ReadonlyArray<{ at: number; select: PersonSelector; test: CompiledSelector }>): (p: Person) => readonly number[] {
+  const fields = [...new Set(selecting.flatMap(({ select }) => (Object.keys(select) as SelectorField[]).filter((f) => select[f] !== undefined)))].sort();
+  type Node = Map<string, Node | readonly number[]>;
+  const root: Node = new Map();
+  return (p) => {
+    let node = root;
+    for (let i = 0; i < fields.length - 1; i++) {
+      const value = p.lower[fields[i]!];
+      let next = node.get(value) as Node | undefined;
+      if (!next) node.set(value, (next = new Map()));
+      node = next;
+    }
+    const last = fields.length === 0 ? '' : p.lower[fields[fields.length - 1]!];
+    let leaf = node.get(last) as readonly number[] | undefined;
+    if (!leaf) node.set(last, (leaf = selecting.filter(({ test }) => test(p)).map(({ at }) => at)));
+    return leaf;
+  };
+}
+
 /** What a set of assignments gives: the same for every person those assignments select. */
 type AssignedAccess = Pick<Entitlement, 'roles' | 'tier' | 'grants'>;
 
@@ -141,7 +166,7 @@ export function resolveEntitlements(
   const selecting = liveAssignments
     .map((a, at) => ({ at, select: a.doc.spec.select }))
     .filter((s) => s.select !== undefined)
-    .map(({ at, select }) => ({ at, test: compileSelector(select) }));
+    .map(({ at, select }) => ({ at, select: select!, test: compileSelector(select) }));
   const exceptionsOf = new Map<string, Located<ExceptionDocument>[]>();
   for (const e of policy.exceptions) {
     const k = e.doc.spec.person.toLowerCase();
@@ -180,18 +205,32 @@ export function resolveEntitlements(
     return { roles, tier, grants };
   };
 
-  // Keyed by the assignments taken, in order, and whether the person is entitled.
+  // Which selecting assignments pick a person depends only on the roster fields their
+  // selectors name, so it is worked out once per combination of those fields' values (a
+  // few hundred at most, against 100,000 people) and shared.
+  const selectedBy = selectionMemo(selecting);
+  // Keyed by the assignments taken, in order, and whether the person is entitled: by the
+  // shared selection list when no assignment names the person, else by a signature.
+  const sharedBySelection = new Map<readonly number[], { y?: AssignedAccess; n?: AssignedAccess }>();
   const shared = new Map<string, AssignedAccess>();
   const result = new Array<Entitlement>(people.length);
   for (let position = 0; position < people.length; position++) {
     const person = people[position]!;
     const key = person.key;
     const entitled = isEntitled(position);
-    const taken = [...(explicit.get(key) ?? [])];
-    for (const { at, test } of selecting) if (test(person)) taken.push(at);
-    const signature = `${entitled ? 'y' : 'n'}${taken.join(',')}`;
-    let access = shared.get(signature);
-    if (!access) shared.set(signature, (access = assignedAccess(taken, entitled)));
+    const selected = selectedBy(person);
+    const named = explicit.get(key);
+    let access: AssignedAccess | undefined;
+    if (!named) {
+      let both = sharedBySelection.get(selected);
+      if (!both) sharedBySelection.set(selected, (both = {}));
+      access = entitled ? (both.y ??= assignedAccess(selected, true)) : (both.n ??= assignedAccess(selected, false));
+    } else {
+      const taken = [...named, ...selected];
+      const signature = `${entitled ? 'y' : 'n'}${taken.join(',')}`;
+      access = shared.get(signature);
+      if (!access) shared.set(signature, (access = assignedAccess(taken, entitled)));
+    }
     const personExceptions = exceptionsOf.get(key);
     const { exceptions, expiredExceptions } = personExceptions ? splitExceptions(personExceptions, nowMs) : NO_EXCEPTIONS;
     result[position] = { person, roles: access.roles, tier: access.tier, entitled, grants: access.grants, exceptions, expiredExceptions };

@@ -54,8 +54,8 @@ export function accountFindingCollector(ctx: PlanContext): (acct: IndexedAccount
 }
 
 function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonState | null, dormantDays: number): void {
-  const { account, provider } = acct;
-  const holdsAccess = account.status === 'active' || acct.groups.length > 0;
+  const { account, provider, status } = acct;
+  const holdsAccess = status === 'active' || acct.groups.length > 0;
   if (!owner) {
     if (acct.inCompanyDomain && holdsAccess) {
       const prot = ctx.isProtected(provider, account.login);
@@ -75,7 +75,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
   const leftAt = t.terminatedAt ?? t.contractEndAt;
   if (leftAt !== null) {
     if (!holdsAccess) return;
-    const what = account.status === 'active' ? 'an active account' : `membership of ${acct.groups.length} group(s)`;
+    const what = status === 'active' ? 'an active account' : `membership of ${acct.groups.length} group(s)`;
     // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
     addFinding(ctx, {
       account: ref(acct),
@@ -104,7 +104,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
     return;
   }
   const last = acct.lastActivityMs;
-  if (account.status === 'active' && last !== null && ctx.nowMs - last > dormantDays * DAY_MS) {
+  if (status === 'active' && last !== null && ctx.nowMs - last > dormantDays * DAY_MS) {
     addFinding(ctx, {
       account: ref(acct),
       days: daysSince(ctx.nowMs, last),
@@ -117,7 +117,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
       since: iso(last),
     });
   }
-  if (account.status !== 'active' && person.status === 'active' && !suspendedForInactivity(ctx, acct, last)) {
+  if (status !== 'active' && person.status === 'active' && !suspendedForInactivity(ctx, acct, last)) {
     addFinding(ctx, {
       id: findingId('rehire', provider, account.id),
       kind: 'rehire',

@@ -87,7 +87,7 @@ export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount,
   return (acct, owner) => {
     if (owner === null) {
       if (!acct.inCompanyDomain || orphan.length === 0) return;
-      if (acct.account.status !== 'active' && acct.groups.length === 0 && acct.account.status !== 'suspended') return;
+      if (acct.status !== 'active' && acct.groups.length === 0 && acct.status !== 'suspended') return;
       const at = ctx.history.firstTriggerFor(acct.provider, acct.account.id, 'orphan') ?? ctx.nowMs;
       for (const rule of orphan) if (!rule.doc.spec.appliesTo) applyDueStages(ctx, rule, 'orphan', at, acct);
       return;
@@ -96,7 +96,7 @@ export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount,
     if (t.terminatedAt !== null || t.contractEndAt !== null) return; // the leaver rules own these accounts
     const lastSeen = acct.lastActivityMs;
     // An inactive account already suspended still runs its later stages (e.g. delete).
-    if (lastSeen === null || acct.account.status === 'deprovisioned') return;
+    if (lastSeen === null || acct.status === 'deprovisioned') return;
     for (const { rule, applies, days } of inactiveTests) {
       const at = lastSeen + days * DAY_MS;
       if (at <= ctx.nowMs && applies(owner.person)) applyDueStages(ctx, rule, 'inactive', at, acct);

@@ -1,6 +1,6 @@
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../types/index.js';
 import type { Person } from '../roster/model.js';
-import { buildAccountMatcher, emailDomain } from '../roster/match.js';
+import { buildAccountMatcher, emailDomain, matchPosition, matchVia } from '../roster/match.js';
 import { parseObservedInstant } from './instant.js';
 
 export type MatchVia = 'employee_id' | 'email' | 'alias';
@@ -9,6 +9,8 @@ export type MatchVia = 'employee_id' | 'email' | 'alias';
 export interface IndexedAccount {
   readonly provider: string;
   readonly account: ObservedAccount;
+  /** The account's status (as `account.status`, kept here so that planning need not read the account). */
+  readonly status: ObservedAccount['status'];
   readonly person: Person | null;
   /** The person's position in the roster list (the index into per-person arrays); -1 when unmatched. */
   readonly personAt: number;
@@ -21,10 +23,15 @@ export interface IndexedAccount {
   readonly lastActivityMs: number | null;
 }
 
+/** A provider's indexed accounts by account id. */
+export interface AccountsById {
+  get(id: string): IndexedAccount | undefined;
+}
+
 export interface IndexedProvider {
   readonly name: string;
   readonly type: ProviderType;
-  readonly accounts: ReadonlyMap<string, IndexedAccount>;
+  readonly accounts: AccountsById;
   readonly groupsByName: ReadonlyMap<string, ObservedGroup>;
   readonly groupsById: ReadonlyMap<string, ObservedGroup>;
   /** Accounts that match no person, in snapshot order. */
@@ -63,58 +70,195 @@ export function indexObserved(
     for (const e of account.emails ?? []) if (companyDomains.has(emailDomain(e) ?? '')) return true;
     return false;
   };
-  const providers = new Map<string, IndexedProvider>();
-  const accountsByPerson = new Array<IndexedAccount[]>(people.length).fill(NO_ACCOUNTS);
-
+  const governed: ProviderTable[] = [];
   for (const name of Object.keys(snapshot.providers).sort()) {
-    const observed = snapshot.providers[name]!;
     const type = typeOf(name);
-    if (!type) continue; // not in Config: observed but not governed
-    const groupsByName = new Map<string, ObservedGroup>();
-    const groupsById = new Map<string, ObservedGroup>();
-    const accounts = new Map<string, Omit<IndexedAccount, 'groups'> & { groups: ObservedGroup[] }>();
-    const unmatched: IndexedAccount[] = [];
-    let active = 0;
-    for (const account of observed.accounts) {
-      const m = matcher.matchAt(account);
+    if (type) governed.push(new ProviderTable(name, type, snapshot.providers[name]!)); // not in Config: observed but not governed
+  }
+
+  // 1. In snapshot order: every account read once (matched, slotted by id, its status and
+  //    last activity kept by slot); each person's accounts counted.
+  const owned = new Int32Array(people.length + 1);
+  for (const table of governed) {
+    const list = table.observed.accounts;
+    for (let i = 0; i < list.length; i++) {
+      const account = list[i]!;
+      const code = matcher.matchCode(account);
+      table.codes[i] = code;
+      table.slots.set(account.id, i);
+      table.statuses[i] = account.status;
+      if (account.status === 'active') table.active++;
       const seen = account.lastLoginAt ?? account.createdAt ?? null;
-      const ms = seen ? parseObservedInstant(seen) : Number.NaN;
-      const indexed = {
-        provider: name,
-        account,
-        person: m ? people[m.position]! : null,
-        personAt: m ? m.position : -1,
-        via: m ? m.via : null,
-        groups: NO_GROUPS,
-        inCompanyDomain: m ? false : inCompany(account),
-        lastActivityMs: Number.isNaN(ms) ? null : ms,
-      };
-      accounts.set(account.id, indexed);
-      if (account.status === 'active') active++;
-      if (m) {
-        const mine = accountsByPerson[m.position]!;
-        if (mine === NO_ACCOUNTS) accountsByPerson[m.position] = [indexed];
-        else mine.push(indexed);
-      } else {
-        unmatched.push(indexed);
-      }
+      table.activity[i] = seen ? parseObservedInstant(seen) : Number.NaN;
+      if (code >= 0) owned[matchPosition(code)]!++;
     }
-    for (const g of observed.groups) {
-      groupsByName.set(g.name, g);
-      groupsById.set(g.id, g);
-      for (const m of g.members) {
-        const acct = accounts.get(m);
-        if (!acct) continue;
-        if (acct.groups === NO_GROUPS) acct.groups = [g];
-        else acct.groups.push(g);
-      }
+    table.resolveMembers();
+  }
+
+  // 2. Each person's accounts, in provider name order then snapshot order (a counting sort
+  //    of (provider, slot) pairs by person).
+  const starts = new Int32Array(people.length + 1);
+  for (let p = 0; p < people.length; p++) starts[p + 1] = starts[p]! + owned[p]!;
+  const pairs = new Int32Array(starts[people.length]! * 2);
+  owned.set(starts.subarray(0, people.length));
+  governed.forEach((table, g) => {
+    for (let i = 0; i < table.codes.length; i++) {
+      const code = table.codes[i]!;
+      if (code < 0) continue;
+      const at = owned[matchPosition(code)]!++ * 2;
+      pairs[at] = g;
+      pairs[at + 1] = i;
     }
-    providers.set(name, { name, type, accounts, groupsByName, groupsById, unmatchedAccounts: unmatched, activeAccounts: active });
+  });
+
+  // 3. The indexed accounts made person by person, each next to its group list: planning
+  //    visits them in this order, and at half a million accounts what it costs is mostly
+  //    the memory it touches, so neighbours in the visit are neighbours in memory.
+  const make = (table: ProviderTable, i: number, person: Person | null, position: number): IndexedAccount => {
+    const account = table.observed.accounts[i]!;
+    const ms = table.activity[i]!;
+    const indexed: IndexedAccount = {
+      provider: table.name,
+      account,
+      status: table.statuses[i]!,
+      person,
+      personAt: position,
+      via: matchVia(table.codes[i]!),
+      groups: table.groupsOf(i),
+      inCompanyDomain: person ? false : inCompany(account),
+      lastActivityMs: Number.isNaN(ms) ? null : ms,
+    };
+    table.list[i] = indexed;
+    return indexed;
+  };
+  const accountsByPerson = new Array<IndexedAccount[]>(people.length);
+  for (let p = 0; p < people.length; p++) {
+    const from = starts[p]!;
+    const to = starts[p + 1]!;
+    if (from === to) {
+      accountsByPerson[p] = NO_ACCOUNTS;
+      continue;
+    }
+    const person = people[p]!;
+    const mine = new Array<IndexedAccount>(to - from);
+    for (let k = from; k < to; k++) mine[k - from] = make(governed[pairs[k * 2]!]!, pairs[k * 2 + 1]!, person, p);
+    accountsByPerson[p] = mine;
+  }
+  const providers = new Map<string, IndexedProvider>();
+  for (const table of governed) {
+    const unmatched: IndexedAccount[] = [];
+    for (let i = 0; i < table.codes.length; i++) if (table.codes[i]! < 0) unmatched.push(make(table, i, null, -1));
+    providers.set(table.name, {
+      name: table.name,
+      type: table.type,
+      accounts: table,
+      groupsByName: table.groupsByName,
+      groupsById: table.groupsById,
+      unmatchedAccounts: unmatched,
+      activeAccounts: table.active,
+    });
   }
   return { providers, accountsByPerson };
 }
 
-/** Shared by every account in no group; replaced by a fresh array on the first membership. */
+/**
+ * One provider's part of the index while it is built, and afterwards its accounts by id
+ * (a slot per account id, and the indexed account in each slot). Group memberships are
+ * resolved to slots once and kept as one list per account, in snapshot group order.
+ */
+class ProviderTable implements AccountsById {
+  /** Match code per slot (see AccountMatcher.matchCode). */
+  readonly codes: Int32Array;
+  readonly slots = new Map<string, number>();
+  readonly statuses: Array<ObservedAccount['status']>;
+  /** Last sign-in (or creation) in epoch ms per slot; NaN when unknown. */
+  readonly activity: Float64Array;
+  active = 0;
+  readonly list: IndexedAccount[];
+  readonly groupsByName = new Map<string, ObservedGroup>();
+  readonly groupsById = new Map<string, ObservedGroup>();
+  /** Memberships by slot: the groups of slot i are groupAt[starts[i]] up to starts[i + 1], as indexes into observed.groups. */
+  private starts = new Int32Array(0);
+  private groupAt = new Int32Array(0);
+  private readonly lists: GroupListNode = { next: [] };
+
+  constructor(
+    readonly name: string,
+    readonly type: ProviderType,
+    readonly observed: Snapshot['providers'][string],
+  ) {
+    this.codes = new Int32Array(observed.accounts.length);
+    this.statuses = new Array<ObservedAccount['status']>(observed.accounts.length);
+    this.activity = new Float64Array(observed.accounts.length);
+    this.list = new Array<IndexedAccount>(observed.accounts.length);
+  }
+
+  get(id: string): IndexedAccount | undefined {
+    const slot = this.slots.get(id);
+    return slot === undefined ? undefined : this.list[slot];
+  }
+
+  /** Every group's members as slots (members that are not accounts, such as nested groups, belong to no account). */
+  resolveMembers(): void {
+    const groups = this.observed.groups;
+    const counts = new Int32Array(this.codes.length + 1);
+    const members: Int32Array[] = [];
+    for (const group of groups) {
+      this.groupsByName.set(group.name, group);
+      this.groupsById.set(group.id, group);
+      const ids = group.members;
+      const slots = new Int32Array(ids.length);
+      let n = 0;
+      for (let j = 0; j < ids.length; j++) {
+        const slot = this.slots.get(ids[j]!);
+        if (slot === undefined) continue;
+        slots[n++] = slot;
+        counts[slot]!++;
+      }
+      members.push(slots.subarray(0, n));
+    }
+    const starts = new Int32Array(this.codes.length + 1);
+    for (let i = 0; i < this.codes.length; i++) starts[i + 1] = starts[i]! + counts[i]!;
+    const next = starts.slice(0, this.codes.length);
+    const groupAt = new Int32Array(starts[this.codes.length]!);
+    members.forEach((slots, g) => {
+      for (let j = 0; j < slots.length; j++) groupAt[next[slots[j]!]!++] = g;
+    });
+    this.starts = starts;
+    this.groupAt = groupAt;
+  }
+
+  /**
+   * The groups of the account in a slot, in snapshot order. Accounts in the same groups
+   * share one (read-only) list: a provider has a few hundred combinations of groups at
+   * most against a hundred thousand accounts, and shared lists stay in cache.
+   */
+  groupsOf(slot: number): readonly ObservedGroup[] {
+    const from = this.starts[slot]!;
+    const to = this.starts[slot + 1]!;
+    if (from === to) return NO_GROUPS;
+    let node = this.lists;
+    for (let k = from; k < to; k++) {
+      const g = this.groupAt[k]!;
+      node = node.next[g] ??= { next: [] };
+    }
+    if (!node.list) {
+      const groups = this.observed.groups;
+      const list = new Array<ObservedGroup>(to - from);
+      for (let k = from; k < to; k++) list[k - from] = groups[this.groupAt[k]!]!;
+      node.list = list;
+    }
+    return node.list;
+  }
+}
+
+/** A trie of group lists by group position: the list at a node is the groups on the path to it. */
+interface GroupListNode {
+  readonly next: GroupListNode[];
+  list?: readonly ObservedGroup[];
+}
+
+/** Shared by every account in no group. */
 const NO_GROUPS: ObservedGroup[] = [];
-/** Shared by every person with no account; replaced by a fresh array on the first. */
+/** Shared by every person with no account. */
 const NO_ACCOUNTS: IndexedAccount[] = [];

@@ -26,7 +26,21 @@ export interface AccountMatcher {
   match(account: AccountIdentity): AccountMatch | null;
   /** The same match, as a position in the roster list, for callers that keep per-person state in arrays. */
   matchAt(account: AccountIdentity): AccountMatchAt | null;
+  /**
+   * The same match packed in one number, for the planner's index of half a million
+   * accounts (no object per account): `position * 4 + via` with via 1 employee_id,
+   * 2 email, 3 alias; -1 when the account matches nobody. Unpack with `matchPosition` and
+   * `matchVia`.
+   */
+  matchCode(account: AccountIdentity): number;
 }
+
+const VIA_CODES: ReadonlyArray<MatchVia | null> = [null, 'employee_id', 'email', 'alias'];
+
+/** The roster position in a `matchCode`; -1 for no match. */
+export const matchPosition = (code: number): number => (code < 0 ? -1 : code >> 2);
+/** How a `matchCode` matched; null for no match. */
+export const matchVia = (code: number): MatchVia | null => (code < 0 ? null : VIA_CODES[code & 3]!);
 
 /** The domain of an email address, lowercased; null when `s` is not an address. */
 export function emailDomain(s: string): string | null {
@@ -65,16 +79,21 @@ export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
     return undefined;
   }
 
-  function matchAt(account: AccountIdentity): AccountMatchAt | null {
+  function matchCode(account: AccountIdentity): number {
     if (account.externalId) {
       const position = byEmployeeId.get(account.externalId.toLowerCase());
-      if (position !== undefined) return { position, via: 'employee_id' };
+      if (position !== undefined) return position * 4 + 1;
     }
     const primary = lookup(byEmail, account);
-    if (primary !== undefined) return { position: primary, via: 'email' };
+    if (primary !== undefined) return primary * 4 + 2;
     const alias = lookup(byAlias, account);
-    if (alias !== undefined) return { position: alias, via: 'alias' };
-    return null;
+    if (alias !== undefined) return alias * 4 + 3;
+    return -1;
+  }
+
+  function matchAt(account: AccountIdentity): AccountMatchAt | null {
+    const code = matchCode(account);
+    return code < 0 ? null : { position: matchPosition(code), via: matchVia(code)! };
   }
 
   return {
@@ -83,5 +102,6 @@ export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
       return m ? { person: people[m.position]!, via: m.via } : null;
     },
     matchAt,
+    matchCode,
   };
 }
