@@ -24,23 +24,46 @@ export function canonicalJson(value: unknown): string {
  * copying a plan of 100,000 people costs a large share of planning.
  */
 export function sortKeysDeep<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
+  return sortDeep(value, { plain: true });
+}
+
+/**
+ * sortKeysDeep, telling also whether JSON.stringify of the result is its canonical JSON
+ * (`plain`), so that a caller about to checksum it can skip canonicalJson's own walk: the
+ * walk that orders the keys notes what JSON.stringify would not write canonically (keys
+ * that look like array indexes, which engines enumerate first; numbers that are not
+ * finite; values JSON leaves out or rewrites).
+ */
+export function sortKeysDeepPlain<T>(value: T): { value: T; plain: boolean } {
+  const state = { plain: true };
+  const sorted = sortDeep(value, state);
+  return { value: sorted, plain: state.plain };
+}
+
+function sortDeep<T>(value: T, state: { plain: boolean }): T {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') state.plain = false;
+    return value;
+  }
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const s = sortKeysDeep(v);
+      if (v === undefined) state.plain = false;
+      const s = sortDeep(v, state);
       if (s !== v && copy === undefined) copy = value.slice(0, i);
       if (copy !== undefined) copy.push(s);
     }
     return (copy ?? value) as T;
   }
   const obj = value as Record<string, unknown>;
+  if (value instanceof Date || typeof obj.toJSON === 'function') state.plain = false;
   if (!(value instanceof Date) && keysInOrder(obj)) {
     let copy: Record<string, unknown> | undefined;
     for (const k in obj) {
+      if (startsWithDigit(k)) state.plain = false;
       const v = obj[k];
-      const s = sortKeysDeep(v);
+      const s = sortDeep(v, state);
       if (s !== v && copy === undefined) copy = { ...obj };
       if (copy !== undefined) copy[k] = s;
     }
@@ -48,11 +71,17 @@ export function sortKeysDeep<T>(value: T): T {
   }
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj).sort()) {
+    if (startsWithDigit(k)) state.plain = false;
     const v = obj[k];
-    if (v !== undefined) out[k] = sortKeysDeep(v);
+    if (v !== undefined) out[k] = sortDeep(v, state);
   }
   return out as T;
 }
+
+const startsWithDigit = (k: string): boolean => {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57;
+};
 
 /** Own enumerable keys in ascending code-unit order, no inherited ones, no `undefined` values. */
 function keysInOrder(obj: Record<string, unknown>): boolean {

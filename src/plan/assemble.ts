@@ -2,7 +2,7 @@ import { evaluateGuard } from '../guard/guard.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
-import { sortKeysDeep } from '../journal/canonical-json.js';
+import { sortKeysDeepPlain } from '../journal/canonical-json.js';
 import {
   addFinding,
   capabilitiesOf,
@@ -109,7 +109,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
       }),
   });
   const findings = [...ctx.findings.values()].sort(compareFindings);
-  const plan: Plan = sortKeysDeep({
+  const { value: plan, plain } = sortKeysDeepPlain<Plan>({
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: (inputs.createdAt ?? inputs.now).toISOString(),
     now: inputs.now.toISOString(),
@@ -122,7 +122,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     summary: summarize(changes, findings),
     checksum: '',
   });
-  plan.checksum = planChecksum(plan);
+  plan.checksum = planChecksum(plan, { plain });
   return plan;
 }
 

@@ -8,7 +8,12 @@ import type { Plan } from '../types/index.js';
  * Wall-clock `createdAt` is left out so that a plan reproduced with `--now` has the same
  * identity.
  */
-export function planChecksum(plan: Omit<Plan, 'checksum' | 'createdAt'> & Partial<Pick<Plan, 'checksum' | 'createdAt'>>): string {
+export function planChecksum(
+  plan: Omit<Plan, 'checksum' | 'createdAt'> & Partial<Pick<Plan, 'checksum' | 'createdAt'>>,
+  opts: { plain?: boolean } = {},
+): string {
   const { checksum: _checksum, createdAt: _createdAt, ...rest } = plan;
-  return `sha256:${sha256Hex(canonicalJson(rest))}`;
+  // `plain`: the caller has just put the plan in canonical order (sortKeysDeepPlain) and
+  // found nothing JSON.stringify would write differently, so that is its canonical JSON.
+  return `sha256:${sha256Hex(opts.plain ? JSON.stringify(rest) : canonicalJson(rest))}`;
 }

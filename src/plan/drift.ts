@@ -29,13 +29,27 @@ export function removalPlanners(ctx: PlanContext): Map<string, RemovalPlanner | 
 
 function planRemovalsIn(ctx: PlanContext, provider: IndexedProvider, managed: Map<string, ManagedGroup & { key: string }> | undefined): RemovalPlanner | null {
   if (!managed) return null;
+  const unwanted = (group: ObservedGroup, ent: Entitlement | undefined): ManagedGroup & { key: string } | null => {
+    const mg = managed.get(group.name);
+    return !mg || (ent && (ent.grants.has(mg.key) || (ent.exceptions.size > 0 && ent.exceptions.has(mg.key)))) ? null : mg;
+  };
+  // Whether a list of groups holds any the grants do not cover, remembered per list and
+  // grants: both are shared (accounts in the same groups share a list, people with the
+  // same assignments share grants), so most accounts are answered by two lookups.
+  const anyUnwanted = new Map<readonly ObservedGroup[], Map<ReadonlyMap<string, GrantOrigin>, boolean>>();
   return (acct, owner) => {
     if (acct.groups.length === 0) return;
     const ent = owner?.entitlement;
+    if (ent && ent.exceptions.size === 0) {
+      let byGrants = anyUnwanted.get(acct.groups);
+      if (!byGrants) anyUnwanted.set(acct.groups, (byGrants = new Map()));
+      let any = byGrants.get(ent.grants);
+      if (any === undefined) byGrants.set(ent.grants, (any = acct.groups.some((g) => unwanted(g, ent) !== null)));
+      if (!any) return;
+    }
     for (const group of acct.groups) {
-      const mg = managed.get(group.name);
-      if (!mg || (ent && (ent.grants.has(mg.key) || (ent.exceptions.size > 0 && ent.exceptions.has(mg.key))))) continue;
-      planRemoval(ctx, provider, acct, group, mg, owner);
+      const mg = unwanted(group, ent);
+      if (mg) planRemoval(ctx, provider, acct, group, mg, owner);
     }
   };
 }

@@ -35,12 +35,15 @@ export function personTriggers(
 
 /** Due stages of a rule for a trigger time: every stage with now >= trigger + after. */
 export function dueStages(rule: Located<LifecycleRuleDocument>, triggerAt: number, nowMs: number): number[] {
+  let offsets = stageOffsets.get(rule);
+  if (!offsets) stageOffsets.set(rule, (offsets = rule.doc.spec.stages.map((stage) => parseDuration(stage.after))));
   const due: number[] = [];
-  rule.doc.spec.stages.forEach((stage, i) => {
-    if (nowMs >= triggerAt + parseDuration(stage.after)) due.push(i);
-  });
+  for (let i = 0; i < offsets.length; i++) if (nowMs >= triggerAt + offsets[i]!) due.push(i);
   return due;
 }
+
+/** Each stage's `after` in milliseconds, parsed once per rule. */
+const stageOffsets = new WeakMap<Located<LifecycleRuleDocument>, number[]>();
 
 /** Whether a leave rule, as due now, takes access away (suspend or remove_all_groups). */
 export function leaveRemovesAccess(rules: ReadonlyArray<Located<LifecycleRuleDocument>>, person: Person, leaveAt: number, nowMs: number): boolean {
@@ -69,7 +72,8 @@ export function personTriggerPlanner(ctx: PlanContext): ((state: PersonState) =>
       const trigger = rule.doc.spec.trigger;
       const at = trigger === 'terminated' ? t.terminatedAt : trigger === 'contract_end' ? t.contractEndAt : trigger === 'leave' ? t.leaveAt : null;
       if (at === null || !selectorMatches(rule.doc.spec.appliesTo, person)) continue;
-      for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct);
+      const atIso = isoOf(at);
+      for (const acct of accounts) applyDueStages(ctx, rule, trigger, at, acct, atIso);
     }
   };
 }
@@ -112,11 +116,15 @@ function applyDueStages(
   trigger: Trigger,
   triggerAt: number,
   acct: IndexedAccount,
+  triggerIso?: string,
 ): void {
   if (triggerAt > ctx.nowMs) return;
+  const due = dueStages(rule, triggerAt, ctx.nowMs);
+  if (due.length === 0) return;
   const tier = tierOf(ctx, acct);
   const person = acct.person;
-  for (const i of dueStages(rule, triggerAt, ctx.nowMs)) {
+  const triggerAtIso = triggerIso ?? isoOf(triggerAt);
+  for (const i of due) {
     const stage = rule.doc.spec.stages[i]!;
     const approval = stage.approval ?? 'none';
     const requiresApproval = approval === 'always' || (approval === 'privileged' && tier === 'privileged');
@@ -128,7 +136,7 @@ function applyDueStages(
       source: stageSource(rule, i),
       stage: stage.after,
       trigger,
-      triggerAt: new Date(triggerAt).toISOString(),
+      triggerAt: triggerAtIso,
     };
     planAccountActions(ctx, {
       account: acct,
@@ -141,6 +149,8 @@ function applyDueStages(
     });
   }
 }
+
+const isoOf = (ms: number): string => new Date(ms).toISOString();
 
 const stageSources = new WeakMap<Located<LifecycleRuleDocument>, string[]>();
 

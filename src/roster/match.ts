@@ -59,15 +59,19 @@ export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
   const byEmployeeId = new Map<string, number>();
   const byEmail = new Map<string, number>();
   const byAlias = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, position: number): void => {
-    const k = key.trim().toLowerCase();
-    if (k !== '' && !map.has(k)) map.set(k, position);
+  // Keys are trimmed and lowercased (the roster's own lowercased forms where it keeps
+  // them). People are added last row first, so that where two claim a key the earlier
+  // row's write is the one that stays, with one hash operation per key.
+  const add = (map: Map<string, number>, lowered: string, position: number): void => {
+    const k = lowered.trim();
+    if (k !== '') map.set(k, position);
   };
-  people.forEach((p, position) => {
-    add(byEmployeeId, p.employeeId, position);
-    add(byEmail, p.email, position);
-    for (const a of p.aliases) add(byAlias, a, position);
-  });
+  for (let position = people.length - 1; position >= 0; position--) {
+    const p = people[position]!;
+    add(byEmployeeId, p.lower.employeeId, position);
+    add(byEmail, p.key, position);
+    for (const a of p.aliases) add(byAlias, a.toLowerCase(), position);
+  }
 
   function lookup(map: Map<string, number>, account: AccountIdentity): number | undefined {
     const found = map.get(account.login.toLowerCase());

@@ -48,6 +48,17 @@ describe('buildAccountMatcher', () => {
     expect(matcher.match({ login: 'bob@acme.com', externalId: 'E999' })).toEqual({ person: bob, via: 'email' });
   });
 
+  it('gives a key two rows claim (which the roster loader refuses) to the earlier row, ignoring case and spaces', () => {
+    const first = person(' E300 ', 'Carol@acme.com', ['c@acme.com']);
+    const second = person('e300', 'carol@ACME.com ', ['C@acme.com']);
+    const m = buildAccountMatcher([first, second]);
+    expect(m.match({ login: 'x', externalId: 'E300' })).toEqual({ person: first, via: 'employee_id' });
+    expect(m.match({ login: 'carol@acme.com' })).toEqual({ person: first, via: 'email' });
+    expect(m.match({ login: 'c@acme.com' })).toEqual({ person: first, via: 'alias' });
+    expect(m.matchCode({ login: 'c@acme.com' })).toBe(0 * 4 + 3);
+    expect(m.matchCode({ login: 'nobody@acme.com' })).toBe(-1);
+  });
+
   it('returns null for an account nobody in the roster owns', () => {
     expect(matcher.match({ login: 'mallory@acme.com', emails: [], externalId: '' })).toBeNull();
   });
