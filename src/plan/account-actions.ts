@@ -4,6 +4,7 @@ import { addFinding, ownerOf, type PlanContext } from './context.js';
 import { grantKey } from './entitlements.js';
 import { changeId, findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
+import { parseObservedInstant } from './instant.js';
 
 /** What a lifecycle stage asks for one account, and why. */
 export interface AccountActionRequest {
@@ -171,7 +172,7 @@ function taskFor(ctx: PlanContext, change: PlanChange, underlying: string, instr
 }
 
 function isDone(ctx: PlanContext, id: string, reason: ChangeReason): boolean {
-  const since = reason.triggerAt ? Date.parse(reason.triggerAt) : Number.NEGATIVE_INFINITY;
+  const since = reason.triggerAt ? parseObservedInstant(reason.triggerAt) : Number.NEGATIVE_INFINITY;
   return ctx.history.doneSince(id, since);
 }
 

@@ -1,7 +1,7 @@
 import type { Located } from '../policy/model.js';
 import { parseDuration } from '../policy/time.js';
 import type { Person } from '../roster/model.js';
-import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, Tier } from '../types/index.js';
+import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, ObservedGroup, Tier } from '../types/index.js';
 import { planAccountActions } from './account-actions.js';
 import { sourceOf, ruleName } from './change-set.js';
 import { ownerOf, type PersonState, type PersonTriggers, type PlanContext } from './context.js';
@@ -30,8 +30,11 @@ export function personTriggers(
   const contractEndAt =
     person.employmentType === 'contractor' && person.endAt !== null && person.endAt <= nowMs ? person.endAt : null;
   const leaveAt = person.status === 'leave' ? leaveClock(person) : null;
-  return { terminatedAt, contractEndAt, leaveAt };
+  return terminatedAt === null && contractEndAt === null && leaveAt === null ? NO_TRIGGERS : { terminatedAt, contractEndAt, leaveAt };
 }
+
+/** The triggers of everyone with none (most of a roster): one shared object (read-only by type; not frozen, so that it keeps the shape of the others). */
+const NO_TRIGGERS: PersonTriggers = { terminatedAt: null, contractEndAt: null, leaveAt: null };
 
 /** Due stages of a rule for a trigger time: every stage with now >= trigger + after. */
 export function dueStages(rule: Located<LifecycleRuleDocument>, triggerAt: number, nowMs: number): number[] {
@@ -166,8 +169,19 @@ function stageSource(rule: Located<LifecycleRuleDocument>, stage: number): strin
 
 function tierOf(ctx: PlanContext, acct: IndexedAccount): Tier {
   if (ownerOf(ctx, acct)?.entitlement.tier === 'privileged') return 'privileged';
-  return acct.groups.some((g) => ctx.managed.get(`${acct.provider}\u0000${g.name}`)?.tier === 'privileged') ? 'privileged' : 'standard';
+  // Accounts in the same groups share one list (see indexObserved): answered once per list.
+  let byList = privilegedLists.get(ctx.managed);
+  if (!byList) privilegedLists.set(ctx.managed, (byList = new Map()));
+  let privileged = byList.get(acct.groups);
+  if (privileged === undefined) {
+    privileged = acct.groups.some((g) => ctx.managed.get(`${acct.provider}\u0000${g.name}`)?.tier === 'privileged');
+    byList.set(acct.groups, privileged);
+  }
+  return privileged ? 'privileged' : 'standard';
 }
+
+/** Per plan (its managed groups), whether a group list holds a privileged managed group. */
+const privilegedLists = new WeakMap<PlanContext['managed'], Map<readonly ObservedGroup[], boolean>>();
 
 function describe(trigger: Trigger, person: Person | null, acct: IndexedAccount, after: string): string {
   const who = person ? person.email : acct.account.login;
