@@ -15,7 +15,7 @@ export interface IndexedAccount {
   /** The person's position in the roster list (the index into per-person arrays); -1 when unmatched. */
   readonly personAt: number;
   readonly via: MatchVia | null;
-  /** Groups the account is a member of, in snapshot order. */
+  /** Groups the account is a member of, in snapshot order; accounts in the same groups share one list, so it is never changed. */
   readonly groups: readonly ObservedGroup[];
   /** True when the login or an email is in a company domain (computed for unmatched accounts only). */
   readonly inCompanyDomain: boolean;
