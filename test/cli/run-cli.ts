@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +28,23 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
   });
 }
 
-/** A temporary folder with the given files (path -> content). */
+/** Folders tempDir made in this test file, removed once the file's tests are done (test/setup-temp-dirs.ts). */
+const made = new Set<string>();
+
+/** A temporary folder with the given files (path -> content), removed after the test file. */
 export function tempDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-test-'));
+  made.add(dir);
   for (const [path, content] of Object.entries(files)) {
     const full = join(dir, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, content);
   }
   return dir;
+}
+
+/** Removes every folder tempDir made (after the file's own hooks, which may still use them). */
+export function removeTempDirs(): void {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  made.clear();
 }
