@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { indexObserved, type ObservedIndex } from '../../src/plan/observed-index.js';
 import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
-import { makePerson, type Person } from '../../src/roster/model.js';
+import type { Person } from '../../src/roster/model.js';
+import { rosterPerson } from '../support/person.js';
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../../src/types/index.js';
 
 // The index is built for speed (slots, counting sorts, shared group lists); these tests
@@ -21,21 +22,7 @@ function random(seed: number): () => number {
 }
 
 function person(i: number, aliases: string[] = []): Person {
-  return makePerson({
-    employeeId: `E${1000 + i}`,
-    email: `user${i}@acme.com`,
-    aliases,
-    name: `User ${i}`,
-    managerEmail: null,
-    department: '',
-    title: '',
-    employmentType: 'employee',
-    status: 'active',
-    endDate: null,
-    endAt: null,
-    org: '',
-    at: { file: 'people.csv', line: i + 2, col: 1 },
-  });
+  return rosterPerson({ employeeId: `E${1000 + i}`, email: `user${i}@acme.com`, aliases, name: `User ${i}`, at: { file: 'people.csv', line: i + 2, col: 1 } });
 }
 
 /** A roster and a snapshot with every case the index handles, in random proportions. */

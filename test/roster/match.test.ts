@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makePerson, type Person } from '../../src/roster/model.js';
+import type { Person } from '../../src/roster/model.js';
+import { rosterPerson } from '../support/person.js';
 import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
 
 function person(employeeId: string, email: string, aliases: string[] = []): Person {
-  return makePerson({
-    employeeId,
-    email,
-    aliases,
-    name: email,
-    managerEmail: null,
-    department: '',
-    title: '',
-    employmentType: 'employee',
-    status: 'active',
-    endDate: null,
-    endAt: null,
-    org: '',
-    at: { file: 'people.csv', line: 2, col: 1 },
-  });
+  return rosterPerson({ employeeId, email, aliases });
 }
 
 const alice = person('E100', 'Alice@Acme.com', ['alice.smith@acme.com', 'asmith@OLDCO.com']);
