@@ -78,7 +78,7 @@ export function indexObserved(
 
   // 1. In snapshot order: every account read once (matched, slotted by id, its status and
   //    last activity kept by slot); each person's accounts counted.
-  const owned = new Int32Array(people.length + 1);
+  const owned = new Int32Array(people.length);
   for (const table of governed) {
     const list = table.observed.accounts;
     for (let i = 0; i < list.length; i++) {
@@ -201,7 +201,7 @@ class ProviderTable implements AccountsById {
   /** Every group's members as slots (members that are not accounts, such as nested groups, belong to no account). */
   resolveMembers(): void {
     const groups = this.observed.groups;
-    const counts = new Int32Array(this.codes.length + 1);
+    const counts = new Int32Array(this.codes.length);
     const members: Int32Array[] = [];
     for (const group of groups) {
       this.groupsByName.set(group.name, group);
