@@ -54,7 +54,9 @@ export function overlayRoster(roster: Roster, pending: Iterable<PendingEvent>): 
     const i = people.findIndex((x) => x === personOf(people, p.event.person));
     if (i !== -1) people[i] = applyEvent(people[i]!, p);
   }
-  return { ...roster, people };
+  // Events change status and dates, never who someone is, so the identity index still holds
+  // for the new list.
+  return { ...roster, people, identities: roster.identities && { ...roster.identities, people } };
 }
 
 /** Whether the roster already says what the event says, so the overlay can be dropped. */

@@ -36,7 +36,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   const policy = { ...inputs.policy, approvals: authorized.approvals, exceptions: authorized.exceptions };
   const nowMs = inputs.now.getTime();
   const config = policy.config.doc;
-  const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy));
+  const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy), roster.identities);
 
   const accountsByPerson = index.accountsByPerson;
   const leaveClock = (position: number): number => {

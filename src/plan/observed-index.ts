@@ -1,6 +1,6 @@
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../types/index.js';
 import type { Person } from '../roster/model.js';
-import { buildAccountMatcher, emailDomain, matchPosition, matchVia } from '../roster/match.js';
+import { buildAccountMatcher, emailDomain, matchPosition, matchVia, type RosterIdentities } from '../roster/match.js';
 import { parseObservedInstant } from './instant.js';
 
 export type MatchVia = 'employee_id' | 'email' | 'alias';
@@ -61,8 +61,10 @@ export function indexObserved(
   people: readonly Person[],
   domains: readonly string[],
   typeOf: (provider: string) => ProviderType | undefined,
+  identities?: RosterIdentities,
 ): ObservedIndex {
-  const matcher = buildAccountMatcher(people);
+  // The loaded roster's identity index when it is for these people, else one built here.
+  const matcher = buildAccountMatcher(identities?.people === people ? identities : people);
   const companyDomains = new Set(domains.map((d) => d.toLowerCase()));
   const inCompany = (account: ObservedAccount): boolean => {
     if (companyDomains.size === 0) return false;

@@ -7,6 +7,7 @@ import { displayPath } from '../policy/policy-files.js';
 import { schemaIssues } from '../policy/schemas.js';
 import { isValidDate, parseInstant } from '../policy/time.js';
 import { makePerson, type EmploymentType, type Person, type PersonStatus, type Roster } from './model.js';
+import type { RosterIdentities } from './match.js';
 import { readCsvRows, readYamlRows, type RosterRowSource } from './roster-rows.js';
 
 /** A roster and the problems that do not stop it from being used. */
@@ -74,29 +75,33 @@ function toPerson(row: RosterRowSource, problems: Problem[], warnings: Problem[]
 /**
  * Identity must be unambiguous: one row per employee id, and every address (primary or
  * alias, compared case-insensitively) belongs to at most one row. Checked on every row,
- * sound or not, so one pass reports all of a file's conflicts.
+ * sound or not, so one pass reports all of a file's conflicts. The maps it builds are the
+ * roster's identity index (by row, which is the person's position once every row is sound).
  */
-function checkUniqueness(rows: readonly RosterRowSource[], problems: Problem[]): void {
-  const ids = new Map<string, RosterRowSource>();
-  const addresses = new Map<string, RosterRowSource>();
+function checkUniqueness(rows: readonly RosterRowSource[], problems: Problem[]): Omit<RosterIdentities, 'people'> {
+  const byEmployeeId = new Map<string, number>();
+  const byAddress = new Map<string, number>();
   const label = (row: RosterRowSource): string => `${text(row.fields.employee_id) || 'a row'} (${where(row.at)})`;
-  for (const row of rows) {
+  rows.forEach((row, r) => {
     const id = text(row.fields.employee_id);
-    const sameId = ids.get(id.toLowerCase());
-    if (id !== '' && sameId) problems.push({ message: `duplicate employee_id "${id}" (also on ${where(sameId.at)})`, at: row.locate('employee_id') });
-    else if (id !== '') ids.set(id.toLowerCase(), row);
-    const claims: Array<[string, string | ReadonlyArray<string | number>]> = [[text(row.fields.email), 'email']];
+    const sameId = byEmployeeId.get(id.toLowerCase());
+    if (id !== '' && sameId !== undefined) problems.push({ message: `duplicate employee_id "${id}" (also on ${where(rows[sameId]!.at)})`, at: row.locate('employee_id') });
+    else if (id !== '') byEmployeeId.set(id.toLowerCase(), r);
+    // The primary email is claimed first, so where a person lists it again as an alias the
+    // primary claim is the one kept (as RosterIdentities wants).
+    const claims: Array<[string, string | ReadonlyArray<string | number>, number]> = [[text(row.fields.email), 'email', r * 2]];
     const aliasList = Array.isArray(row.fields.aliases);
-    splitAliases(row.fields.aliases).forEach((a, i) => claims.push([a, aliasList ? ['aliases', i] : 'aliases']));
-    for (const [address, field] of claims) {
+    splitAliases(row.fields.aliases).forEach((a, i) => claims.push([a, aliasList ? ['aliases', i] : 'aliases', r * 2 + 1]));
+    for (const [address, field, claim] of claims) {
       if (address === '') continue;
-      const owner = addresses.get(address.toLowerCase());
-      if (!owner) addresses.set(address.toLowerCase(), row);
-      else if (owner !== row) {
-        problems.push({ message: `address "${address}" is claimed by two people: ${label(owner)} and ${label(row)}`, at: row.locate(field) });
+      const owner = byAddress.get(address.toLowerCase());
+      if (owner === undefined) byAddress.set(address.toLowerCase(), claim);
+      else if (owner >> 1 !== r) {
+        problems.push({ message: `address "${address}" is claimed by two people: ${label(rows[owner >> 1]!)} and ${label(row)}`, at: row.locate(field) });
       }
     }
-  }
+  });
+  return { byEmployeeId, byAddress };
 }
 
 function byPosition(a: Problem, b: Problem): number {
@@ -114,10 +119,11 @@ export function parseRoster(bytes: Buffer, abs: string, format: RosterFormat): L
     const person = toPerson(row, problems, warnings);
     if (person) people.push(person);
   }
-  checkUniqueness(read.rows, problems);
+  const identities = checkUniqueness(read.rows, problems);
   if (problems.length > 0) throw new UserError(problems.sort(byPosition));
   return {
     people,
+    identities: people.length === read.rows.length ? { people, ...identities } : undefined,
     digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
     file: display,
     warnings: warnings.sort(byPosition),

@@ -50,49 +50,77 @@ export function emailDomain(s: string): string | null {
 }
 
 /**
- * Ties accounts to people, case-insensitively: employee id (externalId) first, then the
- * login or any account email against primary emails, then against aliases and previous
- * emails. Constant time per account: three hash lookups per identifier. When two people
- * claim one identifier (the roster loader refuses that), the earlier row wins.
+ * The roster's identifiers, trimmed and lowercased, each mapped to the position (in
+ * `people`) of the person who claims it. The roster loader builds this while it checks
+ * that identity is unambiguous, so a loaded roster brings it along; `rosterIdentities`
+ * builds it for any other list of people.
  */
-export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
+export interface RosterIdentities {
+  /** The list the positions index. */
+  readonly people: readonly Person[];
+  /** Employee id → position. */
+  readonly byEmployeeId: ReadonlyMap<string, number>;
+  /**
+   * Primary email or alias (aliases include previous emails) → `position * 2`, plus 1 when
+   * the address is an alias. One map for both, so an account's address costs one lookup
+   * however it matches.
+   */
+  readonly byAddress: ReadonlyMap<string, number>;
+}
+
+/**
+ * The identity index of a list of people. Where two people claim one identifier (the
+ * roster loader refuses that), a primary email beats an alias, and otherwise the earlier
+ * row wins: rows are added last first, aliases before primary emails, so the write that
+ * stays is the winning one, with one hash operation per key.
+ */
+export function rosterIdentities(people: readonly Person[]): RosterIdentities {
   const byEmployeeId = new Map<string, number>();
-  const byEmail = new Map<string, number>();
-  const byAlias = new Map<string, number>();
-  // Keys are trimmed and lowercased (the roster's own lowercased forms where it keeps
-  // them). People are added last row first, so that where two claim a key the earlier
-  // row's write is the one that stays, with one hash operation per key.
-  const add = (map: Map<string, number>, lowered: string, position: number): void => {
+  const byAddress = new Map<string, number>();
+  const add = (map: Map<string, number>, lowered: string, value: number): void => {
     const k = lowered.trim();
-    if (k !== '') map.set(k, position);
+    if (k !== '') map.set(k, value);
   };
   for (let position = people.length - 1; position >= 0; position--) {
     const p = people[position]!;
     add(byEmployeeId, p.lower.employeeId, position);
-    add(byEmail, p.key, position);
-    for (const a of p.aliases) add(byAlias, a.toLowerCase(), position);
+    for (const a of p.aliases) add(byAddress, a.toLowerCase(), position * 2 + 1);
   }
+  for (let position = people.length - 1; position >= 0; position--) add(byAddress, people[position]!.key, position * 2);
+  return { people, byEmployeeId, byAddress };
+}
 
-  function lookup(map: Map<string, number>, account: AccountIdentity): number | undefined {
-    const found = map.get(account.login.toLowerCase());
-    if (found !== undefined || !account.emails) return found;
-    for (const e of account.emails) {
-      const position = map.get(e.toLowerCase());
-      if (position !== undefined) return position;
-    }
-    return undefined;
-  }
+/**
+ * Ties accounts to people, case-insensitively: employee id (externalId) first, then the
+ * login or any account email against primary emails, then against aliases and previous
+ * emails. Constant time per account: one hash lookup per identifier. Takes the people,
+ * or the identity index a loaded roster brings (which saves building it again).
+ */
+export function buildAccountMatcher(from: readonly Person[] | RosterIdentities): AccountMatcher {
+  const { people, byEmployeeId, byAddress } = isIdentities(from) ? from : rosterIdentities(from);
 
   function matchCode(account: AccountIdentity): number {
     if (account.externalId) {
       const position = byEmployeeId.get(account.externalId.toLowerCase());
       if (position !== undefined) return position * 4 + 1;
     }
-    const primary = lookup(byEmail, account);
-    if (primary !== undefined) return primary * 4 + 2;
-    const alias = lookup(byAlias, account);
-    if (alias !== undefined) return alias * 4 + 3;
-    return -1;
+    // A primary email anywhere beats an alias; among aliases the login comes first, then
+    // the emails in order.
+    let alias = -1;
+    const claim = byAddress.get(account.login.toLowerCase());
+    if (claim !== undefined) {
+      if ((claim & 1) === 0) return (claim >> 1) * 4 + 2;
+      alias = claim >> 1;
+    }
+    if (account.emails) {
+      for (const e of account.emails) {
+        const c = byAddress.get(e.toLowerCase());
+        if (c === undefined) continue;
+        if ((c & 1) === 0) return (c >> 1) * 4 + 2;
+        if (alias < 0) alias = c >> 1;
+      }
+    }
+    return alias < 0 ? -1 : alias * 4 + 3;
   }
 
   function matchAt(account: AccountIdentity): AccountMatchAt | null {
@@ -108,4 +136,8 @@ export function buildAccountMatcher(people: readonly Person[]): AccountMatcher {
     matchAt,
     matchCode,
   };
+}
+
+function isIdentities(from: readonly Person[] | RosterIdentities): from is RosterIdentities {
+  return !Array.isArray(from);
 }

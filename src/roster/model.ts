@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../errors.js';
+import type { RosterIdentities } from './match.js';
 
 export type EmploymentType = 'employee' | 'contractor' | 'service';
 export type PersonStatus = 'active' | 'leave' | 'terminated';
@@ -37,6 +38,12 @@ export interface Roster {
   /** sha256 of the roster file's bytes, as `sha256:<hex>`. */
   readonly digest: string;
   readonly file: string;
+  /**
+   * Who claims each employee id and address, built by the loader as it checks that
+   * identity is unambiguous; the planner matches accounts with it instead of building it
+   * again. Valid only for the `people` list it names.
+   */
+  readonly identities?: RosterIdentities | undefined;
 }
 
 /** A person's roster fields; `makePerson` derives the rest. */

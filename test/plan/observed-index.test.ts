@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexObserved, type ObservedIndex } from '../../src/plan/observed-index.js';
-import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
+import { buildAccountMatcher, rosterIdentities, emailDomain } from '../../src/roster/match.js';
 import type { Person } from '../../src/roster/model.js';
 import { rosterPerson } from '../support/person.js';
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../../src/types/index.js';
@@ -129,6 +129,11 @@ describe('indexObserved', () => {
       expect(p.groupsByName.get('Group 0')?.id).toBe(`${name}-g0`);
       expect(p.groupsById.get(`${name}-g5`)?.name).toBe('Group 5');
     }
+    // A loaded roster's identity index gives the same index; one for another list is not used.
+    const withIdentities = indexObserved(snapshot, people, ['acme.com'], (name) => types[name], rosterIdentities(people));
+    expect(describeIndex(withIdentities, people)).toEqual(describeIndex(index, people));
+    const stale = rosterIdentities([...people].reverse());
+    expect(describeIndex(indexObserved(snapshot, people, ['acme.com'], (name) => types[name], stale), people)).toEqual(describeIndex(index, people));
   });
 
   it('gives accounts in the same groups one shared list, and accounts in none the same empty list', () => {

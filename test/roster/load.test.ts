@@ -3,6 +3,7 @@ import { formatProblem } from '../../src/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/model.js';
 import { loadRoster, parseRoster } from '../../src/roster/load.js';
+import { rosterIdentities } from '../../src/roster/match.js';
 import { problemsOf } from '../policy/policy-folder.js';
 
 const DIR = 'test/fixtures/roster';
@@ -105,6 +106,27 @@ describe('loadRoster: CSV', () => {
 
   it('names a roster file that cannot be read', async () => {
     expect(await problemsOf(loadRoster(policy, `${DIR}/missing.csv`))).toEqual([`roster file ${DIR}/missing.csv cannot be read`]);
+  });
+});
+
+describe('the identity index a loaded roster brings', () => {
+  it('is the index rosterIdentities builds from its people (CSV and YAML)', async () => {
+    for (const file of [`${DIR}/people.csv`, `${DIR}/people.yaml`]) {
+      const roster = await loadRoster(policy, file);
+      const built = rosterIdentities(roster.people);
+      expect(roster.identities?.people).toBe(roster.people);
+      expect(roster.identities?.byAddress.size).toBeGreaterThan(roster.people.length);
+      expect([...roster.identities!.byEmployeeId].sort()).toEqual([...built.byEmployeeId].sort());
+      expect([...roster.identities!.byAddress].sort()).toEqual([...built.byAddress].sort());
+    }
+  });
+
+  it('keeps the primary claim where a person lists their own email again as an alias', () => {
+    const csv = 'employee_id,email,aliases,status\nE1,Ann@acme.com,ann@ACME.com;a@acme.com,active\nE2,bo@acme.com,,active\n';
+    const roster = parseRoster(Buffer.from(csv), '/hr/people.csv', 'csv');
+    expect(Object.fromEntries(roster.identities!.byAddress)).toEqual({ 'ann@acme.com': 0, 'a@acme.com': 1, 'bo@acme.com': 2 });
+    expect(Object.fromEntries(roster.identities!.byEmployeeId)).toEqual({ e1: 0, e2: 1 });
+    expect(Object.fromEntries(rosterIdentities(roster.people).byAddress)).toEqual({ 'ann@acme.com': 0, 'a@acme.com': 1, 'bo@acme.com': 2 });
   });
 });
 

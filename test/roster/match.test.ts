@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Person } from '../../src/roster/model.js';
 import { rosterPerson } from '../support/person.js';
-import { buildAccountMatcher, emailDomain } from '../../src/roster/match.js';
+import { buildAccountMatcher, emailDomain, rosterIdentities } from '../../src/roster/match.js';
 
 function person(employeeId: string, email: string, aliases: string[] = []): Person {
   return rosterPerson({ employeeId, email, aliases });
@@ -46,19 +46,51 @@ describe('buildAccountMatcher', () => {
     expect(m.matchCode({ login: 'nobody@acme.com' })).toBe(-1);
   });
 
+  it('gives an address one row has as primary email and an earlier row as alias to the primary', () => {
+    const earlier = person('E1', 'dee@acme.com', ['shared@acme.com']);
+    const later = person('E2', 'Shared@acme.com');
+    const m = buildAccountMatcher([earlier, later]);
+    expect(m.match({ login: 'shared@acme.com' })).toEqual({ person: later, via: 'email' });
+    expect(m.match({ login: 'x', emails: ['nope@acme.com', 'SHARED@acme.com'] })).toEqual({ person: later, via: 'email' });
+  });
+
+  it('takes the first alias among login then emails, unless any of them is a primary email', () => {
+    const a = person('E1', 'a@acme.com', ['a.old@acme.com']);
+    const b = person('E2', 'b@acme.com', ['b.old@acme.com']);
+    const m = buildAccountMatcher([a, b]);
+    expect(m.match({ login: 'b.old@acme.com', emails: ['a.old@acme.com'] })).toEqual({ person: b, via: 'alias' });
+    expect(m.match({ login: 'x', emails: ['a.old@acme.com', 'b.old@acme.com'] })).toEqual({ person: a, via: 'alias' });
+    expect(m.match({ login: 'b.old@acme.com', emails: ['a.old@acme.com', 'A@acme.com'] })).toEqual({ person: a, via: 'email' });
+  });
+
+  it('matches the same with an identity index as with the people it indexes', () => {
+    const people = [alice, bob, person('E300', 'carol@acme.com', ['BOB@acme.com'])];
+    const fromPeople = buildAccountMatcher(people);
+    const fromIndex = buildAccountMatcher(rosterIdentities(people));
+    const accounts = [
+      { login: 'bob@acme.com' },
+      { login: 'x', externalId: 'e300' },
+      { login: 'asmith@oldco.com' },
+      { login: 'nobody@acme.com', emails: ['alice.smith@acme.com'] },
+      { login: 'nobody@acme.com' },
+    ];
+    expect(accounts.map((a) => fromIndex.matchCode(a))).toEqual(accounts.map((a) => fromPeople.matchCode(a)));
+    expect(accounts.map((a) => fromIndex.matchCode(a))).toEqual([1 * 4 + 2, 2 * 4 + 1, 0 * 4 + 3, 0 * 4 + 3, -1]);
+  });
+
   it('returns null for an account nobody in the roster owns', () => {
     expect(matcher.match({ login: 'mallory@acme.com', emails: [], externalId: '' })).toBeNull();
   });
 
-  it('matches 500,000 accounts in constant time each', () => {
+  it('matches half a million accounts against 100,000 people', () => {
+    // How fast is measured by the planning benchmark (npm run bench), not here.
     const people = Array.from({ length: 100_000 }, (_, i) => person(`E${i}`, `user${i}@acme.com`, [`u${i}@old.acme.com`]));
     const accounts = Array.from({ length: 500_000 }, (_, i) => ({ login: `U${i % 125_000}@OLD.acme.com` }));
     const big = buildAccountMatcher(people);
-    const started = performance.now();
-    const matched = accounts.filter((a) => big.match(a) !== null).length;
-    const elapsed = performance.now() - started;
-    expect(matched).toBe(400_000);
-    expect(elapsed).toBeLessThan(3_000);
+    const codes = accounts.map((a) => big.matchCode(a));
+    expect(codes.filter((c) => c >= 0)).toHaveLength(400_000);
+    expect(codes.slice(99_999, 100_001)).toEqual([99_999 * 4 + 3, -1]);
+    expect(big.match(accounts[223_456]!)).toEqual({ person: people[98_456]!, via: 'alias' });
   });
 });
 
