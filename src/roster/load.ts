@@ -86,7 +86,10 @@ function checkUniqueness(rows: readonly RosterRowSource[], problems: Problem[]):
     const id = text(row.fields.employee_id);
     const sameId = byEmployeeId.get(id.toLowerCase());
     if (id !== '' && sameId !== undefined) problems.push({ message: `duplicate employee_id "${id}" (also on ${where(rows[sameId]!.at)})`, at: row.locate('employee_id') });
-    else if (id !== '') byEmployeeId.set(id.toLowerCase(), r);
+    else if (id !== '') {
+      byEmployeeId.set(id.toLowerCase(), r);
+      if (id !== id.toLowerCase()) byEmployeeId.set(id, r); // as written too (see RosterIdentities)
+    }
     // The primary email is claimed first, so where a person lists it again as an alias the
     // primary claim is the one kept (as RosterIdentities wants).
     const claims: Array<[string, string | ReadonlyArray<string | number>, number]> = [[text(row.fields.email), 'email', r * 2]];

@@ -58,7 +58,11 @@ export function emailDomain(s: string): string | null {
 export interface RosterIdentities {
   /** The list the positions index. */
   readonly people: readonly Person[];
-  /** Employee id → position. */
+  /**
+   * Employee id → position, keyed lowercased and also as written (trimmed), so that an
+   * account carrying the id as HR wrote it (the usual case) is matched without a lowercased
+   * copy. An id as written is listed only for the person its lowercased form names.
+   */
   readonly byEmployeeId: ReadonlyMap<string, number>;
   /**
    * Primary email or alias (aliases include previous emails) → `position * 2`, plus 1 when
@@ -87,6 +91,10 @@ export function rosterIdentities(people: readonly Person[]): RosterIdentities {
     for (const a of p.aliases) add(byAddress, a.toLowerCase(), position * 2 + 1);
   }
   for (let position = people.length - 1; position >= 0; position--) add(byAddress, people[position]!.key, position * 2);
+  people.forEach((p, position) => {
+    const written = p.employeeId.trim();
+    if (written !== p.lower.employeeId.trim() && byEmployeeId.get(p.lower.employeeId.trim()) === position) byEmployeeId.set(written, position);
+  });
   return { people, byEmployeeId, byAddress };
 }
 
@@ -101,7 +109,7 @@ export function buildAccountMatcher(from: readonly Person[] | RosterIdentities):
 
   function matchCode(account: AccountIdentity): number {
     if (account.externalId) {
-      const position = byEmployeeId.get(account.externalId.toLowerCase());
+      const position = byEmployeeId.get(account.externalId) ?? byEmployeeId.get(account.externalId.toLowerCase());
       if (position !== undefined) return position * 4 + 1;
     }
     // A primary email anywhere beats an alias; among aliases the login comes first, then

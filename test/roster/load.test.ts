@@ -125,7 +125,7 @@ describe('the identity index a loaded roster brings', () => {
     const csv = 'employee_id,email,aliases,status\nE1,Ann@acme.com,ann@ACME.com;a@acme.com,active\nE2,bo@acme.com,,active\n';
     const roster = parseRoster(Buffer.from(csv), '/hr/people.csv', 'csv');
     expect(Object.fromEntries(roster.identities!.byAddress)).toEqual({ 'ann@acme.com': 0, 'a@acme.com': 1, 'bo@acme.com': 2 });
-    expect(Object.fromEntries(roster.identities!.byEmployeeId)).toEqual({ e1: 0, e2: 1 });
+    expect(Object.fromEntries(roster.identities!.byEmployeeId)).toEqual({ e1: 0, E1: 0, e2: 1, E2: 1 });
     expect(Object.fromEntries(rosterIdentities(roster.people).byAddress)).toEqual({ 'ann@acme.com': 0, 'a@acme.com': 1, 'bo@acme.com': 2 });
   });
 });

@@ -44,6 +44,11 @@ describe('buildAccountMatcher', () => {
     expect(m.match({ login: 'c@acme.com' })).toEqual({ person: first, via: 'alias' });
     expect(m.matchCode({ login: 'c@acme.com' })).toBe(0 * 4 + 3);
     expect(m.matchCode({ login: 'nobody@acme.com' })).toBe(-1);
+    // The id as a later row writes it does not win over the earlier row's claim either.
+    const lower = person('e400', 'dan@acme.com');
+    const upper = person('E400', 'dan2@acme.com');
+    expect(buildAccountMatcher([lower, upper]).match({ login: 'x', externalId: 'E400' })).toEqual({ person: lower, via: 'employee_id' });
+    expect(buildAccountMatcher([upper, lower]).match({ login: 'x', externalId: 'e400' })).toEqual({ person: upper, via: 'employee_id' });
   });
 
   it('gives an address one row has as primary email and an earlier row as alias to the primary', () => {
