@@ -18,7 +18,7 @@ export interface DesiredState {
  * leave began (the plan reads it from the journal; without one, now).
  */
 export function desiredState(policy: Policy, people: readonly Person[], nowMs: number, leaveClock: (position: number) => number = () => nowMs): DesiredState {
-  const triggers = people.map((p, position) => personTriggers(p, nowMs, () => leaveClock(position)));
+  const triggers = people.map((p, position) => personTriggers(p, position, nowMs, leaveClock));
   const isEntitled = (position: number): boolean => {
     const p = people[position]!;
     const t = triggers[position]!;

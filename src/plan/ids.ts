@@ -5,7 +5,8 @@ import { hash } from 'node:crypto';
  * approvals, confirmations and the journal can refer to a change across runs.
  */
 export function changeId(provider: string, action: string, accountId: string | null, groupId: string | null): string {
-  return shortHash(['change', provider, action, accountId ?? '', groupId ?? '']);
+  // The same text as shortHash(['change', provider, action, account, group]), without the array.
+  return digest16(`change\u0000${provider}\u0000${action}\u0000${accountId ?? ''}\u0000${groupId ?? ''}`);
 }
 
 export function findingId(kind: string, ...parts: Array<string | null | undefined>): string {
@@ -13,5 +14,7 @@ export function findingId(kind: string, ...parts: Array<string | null | undefine
 }
 
 function shortHash(parts: string[]): string {
-  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 16);
+  return digest16(parts.join('\u0000'));
 }
+
+const digest16 = (text: string): string => hash('sha256', text, 'hex').slice(0, 16);

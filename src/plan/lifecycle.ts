@@ -16,12 +16,14 @@ type Trigger = LifecycleRuleDocument['spec']['trigger'];
  * terminated, or any non-contractor whose end date has passed); a terminated person
  * without an end date is taken as terminated now. A contract end fires at a contractor's
  * end date. Leave has no start date in the roster: its clock starts when Lockstep first
- * acted on it (journal), or now.
+ * acted on it (journal), or now: `leaveClock` gives it for the person at `position` in the
+ * roster list.
  */
 export function personTriggers(
   person: Person,
+  position: number,
   nowMs: number,
-  leaveClock: (p: Person) => number,
+  leaveClock: (position: number) => number,
 ): PersonTriggers {
   let terminatedAt: number | null = null;
   if (person.status === 'terminated') terminatedAt = person.endAt ?? nowMs;
@@ -29,7 +31,7 @@ export function personTriggers(
   if (terminatedAt !== null && terminatedAt > nowMs) terminatedAt = null;
   const contractEndAt =
     person.employmentType === 'contractor' && person.endAt !== null && person.endAt <= nowMs ? person.endAt : null;
-  const leaveAt = person.status === 'leave' ? leaveClock(person) : null;
+  const leaveAt = person.status === 'leave' ? leaveClock(position) : null;
   return terminatedAt === null && contractEndAt === null && leaveAt === null ? NO_TRIGGERS : { terminatedAt, contractEndAt, leaveAt };
 }
 
