@@ -62,7 +62,6 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     history,
     index,
     managed: managedGroups(policy),
-    people,
     persons,
     changes: new ChangeSet(),
     findings: new Map<string, Finding>(),

@@ -37,8 +37,7 @@ export interface PlanContext {
   readonly history: JournalHistory;
   readonly index: ObservedIndex;
   readonly managed: ReadonlyMap<string, ManagedGroup>;
-  readonly people: readonly Person[];
-  /** Aligned with `people`. */
+  /** One per roster person, aligned with the roster list. */
   readonly persons: readonly PersonState[];
   readonly changes: ChangeSet;
   readonly findings: Map<string, Finding>;

@@ -14,8 +14,9 @@ const ref = (a: IndexedAccount) => ({ id: a.account.id, login: a.account.login }
 
 /**
  * Reported, not changed: orphans, ghost accounts, former employees with access, dormant
- * accounts, rehires (per account, during the sweep: `accountFindingCollector`),
- * then exceptions expiring or expired, open manual tasks and roster gaps (`collectFindings`).
+ * accounts, rehires (per account, during the sweep: `accountFindingCollector`), roster
+ * gaps (per person, during the sweep: `personFindings`), then exceptions expiring or
+ * expired and open manual tasks (`collectFindings`).
  */
 export function collectFindings(ctx: PlanContext): void {
   exceptionFindings(ctx);
@@ -33,17 +34,19 @@ export function collectFindings(ctx: PlanContext): void {
       days: daysSince(ctx.nowMs, opened),
     });
   }
-  for (const person of ctx.people) {
-    if (person.status === 'terminated' && person.endAt === null) {
-      addFinding(ctx, {
-        id: findingId('roster', person.email, 'no-end-date'),
-        kind: 'roster',
-        severity: 'warning',
-        person: person.email,
-        message: `${person.email} is terminated without an end_date: treated as terminated now; record the termination time in the HRIS`,
-        source: `${person.at.file}:${person.at.line}`,
-      });
-    }
+}
+
+/** A person's own findings (roster gaps), collected during the sweep's visit of the person. */
+export function personFindings(ctx: PlanContext, { person }: PersonState): void {
+  if (person.status === 'terminated' && person.endAt === null) {
+    addFinding(ctx, {
+      id: findingId('roster', person.email, 'no-end-date'),
+      kind: 'roster',
+      severity: 'warning',
+      person: person.email,
+      message: `${person.email} is terminated without an end_date: treated as terminated now; record the termination time in the HRIS`,
+      source: `${person.at.file}:${person.at.line}`,
+    });
   }
 }
 

@@ -1,15 +1,15 @@
 import type { PersonState, PlanContext } from './context.js';
 import { additionPlanner, removalPlanners } from './drift.js';
-import { accountFindingCollector } from './findings.js';
+import { accountFindingCollector, personFindings } from './findings.js';
 import { accountTriggerPlanner, personTriggerPlanner } from './lifecycle.js';
 import type { IndexedAccount } from './observed-index.js';
 
 /**
- * Everything planned per person and per account, in one visit of each: a person's
- * lifecycle stages (terminated, contract end, leave), then for each of their accounts the
- * account-level stages (inactive), removals from managed groups and the account's
- * findings, then the person's additions; last, the accounts that match nobody (orphan
- * stages, removals, findings).
+ * Everything planned per person and per account, in one visit of each: a person's own
+ * findings and lifecycle stages (terminated, contract end, leave), then for each of their
+ * accounts the account-level stages (inactive), removals from managed groups and the
+ * account's findings, then the person's additions; last, the accounts that match nobody
+ * (orphan stages, removals, findings).
  *
  * At 100,000 people that is half a million accounts, and planning is bound by memory
  * latency: visiting a person's state and accounts once, while they are in cache, is what
@@ -31,6 +31,7 @@ export function sweep(ctx: PlanContext): void {
     collectFindings(acct, owner);
   };
   for (const state of ctx.persons) {
+    personFindings(ctx, state);
     if (planPersonTriggers) planPersonTriggers(state);
     for (const acct of state.accounts) visit(acct, state);
     planAdditions(state);
