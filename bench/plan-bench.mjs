@@ -25,25 +25,32 @@ const PROVIDERS = Object.freeze([
   { name: 'app', type: 'scim' },
 ]);
 const NOW = '2026-11-20T09:00:00Z';
+const UNORDERED = 'snapshot-provider-order.json';
 
 const args = process.argv.slice(2);
 const mode = args[0];
 
 if (mode === '--generate') await generate(Number(args[1]), args[2]);
-else if (mode === '--plan') await plan(args[1], Number(args[2]));
+else if (mode === '--plan') await plan(args[1], Number(args[2]), args[3]);
 else await main();
 
 /** Writes the policy folder and the snapshot for one size. */
 async function generate(people, dir) {
   const { generateOrg } = await import(join(dist, 'demo', 'org.js'));
   const { writePolicyFolder } = await import(join(dist, 'demo', 'write-policy.js'));
+  const { inCanonicalOrder } = await import(join(dist, 'snapshot', 'order.js'));
   const org = generateOrg({ people, providers: PROVIDERS, now: new Date(NOW), seed: 7 });
   await writePolicyFolder(join(dir, 'policies'), org);
-  writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(org.snapshot));
+  // In the order `lockstep observe` writes a snapshot: accounts and members by id.
+  const providers = Object.fromEntries(Object.entries(org.snapshot.providers).map(([name, p]) => [name, inCanonicalOrder(p)]));
+  writeFileSync(join(dir, 'snapshot.json'), JSON.stringify({ ...org.snapshot, providers }));
+  // And as the providers listed them, for a snapshot from elsewhere (planning looks group
+  // members up one by one when they are not in id order).
+  writeFileSync(join(dir, UNORDERED), JSON.stringify(org.snapshot));
 }
 
 /** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
-async function plan(dir, runs) {
+async function plan(dir, runs, snapshotFile = 'snapshot.json') {
   const { loadPolicy } = await import(join(dist, 'policy', 'load.js'));
   const { loadRoster } = await import(join(dist, 'roster', 'load.js'));
   const { assemblePlan } = await import(join(dist, 'plan', 'assemble.js'));
@@ -55,7 +62,7 @@ async function plan(dir, runs) {
   const roster = await loadRoster(policy);
   const rosterLoad = performance.now() - rosterStarted;
   const snapshotStarted = performance.now();
-  const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
+  const snapshot = JSON.parse(readFileSync(join(dir, snapshotFile), 'utf8'));
   const snapshotParse = performance.now() - snapshotStarted;
   globalThis.gc?.();
   const loadedRss = process.memoryUsage().rss;
@@ -91,14 +98,21 @@ async function main() {
     try {
       execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--generate', String(people), dir], { stdio: 'inherit' });
       const runs = runsOverride ?? (people >= 100000 ? 5 : people >= 10000 ? 7 : 11);
-      const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const r = JSON.parse(out.trim().split('\n').at(-1));
-      r.wallMedian = median(r.samples.map((s) => s.wall));
-      r.cpuMedian = median(r.samples.map((s) => s.cpu));
+      const measure = (snapshotFile) => {
+        const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs), snapshotFile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const r = JSON.parse(out.trim().split('\n').at(-1));
+        r.wallMedian = median(r.samples.map((s) => s.wall));
+        r.cpuMedian = median(r.samples.map((s) => s.cpu));
+        return r;
+      };
+      const row = (r, note = '') =>
+        console.log(
+          `${String(r.people).padEnd(9)} ${String(r.accounts).padEnd(9)} ${String(r.memberships).padEnd(12)} ${String(r.changes).padEnd(8)} ${ms(r.wallMedian).padEnd(12)} ${ms(r.cpuMedian).padEnd(11)} ${mb(r.loadedRss).padEnd(11)} ${mb(r.peakRss).padEnd(9)} (${ms(r.rosterLoad)}, ${ms(r.snapshotParse)})${note}`,
+        );
+      const r = measure('snapshot.json');
       results.push(r);
-      console.log(
-        `${String(r.people).padEnd(9)} ${String(r.accounts).padEnd(9)} ${String(r.memberships).padEnd(12)} ${String(r.changes).padEnd(8)} ${ms(r.wallMedian).padEnd(12)} ${ms(r.cpuMedian).padEnd(11)} ${mb(r.loadedRss).padEnd(11)} ${mb(r.peakRss).padEnd(9)} (${ms(r.rosterLoad)}, ${ms(r.snapshotParse)})`,
-      );
+      row(r);
+      row(measure(UNORDERED), '  snapshot in provider order');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

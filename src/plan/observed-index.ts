@@ -87,7 +87,7 @@ export function indexObserved(
       const account = list[i]!;
       const code = matcher.matchCode(account);
       table.codes[i] = code;
-      table.slots.set(account.id, i);
+      table.ids[i] = account.id;
       table.statuses[i] = account.status;
       if (account.status === 'active') table.active++;
       const seen = account.lastLoginAt ?? account.createdAt ?? null;
@@ -165,13 +165,17 @@ export function indexObserved(
 
 /**
  * One provider's part of the index while it is built, and afterwards its accounts by id
- * (a slot per account id, and the indexed account in each slot). Group memberships are
- * resolved to slots once and kept as one list per account, in snapshot group order.
+ * (a slot per account, in snapshot order, and the indexed account in each slot). Group
+ * memberships are resolved to slots once and kept as one list per account, in snapshot
+ * group order.
  */
 class ProviderTable implements AccountsById {
   /** Match code per slot (see AccountMatcher.matchCode). */
   readonly codes: Int32Array;
-  readonly slots = new Map<string, number>();
+  /** Account id per slot. */
+  readonly ids: string[];
+  /** Slot per account id (the last slot, should an id repeat); made when first needed. */
+  private slots: Map<string, number> | null = null;
   readonly statuses: Array<ObservedAccount['status']>;
   /** Last sign-in (or creation) in epoch ms per slot; NaN when unknown. */
   readonly activity: Float64Array;
@@ -190,33 +194,51 @@ class ProviderTable implements AccountsById {
     readonly observed: Snapshot['providers'][string],
   ) {
     this.codes = new Int32Array(observed.accounts.length);
+    this.ids = new Array<string>(observed.accounts.length);
     this.statuses = new Array<ObservedAccount['status']>(observed.accounts.length);
     this.activity = new Float64Array(observed.accounts.length);
     this.list = new Array<IndexedAccount>(observed.accounts.length);
   }
 
   get(id: string): IndexedAccount | undefined {
-    const slot = this.slots.get(id);
+    const slot = this.slotMap().get(id);
     return slot === undefined ? undefined : this.list[slot];
   }
 
-  /** Every group's members as slots (members that are not accounts, such as nested groups, belong to no account). */
+  private slotMap(): Map<string, number> {
+    if (!this.slots) {
+      this.slots = new Map();
+      for (let i = 0; i < this.ids.length; i++) this.slots.set(this.ids[i]!, i);
+    }
+    return this.slots;
+  }
+
+  /**
+   * Every group's members as slots (members that are not accounts, such as nested groups,
+   * belong to no account). When the accounts and a group's members are both in id order,
+   * as `lockstep observe` writes them (see inCanonicalOrder), the two lists are merged;
+   * otherwise each member is looked up by id. Both give the same slots.
+   */
   resolveMembers(): void {
     const groups = this.observed.groups;
     const counts = new Int32Array(this.codes.length);
     const members: Int32Array[] = [];
+    const idsInOrder = inIdOrder(this.ids);
     for (const group of groups) {
       this.groupsByName.set(group.name, group);
       this.groupsById.set(group.id, group);
       const ids = group.members;
       const slots = new Int32Array(ids.length);
-      let n = 0;
-      for (let j = 0; j < ids.length; j++) {
-        const slot = this.slots.get(ids[j]!);
-        if (slot === undefined) continue;
-        slots[n++] = slot;
-        counts[slot]!++;
+      let n = idsInOrder ? mergeSorted(this.ids, ids, slots) : -1;
+      if (n < 0) {
+        const bySlot = this.slotMap();
+        n = 0;
+        for (let j = 0; j < ids.length; j++) {
+          const slot = bySlot.get(ids[j]!);
+          if (slot !== undefined) slots[n++] = slot;
+        }
       }
+      for (let k = 0; k < n; k++) counts[slots[k]!]!++;
       members.push(slots.subarray(0, n));
     }
     const starts = new Int32Array(this.codes.length + 1);
@@ -252,6 +274,57 @@ class ProviderTable implements AccountsById {
     }
     return node.list;
   }
+}
+
+/** Whether the ids are strings in strictly ascending code-unit order (so no id repeats). */
+function inIdOrder(ids: readonly string[]): boolean {
+  for (let i = 0; i < ids.length; i++) {
+    if (typeof ids[i] !== 'string' || (i > 0 && !(ids[i - 1]! < ids[i]!))) return false;
+  }
+  return true;
+}
+
+/**
+ * The slots of `members` in `ids` (both strictly ascending), written to `out`: a merge
+ * that gallops over the accounts a group skips. Members that are no account are left out.
+ * Returns how many were found, or -1 as soon as the members turn out not to be strictly
+ * ascending strings (the caller then looks them up one by one).
+ */
+function mergeSorted(ids: readonly string[], members: readonly string[], out: Int32Array): number {
+  let at = 0;
+  let n = 0;
+  let previous: string | null = null;
+  for (let j = 0; j < members.length; j++) {
+    const m = members[j]!;
+    if (typeof m !== 'string' || (previous !== null && !(previous < m))) return -1;
+    previous = m;
+    if (at < ids.length && ids[at] === m) {
+      out[n++] = at++;
+      continue;
+    }
+    at = lowerBound(ids, at, m);
+    if (at < ids.length && ids[at] === m) out[n++] = at++;
+  }
+  return n;
+}
+
+/** The first position at or after `from` whose id is not below `m`: steps of 1, 2, 4, ... then a binary search. */
+function lowerBound(ids: readonly string[], from: number, m: string): number {
+  let lo = from;
+  let hi = from;
+  let step = 1;
+  while (hi < ids.length && ids[hi]! < m) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  if (hi > ids.length) hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < m) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A trie of group lists by group position: the list at a node is the groups on the path to it. */

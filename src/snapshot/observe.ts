@@ -2,11 +2,13 @@ import { ProviderError } from '../errors.js';
 import type { Policy } from '../policy/model.js';
 import type { Logger, ObserveOptions, Provider } from '../provider/provider.js';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
+import { inCanonicalOrder } from './order.js';
 
 /**
  * Observes every provider in parallel (each with its own bulk reads) and assembles the
- * snapshot. A provider that fails to observe fails the whole observation: planning on a
- * partial view would read missing accounts as removed.
+ * snapshot, each provider's accounts and group members in canonical (id) order. A
+ * provider that fails to observe fails the whole observation: planning on a partial view
+ * would read missing accounts as removed.
  */
 export async function observeProviders(
   providers: ReadonlyMap<string, Provider>,
@@ -21,7 +23,7 @@ export async function observeProviders(
       const started = Date.now();
       const observed = await providers.get(name)!.observe(options);
       log.info(`observed ${name}: ${observed.accounts.length} accounts, ${observed.groups.length} groups (${Date.now() - started} ms)`);
-      return observed;
+      return inCanonicalOrder(observed);
     }),
   );
   const snapshot: Snapshot = { formatVersion: SNAPSHOT_FORMAT_VERSION, observedAt, providers: {} };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { indexObserved, type ObservedIndex } from '../../src/plan/observed-index.js';
 import { buildAccountMatcher, rosterIdentities, emailDomain } from '../../src/roster/match.js';
 import type { Person } from '../../src/roster/model.js';
+import { inCanonicalOrder } from '../../src/snapshot/order.js';
 import { rosterPerson } from '../support/person.js';
 import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../../src/types/index.js';
 
@@ -113,6 +114,18 @@ function describeIndex(index: ObservedIndex, people: readonly Person[]) {
   return { providers, byPerson: index.accountsByPerson.map((list) => list.map((a) => `${a.provider}/${a.account.id}`)) };
 }
 
+/** The snapshot with each provider in canonical order (as `lockstep observe` writes it), or with every other group's members reversed. */
+function reordered(snapshot: Snapshot, how: 'canonical' | 'mixed'): Snapshot {
+  const providers = Object.fromEntries(
+    Object.entries(snapshot.providers).map(([name, p]) => {
+      const canonical = inCanonicalOrder(p);
+      if (how === 'canonical') return [name, canonical];
+      return [name, { ...canonical, groups: canonical.groups.map((g, i) => (i % 2 ? { ...g, members: [...g.members].reverse() } : g)) }];
+    }),
+  );
+  return { ...snapshot, providers };
+}
+
 describe('indexObserved', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('agrees with the plain definition on a random world (seed %i)', (seed) => {
     const { people, snapshot, types } = world(seed);
@@ -134,6 +147,39 @@ describe('indexObserved', () => {
     expect(describeIndex(withIdentities, people)).toEqual(describeIndex(index, people));
     const stale = rosterIdentities([...people].reverse());
     expect(describeIndex(indexObserved(snapshot, people, ['acme.com'], (name) => types[name], stale), people)).toEqual(describeIndex(index, people));
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('agrees with the plain definition on a snapshot in id order, whole or in part (seed %i)', (seed) => {
+    const { people, snapshot, types } = world(seed);
+    for (const how of ['canonical', 'mixed'] as const) {
+      const s = reordered(snapshot, how);
+      const okta = s.providers.okta!;
+      expect(okta.accounts.map((a) => a.id)).toEqual(okta.accounts.map((a) => a.id).sort());
+      const index = indexObserved(s, people, ['acme.com'], (name) => types[name]);
+      expect(describeIndex(index, people)).toEqual(reference(s, people, ['acme.com'], types));
+    }
+  });
+
+  it('looks members up one by one where ids repeat or a group is out of order, with the same result', () => {
+    const people = [person(0), person(1), person(2)];
+    const account = (id: string, i: number): ObservedAccount => ({ id, login: people[i]!.email, status: 'active' });
+    const snapshot = (accounts: ObservedAccount[], members: string[][]): Snapshot => ({
+      formatVersion: '1.0',
+      observedAt: '2026-11-22T09:00:00Z',
+      providers: {
+        app: { type: 'scim', observedAt: '2026-11-22T09:00:00Z', accounts, groups: members.map((m, g) => ({ id: `g${g}`, name: `G${g}`, members: m })) },
+      },
+    });
+    const groupsOf = (s: Snapshot) => indexObserved(s, people, [], () => 'scim').accountsByPerson.map((list) => list.map((a) => a.groups.map((g) => g.name)));
+    // In id order: merged; members that are no account ('0', 'bb', 'x') sort before, between and after the accounts.
+    expect(groupsOf(snapshot([account('a', 0), account('b', 1), account('c', 2)], [['a', 'c'], ['0', 'b', 'x'], ['bb', 'c']]))).toEqual([[['G0']], [['G1']], [['G0', 'G2']]]);
+    // A member listed twice, members out of order, and the same with the accounts out of order.
+    expect(groupsOf(snapshot([account('a', 0), account('b', 1), account('c', 2)], [['a', 'a'], ['c', 'b'], []]))).toEqual([[['G0', 'G0']], [['G1']], [['G1']]]);
+    expect(groupsOf(snapshot([account('c', 2), account('a', 0), account('b', 1)], [['a', 'a'], ['c', 'b'], []]))).toEqual([[['G0', 'G0']], [['G1']], [['G1']]]);
+    // An id that repeats: the later account holds the memberships (as a lookup by id gives).
+    const twice = indexObserved(snapshot([account('a', 0), account('a', 1)], [['a']]), people, [], () => 'scim');
+    expect(twice.accountsByPerson.map((list) => list.map((a) => a.groups.map((g) => g.name)))).toEqual([[[]], [['G0']], []]);
+    expect(twice.providers.get('app')!.accounts.get('a')!.person).toBe(people[1]);
   });
 
   it('gives accounts in the same groups one shared list, and accounts in none the same empty list', () => {
