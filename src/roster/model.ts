@@ -49,8 +49,25 @@ export interface Roster {
 /** A person's roster fields; `makePerson` derives the rest. */
 export type PersonFields = Omit<Person, 'key' | 'lower'>;
 
-export function makePerson(fields: PersonFields): Person {
-  return { ...fields, key: fields.email.toLowerCase(), lower: lowerAttributes(fields) };
+export function makePerson(f: PersonFields): Person {
+  // Written out rather than spread: a roster of 100,000 makes this 100,000 times.
+  return {
+    employeeId: f.employeeId,
+    email: f.email,
+    aliases: f.aliases,
+    name: f.name,
+    managerEmail: f.managerEmail,
+    department: f.department,
+    title: f.title,
+    employmentType: f.employmentType,
+    status: f.status,
+    endDate: f.endDate,
+    endAt: f.endAt,
+    org: f.org,
+    at: f.at,
+    key: f.email.toLowerCase(),
+    lower: lowerAttributes(f),
+  };
 }
 
 function lowerAttributes(p: PersonFields): Record<SelectorField, string> {

@@ -52,7 +52,11 @@ class BytePositions {
       else hi = mid - 1;
     }
     const lineStart = this.lineStarts[lo]!;
-    const col = this.bytes.toString('utf8', lineStart, offset).replace(/^\uFEFF/, '').length + 1;
+    // Columns count characters: plain ASCII before the offset (every row start, most cells)
+    // is one character per byte; anything else (a BOM, other UTF-8) is decoded.
+    let ascii = true;
+    for (let i = lineStart; i < offset && ascii; i++) ascii = this.bytes[i]! < 0x80;
+    const col = ascii ? offset - lineStart + 1 : this.bytes.toString('utf8', lineStart, offset).replace(/^\uFEFF/, '').length + 1;
     return { file: this.file, line: lo + 1, col };
   }
 }
