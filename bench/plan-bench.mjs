@@ -25,7 +25,7 @@ const PROVIDERS = Object.freeze([
   { name: 'app', type: 'scim' },
 ]);
 const NOW = '2026-11-20T09:00:00Z';
-const UNORDERED = 'snapshot-provider-order.json';
+const UNORDERED = 'snapshot-unordered.json';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -44,9 +44,39 @@ async function generate(people, dir) {
   // In the order `lockstep observe` writes a snapshot: accounts and members by id.
   const providers = Object.fromEntries(Object.entries(org.snapshot.providers).map(([name, p]) => [name, inCanonicalOrder(p)]));
   writeFileSync(join(dir, 'snapshot.json'), JSON.stringify({ ...org.snapshot, providers }));
-  // And as the providers listed them, for a snapshot from elsewhere (planning looks group
-  // members up one by one when they are not in id order).
-  writeFileSync(join(dir, UNORDERED), JSON.stringify(org.snapshot));
+  // And in no particular order, as a snapshot from elsewhere might list them (planning
+  // looks group members up one by one when they are not in id order). Shuffled with a fixed
+  // seed: the generator lists accounts in roster order, which no provider does and which
+  // would flatter the lookups.
+  const random = seeded(11);
+  const shuffled = Object.fromEntries(
+    Object.entries(org.snapshot.providers).map(([name, p]) => [
+      name,
+      { ...p, accounts: shuffle(p.accounts, random), groups: p.groups.map((g) => ({ ...g, members: shuffle(g.members, random) })) },
+    ]),
+  );
+  writeFileSync(join(dir, UNORDERED), JSON.stringify({ ...org.snapshot, providers: shuffled }));
+}
+
+/** A small deterministic generator (mulberry32). */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A shuffled copy (Fisher–Yates). */
+function shuffle(list, random) {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 /** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
@@ -112,7 +142,7 @@ async function main() {
       const r = measure('snapshot.json');
       results.push(r);
       row(r);
-      row(measure(UNORDERED), '  snapshot in provider order');
+      row(measure(UNORDERED), '  snapshot in no order');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
