@@ -231,10 +231,10 @@ class ProviderTable implements AccountsById {
       const slots = new Int32Array(ids.length);
       let n = idsInOrder ? mergeSorted(this.ids, ids, slots) : -1;
       if (n < 0) {
-        const bySlot = this.slotMap();
+        const slotOf = this.slotMap();
         n = 0;
         for (let j = 0; j < ids.length; j++) {
-          const slot = bySlot.get(ids[j]!);
+          const slot = slotOf.get(ids[j]!);
           if (slot !== undefined) slots[n++] = slot;
         }
       }
