@@ -235,6 +235,37 @@ export interface ConfigSpec {
      */
     stdout?: boolean;
   };
+  /**
+   * Where Lockstep keeps the state its safety depends on: the journal and its checkpoint, the apply lock, manual tasks, delta links, pending HR events and the controller's cycle state. `file` (the default) is a folder (--state-dir, LOCKSTEP_STATE_DIR, else .lockstep); `postgres` is one database shared by every replica and CI run that names it. --state (or LOCKSTEP_STATE) overrides this.
+   */
+  state?: {
+    backend: 'file' | 'postgres';
+    /**
+     * postgres: a connection URL without a password (postgres://lockstep@db.internal:5432/lockstep?sslmode=verify-full), or a ${env:NAME} / ${file:PATH} reference to a whole URL. A password written into the URL itself is refused.
+     */
+    url?: string;
+    /**
+     * postgres: the password as a secret reference, ${env:NAME} or ${file:PATH}; PGPASSWORD and ~/.pgpass are honoured as well.
+     */
+    password?: string;
+    /**
+     * postgres: the schema Lockstep's tables live in (default lockstep).
+     */
+    schema?: string;
+  };
+  /**
+   * An Ed25519 key that signs every journal record, the journal checkpoint and saved plans. With a key or publicKey configured, apply refuses unsigned or re-signed plans, and audit verify --public-key proves the journal was written by the key's holder.
+   */
+  signing?: {
+    /**
+     * The Ed25519 private key (PKCS#8 PEM) as a secret reference, ${file:PATH} or ${env:NAME}; literal keys are refused.
+     */
+    key?: string;
+    /**
+     * The matching public key (SPKI PEM), a file relative to the policy folder: lets runs without the private key (show, apply on a host that does not sign) check signatures.
+     */
+    publicKey?: string;
+  };
   findings?: {
     /**
      * Last sign-in older than this is dormant when no inactive rule says otherwise (default 90).
@@ -349,7 +380,7 @@ export interface HrEvent {
   occurredAt?: string;
 }
 /**
- * One line of the audit journal (JSON Lines). prev is the SHA-256 of the previous line as written; hash is the SHA-256 of this record's canonical JSON without hash. seq counts from 1.
+ * One line of the audit journal (JSON Lines). prev is the SHA-256 of the previous line as written; hash is the SHA-256 of this record's canonical JSON without hash and sig. seq counts from 1.
  */
 export interface JournalRecord {
   seq: number;
@@ -386,6 +417,10 @@ export interface JournalRecord {
   attestation?: ReviewAttestation;
   prev: string;
   hash: string;
+  /**
+   * With Config spec.signing: the Ed25519 signature (base64) of this record's hash (its 64 hex digits as ASCII). Left out of hash, covered by the next record's prev.
+   */
+  sig?: string;
 }
 /**
  * On `attestation` records: a merged access review's decisions, recorded once per review and commit when an apply first sees them. The commit that last changed the review file (the merge) and the reviewer who set the decisions are the attestation.
@@ -551,7 +586,7 @@ export interface RosterRow {
   org?: string;
 }
 /**
- * The changes that would bring observed state back to the policy, the findings reported without change, and the guard verdict. formatVersion minor bumps are additive: consumers ignore unknown fields. The checksum covers the canonical JSON (RFC 8785) of every field except createdAt and checksum.
+ * The changes that would bring observed state back to the policy, the findings reported without change, and the guard verdict. formatVersion minor bumps are additive: consumers ignore unknown fields. The checksum covers the canonical JSON (RFC 8785) of every field except createdAt, checksum and signature.
  */
 export interface Plan {
   formatVersion: string;
@@ -577,13 +612,48 @@ export interface Plan {
      * sha256 of the policy documents as loaded.
      */
     digest?: string;
+    /**
+     * Identity of the Git repository the policy came from: its origin remote as host/path (no scheme, credentials or .git), else root:<sha of its first commit>; null outside Git. apply refuses a plan made from another repository.
+     */
+    repository?: string | null;
+    /**
+     * The policy folder's path inside the repository ('.' for its root).
+     */
+    path?: string;
   };
+  /**
+   * HR events accepted by the controller that the roster does not reflect yet, laid over it for this plan (a termination is treated as in force until the roster agrees or a rehire arrives).
+   */
+  hrEvents?: {
+    id: string;
+    type: 'termination' | 'contract_end' | 'leave' | 'rehire';
+    /**
+     * The roster person it names (primary email), null when the roster knows nobody by the reference.
+     */
+    person: string | null;
+    effectiveAt: string;
+    receivedAt: string;
+  }[];
   rosterDigest: string;
   changes: PlanChange[];
   findings: Finding[];
   guard: GuardResult;
   summary: PlanSummary;
   checksum: string;
+  /**
+   * Ed25519 signature (Config spec.signing) over the canonical JSON of the plan without this field: binds content, checksum and createdAt to the key's holder.
+   */
+  signature?: {
+    algorithm: 'ed25519';
+    /**
+     * ed25519:<first 16 hex digits of the SHA-256 of the public key's SPKI DER>.
+     */
+    keyId: string;
+    /**
+     * The signature, base64.
+     */
+    value: string;
+  };
 }
 /**
  * One change to one target. Invariants: id is a stable hash of provider, action and target (and, for tasks, the underlying action); changes are ordered for apply (containment first, privileged first, additions last); delete only targets an account observed as suspended.

@@ -1,0 +1,136 @@
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import type { Policy } from '../policy/model.js';
+import { SecretResolver } from '../policy/secrets.js';
+
+/**
+ * Checks Ed25519 signatures made by one key. `keyId` names the key without revealing
+ * anything secret: `ed25519:` and the first 16 hex digits of the SHA-256 of the public
+ * key's SPKI DER, so a record or plan says which key signed it.
+ */
+export interface Verifier {
+  readonly keyId: string;
+  /** True when `signature` (base64) is this key's signature of `data` (a string is signed as UTF-8). */
+  verify(data: string | Uint8Array, signature: string): boolean;
+}
+
+/** Signs with an Ed25519 private key; the key material never leaves this object. */
+export interface Signer extends Verifier {
+  /** The signature of `data` (a string is signed as UTF-8), base64. */
+  sign(data: string | Uint8Array): string;
+  /** The public key, SPKI PEM: what `audit verify --public-key` and Config `signing.publicKey` take. */
+  readonly publicKeyPem: string;
+}
+
+const bytes = (data: string | Uint8Array): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
+
+export function keyIdOf(publicKey: KeyObject): string {
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return `ed25519:${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+function verifierOf(publicKey: KeyObject): Verifier {
+  const keyId = keyIdOf(publicKey);
+  return {
+    keyId,
+    verify(data, signature) {
+      try {
+        return verify(null, bytes(data), publicKey, Buffer.from(signature, 'base64'));
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * A signer from a PKCS#8 PEM private key. `what` names where the key came from in the
+ * errors (never the key): a key that is not PEM, not private, or not Ed25519 is refused.
+ */
+export function signerFromPem(pem: string, what: string): Signer {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new UserError(`${what}: not a PEM private key (expected an Ed25519 key in PKCS#8 PEM, as \`openssl genpkey -algorithm ed25519\` writes)`);
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new UserError(`${what}: a ${privateKey.asymmetricKeyType ?? 'non-asymmetric'} key; Lockstep signs with Ed25519 keys only`);
+  }
+  const publicKey = createPublicKey(privateKey);
+  const verifier = verifierOf(publicKey);
+  return {
+    ...verifier,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    sign: (data) => sign(null, bytes(data), privateKey).toString('base64'),
+  };
+}
+
+/** A verifier from an SPKI PEM public key (or a private key's PEM, whose public half is taken). */
+export function verifierFromPem(pem: string, what: string): Verifier {
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new UserError(`${what}: not a PEM public key (expected an Ed25519 public key in SPKI PEM, as \`openssl pkey -pubout\` writes)`);
+  }
+  if (publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new UserError(`${what}: a ${publicKey.asymmetricKeyType ?? 'non-asymmetric'} key; Lockstep verifies Ed25519 signatures only`);
+  }
+  return verifierOf(publicKey);
+}
+
+/** Reads a public key file (`--public-key`, Config `signing.publicKey`). */
+export async function verifierFromFile(file: string, what = file): Promise<Verifier> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${what}: cannot read the public key (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return verifierFromPem(pem, what);
+}
+
+/** The keys Config `spec.signing` names: a signer when the private key is configured, a verifier when either is. */
+export interface PolicyKeys {
+  readonly signer: Signer | null;
+  readonly verifier: Verifier | null;
+}
+
+export const NO_KEYS: PolicyKeys = { signer: null, verifier: null };
+
+/**
+ * Resolves Config `spec.signing`: the private key through its secret reference (only
+ * when `withPrivateKey`; a read-only command does not need it), the public key from its
+ * file. When both are given they must be the same key.
+ */
+export async function policyKeys(policy: Policy, opts: { withPrivateKey: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyKeys> {
+  const signing = policy.config.doc.spec.signing;
+  if (!signing) return NO_KEYS;
+  const at = (field: string) => {
+    const l = policy.config.locate(['spec', 'signing', field]);
+    return `${l.file}:${l.line}:${l.col}`;
+  };
+  let signer: Signer | null = null;
+  if (signing.key && opts.withPrivateKey) {
+    let pem: string;
+    try {
+      pem = new SecretResolver(opts.env ?? process.env, policy.dir).resolve(signing.key);
+    } catch (e) {
+      throw new UserError(`${at('key')}: signing key: ${(e as Error).message}`);
+    }
+    signer = signerFromPem(pem, `${at('key')}: signing key ${signing.key}`);
+  }
+  let verifier: Verifier | null = signer;
+  if (signing.publicKey) {
+    const file = isAbsolute(signing.publicKey) ? signing.publicKey : resolve(policy.dir, signing.publicKey);
+    const fromFile = await verifierFromFile(file, `${at('publicKey')}: signing public key ${signing.publicKey}`);
+    if (signer && fromFile.keyId !== signer.keyId) {
+      throw new UserError(`${at('publicKey')}: signing.publicKey is ${fromFile.keyId}, but signing.key is ${signer.keyId}: they must be one key pair`);
+    }
+    verifier = signer ?? fromFile;
+  }
+  return { signer, verifier };
+}
