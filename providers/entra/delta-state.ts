@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Logger } from '../../src/provider/provider.js';
+import type { DocumentStore } from '../../src/state/store.js';
 import type { GraphUser } from './mapping.js';
 
 /** The directory as last observed, with the delta links that continue from it. No secrets. */
@@ -18,40 +16,41 @@ interface StateFile extends DirectoryState {
   connection: string;
 }
 
+/** The provider document the delta state is kept in. */
+const KEY = 'delta.json';
+
 /**
- * Delta state kept in `<stateDir>/entra/<provider>.json` between runs (and in memory
- * within one), written atomically: a temporary file, then a rename, mode 0600.
+ * Delta state kept between runs in the state store (the provider's `delta.json` document:
+ * a file of mode 0600 in the file backend, a row in PostgreSQL), and in memory within one.
  */
 export class DeltaState {
   private cached: DirectoryState | undefined;
 
   constructor(
-    readonly path: string,
+    private readonly documents: DocumentStore,
     private readonly connection: string,
     private readonly log: Logger,
   ) {}
 
-  static at(stateDir: string, provider: string, connection: string, log: Logger): DeltaState {
-    return new DeltaState(join(stateDir, 'entra', `${provider.replace(/[^\w.-]/g, '_')}.json`), connection, log);
-  }
-
   async load(): Promise<DirectoryState | undefined> {
     if (this.cached) return this.cached;
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.path, 'utf8');
-    } catch {
+      text = await this.documents.get(KEY);
+    } catch (e) {
+      this.log.warn(`delta state cannot be read (${(e as Error).message}); reading the whole directory`);
       return undefined;
     }
+    if (text === undefined) return undefined;
     try {
       const parsed = JSON.parse(text) as Partial<StateFile>;
       if (parsed.version !== 1 || parsed.connection !== this.connection || typeof parsed.usersLink !== 'string' || typeof parsed.groupsLink !== 'string' || !parsed.users || !parsed.groups) {
-        this.log.info(`delta state ${this.path} belongs to another connection or version; reading the whole directory`);
+        this.log.info('delta state belongs to another connection or version; reading the whole directory');
         return undefined;
       }
       return { usersLink: parsed.usersLink, groupsLink: parsed.groupsLink, users: parsed.users, groups: parsed.groups };
     } catch {
-      this.log.warn(`delta state ${this.path} is unreadable; reading the whole directory`);
+      this.log.warn('delta state is unreadable; reading the whole directory');
       return undefined;
     }
   }
@@ -59,14 +58,10 @@ export class DeltaState {
   async save(state: DirectoryState): Promise<void> {
     this.cached = state;
     const file: StateFile = { version: 1, connection: this.connection, ...state };
-    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      await writeFile(tmp, JSON.stringify(file), { mode: 0o600 });
-      await rename(tmp, this.path);
+      await this.documents.put(KEY, JSON.stringify(file));
     } catch (e) {
-      await rm(tmp, { force: true }).catch(() => {});
-      this.log.warn(`cannot write delta state ${this.path} (${(e as NodeJS.ErrnoException).code ?? 'error'}); the next run reads the whole directory`);
+      this.log.warn(`cannot write delta state (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next run reads the whole directory`);
     }
   }
 }

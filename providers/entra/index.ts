@@ -1,6 +1,5 @@
 import type { ProviderModule } from '../../src/provider/provider.js';
 import type { EntraConnection } from '../../src/types/index.js';
-import { TaskBook, taskFolder } from '../manual/tasks.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { connect, DEFAULT_GRAPH_URL } from './connection.js';
 import { DeltaState } from './delta-state.js';
@@ -23,9 +22,9 @@ export const entraModule: ProviderModule = {
     const setup = connect(c, ctx, (credential, secrets, probe) => failures.watch(credential, secrets, probe));
     const api = new GraphApi(setup.client, failures);
     const graphRoot = new URL(c.graphUrl ?? DEFAULT_GRAPH_URL).origin;
-    const state = DeltaState.at(ctx.stateDir, ctx.name, `${c.tenantId} ${c.clientId} ${graphRoot}`, ctx.log);
+    const state = new DeltaState(ctx.state.documents, `${c.tenantId} ${c.clientId} ${graphRoot}`, ctx.log);
     const observer = new EntraObserver(ctx.name, api, { pageSize: c.pageSize ?? 999, concurrency: c.observeConcurrency ?? DEFAULT_OBSERVE_CONCURRENCY }, state, ctx.log);
-    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     return new EntraProvider(ctx.name, api, observer, tasks, ctx.confirmations, graphRoot, setup.close);
   },
 };

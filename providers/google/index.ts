@@ -2,7 +2,6 @@ import { UserError } from '../../src/errors.js';
 import type { ProviderModule } from '../../src/provider/provider.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { GoogleConnection } from '../../src/types/index.js';
-import { TaskBook, taskFolder } from '../manual/tasks.js';
 import { checkedUrl, createJwtClient, parseServiceAccountKey } from './auth.js';
 import { GoogleApi } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
@@ -35,7 +34,7 @@ export const googleModule: ProviderModule = {
     const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
     const api = new GoogleApi({ provider: ctx.name, jwt, rootUrl, timeoutMs, secrets: [key.privateKey, json] });
     const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
-    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };
     return new GoogleProvider(ctx.name, api, observe, transfers, tasks, ctx.confirmations, ctx.log);
   },

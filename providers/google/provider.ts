@@ -2,7 +2,7 @@ import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../manual/tasks.js';
+import type { TaskBook } from '../../src/state/tasks.js';
 import type { GoogleApi } from './client.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { toObservedAccount, USER_FIELDS } from './mapping.js';

@@ -2,7 +2,6 @@ import { UserError } from '../../src/errors.js';
 import type { ProviderModule } from '../../src/provider/provider.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { KubernetesConnection } from '../../src/types/index.js';
-import { TaskBook, taskFolder } from '../manual/tasks.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { kubernetesApis, loadKubeConfig, type ConnectionSettings } from './connection.js';
 import { KubernetesProvider } from './provider.js';
@@ -43,7 +42,7 @@ export function createKubernetesProvider(connection: Record<string, unknown>, ct
   };
   const kc = loadKubeConfig(settings);
   const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+  const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
   return new KubernetesProvider(
     ctx.name,
     kubernetesApis(kc, timeoutMs),

@@ -2,7 +2,7 @@ import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1Role
 import { ProviderError } from '../../src/errors.js';
 import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../manual/tasks.js';
+import type { TaskBook } from '../../src/state/tasks.js';
 import type { KubernetesApis } from './connection.js';
 import { kubeStatus, toProviderError } from './errors.js';
 import {

@@ -2,10 +2,9 @@ import type { ProviderModule } from '../../src/provider/provider.js';
 import type { ManualConnection } from '../../src/types/index.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { ManualProvider } from './provider.js';
-import { TaskBook, taskFolder } from './tasks.js';
 
 export { ManualProvider } from './provider.js';
-export { TaskBook, TASK_LIST_FILE, taskFolder, type TaskRecord } from './tasks.js';
+
 export { parseInventory, readInventory } from './inventory.js';
 
 export const manualModule: ProviderModule = {
@@ -13,6 +12,6 @@ export const manualModule: ProviderModule = {
   configSchema,
   create(connection, ctx) {
     const c = connection as unknown as ManualConnection;
-    return new ManualProvider(ctx.name, c.inventory, TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner), ctx);
+    return new ManualProvider(ctx.name, c.inventory, ctx.state.tasks({ folder: c.tasks, owner: c.owner }), ctx);
   },
 };

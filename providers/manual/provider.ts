@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import { readInventory } from './inventory.js';
-import type { TaskBook } from './tasks.js';
+import type { TaskBook } from '../../src/state/tasks.js';
 
 /**
  * An app with no API. It is observed from the inventory its owner keeps (or not at all),

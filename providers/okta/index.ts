@@ -1,6 +1,5 @@
 import type { ProviderModule } from '../../src/provider/provider.js';
 import type { OktaConnection } from '../../src/types/index.js';
-import { TaskBook, taskFolder } from '../manual/tasks.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { createOktaClient } from './connection.js';
 import { FailureMapper } from './failures.js';
@@ -19,7 +18,7 @@ export const oktaModule: ProviderModule = {
     const c = connection as unknown as OktaConnection;
     const setup = createOktaClient(c, ctx);
     const failures = new FailureMapper(ctx.name, setup.secrets, setup.timeoutMs);
-    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize ?? 200, observeConcurrency: OBSERVE_CONCURRENCY }, failures, tasks, ctx.confirmations);
   },
 };

@@ -4,7 +4,7 @@ import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedAccount, ObservedGroup, ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../manual/tasks.js';
+import type { TaskBook } from '../../src/state/tasks.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { FailureMapper } from './failures.js';
 import { ALL_STATUSES_FILTER, toObservedAccount, toObservedGroup, type OktaGroupLike, type OktaUserLike } from './mapping.js';

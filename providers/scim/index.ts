@@ -1,7 +1,6 @@
 import { UserError } from '../../src/errors.js';
 import type { ProviderContext, ProviderModule } from '../../src/provider/provider.js';
 import type { ScimConnection } from '../../src/types/index.js';
-import { TaskBook, taskFolder } from '../manual/tasks.js';
 import { ScimClient, type ScimAuth } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { ScimProvider } from './provider.js';
@@ -31,7 +30,7 @@ export const scimModule: ProviderModule = {
   create(connection, ctx) {
     const c = connection as unknown as ScimConnection;
     const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
-    const tasks = TaskBook.at(ctx.name, taskFolder(c.tasks, ctx), c.owner);
+    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete' }, tasks, ctx.confirmations);
   },
 };

@@ -2,7 +2,7 @@ import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../manual/tasks.js';
+import type { TaskBook } from '../../src/state/tasks.js';
 import type { ScimClient } from './client.js';
 import { isInactive, isMember, toObservedAccount, toObservedGroup } from './mapping.js';
 import { filterString, patchRequest, type ScimGroup, type ScimUser } from './schema.js';

@@ -1,25 +1,20 @@
 import { expiryInstant } from '../plan/expiry.js';
 import type { Policy } from '../policy/model.js';
 import { confirmationsOf } from '../provider/connect.js';
-import { TaskBook, taskFolder } from '../../providers/manual/tasks.js';
+import type { StateStore } from '../state/store.js';
 import type { PlanChange } from '../types/index.js';
 
 /**
- * Every provider's manual work goes to a task book: the provider's `tasks` folder (or
- * <state>/tasks/<name>), owned by its `owner`; a Confirmation document closes a task.
+ * Every provider's manual work goes to its task book in the state store (owned by the
+ * provider's `owner`, in its `tasks` folder with the file backend); a Confirmation
+ * document closes a task.
  */
-export function taskDesk(policy: Policy, state: string) {
+export function taskDesk(policy: Policy, store: StateStore) {
   const confirmations = confirmationsOf(policy);
-  const books = new Map<string, TaskBook>();
   return (name: string) => {
-    let book = books.get(name);
-    if (!book) {
-      const conn = policy.config.doc.spec.providers[name] as { tasks?: string; owner?: string } | undefined;
-      book = TaskBook.at(name, taskFolder(conn?.tasks, { name, policyDir: policy.dir, stateDir: state }), conn?.owner);
-      books.set(name, book);
-    }
-    const b = book;
-    return { apply: (change: PlanChange) => b.apply(change, confirmations) };
+    const conn = policy.config.doc.spec.providers[name] as { tasks?: string; owner?: string } | undefined;
+    const book = store.forProvider(name, policy.dir).tasks({ folder: conn?.tasks, owner: conn?.owner });
+    return { apply: (change: PlanChange) => book.apply(change, confirmations) };
   };
 }
 

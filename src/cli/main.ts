@@ -29,7 +29,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
   const done = (p: Promise<number>) => p.then(setExit);
-  const state = new Option('--state-dir <dir>', 'Lockstep state folder (journal, lock, tasks)').env('LOCKSTEP_STATE_DIR');
+  const state = new Option('--state-dir <dir>', 'the file state backend\'s folder (journal, lock, tasks, HR events)').env('LOCKSTEP_STATE_DIR');
+  const store = () =>
+    new Option('--state <backend>', 'state backend: file, or postgres://user@host/db (password by reference: PGPASSWORD, or --state \'${env:NAME}\'); default Config spec.state, else file').env('LOCKSTEP_STATE');
   const format = new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat);
 
   program
@@ -53,6 +55,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
     .addOption(state)
+    .addOption(store())
     .action((o) => done(import('./commands/plan.js').then((m) => m.planCommand(o))));
 
   program
@@ -88,6 +91,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the report to a file')
     .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
     .addOption(state)
+    .addOption(store())
     .action((o) => done(import('./commands/report.js').then((m) => m.reportCommand(o))));
 
   program
@@ -99,8 +103,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'folder to write the package to')
     .option('--people <file>', 'HR roster (default: Config spec.people.file)')
     .option('--snapshot <file>', 'observed state for the report (default: observe the providers)')
+    .option('--public-key <file>', 'Ed25519 public key to check the journal signatures with (default: Config spec.signing.publicKey)')
     .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
     .addOption(state)
+    .addOption(store())
     .action((o) => done(import('./commands/evidence.js').then((m) => m.evidenceCommand(o))));
 
   const review = program.command('review').description('access reviews as pull requests');
@@ -127,6 +133,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--now <iso>', 'the time to plan at, when planning now')
     .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
     .addOption(state)
+    .addOption(store())
     .action((file, o) => done(import('./commands/apply.js').then((m) => m.applyCommand(file, o))));
 
   program
@@ -143,6 +150,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'snapshot file (default: stdout)')
     .option('--resync', 'read everything afresh, ignoring incremental (delta) state kept from earlier observations')
     .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .addOption(store())
     .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
 
   program
@@ -165,14 +173,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--context <name>', 'kubeconfig context for the Lease')
     .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
     .addOption(state)
+    .addOption(store())
     .action((o) => done(import('./commands/controller.js').then((m) => m.controllerCommand(o))));
 
   const audit = program.command('audit').description('the audit journal');
   audit
     .command('verify')
-    .description('verify the journal hash chain; name the first tampered, deleted or reordered record')
+    .description('verify the journal hash chain and its checkpoint (and, with a key, its signatures); name the first tampered, deleted, reordered or missing record')
     .option('--journal <file>', 'journal file (default: .lockstep/journal.jsonl)')
+    .option('--checkpoint <file>', 'the journal checkpoint (default: the journal file with .checkpoint added)')
+    .option('--public-key <file>', 'Ed25519 public key (SPKI PEM): check every signature, and refuse unsigned records after signed ones')
     .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .addOption(store())
     .action((o) => done(import('./commands/audit.js').then((m) => m.auditVerifyCommand(o))));
 
   program

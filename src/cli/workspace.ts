@@ -1,23 +1,28 @@
 import { hostname, userInfo } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
+import type { Logger } from '../provider/provider.js';
+import { openStateStore, type StateFlags } from '../state/open.js';
+import type { StateStore } from '../state/store.js';
 
 /**
- * Where Lockstep keeps its state: the journal, the apply lock, manual tasks. Defaults to
- * `.lockstep/` in the working directory (like `.terraform/`), or LOCKSTEP_STATE_DIR.
- * Read-only commands (plan, audit) never create it; writers create what they write.
+ * Runs `work` on the state store the flags and Config name (see openStateStore), and
+ * closes it whatever happens. `write` is for commands that change state (apply, the
+ * controller): they create and migrate a PostgreSQL schema; readers only read it.
  */
-export function stateDir(explicit?: string): string {
-  return resolve(explicit ?? process.env.LOCKSTEP_STATE_DIR ?? '.lockstep');
-}
-
-/** The journal: Config spec.journal.file (relative to the policy folder), else <state>/journal.jsonl. */
-export function journalPath(policy: Policy | null, state: string, explicit?: string): string {
-  if (explicit) return resolve(explicit);
-  const configured = policy?.config.doc.spec.journal?.file;
-  if (configured) return isAbsolute(configured) ? configured : resolve(policy!.dir, configured);
-  return resolve(state, 'journal.jsonl');
+export async function withStateStore<T>(
+  policy: Policy | null,
+  flags: StateFlags,
+  opts: { log: Logger; write: boolean },
+  work: (store: StateStore) => Promise<T>,
+): Promise<T> {
+  const store = await openStateStore(policy, flags, opts);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Who is acting, for the journal: LOCKSTEP_ACTOR, else user@host. */

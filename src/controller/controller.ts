@@ -1,35 +1,39 @@
 import { ExitCode, formatProblem, UserError } from '../errors.js';
-import { readHistory } from '../journal/build-history.js';
+import { buildHistory } from '../journal/build-history.js';
 import { assemblePlan } from '../plan/assemble.js';
 import type { PlanInputs } from '../plan/inputs.js';
-import { makePlan } from '../plan/make-plan.js';
-import { loadPolicy } from '../policy/load.js';
+import { loadPlanningPolicy, makePlan } from '../plan/make-plan.js';
 import type { Policy } from '../policy/model.js';
 import { redactor } from '../policy/secrets.js';
 import type { Logger } from '../provider/provider.js';
 import { pendingAttestations } from '../review/attest.js';
+import { containsNow, overlayStanding, pendingOf, personOf, type PendingEvent } from '../roster/hr-overlay.js';
 import type { Roster } from '../roster/model.js';
-import { journalPath } from '../cli/workspace.js';
-import { acquireApplyLock } from '../apply/lock.js';
+import { policyKeys, type Signer } from '../signing/ed25519.js';
+import type { StateStore } from '../state/store.js';
 import type { ApplyReport } from '../apply/report.js';
+import { runApply } from '../apply/run-apply.js';
 import type { HrEvent, Plan, Snapshot } from '../types/index.js';
 import { raiseAlert } from './alert.js';
 import { containmentByPerson, isContainment } from './containment.js';
 import type { LeaderElector } from './leader.js';
 import type { ControllerMetrics } from './metrics.js';
-import { containsNow, overlayRoster, personOf, rosterAgrees, type PendingEvent } from './overlay.js';
 import type { PolicySource } from './policy-source.js';
-import { runApply } from './run-apply.js';
 import { withApplied } from './known-state.js';
 
 /** How soon an HR event run whose containment did not all succeed is tried again. */
 const EVENT_RETRY_MS = 5_000;
 
+/** The store document every cycle writes, so that a replica that takes over (or restarts) knows the last one. */
+export const CYCLE_DOCUMENT = 'controller/last-cycle';
+
 export interface ControllerOptions {
   source: PolicySource;
-  stateDir: string;
+  /** Where the journal, lock, tasks and HR events live: shared by every replica. */
+  store: StateStore;
+  /** Refuses a policy whose Config names another state store than the one the controller runs on. */
+  checkStore?: (policy: Policy) => void;
   peopleFile?: string | undefined;
-  journalFile?: string | undefined;
   intervalMs: number;
   alertUrl?: string | undefined;
   elector: LeaderElector;
@@ -47,25 +51,24 @@ interface World {
   policy: Policy;
   roster: Roster;
   snapshot: Snapshot;
-  journalFile: string;
+  signer: Signer | null;
   attribute: PlanInputs['attribute'];
   authorship: PlanInputs['authorship'];
 }
 
 /**
  * The reconcile loop (SPEC §12). Every interval, jittered ±10%: pull the policy, plan
- * against live providers, guard, apply, journal, as `apply --auto-approve` would. HR
- * events lay an overlay on the roster until the roster agrees; terminations are contained
- * at once by plans of just the containment of pending leavers, made against the last
- * observed snapshot (the engine re-reads each target before changing it). Every run
- * (cycle or event batch) goes through one queue under the apply lock, so runs never
- * overlap; only the leader runs.
+ * against live providers, guard, apply, journal, as `apply --auto-approve` would. An HR
+ * event is written to the state store before it is acknowledged and stands there, laid
+ * over the roster by every plan of every replica and CLI run, until the roster agrees or
+ * a later event overrides it: containment survives restarts and failovers. Terminations
+ * are contained at once by plans of just the containment of standing leavers, made against
+ * the last observed snapshot (the engine re-reads each target before changing it). Every
+ * run (cycle or event batch) goes through one queue under the store's apply lock, so runs
+ * never overlap, on this replica or any other; only the leader runs.
  */
 export class Controller {
   private world: World | null = null;
-  private readonly pending = new Map<string, PendingEvent>();
-  /** Event ids whose containment has been confirmed (MTTRevoke counted once). */
-  private readonly contained = new Set<string>();
   /** Roster leavers whose containment was counted (cycle-found, no HR event). */
   private readonly countedLeavers = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -91,6 +94,19 @@ export class Controller {
     return this.opts.elector.isLeader() && !this.stopping;
   }
 
+  /** The last successful cycle any replica recorded, so the metric survives restarts. */
+  async restoreCycleState(): Promise<void> {
+    const text = await this.opts.store.documents.get(CYCLE_DOCUMENT).catch(() => undefined);
+    if (!text) return;
+    try {
+      const last = JSON.parse(text) as { lastSuccessAt?: string };
+      const ms = last.lastSuccessAt ? Date.parse(last.lastSuccessAt) : NaN;
+      if (!Number.isNaN(ms)) this.opts.metrics.lastSuccess.set(ms / 1000);
+    } catch {
+      this.opts.log.warn(`state document ${CYCLE_DOCUMENT} is not JSON; ignored`);
+    }
+  }
+
   /** Runs cycles until stopped: the first at once, then every interval. */
   startLoop(): void {
     const tick = () => {
@@ -109,25 +125,27 @@ export class Controller {
     return this.serial(() => this.runCycle());
   }
 
-  /** Takes an accepted HR event. A containing event queues an event run; others wait for the next cycle. */
-  accept(event: HrEvent, receivedAt = Date.now()): { id: string; status: string } {
-    const p: PendingEvent = { event, receivedAt, effectiveAtMs: Date.parse(event.effectiveAt) };
-    this.pending.set(event.id, p);
+  /**
+   * Takes an accepted HR event: written to the state store first (a failure throws, and
+   * the webhook answers 503 so the sender retries), then a containing event queues an
+   * event run; others wait for the next cycle. A second delivery of a recorded id is a
+   * duplicate and changes nothing.
+   */
+  async accept(event: HrEvent, receivedAt = Date.now()): Promise<{ id: string; status: 'containing' | 'pending_cycle' | 'duplicate' }> {
+    if ((await this.opts.store.hrEvents.record(event, receivedAt)) === 'duplicate') {
+      this.opts.log.info(`HR event ${event.id} was already recorded; nothing changes`);
+      return { id: event.id, status: 'duplicate' };
+    }
+    const p = pendingOf({ event, receivedAt });
     if (this.world && !personOf(this.world.roster.people, event.person)) {
       this.opts.log.warn(`HR event ${event.id}: nobody in the roster matches the person it names`);
     }
     if (!containsNow(p, receivedAt)) {
-      this.opts.log.info(`HR event ${event.id} (${event.type}) accepted; the next cycle handles it`);
+      this.opts.log.info(`HR event ${event.id} (${event.type}) recorded; the next cycle handles it`);
       return { id: event.id, status: 'pending_cycle' };
     }
-    this.opts.log.info(`HR event ${event.id} (${event.type}) accepted; containing now`);
-    if (!this.eventRunQueued) {
-      this.eventRunQueued = true;
-      void this.serial(async () => {
-        this.eventRunQueued = false;
-        return this.runEvents();
-      });
-    }
+    this.opts.log.info(`HR event ${event.id} (${event.type}) recorded; containing now`);
+    this.queueEventRun();
     return { id: event.id, status: 'containing' };
   }
 
@@ -138,6 +156,15 @@ export class Controller {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.abort.abort(new Error('shutting down'));
     await this.queue;
+  }
+
+  private queueEventRun(): void {
+    if (this.eventRunQueued) return;
+    this.eventRunQueued = true;
+    void this.serial(async () => {
+      this.eventRunQueued = false;
+      return this.runEvents();
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -155,16 +182,18 @@ export class Controller {
     }
     const started = Date.now();
     try {
-      const release = await acquireApplyLock(this.opts.stateDir);
+      const release = await this.opts.store.acquireApplyLock();
       let code: number;
       try {
         code = await this.reconcile();
       } finally {
         await release();
       }
+      const at = new Date().toISOString();
       if (code === ExitCode.Ok) metrics.lastSuccess.set(Date.now() / 1000);
+      await this.recordCycle(at, code);
       log.info(`cycle done in ${Date.now() - started} ms`);
-      if (this.hasUncontained()) void this.serial(() => this.runEvents());
+      if (await this.hasUncontained()) this.queueEventRun();
       return code;
     } catch (e) {
       const message = problemText(e);
@@ -174,72 +203,90 @@ export class Controller {
     }
   }
 
+  /** Writes the cycle state document; a failure to write it is logged, not fatal. */
+  private async recordCycle(at: string, code: number): Promise<void> {
+    const previous = await this.opts.store.documents.get(CYCLE_DOCUMENT).catch(() => undefined);
+    let lastSuccessAt: string | null = null;
+    try {
+      lastSuccessAt = previous ? ((JSON.parse(previous) as { lastSuccessAt?: string }).lastSuccessAt ?? null) : null;
+    } catch {
+      lastSuccessAt = null;
+    }
+    const doc = { at, exitCode: code, by: this.opts.actor, lastSuccessAt: code === ExitCode.Ok ? at : lastSuccessAt };
+    await this.opts.store.documents.put(CYCLE_DOCUMENT, JSON.stringify(doc)).catch((e: unknown) => this.opts.log.warn(`cannot record the cycle state: ${(e as Error).message}`));
+  }
+
   private async reconcile(): Promise<number> {
-    const { log, metrics } = this.opts;
+    const { log, metrics, store } = this.opts;
     const dir = await this.opts.source.refresh();
-    const policy = await loadPolicy(dir, { checkSecrets: true });
+    const policy = await loadPlanningPolicy(dir, { offline: false, peopleFile: this.opts.peopleFile, log });
+    this.opts.checkStore?.(policy);
     this.opts.onPolicy?.(policy);
-    const journalFile = journalPath(policy, this.opts.stateDir, this.opts.journalFile);
-    const made = await makePlan({
-      policiesDir: dir,
-      peopleFile: this.opts.peopleFile,
-      journalFile,
-      stateDir: this.opts.stateDir,
-      now: new Date(),
-      log,
-      rosterOverlay: (roster) => {
-        for (const [id, p] of this.pending) if (rosterAgrees(roster, p)) this.pending.delete(id);
-        return overlayRoster(roster, this.pending.values());
-      },
-    });
-    this.world = { policy: made.policy, roster: made.roster, snapshot: made.snapshot, journalFile, attribute: made.attribute, authorship: made.authorship };
+    const { signer } = await policyKeys(policy, { withPrivateKey: true });
+    const made = await makePlan({ policy, peopleFile: this.opts.peopleFile, store, now: new Date(), log });
+    for (const r of made.hrEvents.resolved) {
+      await store.hrEvents.resolve(r.id, r.resolution, Date.now());
+      log.info(`HR event ${r.id} no longer stands: ${r.resolution}`);
+    }
+    this.world = { policy, roster: made.roster, snapshot: made.snapshot, signer, attribute: made.attribute, authorship: made.authorship };
     const { plan } = made;
     metrics.observePlan(plan);
-    const attestations = await pendingAttestations(made.policy, made.history, log);
+    const attestations = await pendingAttestations(policy, made.history, log);
     log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`);
     // A merged review whose decisions change nothing is still attested.
     if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
-    const report = await runApply({ plan, policy: made.policy, history: made.history, journalFile, stateDir: this.opts.stateDir, actor: this.opts.actor, log, signal: this.abort.signal, attestations });
-    return this.afterApply(plan, report, 'cycle', new Map());
+    const report = await runApply({ plan, policy, history: made.history, store, actor: this.opts.actor, log, signer, signal: this.abort.signal, attestations });
+    return this.afterApply(plan, report, 'cycle', new Map(), made.hrEvents.laid);
   }
 
   private retryEventsSoon(): void {
     if (this.retryTimer || this.stopping) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.stopping && !this.eventRunQueued) void this.serial(() => this.runEvents());
+      if (!this.stopping) this.queueEventRun();
     }, EVENT_RETRY_MS);
   }
 
-  private hasUncontained(): boolean {
-    const now = Date.now();
-    return [...this.pending.values()].some((p) => containsNow(p, now) && !this.contained.has(p.event.id));
+  /** Standing events whose containment is due and not yet confirmed. */
+  private async uncontained(nowMs: number): Promise<{ standing: PendingEvent[]; leavers: PendingEvent[] }> {
+    const stored = await this.opts.store.hrEvents.standing();
+    const standing = stored.map(pendingOf);
+    const contained = new Set(stored.filter((s) => s.containedAt !== null).map((s) => s.event.id));
+    return { standing, leavers: standing.filter((p) => containsNow(p, nowMs) && !contained.has(p.event.id)) };
+  }
+
+  private async hasUncontained(): Promise<boolean> {
+    return (await this.uncontained(Date.now())).leavers.length > 0;
   }
 
   /**
-   * One plan for the containment of every pending leaver (the guard sees them all),
+   * One plan for the containment of every standing leaver (the guard sees them all),
    * against the last snapshot, applied at once. Waits for the first cycle's snapshot.
    */
   private async runEvents(): Promise<number> {
     const world = this.world;
-    if (!world || this.stopping || !this.opts.elector.isLeader() || !this.hasUncontained()) return ExitCode.Ok;
-    const now = new Date();
-    // Leavers contained earlier are in the snapshot as such (withApplied); only their
-    // unobservable revocations would be planned again, and those the guard does not count.
-    const leavers = [...this.pending.values()].filter((p) => containsNow(p, now.getTime()) && !this.contained.has(p.event.id));
-    const roster = overlayRoster(world.roster, this.pending.values());
-    const eventOf = new Map<string, string>();
-    for (const p of leavers) {
-      const person = personOf(roster.people, p.event.person);
-      if (person) eventOf.set(person.key, p.event.id);
-    }
+    if (!world || this.stopping || !this.opts.elector.isLeader()) return ExitCode.Ok;
+    const { store, log } = this.opts;
     const t0 = Date.now();
-    const release = await acquireApplyLock(this.opts.stateDir);
+    let release: (() => Promise<void>) | null = null;
     try {
-      const history = await readHistory(world.journalFile);
+      release = await store.acquireApplyLock();
+      const now = new Date();
+      const { standing, leavers } = await this.uncontained(now.getTime());
+      if (leavers.length === 0) return ExitCode.Ok;
+      // Leavers contained earlier are in the snapshot as such (withApplied); only their
+      // unobservable revocations would be planned again, and those the guard does not count.
+      const { roster, laid } = overlayStanding(world.roster, standing);
+      const eventOf = new Map<string, string>();
+      for (const p of leavers) {
+        const person = personOf(roster.people, p.event.person);
+        if (person) eventOf.set(person.key, p.event.id);
+      }
+      const history = buildHistory(await store.journal.read());
       const plan = assemblePlan({
         policy: world.policy,
         roster,
+        hrEvents: laid,
         snapshot: world.snapshot,
         now,
         history,
@@ -252,45 +299,51 @@ export class Controller {
         plan,
         policy: world.policy,
         history,
-        journalFile: world.journalFile,
-        stateDir: this.opts.stateDir,
+        store,
         actor: this.opts.actor,
-        log: this.opts.log,
+        log,
+        signer: world.signer,
         signal: this.abort.signal,
         events: eventOf,
         // The fast path contains leavers; reviews are attested by the next cycle.
         attestations: [],
       });
-      this.opts.log.info(`HR event run: ${plan.changes.length} change(s) for ${eventOf.size} leaver(s); planned in ${t1 - t0} ms, applied in ${Date.now() - t1} ms`);
+      log.info(`HR event run: ${plan.changes.length} change(s) for ${eventOf.size} leaver(s); planned in ${t1 - t0} ms, applied in ${Date.now() - t1} ms`);
       if (this.world === world) this.world = { ...world, snapshot: withApplied(world.snapshot, report.results) };
       // A leaver with nothing left to contain is contained as of this run.
       const confirmedNow = new Map(containmentByPerson(report.results));
       if (!report.halted) {
         for (const key of eventOf.keys()) if (!confirmedNow.has(key)) confirmedNow.set(key, { person: key, confirmed: true, tier: 'standard', triggerAtMs: null });
       }
-      for (const p of leavers) if (!personOf(roster.people, p.event.person)) this.contained.add(p.event.id);
-      const code = await this.afterApply(plan, report, `HR events ${[...new Set(eventOf.values())].join(', ')}`, eventOf, confirmedNow);
+      // An event about nobody the roster knows has nothing to contain yet: counted once, here.
+      for (const p of leavers) if (!personOf(roster.people, p.event.person)) await store.hrEvents.markContained(p.event.id, Date.now());
+      const code = await this.afterApply(plan, report, `HR events ${[...new Set(eventOf.values())].join(', ')}`, eventOf, laid, confirmedNow);
       // A containment that failed (throttled, provider down) is retried soon, not at the next cycle.
-      if (!report.halted && this.hasUncontained()) this.retryEventsSoon();
+      if (!report.halted && (await this.hasUncontained())) this.retryEventsSoon();
       return code;
     } catch (e) {
       this.opts.metrics.cycleFailures.inc();
-      await raiseAlert({ kind: 'cycle_failed', message: `HR event run failed: ${problemText(e)}`, trigger: 'hr_event', time: new Date().toISOString() }, { url: this.opts.alertUrl, log: this.opts.log });
+      await raiseAlert({ kind: 'cycle_failed', message: `HR event run failed: ${problemText(e)}`, trigger: 'hr_event', time: new Date().toISOString() }, { url: this.opts.alertUrl, log });
       return ExitCode.Error;
     } finally {
-      await release();
+      await release?.();
     }
   }
 
-  /** Metrics, drift, MTTRevoke and alerts after an apply; returns apply's exit code. */
+  /**
+   * Metrics, drift, MTTRevoke and alerts after an apply; returns apply's exit code. An HR
+   * event's time to revoke is counted once, by whichever replica first confirms it (the
+   * store says whether it already was).
+   */
   private async afterApply(
     plan: Plan,
     report: ApplyReport,
     trigger: string,
     eventOf: ReadonlyMap<string, string>,
+    laid: readonly PendingEvent[],
     containment = containmentByPerson(report.results),
   ): Promise<number> {
-    const { log, metrics } = this.opts;
+    const { log, metrics, store } = this.opts;
     const drift = metrics.observeReport(report);
     if (report.halted) {
       const violations = plan.guard.violations.filter((v) => !v.approvedBy);
@@ -309,14 +362,16 @@ export class Controller {
     }
     if (drift > 0) log.info(`drift corrected: ${drift} change(s)`);
     const nowMs = Date.now();
+    const roster = this.world?.roster;
+    const eventFor = (personKey: string): PendingEvent | undefined => {
+      const id = eventOf.get(personKey);
+      return laid.find((p) => (id !== undefined ? p.event.id === id : roster !== undefined && personOf(roster.people, p.event.person)?.key === personKey));
+    };
     for (const c of containment.values()) {
       if (!c.confirmed) continue;
-      const eventId = eventOf.get(c.person) ?? this.pendingEventFor(c.person);
-      if (eventId !== undefined) {
-        if (this.contained.has(eventId)) continue;
-        this.contained.add(eventId);
-        const p = this.pending.get(eventId);
-        if (p) metrics.mttrevoke.observe({ tier: c.tier }, Math.max(0, nowMs - p.receivedAt) / 1000);
+      const event = eventFor(c.person);
+      if (event) {
+        if (await store.hrEvents.markContained(event.event.id, nowMs)) metrics.mttrevoke.observe({ tier: c.tier }, Math.max(0, nowMs - event.receivedAt) / 1000);
       } else if (c.triggerAtMs !== null && !this.countedLeavers.has(c.person)) {
         this.countedLeavers.add(c.person);
         metrics.mttrevoke.observe({ tier: c.tier }, Math.max(0, nowMs - c.triggerAtMs) / 1000);
@@ -325,13 +380,6 @@ export class Controller {
     const failed = report.counts.failed ?? 0;
     log.info(`applied (${trigger}): ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing'}`);
     return failed > 0 ? ExitCode.Error : ExitCode.Ok;
-  }
-
-  private pendingEventFor(personKey: string): string | undefined {
-    const roster = this.world?.roster;
-    if (!roster) return undefined;
-    for (const p of this.pending.values()) if (personOf(roster.people, p.event.person)?.key === personKey) return p.event.id;
-    return undefined;
   }
 }
 

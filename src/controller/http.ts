@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redactor } from '../policy/secrets.js';
 import type { Logger } from '../provider/provider.js';
 import type { Controller } from './controller.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -59,7 +60,16 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: HttpOption
       opts.log.warn(`HR event refused: HTTP ${verdict.status} ${verdict.error}`);
       return send(res, verdict.status, { error: verdict.error, ...(verdict.issues ? { issues: verdict.issues } : {}) });
     }
-    return send(res, 202, opts.controller.accept(verdict.event));
+    let accepted: Awaited<ReturnType<Controller['accept']>>;
+    try {
+      accepted = await opts.controller.accept(verdict.event);
+    } catch (e) {
+      // Not acknowledged unless durable: the sender retries, and nothing was half-accepted.
+      opts.log.warn(`HR event ${verdict.event.id} could not be recorded in the state store: ${redactor.redact((e as Error).message)}`);
+      return send(res, 503, { error: 'the event could not be recorded durably; retry' }, { 'retry-after': '5' });
+    }
+    if (accepted.status === 'duplicate') return send(res, 409, { error: `event ${accepted.id} was already received` });
+    return send(res, 202, accepted);
   }
   return send(res, 404, { error: 'not found' });
 }

@@ -8,16 +8,18 @@ import type { JournalRecord } from '../types/index.js';
  * - `seq` counts from 1 with no gaps;
  * - `prev` is the SHA-256 of the previous line's exact bytes (ZERO_HASH for the first),
  *   which chains each record to everything written before it;
- * - `hash` is the SHA-256 of the canonical JSON of the record without `hash`, which lets a
- *   record be checked on its own even when its neighbours are gone.
+ * - `hash` is the SHA-256 of the canonical JSON of the record without `hash` and `sig`,
+ *   which lets a record be checked on its own even when its neighbours are gone;
+ * - `sig`, when the journal is signed (Config spec.signing), is the Ed25519 signature of
+ *   `hash` (its hex digits as ASCII): a record re-hashed by someone without the key fails it.
  */
 export const ZERO_HASH = '0'.repeat(64);
 
 /** What a caller hands the writer: the writer fills in seq, prev, hash and (by default) time. */
-export type JournalEntry = Omit<JournalRecord, 'seq' | 'prev' | 'hash' | 'time'> & { time?: string };
+export type JournalEntry = Omit<JournalRecord, 'seq' | 'prev' | 'hash' | 'time' | 'sig'> & { time?: string };
 
 export function recordHash(record: Omit<JournalRecord, 'hash'> & { hash?: unknown }): string {
-  const { hash: _hash, ...rest } = record;
+  const { hash: _hash, sig: _sig, ...rest } = record;
   return sha256Hex(canonicalJson(rest));
 }
 
@@ -72,4 +74,14 @@ export function parseRecord(bytes: Buffer): { record: JournalRecord } | { proble
   if (typeof r.type !== 'string' || !TYPES.has(r.type)) return { problem: `unknown record type ${JSON.stringify(r.type)}` };
   if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return { problem: 'time is not a date-time' };
   return { record: value as JournalRecord };
+}
+
+/** Why a journal's last line cannot be continued from (not a record, or not as written), or null when it can. */
+export function lineProblem(line: Buffer): string | null {
+  if (line.length === 0) return 'the file ends with an empty line';
+  const p = parseRecord(line);
+  if ('problem' in p) return `the last line is not a journal record: ${p.problem}`;
+  if (recordHash(p.record) !== p.record.hash) return `the last record (seq ${p.record.seq}) does not match its hash`;
+  if (canonicalJson(p.record) !== line.toString('utf8')) return `the last record (seq ${p.record.seq}) was rewritten`;
+  return null;
 }

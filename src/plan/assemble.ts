@@ -1,4 +1,5 @@
 import { evaluateGuard } from '../guard/guard.js';
+import { personOf, type PendingEvent } from '../roster/hr-overlay.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
@@ -115,6 +116,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     observedAt: snapshot.observedAt,
     policy: { name: config.metadata.name, commit: policy.commit, digest: policy.digest },
     rosterDigest: roster.digest,
+    ...(inputs.hrEvents?.length ? { hrEvents: inputs.hrEvents.map((p) => hrEventOf(p, roster)) } : {}),
     changes,
     findings,
     guard,
@@ -160,3 +162,14 @@ function compareFindings(a: Finding, b: Finding): number {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sortKeys = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)));
+
+/** A standing HR event as the plan names it: the roster person it is about, when it takes effect and arrived. */
+function hrEventOf(p: PendingEvent, roster: PlanInputs['roster']): NonNullable<Plan['hrEvents']>[number] {
+  return {
+    id: p.event.id,
+    type: p.event.type,
+    person: personOf(roster.people, p.event.person)?.email ?? null,
+    effectiveAt: new Date(p.effectiveAtMs).toISOString(),
+    receivedAt: new Date(p.receivedAt).toISOString(),
+  };
+}

@@ -1,5 +1,6 @@
 import type { Policy } from '../policy/model.js';
 import type { Roster } from '../roster/model.js';
+import type { PendingEvent } from '../roster/hr-overlay.js';
 import type { PlanChange, Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Attribution } from '../git/blame.js';
@@ -15,6 +16,8 @@ export interface PlanInputs {
   readonly snapshot: Snapshot;
   readonly now: Date;
   readonly history: JournalHistory;
+  /** HR events accepted by the controller that the roster does not reflect yet, already laid over `roster`; named in the plan. */
+  readonly hrEvents?: readonly PendingEvent[];
   /** Wall-clock creation time written to the plan (not part of the checksum). Defaults to now. */
   readonly createdAt?: Date;
   /** The commit behind a cited policy line (`file:line`), from Git blame; none when absent. */

@@ -1,15 +1,17 @@
 import { formatProblem, UserError } from '../errors.js';
-import { readHistory } from '../journal/build-history.js';
+import { buildHistory } from '../journal/build-history.js';
 import type { JournalHistory } from '../journal/history.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/model.js';
 import { checkAgainstSnapshot } from '../policy/observed-checks.js';
 import { closeProviders, connectProviders } from '../provider/connect.js';
 import type { Logger } from '../provider/provider.js';
+import { overlayStanding, pendingOf, type HrOverlay } from '../roster/hr-overlay.js';
 import { loadRoster } from '../roster/load.js';
 import type { Roster } from '../roster/model.js';
 import { observeProviders } from '../snapshot/observe.js';
 import { readSnapshot } from '../snapshot/read.js';
+import type { StateStore } from '../state/store.js';
 import type { Plan, Snapshot } from '../types/index.js';
 import { assemblePlan } from './assemble.js';
 import type { PlanInputs } from './inputs.js';
@@ -17,24 +19,26 @@ import { blamePolicyFiles } from '../git/blame.js';
 import { documentAuthorship } from '../git/authorship.js';
 
 export interface MakePlanOptions {
-  policiesDir: string;
+  /** The policy, loaded (see loadPlanningPolicy). */
+  policy: Policy;
   peopleFile?: string | undefined;
   /** Plan offline against this snapshot; otherwise observe the providers. */
   snapshotFile?: string | undefined;
   /** Observed state already in hand (sandbox, tests). */
   snapshot?: Snapshot | undefined;
-  journalFile: string;
-  stateDir: string;
+  /** The journal (history), standing HR events, and what providers keep between runs. */
+  store: StateStore;
   now: Date;
   log: Logger;
-  /** Changes the roster before planning (the controller's pending HR events). */
-  rosterOverlay?: ((roster: Roster) => Roster) | undefined;
 }
 
 export interface MadePlan {
   plan: Plan;
   policy: Policy;
+  /** The roster as read, before standing HR events were laid over it. */
   roster: Roster;
+  /** The standing HR events: laid over the roster, and those that no longer stand (for a writer to resolve). */
+  hrEvents: HrOverlay;
   snapshot: Snapshot;
   history: JournalHistory;
   /** Git blame and authorship the plan used, for plans made later from the same inputs. */
@@ -48,19 +52,33 @@ function policyFiles(policy: Policy): string[] {
   return [...new Set(docs.map((d) => d.at.file))];
 }
 
-/** The I/O around assemblePlan: load policy and roster, observe (or read a snapshot), read the journal. */
-export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
-  const offline = opts.snapshotFile !== undefined || opts.snapshot !== undefined;
-  const policy = await loadPolicy(opts.policiesDir, { checkSecrets: !offline, requirePeopleFile: !opts.peopleFile });
+/**
+ * Loads the policy a plan is made from: secret references checked unless planning offline
+ * (against a snapshot), the roster file required unless given on the command line;
+ * warnings are logged.
+ */
+export async function loadPlanningPolicy(dir: string, opts: { offline: boolean; peopleFile?: string | undefined; log: Logger }): Promise<Policy> {
+  const policy = await loadPolicy(dir, { checkSecrets: !opts.offline, requirePeopleFile: !opts.peopleFile });
   for (const w of policy.warnings) opts.log.warn(formatProblem(w));
+  return policy;
+}
+
+/**
+ * The I/O around assemblePlan: make sure the policy's Git history is whole, read the
+ * roster and lay the standing HR events over it, observe (or read a snapshot), read the
+ * journal, blame the policy files.
+ */
+export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
+  const { policy, store } = opts;
   const loaded = await loadRoster(policy, opts.peopleFile);
-  const roster = opts.rosterOverlay ? opts.rosterOverlay(loaded) : loaded;
   for (const w of loaded.warnings) opts.log.warn(formatProblem(w));
+  const hrEvents = overlayStanding(loaded, (await store.hrEvents.standing()).map(pendingOf));
+  for (const p of hrEvents.laid) opts.log.info(`HR event ${p.event.id} (${p.event.type}) stands until the roster says the same: planned as in force`);
   let snapshot: Snapshot;
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
   else {
-    const providers = connectProviders(policy, { stateDir: opts.stateDir, log: opts.log });
+    const providers = connectProviders(policy, { store, log: opts.log });
     try {
       snapshot = await observeProviders(providers, opts.log);
     } finally {
@@ -70,9 +88,9 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const checked = checkAgainstSnapshot(policy, snapshot);
   for (const w of checked.warnings) opts.log.warn(formatProblem(w));
   if (checked.problems.length) throw new UserError(checked.problems);
-  const history = await readHistory(opts.journalFile);
+  const history = buildHistory(await store.journal.read());
   const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
   const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
-  const plan = assemblePlan({ policy, roster, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
-  return { plan, policy, roster: loaded, snapshot, history, attribute: blame.attribute, authorship };
+  const plan = assemblePlan({ policy, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
+  return { plan, policy, roster: loaded, hrEvents, snapshot, history, attribute: blame.attribute, authorship };
 }

@@ -3,10 +3,12 @@ import type { Policy } from '../policy/model.js';
 import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
 import { managedGroups } from '../plan/entitlements.js';
+import type { StateStore } from '../state/store.js';
 import type { Logger, Provider, ProviderContext } from './provider.js';
 
 export interface ConnectOptions {
-  stateDir: string;
+  /** Where providers keep tasks and delta links. */
+  store: StateStore;
   log: Logger;
   /** Only these providers (default: every provider in Config). */
   only?: readonly string[];
@@ -46,7 +48,7 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
     Object.fromEntries(names.map((n) => [n, all[n]!])),
-    { policyDir: policy.dir, stateDir: opts.stateDir, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy), managedGroups: managedGroupNames(policy) },
+    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy), managedGroups: managedGroupNames(policy) },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
 }
@@ -59,7 +61,7 @@ export function createProviders(
   connections: Record<string, Record<string, unknown>>,
   base: {
     policyDir: string;
-    stateDir: string;
+    store: StateStore;
     log: Logger;
     env?: NodeJS.ProcessEnv | undefined;
     confirmations?: ProviderContext['confirmations'];
@@ -75,7 +77,8 @@ export function createProviders(
   for (const name of Object.keys(connections).sort()) {
     try {
       const managedGroups = base.managedGroups?.get(name) ?? NO_GROUPS;
-      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, stateDir: base.stateDir, secrets, log: base.log, confirmations, managedGroups }));
+      const state = base.store.forProvider(name, base.policyDir);
+      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, state, secrets, log: base.log, confirmations, managedGroups }));
     } catch (e) {
       problems.push({ message: `provider ${name}: ${(e as Error).message}`, at: locate?.(name) });
     }

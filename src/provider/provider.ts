@@ -1,5 +1,6 @@
 import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
 import type { SecretResolver } from '../policy/secrets.js';
+import type { ProviderState } from '../state/store.js';
 
 /** Progress and diagnostics; never given a secret. Writes to stderr in the CLI. */
 export interface Logger {
@@ -13,8 +14,8 @@ export interface ProviderContext {
   readonly name: string;
   /** Absolute path of the policy folder (for files a provider reads, such as a manual inventory). */
   readonly policyDir: string;
-  /** Absolute path of Lockstep's state folder (journal, tasks, delta links). */
-  readonly stateDir: string;
+  /** What the provider keeps between runs (manual tasks, delta links), in the run's state store. */
+  readonly state: ProviderState;
   readonly secrets: SecretResolver;
   readonly log: Logger;
   /** Change ids an app owner has confirmed done (Confirmation documents), with who and when. */

@@ -5,7 +5,7 @@ import { applyPlan, type ApplyOptions } from '../../src/apply/engine.js';
 import { buildHistory } from '../../src/journal/build-history.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { verifyJournal } from '../../src/journal/verify.js';
-import { JournalWriter } from '../../src/journal/writer.js';
+import { openJournalFile } from '../../src/journal/file-journal.js';
 import { FakeProvider } from '../support/fake-provider.js';
 import { aLog } from './builders.js';
 import type { Plan } from '../../src/types/index.js';
@@ -38,7 +38,7 @@ export async function aJournalDir() {
     verify: () => verifyJournal(path),
     cleanup: () => rm(dir, { recursive: true, force: true }),
     async apply(plan: Plan, providers: FakeProvider[], extra: Partial<ApplyOptions> = {}) {
-      const journal = await JournalWriter.open(path);
+      const journal = await openJournalFile(path);
       const log = aLog();
       try {
         const report = await applyPlan({

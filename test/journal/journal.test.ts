@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile, appendFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalWriter } from '../../src/journal/writer.js';
+import { openJournalFile } from '../../src/journal/file-journal.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { verifyJournal } from '../../src/journal/verify.js';
 import { recordHash, ZERO_HASH } from '../../src/journal/record.js';
@@ -30,7 +30,7 @@ const entry = (n: number): JournalEntry => ({
 });
 
 async function writeJournal(count: number): Promise<string[]> {
-  const w = await JournalWriter.open(path, { clock: () => new Date('2026-11-22T00:00:00Z') });
+  const w = await openJournalFile(path, { clock: () => new Date('2026-11-22T00:00:00Z') });
   for (let i = 1; i <= count; i++) await w.append(entry(i));
   await w.close();
   return (await readFile(path, 'utf8')).split('\n').slice(0, -1);
@@ -49,7 +49,7 @@ describe('journal writer and verify', () => {
 
   it('continues the chain across writers', async () => {
     await writeJournal(2);
-    const w = await JournalWriter.open(path);
+    const w = await openJournalFile(path);
     expect(w.lastSeq).toBe(2);
     const r = await w.append(entry(3));
     await w.close();
@@ -58,15 +58,15 @@ describe('journal writer and verify', () => {
   });
 
   it('serialises concurrent appends', async () => {
-    const w = await JournalWriter.open(path);
+    const w = await openJournalFile(path);
     await Promise.all(Array.from({ length: 20 }, (_, i) => w.append(entry(i + 1))));
     await w.close();
     expect(await verifyJournal(path)).toMatchObject({ ok: true, records: 20 });
   });
 
   it('writes appends that arrive during a write together (one fsync each group), acknowledging each only once synced', async () => {
-    const w = await JournalWriter.open(path);
-    const file = (w as unknown as { file: { sync(): Promise<void> } }).file;
+    const w = await openJournalFile(path);
+    const file = (w.storage as unknown as { file: { sync(): Promise<void> } }).file;
     const sync = file.sync.bind(file);
     let syncs = 0;
     let synced = 0;
@@ -94,7 +94,7 @@ describe('journal writer and verify', () => {
     expect(syncs).toBeLessThanOrEqual(3);
     expect(await verifyJournal(path)).toMatchObject({ ok: true, records: 200 });
     // Appends after a quiet spell start a new write of their own.
-    const again = await JournalWriter.open(path);
+    const again = await openJournalFile(path);
     expect((await again.append(entry(201))).seq).toBe(201);
     expect((await again.append(entry(202))).seq).toBe(202);
     await again.close();
@@ -175,21 +175,21 @@ describe('journal writer and verify', () => {
     const lines = await writeJournal(2);
     const torn = `${lines.join('\n')}\n${lines[1]!.slice(0, 30)}`;
     await writeFile(path, torn);
-    await expect(JournalWriter.open(path)).rejects.toThrow(/torn line.*nothing was written/);
+    await expect(openJournalFile(path)).rejects.toThrow(/torn line.*nothing was written/);
     expect(await readFile(path, 'utf8')).toBe(torn);
 
     const edited = [lines[0]!, lines[1]!.replace('"ok"', '"failed"')];
     await save(edited);
-    await expect(JournalWriter.open(path)).rejects.toThrow(/corrupt tail.*does not match its hash/);
+    await expect(openJournalFile(path)).rejects.toThrow(/corrupt tail.*does not match its hash/);
 
     await writeFile(path, `${lines[0]}\ngarbage\n`);
-    await expect(JournalWriter.open(path)).rejects.toThrow(/not a journal record/);
+    await expect(openJournalFile(path)).rejects.toThrow(/not a journal record/);
   });
 
   it('redacts registered secrets in every string, in the file and the sink', async () => {
     redactor.add('s3cr3t-token-value');
     const sunk: string[] = [];
-    const w = await JournalWriter.open(path, { sink: { write: (l) => sunk.push(l) } });
+    const w = await openJournalFile(path, { sink: { write: (l) => sunk.push(l) } });
     await w.append({ ...entry(1), error: 'HTTP 401 for token s3cr3t-token-value', detail: { nested: ['x s3cr3t-token-value y'] } });
     await w.close();
     const text = await readFile(path, 'utf8');

@@ -106,7 +106,7 @@ describe('entra provider', () => {
       const emu = await start(directory(20, 3));
       const h = provider(emu);
       await h.provider.observe();
-      const file = join(h.stateDir, 'entra', 'entra-main.json');
+      const file = join(h.stateDir, 'providers', 'entra-main', 'delta.json');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('deltatoken');
@@ -283,7 +283,7 @@ describe('entra provider', () => {
       await collect(h.provider.apply(aChange('entra-main', 'delete', { account: account('u002') })));
       await collect(h.provider.apply(aChange('entra-main', 'add_member', { account: account('u003'), group: { id: 'nope', name: 'nope' } })));
       emu.faults.clear();
-      outputs.push(readFileSync(join(h.stateDir, 'entra', 'entra-main.json'), 'utf8'), ...h.logs);
+      outputs.push(readFileSync(join(h.stateDir, 'providers', 'entra-main', 'delta.json'), 'utf8'), ...h.logs);
     }
     expect(outputs.length).toBeGreaterThan(10);
     const all = outputs.join('\n');

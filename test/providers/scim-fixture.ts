@@ -1,5 +1,6 @@
 import { SecretResolver } from '../../src/policy/secrets.js';
 import type { ProviderContext } from '../../src/provider/provider.js';
+import { fileStore } from '../../src/state/file-store.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { capabilitiesFor } from '../../src/provider/capabilities.js';
 import { scimModule } from '../../providers/scim/index.js';
@@ -20,7 +21,7 @@ export function providerContext(name: string, env: Record<string, string>, dirs:
   return {
     name,
     policyDir: dirs.policyDir ?? '/nonexistent/policies',
-    stateDir: dirs.stateDir ?? '/nonexistent/state',
+    state: fileStore(dirs.stateDir ?? '/nonexistent/state').forProvider(name, dirs.policyDir ?? '/nonexistent/policies'),
     secrets: new SecretResolver(env),
     log: silent,
     confirmations: new Map(),

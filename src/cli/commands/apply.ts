@@ -1,23 +1,19 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '../../errors.js';
-import { applyPlan } from '../../apply/engine.js';
-import { acquireApplyLock } from '../../apply/lock.js';
-import { approvedChangeIds, taskDesk } from '../../apply/policy-desks.js';
 import { summariseReport } from '../../apply/report.js';
+import { runApply } from '../../apply/run-apply.js';
 import { readSavedPlan } from '../../apply/saved-plan.js';
-import { readHistory } from '../../journal/build-history.js';
-import { JournalWriter } from '../../journal/writer.js';
-import { makePlan } from '../../plan/make-plan.js';
-import { loadPolicy } from '../../policy/load.js';
+import { buildHistory } from '../../journal/build-history.js';
+import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
 import { parseDuration } from '../../policy/time.js';
-import { closeProviders, connectProviders } from '../../provider/connect.js';
 import { renderText } from '../../render/text.js';
 import { pendingAttestations } from '../../review/attest.js';
+import { policyKeys } from '../../signing/ed25519.js';
 import type { JournalHistory } from '../../journal/history.js';
 import type { Plan, ReviewAttestation } from '../../types/index.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
-import { actor, journalPath, parseNow, stateDir } from '../workspace.js';
+import { actor, parseNow, withStateStore } from '../workspace.js';
 
 export interface ApplyCommandOptions {
   policies: string;
@@ -27,6 +23,7 @@ export interface ApplyCommandOptions {
   maxAge?: string;
   journal?: string;
   stateDir?: string;
+  state?: string;
   now?: string;
 }
 
@@ -34,65 +31,49 @@ export interface ApplyCommandOptions {
  * `lockstep apply [PLAN_FILE]`: applies exactly a saved plan (checked for version,
  * checksum and age), or plans now and asks for confirmation. Merged access reviews
  * the journal does not hold yet are attested in the run, even when nothing changes.
- * Exit 3 when the guard halts, 1 when any change failed.
+ * HR events the roster now agrees with stop standing. Exit 3 when the guard halts, 1
+ * when any change failed.
  */
 export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions): Promise<number> {
   const log = stderrLogger();
-  const state = stateDir(opts.stateDir);
-  const release = await acquireApplyLock(state);
-  try {
-    const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: true });
-    const journalFile = journalPath(policy, state, opts.journal);
-    let plan: Plan;
-    let history: JournalHistory;
-    let attestations: ReviewAttestation[];
-    if (planFile) {
-      const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
-      plan = await readSavedPlan(resolve(planFile), { maxAgeMs, nowMs: Date.now() });
-      history = await readHistory(journalFile);
-      attestations = await pendingAttestations(policy, history, log);
-    } else {
-      const made = await makePlan({
-        policiesDir: policy.dir,
-        peopleFile: opts.people ? resolve(opts.people) : undefined,
-        journalFile,
-        stateDir: state,
-        now: parseNow(opts.now),
-        log,
-      });
-      plan = made.plan;
-      history = made.history;
-      attestations = await pendingAttestations(policy, history, log);
-      writeErr(renderText(plan, { color: useColor(process.stderr) }));
-      // A merged review whose decisions change nothing is still attested; that needs no confirmation.
-      if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
-      if (plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
-        writeErr('Apply cancelled.\n');
-        return ExitCode.Error;
-      }
-    }
-    if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
-      throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
-    }
-    const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
-    const journal = await JournalWriter.open(journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
-    const needed = [...new Set(plan.changes.map((c) => c.provider))];
-    const providers = connectProviders(policy, { stateDir: state, log, only: needed });
+  const policy = await loadPlanningPolicy(resolve(opts.policies), { offline: false, peopleFile: opts.people, log });
+  const keys = await policyKeys(policy, { withPrivateKey: true });
+  return withStateStore(policy, opts, { log, write: true }, async (store) => {
+    const release = await store.acquireApplyLock();
     try {
-      const report = await applyPlan({
-        plan,
-        providers,
-        journal,
-        history,
-        actor: actor(),
-        guardApprovedBy,
-        approvedChanges: approvedChangeIds(policy, Date.now()),
-        concurrency: policy.config.doc.spec.apply?.concurrency,
-        retries: policy.config.doc.spec.apply?.retries,
-        taskDesk: taskDesk(policy, state),
-        log,
-        attestations,
-      });
+      let plan: Plan;
+      let history: JournalHistory;
+      let attestations: ReviewAttestation[];
+      if (planFile) {
+        const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
+        plan = await readSavedPlan(resolve(planFile), { maxAgeMs, nowMs: Date.now() });
+        history = buildHistory(await store.journal.read());
+        attestations = await pendingAttestations(policy, history, log);
+      } else {
+        const made = await makePlan({
+          policy,
+          peopleFile: opts.people ? resolve(opts.people) : undefined,
+          store,
+          now: parseNow(opts.now),
+          log,
+        });
+        plan = made.plan;
+        history = made.history;
+        for (const r of made.hrEvents.resolved) await store.hrEvents.resolve(r.id, r.resolution, Date.now());
+        attestations = await pendingAttestations(policy, history, log);
+        writeErr(renderText(plan, { color: useColor(process.stderr) }));
+        // A merged review whose decisions change nothing is still attested; that needs no confirmation.
+        if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
+        if (plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
+          writeErr('Apply cancelled.\n');
+          return ExitCode.Error;
+        }
+      }
+      if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
+        throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
+      }
+      const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
+      const report = await runApply({ plan, policy, history, store, actor: actor(), log, signer: keys.signer, guardApprovedBy, attestations });
       for (const a of report.attested) writeOut(`attested ${a.note}\n`);
       for (const r of report.results) {
         if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
@@ -105,12 +86,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       }
       return report.counts.failed > 0 ? ExitCode.Error : ExitCode.Ok;
     } finally {
-      await closeProviders(providers);
-      await journal.close();
+      await release();
     }
-  } finally {
-    await release();
-  }
+  });
 }
 
 async function confirm(question: string): Promise<boolean> {

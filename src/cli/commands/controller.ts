@@ -9,7 +9,9 @@ import { folderSource, repoSource } from '../../controller/policy-source.js';
 import { parseDuration } from '../../policy/time.js';
 import { redactor } from '../../policy/secrets.js';
 import { stderrLogger, writeErr } from '../output.js';
-import { actor, stateDir } from '../workspace.js';
+import { loadPlanningPolicy } from '../../plan/make-plan.js';
+import { describeStore, openStateStore, stateDir } from '../../state/open.js';
+import { actor } from '../workspace.js';
 
 export interface ControllerCommandOptions {
   policies: string;
@@ -20,6 +22,7 @@ export interface ControllerCommandOptions {
   once?: boolean;
   listen: string;
   stateDir?: string;
+  state?: string;
   journal?: string;
   webhookSecretFile?: string;
   alertWebhook?: string;
@@ -73,14 +76,22 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
   const source = opts.repo
     ? repoSource({ url: opts.repo, branch: opts.branch, stateDir: state, subdir: opts.policies, log })
     : folderSource(opts.policies);
+  // The state store is chosen once, at start: --state, else the policy's Config as it is now.
+  const startPolicy = opts.state === undefined ? await loadPlanningPolicy(await source.refresh(), { offline: false, peopleFile: opts.people, log }) : null;
+  const storeName = describeStore(startPolicy, opts);
+  const store = await openStateStore(startPolicy, opts, { log, write: true });
+  log.info(`state: ${store.label}`);
   const metrics = new ControllerMetrics();
   let hosts = new Map<string, string>();
   const unsubscribe = countProviderRequests(metrics, () => hosts);
   const controller = new Controller({
     source,
-    stateDir: state,
+    store,
+    checkStore: (policy) => {
+      const named = describeStore(policy, opts);
+      if (named !== storeName) throw new UserError(`the policy now names the state store ${named}, but this controller runs on ${storeName}; restart it to move (nothing was applied)`);
+    },
     peopleFile: opts.people ? resolve(opts.people) : undefined,
-    journalFile: opts.journal,
     intervalMs,
     alertUrl: opts.alertWebhook,
     elector,
@@ -91,6 +102,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
       hosts = providerHosts(policy.config.doc.spec.providers as unknown as Record<string, Record<string, unknown>>);
     },
   });
+  await controller.restoreCycleState();
 
   await elector.start();
   if (opts.once) {
@@ -99,6 +111,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
     } finally {
       await elector.stop();
       unsubscribe();
+      await store.close();
     }
   }
 
@@ -123,6 +136,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
   await controller.stop();
   await elector.stop();
   unsubscribe();
+  await store.close();
   server.closeAllConnections();
   await closed;
   log.info('controller stopped');

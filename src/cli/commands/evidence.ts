@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import { CONTROLS } from '../../evidence/controls.js';
 import { attestationsInPeriod, terminationsInPeriod } from '../../evidence/build.js';
 import { policyRepo } from '../../git/policy-at-ref.js';
-import { verifyJournal } from '../../journal/verify.js';
-import { makePlan } from '../../plan/make-plan.js';
+import { canonicalJson } from '../../journal/canonical-json.js';
+import { parseRecord, type JournalLine } from '../../journal/record.js';
+import { verifyJournalLines } from '../../journal/verify.js';
+import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
 import { parseInstant } from '../../policy/time.js';
 import { buildReport } from '../../report/build.js';
 import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown } from '../../report/render.js';
+import { policyKeys, verifierFromFile } from '../../signing/ed25519.js';
 import type { JournalRecord } from '../../types/index.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
+import { parseNow, planFiles, withStateStore } from '../workspace.js';
 
 export interface EvidenceCommandOptions {
   policies: string;
@@ -25,6 +27,8 @@ export interface EvidenceCommandOptions {
   out: string;
   journal?: string;
   stateDir?: string;
+  state?: string;
+  publicKey?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,18 +43,13 @@ function periodBound(flag: string, text: string, end: boolean): number {
   }
 }
 
-/** Journal lines as written (so an auditor can re-check their hashes), with their time. */
-async function journalLines(file: string): Promise<{ raw: string; record: JournalRecord | null }[]> {
-  const text = await readFile(file, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((raw) => {
-      try {
-        return { raw, record: JSON.parse(raw) as JournalRecord };
-      } catch {
-        return { raw, record: null };
-      }
+/** Journal lines as written (so an auditor can re-check their hashes), with their record where they hold one. */
+function journalLines(lines: readonly JournalLine[]): { raw: string; record: JournalRecord | null }[] {
+  return lines
+    .filter((l) => l.terminated && l.bytes.length > 0)
+    .map((l) => {
+      const p = parseRecord(l.bytes);
+      return { raw: l.bytes.toString('utf8'), record: 'record' in p ? p.record : null };
     });
 }
 
@@ -84,28 +83,26 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
   const toMs = periodBound('--to', opts.to, true);
   if (toMs <= fromMs) throw new UserError(`--to ${opts.to} is not after --from ${opts.from}`);
   const log = stderrLogger();
-  const state = stateDir(opts.stateDir);
-  const journalFile = journalPath(null, state, opts.journal);
-  if (!existsSync(journalFile)) throw new UserError(`${journalFile}: no journal there`);
+  const inputs = planFiles(opts);
+  const policy = await loadPlanningPolicy(inputs.policiesDir, { offline: inputs.snapshotFile !== undefined, peopleFile: inputs.peopleFile, log });
+  const verifier = opts.publicKey ? await verifierFromFile(resolve(opts.publicKey), `--public-key ${opts.publicKey}`) : (await policyKeys(policy, { withPrivateKey: false })).verifier;
   const out = resolve(opts.out);
-  await mkdir(out, { recursive: true });
   const files = new Map<string, string>();
-
-  const verification = await verifyJournal(journalFile);
-  files.set('journal-verification.json', `${JSON.stringify({ file: journalFile, ...verification }, null, 2)}\n`);
-  const lines = await journalLines(journalFile);
+  const now = parseNow(undefined);
+  const { verification, lines, plan, roster, journalLabel, backend } = await withStateStore(policy, opts, { log, write: false }, async (store) => {
+    const content = await store.journal.content();
+    if (!content) throw new UserError(`${store.journal.label}: no journal there`);
+    const verification = verifyJournalLines(content.lines, { checkpoint: content.checkpoint, verifier, ...store.journal.layout });
+    if (content.checkpoint) files.set('journal-checkpoint.json', `${canonicalJson(content.checkpoint)}\n`);
+    const made = await makePlan({ policy, peopleFile: inputs.peopleFile, snapshotFile: inputs.snapshotFile, store, now, log });
+    return { verification, lines: journalLines(content.lines), plan: made.plan, roster: made.roster, journalLabel: store.journal.label, backend: store.backend };
+  });
+  await mkdir(out, { recursive: true });
+  files.set('journal-verification.json', `${JSON.stringify({ journal: journalLabel, backend, ...verification }, null, 2)}\n`);
   const inPeriod = lines.filter(({ record }) => record && Date.parse(record.time) >= fromMs && Date.parse(record.time) < toMs);
   files.set('journal-extract.jsonl', inPeriod.map((l) => `${l.raw}\n`).join(''));
   const records = lines.flatMap((l) => (l.record ? [l.record] : []));
 
-  const now = parseNow(undefined);
-  const { plan, policy, roster } = await makePlan({
-    ...planFiles(opts),
-    journalFile,
-    stateDir: state,
-    now,
-    log,
-  });
   files.set('terminations.json', `${JSON.stringify(terminationsInPeriod(roster.people, records, fromMs, toMs), null, 2)}\n`);
   const attestations = attestationsInPeriod(records, fromMs, toMs);
   files.set('attestations.json', `${JSON.stringify(attestations, null, 2)}\n`);
@@ -117,7 +114,7 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
   files.set('controls.json', `${JSON.stringify(CONTROLS, null, 2)}\n`);
 
   const period = `${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`;
-  const integrity = verification.ok ? `Journal chain verified: ${verification.message}.` : `INTEGRITY FAILURE: the journal does not verify (${verification.message}). Records after the first bad one cannot be relied on.`;
+  const integrity = verification.ok ? `Journal chain verified: ${verification.message}.${verification.signatures.checked ? '' : verification.signatures.signed > 0 || verification.checkpoint?.keyId ? ' Signatures were not checked (no public key).' : ' The journal is not signed.'}` : `INTEGRITY FAILURE: the journal does not verify (${verification.message}). Records after the first bad one cannot be relied on.`;
   const readme = [
     `# Access evidence: ${policy.config.doc.metadata.name}, ${period}`,
     '',
@@ -128,7 +125,8 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     '| file | what it shows |',
     '|---|---|',
     '| journal-extract.jsonl | every journal record of the period, byte for byte as written (hash-chained) |',
-    '| journal-verification.json | the chain check of the whole journal |',
+    '| journal-verification.json | the chain check of the whole journal, against its checkpoint and (with a key) every signature |',
+    '| journal-checkpoint.json | the journal head kept apart from the records: the last seq, the hash of its line, when, and its signature |',
     '| terminations.json | each termination of the period: HR time, and the revocation time in each system |',
     '| attestations.json | each access review attested in the period: the merge commit, who merged it, the reviewer, keep / revoke / undecided counts |',
     '| policy-history.json | commits that changed the policy in the period: author, committer, signature, files |',

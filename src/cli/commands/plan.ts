@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
-import { makePlan } from '../../plan/make-plan.js';
+import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
 import { renderPlan, type PlanFormat } from '../render-plan.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
+import { parseNow, planFiles, withStateStore } from '../workspace.js';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -17,24 +17,21 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   journal?: string;
   stateDir?: string;
+  state?: string;
 }
 
 /** `lockstep plan`: exit 3 when the guard trips, 2 with --detailed-exitcode when there are changes. */
 export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const log = stderrLogger();
-  const state = stateDir(opts.stateDir);
   const now = parseNow(opts.now);
   const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan(opts, log)) : null;
   try {
-    const { plan } = await makePlan({
-      ...planFiles(opts),
-      ...(sandbox ? { policiesDir: sandbox.policiesDir } : {}),
-      snapshot: sandbox ? await sandbox.observe() : undefined,
-      journalFile: journalPath(null, state, opts.journal),
-      stateDir: state,
-      now,
-      log,
-    });
+    const files = planFiles(opts);
+    const snapshot = sandbox ? await sandbox.observe() : undefined;
+    const policy = await loadPlanningPolicy(sandbox?.policiesDir ?? files.policiesDir, { offline: snapshot !== undefined || files.snapshotFile !== undefined, peopleFile: files.peopleFile, log });
+    const { plan } = await withStateStore(policy, opts, { log, write: false }, (store) =>
+      makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log }),
+    );
     if (opts.out) {
       await writeFile(resolve(opts.out), JSON.stringify(plan, null, 2) + '\n');
       writeErr(`plan saved to ${opts.out} (checksum ${plan.checksum})\n`);

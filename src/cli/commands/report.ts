@@ -1,14 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
-import { readJournal } from '../../journal/reader.js';
-import { makePlan } from '../../plan/make-plan.js';
+import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
 import { buildReport } from '../../report/build.js';
 import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown, renderReportText } from '../../report/render.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { journalPath, parseNow, planFiles, stateDir } from '../workspace.js';
+import { parseNow, planFiles, withStateStore } from '../workspace.js';
 
 export interface ReportCommandOptions {
   policies: string;
@@ -19,6 +17,7 @@ export interface ReportCommandOptions {
   out?: string;
   journal?: string;
   stateDir?: string;
+  state?: string;
 }
 
 /**
@@ -29,18 +28,13 @@ export interface ReportCommandOptions {
 export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
   if (!['text', 'markdown', 'json', 'html'].includes(opts.format)) throw new UserError(`--format ${opts.format}: expected text, markdown, json or html`);
   const log = stderrLogger();
-  const state = stateDir(opts.stateDir);
   const now = parseNow(opts.now);
-  const journalFile = journalPath(null, state, opts.journal);
-  const { plan, policy, roster } = await makePlan({
-    ...planFiles(opts),
-    journalFile,
-    stateDir: state,
-    now,
-    log,
+  const files = planFiles(opts);
+  const policy = await loadPlanningPolicy(files.policiesDir, { offline: files.snapshotFile !== undefined, peopleFile: files.peopleFile, log });
+  const report = await withStateStore(policy, opts, { log, write: false }, async (store) => {
+    const { plan, roster } = await makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, store, now, log });
+    return buildReport({ plan, policy, people: roster.people, journal: await store.journal.read(), now });
   });
-  const journal = existsSync(journalFile) ? await readJournal(journalFile) : [];
-  const report = buildReport({ plan, policy, people: roster.people, journal, now });
   const text =
     opts.format === 'json'
       ? `${JSON.stringify(report, null, 2)}\n`

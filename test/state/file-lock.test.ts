@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireApplyLock } from '../../src/apply/lock.js';
+import { acquireApplyLock } from '../../src/state/file-lock.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,4 +1,4 @@
-import { makePerson, type Person, type Roster } from '../roster/model.js';
+import { makePerson, type Person, type Roster } from './model.js';
 import type { HrEvent } from '../types/index.js';
 
 /** An accepted HR event waiting for the roster to say the same. */
@@ -73,4 +73,40 @@ export function rosterAgrees(roster: Roster, p: PendingEvent): boolean {
     case 'rehire':
       return person.status === 'active' && person.endAt === null;
   }
+}
+
+/** An HR event as the state store keeps it (see StoredHrEvent), for laying over a roster. */
+export function pendingOf(stored: { event: HrEvent; receivedAt: number }): PendingEvent {
+  return { event: stored.event, receivedAt: stored.receivedAt, effectiveAtMs: Date.parse(stored.event.effectiveAt) };
+}
+
+/** Standing HR events against a roster: those laid over it, and those that no longer stand, with why. */
+export interface HrOverlay {
+  roster: Roster;
+  laid: PendingEvent[];
+  resolved: { id: string; resolution: string }[];
+}
+
+/**
+ * Lays the standing HR events (in the order received) over the roster (pure). An event
+ * stops standing when the roster says the same, or when a later event about the same
+ * person overrides it (a rehire after a termination); an event about nobody the roster
+ * knows still stands, so it applies once HR adds the person.
+ */
+export function overlayStanding(roster: Roster, standing: readonly PendingEvent[]): HrOverlay {
+  const resolved: HrOverlay['resolved'] = [];
+  const latest = new Map<string, string>();
+  for (const p of standing) {
+    const person = personOf(roster.people, p.event.person);
+    if (person) latest.set(person.key, p.event.id);
+  }
+  const laid: PendingEvent[] = [];
+  for (const p of standing) {
+    const person = personOf(roster.people, p.event.person);
+    const last = person ? latest.get(person.key) : undefined;
+    if (last !== undefined && last !== p.event.id) resolved.push({ id: p.event.id, resolution: `overridden by HR event ${last}` });
+    else if (rosterAgrees(roster, p)) resolved.push({ id: p.event.id, resolution: 'the roster says the same' });
+    else laid.push(p);
+  }
+  return { roster: laid.length ? overlayRoster(roster, laid) : roster, laid, resolved };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsNow, overlayRoster, rosterAgrees, type PendingEvent } from '../../src/controller/overlay.js';
+import { containsNow, overlayRoster, rosterAgrees, type PendingEvent } from '../../src/roster/hr-overlay.js';
 import { makePerson, type Roster } from '../../src/roster/model.js';
 
 const person = (employeeId: string, email: string, extra: Partial<Parameters<typeof makePerson>[0]> = {}) =>

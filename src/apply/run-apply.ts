@@ -1,46 +1,57 @@
-import { applyPlan } from '../apply/engine.js';
-import type { ApplyReport } from '../apply/report.js';
-import { JournalWriter } from '../journal/writer.js';
+import { applyPlan } from './engine.js';
+import type { ApplyReport } from './report.js';
 import type { JournalEntry } from '../journal/record.js';
+import type { JournalWriter } from '../journal/writer.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Policy } from '../policy/model.js';
 import { closeProviders, connectProviders } from '../provider/connect.js';
 import type { Logger } from '../provider/provider.js';
-import { approvedChangeIds, taskDesk } from '../apply/policy-desks.js';
-import { pendingAttestations } from '../review/attest.js';
+import type { Signer } from '../signing/ed25519.js';
+import type { StateStore } from '../state/store.js';
+import { approvedChangeIds, taskDesk } from './policy-desks.js';
 import type { Plan, ReviewAttestation } from '../types/index.js';
 
 export interface RunApplyOptions {
   plan: Plan;
   policy: Policy;
   history: JournalHistory;
-  journalFile: string;
-  stateDir: string;
+  store: StateStore;
   actor: string;
   log: Logger;
-  signal: AbortSignal;
+  /** Signs journal records and checkpoints (Config spec.signing). */
+  signer: Signer | null;
+  signal?: AbortSignal | undefined;
+  /** Who approved a tripped guard for exactly this plan (`--approve-guard`); null for nobody. */
+  guardApprovedBy?: string | null;
   /** HR event ids behind this apply, by person: journaled with the run and each change. */
   events?: ReadonlyMap<string, string>;
-  /**
-   * Access reviews to attest in the run; the policy's reviews the journal does not hold
-   * yet when absent (see pendingAttestations), none with an empty list.
-   */
-  attestations?: readonly ReviewAttestation[];
+  /** Access reviews to attest in the run (see pendingAttestations); none when empty. */
+  attestations: readonly ReviewAttestation[];
 }
 
 /**
- * Applies a plan exactly as `lockstep apply --auto-approve` does (the caller holds the
- * apply lock): a journal opened for the run, the providers the plan needs, Approval
- * documents for changes that need one, task books for manual work, merged access reviews
- * attested. A tripped guard halts inside the engine, journaled. The journal is flushed and closed before this returns.
+ * Applies a plan the way both `lockstep apply` and the controller do (the caller holds
+ * the apply lock): the store's journal opened for the run, only the providers the plan
+ * needs, Approval documents for changes that need one, the store's task books for manual
+ * work, merged access reviews attested. A tripped guard halts inside the engine,
+ * journaled. The journal is flushed and closed before this returns.
  */
 export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
-  const { plan, policy } = opts;
-  const attestations = opts.attestations ?? (await pendingAttestations(policy, opts.history, opts.log));
-  const writer = await JournalWriter.open(opts.journalFile, policy.config.doc.spec.journal?.stdout ? { sink: process.stdout } : {});
+  const { plan, policy, store, log } = opts;
+  const writer = await store.journal.open({
+    sink: policy.config.doc.spec.journal?.stdout ? process.stdout : null,
+    signer: opts.signer,
+    warn: (m) => log.warn(m),
+  });
   const journal = opts.events?.size ? withEvents(writer, opts.events) : writer;
   const needed = [...new Set(plan.changes.map((c) => c.provider))];
-  const providers = connectProviders(policy, { stateDir: opts.stateDir, log: opts.log, only: needed });
+  let providers;
+  try {
+    providers = connectProviders(policy, { store, log, only: needed });
+  } catch (e) {
+    await writer.close();
+    throw e;
+  }
   try {
     return await applyPlan({
       plan,
@@ -48,14 +59,14 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
       journal,
       history: opts.history,
       actor: opts.actor,
-      guardApprovedBy: null,
+      guardApprovedBy: opts.guardApprovedBy ?? null,
       approvedChanges: approvedChangeIds(policy, Date.now()),
       concurrency: policy.config.doc.spec.apply?.concurrency,
       retries: policy.config.doc.spec.apply?.retries,
-      taskDesk: taskDesk(policy, opts.stateDir),
-      log: opts.log,
+      taskDesk: taskDesk(policy, store),
+      log,
       signal: opts.signal,
-      attestations,
+      attestations: opts.attestations,
     });
   } finally {
     await closeProviders(providers);

@@ -1,0 +1,197 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { checkpointPathFor, readCheckpointFile } from '../journal/checkpoint.js';
+import { openJournalFile } from '../journal/file-journal.js';
+import { readJournal } from '../journal/reader.js';
+import { splitLines } from '../journal/record.js';
+import type { HrEvent } from '../types/index.js';
+import { acquireApplyLock } from './file-lock.js';
+import { FileTaskStorage, taskFolder } from './file-tasks.js';
+import type { DocumentStore, HrEventStore, JournalStore, ProviderState, StateStore, StoredHrEvent } from './store.js';
+import { TaskBook } from './tasks.js';
+
+/**
+ * The file backend: one folder (default `.lockstep/`), for the CLI, the demo and a single
+ * replica with a persistent volume.
+ *
+ *   journal.jsonl, journal.jsonl.checkpoint   the journal and its head (or Config journal.file)
+ *   apply.lock                                the apply lock (proper-lockfile)
+ *   tasks/<provider>/                         manual tasks (or Config `tasks` of the provider)
+ *   providers/<provider>/<key>                provider documents (delta links), mode 0600
+ *   hr-events/<sha256 of id>.json             HR events, written before the webhook answers
+ *   documents/<key>                           controller documents (cycle state)
+ *
+ * Every file is replaced by rename after a sync, so a crash leaves the old or the new one.
+ */
+export function fileStore(stateDir: string, journalFile = join(stateDir, 'journal.jsonl')): StateStore {
+  const books = new Map<string, TaskBook>();
+  const journal: JournalStore = {
+    label: journalFile,
+    layout: { unit: 'line', afterCheckpoint: 'note' },
+    open: (opts) => openJournalFile(journalFile, opts),
+    read: () => readJournal(journalFile),
+    async content() {
+      const checkpoint = await readCheckpointFile(checkpointPathFor(journalFile));
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(journalFile);
+      } catch (e) {
+        // A checkpoint without its journal: every record it covers is missing.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return checkpoint ? { lines: [], checkpoint } : null;
+        throw new UserError(`journal ${journalFile} cannot be read: ${(e as Error).message}`);
+      }
+      return { lines: splitLines(bytes), checkpoint };
+    },
+  };
+  return {
+    backend: 'file',
+    label: stateDir,
+    journal,
+    acquireApplyLock: () => acquireApplyLock(stateDir),
+    forProvider(name: string, policyDir: string): ProviderState {
+      return {
+        tasks({ folder, owner }) {
+          const dir = taskFolder(folder, { name, policyDir, stateDir });
+          let book = books.get(dir);
+          if (!book) books.set(dir, (book = new TaskBook(name, new FileTaskStorage(name, dir), owner)));
+          return book;
+        },
+        documents: fileDocuments(join(stateDir, 'providers', safeName(name))),
+      };
+    },
+    hrEvents: fileHrEvents(join(stateDir, 'hr-events')),
+    documents: fileDocuments(join(stateDir, 'documents')),
+    close: async () => {},
+  };
+}
+
+/** A name usable as one path segment. */
+function safeName(name: string): string {
+  return name.replace(/[^\w.-]/g, '_');
+}
+
+const KEY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+function fileDocuments(dir: string): DocumentStore {
+  const pathOf = (key: string) => {
+    if (!KEY.test(key) || key.split('/').some((s) => s === '..' || s === '.')) throw new Error(`not a document key: ${JSON.stringify(key)}`);
+    return join(dir, key);
+  };
+  return {
+    async get(key) {
+      try {
+        return await readFile(pathOf(key), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+    put: (key, value) => replaceFile(pathOf(key), value, 0o600),
+  };
+}
+
+/** What an HR event file holds. */
+interface HrEventFile {
+  event: HrEvent;
+  receivedAt: string;
+  containedAt: string | null;
+  resolvedAt: string | null;
+  resolution: string | null;
+}
+
+function fileHrEvents(dir: string): HrEventStore {
+  const pathOf = (id: string) => join(dir, `${createHash('sha256').update(id).digest('hex')}.json`);
+  const read = async (path: string): Promise<HrEventFile> => {
+    const text = await readFile(path, 'utf8');
+    try {
+      return JSON.parse(text) as HrEventFile;
+    } catch {
+      throw new UserError(`${path}: an HR event file is damaged (not JSON); restore it from a backup or remove it once the roster reflects the event`);
+    }
+  };
+  const update = async (id: string, change: (f: HrEventFile) => HrEventFile | null): Promise<boolean> => {
+    const path = pathOf(id);
+    let current: HrEventFile;
+    try {
+      current = await read(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const next = change(current);
+    if (!next) return false;
+    await replaceFile(path, `${JSON.stringify(next)}\n`, 0o600);
+    return true;
+  };
+  return {
+    async record(event, receivedAt) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const path = pathOf(event.id);
+      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const file: HrEventFile = { event, receivedAt: new Date(receivedAt).toISOString(), containedAt: null, resolvedAt: null, resolution: null };
+      await writeSynced(tmp, `${JSON.stringify(file)}\n`, 0o600);
+      try {
+        // link() fails when the name exists: two deliveries of one id cannot both be recorded.
+        await link(tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'duplicate';
+        throw e;
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      await syncFolder(dir);
+      return 'recorded';
+    },
+    async standing() {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const out: StoredHrEvent[] = [];
+      for (const n of names) {
+        if (!n.endsWith('.json')) continue;
+        const f = await read(join(dir, n));
+        if (f.resolvedAt !== null) continue;
+        out.push({ event: f.event, receivedAt: Date.parse(f.receivedAt), containedAt: f.containedAt === null ? null : Date.parse(f.containedAt) });
+      }
+      return out.sort((a, b) => a.receivedAt - b.receivedAt || a.event.id.localeCompare(b.event.id));
+    },
+    async resolve(id, resolution, atMs) {
+      await update(id, (f) => (f.resolvedAt === null ? { ...f, resolvedAt: new Date(atMs).toISOString(), resolution } : null));
+    },
+    markContained: (id, atMs) => update(id, (f) => (f.containedAt === null ? { ...f, containedAt: new Date(atMs).toISOString() } : null)),
+  };
+}
+
+async function writeSynced(path: string, text: string, mode: number): Promise<void> {
+  const file = await open(path, 'w', mode);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  const folder = await open(dir, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
+
+/** Replaces a file durably: a synced temporary file renamed over it, then the folder synced. */
+async function replaceFile(path: string, text: string, mode: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeSynced(tmp, text, mode);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+  await syncFolder(dirname(path));
+}
+
