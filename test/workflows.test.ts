@@ -8,6 +8,7 @@ import { ROOT } from './cli/run-cli.js';
 interface Step {
   name?: string;
   uses?: string;
+  with?: Record<string, unknown>;
   run?: string;
   if?: string;
   env?: Record<string, string>;
@@ -76,6 +77,14 @@ describe('GitHub workflows', () => {
     // The comment step never runs with a fork's read-only token; secrets stay in env, never on a command line.
     expect(steps(w).find((s) => s.run?.includes('lockstep comment'))?.if).toContain('head.repo.full_name == github.repository');
     for (const s of steps(w)) expect(s.run ?? '').not.toMatch(/\$\{\{\s*secrets\./);
+  });
+
+  it('checks the policy out with full history, which Approvals, Exceptions and attribution are read from', () => {
+    for (const file of ['policy-plan.yml', 'reconcile.yml']) {
+      const checkouts = steps(workflows.get(file)!).filter((s) => s.uses?.startsWith('actions/checkout@'));
+      expect(checkouts.length, file).toBeGreaterThan(0);
+      for (const s of checkouts) expect(s.with?.['fetch-depth'], `${file}: ${s.uses}`).toBe(0);
+    }
   });
 
   it('reconciles on a schedule, one run at a time, with read-only repository access', () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { ensureFullHistory } from '../git/full-history.js';
 import type { Logger } from '../provider/provider.js';
 
 /** Where each cycle reads the policy from. */
@@ -22,6 +23,11 @@ export function folderSource(dir: string): PolicySource {
  * hard-reset to `origin/<branch>`: only commits reachable from that branch are ever
  * applied, whatever else the remote holds. `subdir` is the policy folder inside the
  * repository when it exists there, else the repository root.
+ *
+ * Invariant: the clone holds the branch's full history, which Approvals, Exceptions,
+ * attribution and attestation are read from. It is cloned without `--depth`; a clone
+ * that is shallow all the same (a state folder seeded by a shallow clone, a shallow
+ * upstream) is deepened from origin on refresh, or the refresh fails saying so.
  */
 export function repoSource(opts: { url: string; branch: string; stateDir: string; subdir: string; log: Logger }): PolicySource {
   const dir = join(opts.stateDir, 'repo');
@@ -37,6 +43,7 @@ export function repoSource(opts: { url: string; branch: string; stateDir: string
       await git.fetch('origin', `+refs/heads/${opts.branch}:refs/remotes/origin/${opts.branch}`);
       await git.reset(['--hard', `origin/${opts.branch}`]);
       await git.clean('f', ['-d']);
+      await ensureFullHistory(dir, opts.log);
       const sub = join(dir, opts.subdir);
       return opts.subdir && existsSync(sub) ? sub : dir;
     },

@@ -17,6 +17,7 @@ import { assemblePlan } from './assemble.js';
 import type { PlanInputs } from './inputs.js';
 import { blamePolicyFiles } from '../git/blame.js';
 import { documentAuthorship } from '../git/authorship.js';
+import { ensureFullHistory } from '../git/full-history.js';
 
 export interface MakePlanOptions {
   /** The policy, loaded (see loadPlanningPolicy). */
@@ -70,6 +71,8 @@ export async function loadPlanningPolicy(dir: string, opts: { offline: boolean; 
  */
 export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const { policy, store } = opts;
+  // Before observing: a shallow clone that cannot be deepened stops the run with nothing observed.
+  await ensureFullHistory(policy.dir, opts.log);
   const loaded = await loadRoster(policy, opts.peopleFile);
   for (const w of loaded.warnings) opts.log.warn(formatProblem(w));
   const hrEvents = overlayStanding(loaded, (await store.hrEvents.standing()).map(pendingOf));

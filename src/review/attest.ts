@@ -1,6 +1,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { fileCommit, type FileCommit } from '../git/authorship.js';
 import { blamePolicyFiles, type LineCommit } from '../git/blame.js';
+import { ensureFullHistory } from '../git/full-history.js';
 import { attestationIdentity } from '../journal/build-history.js';
 import { canonicalJson, sha256Hex } from '../journal/canonical-json.js';
 import type { JournalHistory } from '../journal/history.js';
@@ -84,9 +85,12 @@ function decisionLines(review: Located<AccessReviewDocument>): number[] {
  * the plan has changes. Shared by `lockstep apply` and the controller.
  */
 export async function pendingAttestations(policy: Policy, history: JournalHistory, log: Logger): Promise<ReviewAttestation[]> {
+  const decided = policy.reviews.filter((r) => hasDecisions(r.doc));
+  if (decided.length === 0) return [];
+  // The merge and the decider come from history: a shallow clone would name its cut-off commit for both.
+  await ensureFullHistory(policy.dir, log);
   const candidates: { review: Located<AccessReviewDocument>; commit: FileCommit }[] = [];
-  for (const review of policy.reviews) {
-    if (!hasDecisions(review.doc)) continue;
+  for (const review of decided) {
     const commit = await fileCommit(review.at.file);
     // Already attested at this commit: no need to blame the file again.
     if (commit.state === 'committed' && history.attested(review.doc.metadata.name, commit.sha)) continue;

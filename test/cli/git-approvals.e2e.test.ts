@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
 import { runCli, tempDir } from './run-cli.js';
-import { scimWorld } from './scim-world.js';
+import { RIF_APPROVALS, scimWorld } from './scim-world.js';
+import { git, LEE, PRIYA, SAM } from '../support/git-repo.js';
 
 /**
  * Approvals and Exceptions authorised by Git history (SPEC §8, §11): with Config
@@ -12,31 +13,6 @@ import { scimWorld } from './scim-world.js';
  * by an approver — signed and verified with `requireSignedCommits` — and never for
  * changes its approver wrote. `approvedBy` typed in YAML counts for nothing.
  */
-const SAM = ['-c', 'user.name=Sam Rivera', '-c', 'user.email=sam@acme.com'];
-const PRIYA = ['-c', 'user.name=Priya Shah', '-c', 'user.email=priya@acme.com'];
-
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
-
-const APPROVALS = `apiVersion: lockstep.dev/v1
-kind: Approval
-metadata: { name: rif-sales }
-spec:
-  scope: { provider: app, group: Sales }
-  allowRemovals: 8
-  expires: 2099-01-01
-  reason: RIF HR-1
-  approvedBy: the-ceo@acme.com
----
-apiVersion: lockstep.dev/v1
-kind: Approval
-metadata: { name: rif-all-staff }
-spec:
-  scope: { provider: app, group: All Staff }
-  allowRemovals: 8
-  expires: 2099-01-01
-  reason: RIF HR-1
-`;
-
 // Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
 describe('approvals authorised by Git', { timeout: 120_000 }, () => {
   const emus: { close(): Promise<void> }[] = [];
@@ -65,7 +41,7 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
 
   it('counts an Approval committed by an approver, and not one committed by anyone else or not committed at all', async () => {
     expect((await plan()).code).toBe(3);
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
     const uncommitted = await plan();
     expect(uncommitted.code).toBe(3);
     expect(refusals(uncommitted.plan).sort()).toEqual([
@@ -80,7 +56,7 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     expect(refusals(bySam.plan).sort()[1]).toMatch(/^Approval\/rif-sales was last changed by Sam Rivera <sam@acme.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/);
 
     // Priya re-commits the file (a reviewer's merge): now it counts.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
     git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF');
     const byPriya = await plan();
     expect(byPriya.code, JSON.stringify(byPriya.plan.guard)).toBe(0);
@@ -88,12 +64,12 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     expect(refusals(byPriya.plan)).toEqual([]);
 
     // An approval past its expiry counts for nothing, whoever committed it.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('expires: 2099-01-01', 'expires: 2020-01-01'));
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('expires: 2099-01-01', 'expires: 2020-01-01'));
     git(cwd, ...PRIYA, 'commit', '-qam', 'An old approval');
     const expired = await plan();
     expect(expired.code).toBe(3);
     expect(expired.plan.guard.violations.every((v) => v.approvedBy === null)).toBe(true);
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
     git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF again');
     expect((await plan()).code).toBe(0);
 
@@ -108,15 +84,15 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     const policy = join(cwd, 'policies', 'policy.yaml');
     writeFileSync(policy, readFileSync(policy, 'utf8').replace('actions: [suspend, revoke_sessions, remove_all_groups]', 'actions: [suspend, remove_all_groups]'));
     git(cwd, ...PRIYA, 'commit', '-qam', 'Leaver rule without sessions');
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF');
     const self = await plan();
     expect(self.code).toBe(3);
     expect(refusals(self.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was committed by priya@acme.com, who wrote policy behind the changes it would approve \(group_removal app "Sales"\)/));
     // Lee, another approver, approving it is fine.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, reviewed'));
-    git(cwd, '-c', 'user.name=Lee Wong', '-c', 'user.email=lee@acme.com', 'commit', '-qam', 'Approve the RIF');
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, reviewed'));
+    git(cwd, ...LEE, 'commit', '-qam', 'Approve the RIF');
     expect((await plan()).code).toBe(0);
   });
 
@@ -138,14 +114,14 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     git(cwd, 'add', '.');
     git(cwd, ...SAM, 'commit', '-qm', 'Require signed approvals');
 
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS);
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF, unsigned');
     const unsigned = await plan();
     expect(unsigned.code).toBe(3);
     expect(refusals(unsigned.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was last changed in [0-9a-f]{12}, whose signature is missing \(requireSignedCommits\)/));
 
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, signed'));
+    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, signed'));
     git(cwd, ...PRIYA, '-c', 'gpg.format=ssh', '-c', `user.signingkey=${join(keys, 'priya')}`, 'commit', '-S', '-qam', 'Approve the RIF, signed');
     const signed = await plan();
     expect(refusals(signed.plan)).toEqual([]);

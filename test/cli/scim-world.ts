@@ -74,6 +74,30 @@ spec:
   return { cwd, emu, env: { APP_TOKEN: TOKEN }, leavers };
 }
 
+/**
+ * Approvals for the reduction in force a scimWorld's leavers make: up to 8 removals from
+ * each of its groups ("Sales" and "All Staff"). `approvedBy` is informational only.
+ */
+export const RIF_APPROVALS = `apiVersion: lockstep.dev/v1
+kind: Approval
+metadata: { name: rif-sales }
+spec:
+  scope: { provider: app, group: Sales }
+  allowRemovals: 8
+  expires: 2099-01-01
+  reason: RIF HR-1
+  approvedBy: the-ceo@acme.com
+---
+apiVersion: lockstep.dev/v1
+kind: Approval
+metadata: { name: rif-all-staff }
+spec:
+  scope: { provider: app, group: All Staff }
+  allowRemovals: 8
+  expires: 2099-01-01
+  reason: RIF HR-1
+`;
+
 export function journalLines(cwd: string): string[] {
   return readFileSync(join(cwd, '.lockstep', 'journal.jsonl'), 'utf8').trimEnd().split('\n');
 }

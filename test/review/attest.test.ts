@@ -10,6 +10,8 @@ import { buildAttestation, pendingAttestations, unrecorded, type ReviewGitFacts 
 import type { AccessReviewDocument, JournalRecord, ReviewAttestation } from '../../src/types/index.js';
 import { aChange, aLog, aPlan } from '../apply/builders.js';
 import { aJournalDir, oktaWorld } from '../apply/world.js';
+import { tempDir } from '../cli/run-cli.js';
+import { git, LEE as GIT_LEE, PRIYA, SAM, shallowClone } from '../support/git-repo.js';
 
 const MERGE = 'a'.repeat(40);
 const BRANCH = 'b'.repeat(40);
@@ -134,6 +136,41 @@ describe('pendingAttestations outside Git', () => {
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ review: 'sales-l1-2026-11-20', file: 'reviews/decided.yaml', git: 'not_git', commit: null, merger: null, complete: false, counts: { keep: 1, revoke: 0, undecided: 1 } });
     expect(await pendingAttestations(policy, buildHistory([attestationRecord(pending[0]!)]), aLog())).toEqual([]);
+  });
+});
+
+describe('pendingAttestations in a shallow clone', () => {
+  // Lee decides the review, then Priya makes an unrelated commit: the one a shallow clone is cut at.
+  const origin = async (): Promise<{ dir: string; decided: string }> => {
+    const dir = tempDir();
+    await cp(join(import.meta.dirname, '..', 'fixtures', 'spec-example', 'policies'), join(dir, 'policies'), { recursive: true });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, ...SAM, 'commit', '-qm', 'policy');
+    await mkdir(join(dir, 'policies', 'reviews'));
+    await writeFile(join(dir, 'policies', 'reviews', 'decided.yaml'), stringify(review({ 'alice@acme.com': 'keep' })));
+    git(dir, 'add', '.');
+    git(dir, ...GIT_LEE, 'commit', '-qm', 'review decided');
+    const decided = git(dir, 'rev-parse', 'HEAD');
+    await writeFile(join(dir, 'README.md'), 'access policy\n');
+    git(dir, 'add', '.');
+    git(dir, ...PRIYA, 'commit', '-qm', 'readme');
+    return { dir, decided };
+  };
+
+  it('deepens the clone first, so the attestation names the commit that decided the review', async () => {
+    const { dir, decided } = await origin();
+    const clone = shallowClone(dir);
+    const log = aLog();
+    const [attestation] = await pendingAttestations(await loadPolicy(join(clone, 'policies')), EMPTY_HISTORY, log);
+    expect(attestation).toMatchObject({ git: 'committed', commit: decided, merger: LEE, decidedBy: LEE, decidedIn: decided });
+    expect(log.lines).toContainEqual(expect.stringContaining('is a shallow clone: fetching its full history from origin'));
+  });
+
+  it('refuses to attest from a shallow clone it cannot deepen', async () => {
+    const clone = shallowClone((await origin()).dir);
+    git(clone, 'remote', 'remove', 'origin');
+    await expect(pendingAttestations(await loadPolicy(join(clone, 'policies')), EMPTY_HISTORY, aLog())).rejects.toThrow(/shallow Git clone[\s\S]*`fetch-depth: 0` on actions\/checkout/);
   });
 });
 
