@@ -7,7 +7,7 @@ import { applyBatches } from './phases.js';
 import { checkPrecondition } from './precondition.js';
 import { countResults, type ApplyReport, type ChangeOutcome } from './report.js';
 import { withRetry, type Backoff } from './retry.js';
-import type { JournalHistory } from '../journal/history.js';
+import type { InterruptedChange, JournalHistory } from '../journal/history.js';
 import type { JournalEntry } from '../journal/record.js';
 import type { ApplyOutcome, Logger, Provider } from '../provider/provider.js';
 import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange, ReviewAttestation } from '../types/index.js';
@@ -85,7 +85,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
     abort,
     attested: [],
   };
-  const providerNames = [...new Set(plan.changes.map((c) => c.provider))].sort();
+  // Changes an earlier run sent but did not journal the outcome of, and that this plan does not
+  // make again: each is resolved against this run's fresh observation of its provider.
+  const planned = new Set(plan.changes.map((c) => c.id));
+  const interrupted = opts.history.interrupted().filter((i) => !planned.has(i.change.id) && opts.providers.has(i.change.provider));
+  const providerNames = [...new Set([...plan.changes, ...interrupted.map((i) => i.change)].map((c) => c.provider))].sort();
   await journal.append({
     ...run.base,
     type: 'run_start',
@@ -114,7 +118,14 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
   }
 
   const settled = await Promise.allSettled(
-    providerNames.map((name) => runProvider(run, name, plan.changes.filter((c) => c.provider === name))),
+    providerNames.map((name) =>
+      runProvider(
+        run,
+        name,
+        plan.changes.filter((c) => c.provider === name),
+        interrupted.filter((i) => i.change.provider === name),
+      ),
+    ),
   );
   if (run.fatal) throw run.fatal.error;
   const results = settled.flatMap((s) => {
@@ -140,7 +151,7 @@ function guardApprovers(plan: Plan, guardApprovedBy: string | null): string[] {
   return [...names];
 }
 
-async function runProvider(run: Run, name: string, changes: PlanChange[]): Promise<ChangeOutcome[]> {
+async function runProvider(run: Run, name: string, changes: PlanChange[], interrupted: readonly InterruptedChange[] = []): Promise<ChangeOutcome[]> {
   const { opts } = run;
   const provider = opts.providers.get(name);
   if (!provider) return Promise.all(changes.map((c) => record(run, c, { result: 'failed', error: `provider ${name} is not configured` })));
@@ -148,7 +159,7 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
   const stopped = () => Promise.all(changes.map((c) => record(run, c, { result: 'skipped', detail: 'run stopped before this change' })));
   if (run.signal.aborted) return stopped();
   let observed: ObservedProvider;
-  const targets = targetAccounts(provider, changes);
+  const targets = targetAccounts(provider, [...changes, ...interrupted.map((i) => i.change)]);
   try {
     observed = await withRetry(
       () => (targets ? provider.observeAccounts!(targets) : provider.observe()),
@@ -165,6 +176,18 @@ async function runProvider(run: Run, name: string, changes: PlanChange[]): Promi
   const unobservable = isProviderType(provider.type) ? CAPABILITIES[provider.type].unobservable : new Set<never>();
   const fallbackSinceMs = Date.parse(opts.plan.createdAt);
   const outcomes: ChangeOutcome[] = [];
+  for (const i of interrupted) {
+    // Not reported with this plan's results: the change belongs to the interrupted run.
+    const check = checkPrecondition(i.change, observed, { history: opts.history, unobservable, fallbackSinceMs, accountsOnly: targets !== null });
+    const was = `sent by run ${i.runId} at ${i.sentAt}, which stopped before journaling its outcome`;
+    await record(
+      run,
+      i.change,
+      check.verdict === 'already'
+        ? { result: 'already', detail: `${was}; this run's observation finds it done (${check.detail})` }
+        : { result: 'skipped', detail: `${was}; this run's observation does not find it done, and the plan no longer makes it` },
+    );
+  }
   for (const batch of applyBatches(changes)) {
     const done = await Promise.all(
       batch.map((change) =>
@@ -207,6 +230,10 @@ function targetAccounts(provider: Provider, changes: readonly PlanChange[]): str
 async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {
   try {
     const target = change.action === 'task' && run.opts.taskDesk ? run.opts.taskDesk(provider.name) : provider;
+    // Durable before the provider hears of it: a run killed from here on leaves a trace that
+    // the next run resolves. A manual task needs none: it is handed out again until confirmed.
+    if (change.action !== 'task') await intent(run, change);
+    if (run.fatal) return { change, result: 'skipped', detail: 'the journal cannot be written' };
     const out = await withRetry(() => target.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
     return record(run, change, { result: out.result, before: out.before, after: out.after, detail: out.detail });
   } catch (e) {
@@ -235,6 +262,28 @@ interface Result {
   detail?: string | undefined;
   before?: unknown;
   after?: unknown;
+}
+
+/** Journals that a change is about to be sent, with what the next run needs to resolve it. */
+async function intent(run: Run, change: PlanChange): Promise<void> {
+  try {
+    await run.opts.journal.append({
+      ...run.base,
+      type: 'intent',
+      changeId: change.id,
+      provider: change.provider,
+      action: change.action,
+      target: change.target,
+      person: change.person,
+      tier: change.tier,
+      reason: change.reason,
+      triggerAt: change.reason.triggerAt ?? null,
+      detail: { precondition: change.precondition },
+    });
+  } catch (e) {
+    run.fatal ??= { error: e as Error };
+    run.abort.abort(e);
+  }
 }
 
 /** Journals one change's outcome and returns it for the report. */

@@ -44,7 +44,8 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
     warn: (m) => log.warn(m),
   });
   const journal = opts.events?.size ? withEvents(writer, opts.events) : writer;
-  const needed = [...new Set(plan.changes.map((c) => c.provider))];
+  // The plan's providers, and those of changes an interrupted run left unresolved.
+  const needed = [...new Set([...plan.changes, ...opts.history.interrupted().map((i) => i.change)].map((c) => c.provider))].filter((n) => n in policy.config.doc.spec.providers);
   let providers;
   try {
     providers = connectProviders(policy, { store, log, only: needed });

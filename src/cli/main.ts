@@ -158,6 +158,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('reconcile on a schedule, contain leavers from HR webhook events, serve /metrics, /healthz and /readyz')
     .option(...POLICIES)
     .option('--repo <url>', 'policy Git repository to clone and follow (--policies is then the folder inside it)')
+    .option('--work-dir <dir>', 'where --repo is cloned: a cache each replica keeps for itself (default: <state-dir>/repo)')
     .option('--branch <name>', 'the branch to apply: only commits reachable from it', 'main')
     .option('--people <file>', 'HR roster (default: Config spec.people.file)')
     .option('--interval <duration>', 'time between cycles, jittered ±10%', '15m')

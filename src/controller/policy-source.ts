@@ -19,7 +19,8 @@ export function folderSource(dir: string): PolicySource {
 }
 
 /**
- * A policy repository cloned once into `<state>/repo`, then on every refresh fetched and
+ * A policy repository cloned once into `dir` (the controller's --work-dir, by default
+ * <state-dir>/repo: a cache, each replica its own), then on every refresh fetched and
  * hard-reset to `origin/<branch>`: only commits reachable from that branch are ever
  * applied, whatever else the remote holds. `subdir` is the policy folder inside the
  * repository when it exists there, else the repository root.
@@ -29,8 +30,8 @@ export function folderSource(dir: string): PolicySource {
  * that is shallow all the same (a state folder seeded by a shallow clone, a shallow
  * upstream) is deepened from origin on refresh, or the refresh fails saying so.
  */
-export function repoSource(opts: { url: string; branch: string; stateDir: string; subdir: string; log: Logger }): PolicySource {
-  const dir = join(opts.stateDir, 'repo');
+export function repoSource(opts: { url: string; branch: string; dir: string; subdir: string; log: Logger }): PolicySource {
+  const dir = opts.dir;
   const label = `${redactUrl(opts.url)}#${opts.branch}`;
   return {
     label,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { EMPTY_HISTORY, type JournalHistory, type OpenTask } from './history.js';
+import { EMPTY_HISTORY, type InterruptedChange, type JournalHistory, type OpenTask } from './history.js';
 import { readJournal } from './reader.js';
-import type { JournalRecord, ReviewAttestation } from '../types/index.js';
+import type { ChangePrecondition, JournalRecord, PlanChange, ReviewAttestation } from '../types/index.js';
 
 interface AccountTarget {
   account?: { id?: unknown; login?: unknown } | null;
@@ -35,11 +35,19 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
 
   /** review \0 identity of every attestation recorded. */
   const attested = new Set<string>();
+  /** changeId -> the intent no outcome has followed yet. */
+  const inFlight = new Map<string, InterruptedChange>();
 
   for (const r of ordered) {
     if (r.type === 'attestation' && r.attestation) attested.add(attestationKey(r.attestation.review, attestationIdentity(r.attestation)));
+    if (r.type === 'intent' && typeof r.changeId === 'string') {
+      const change = changeOfIntent(r);
+      if (change) inFlight.set(r.changeId, { change, runId: r.runId, sentAt: r.time });
+      continue;
+    }
     if (!isChangeOutcome(r)) continue;
     const id = r.changeId as string;
+    inFlight.delete(id);
     if (isDone(r)) {
       const t = Date.parse(r.time);
       if (!Number.isNaN(t)) done.set(id, [...(done.get(id) ?? []), t]);
@@ -65,11 +73,13 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
   }
 
   const openTasks = [...open.values()];
+  const interrupted = [...inFlight.values()];
   return {
     doneSince: (changeId, sinceMs) => (done.get(changeId) ?? []).some((t) => t >= sinceMs),
     openTasks: () => openTasks,
     firstTriggerFor: (provider, accountId, trigger) => triggers.get(`${provider}\0${accountId}\0${trigger}`),
     attested: (review, identity) => attested.has(attestationKey(review, identity)),
+    interrupted: () => interrupted,
   };
 }
 
@@ -86,4 +96,26 @@ const attestationKey = (review: string, identity: string): string => `${review}\
 /** The history of a journal file; an empty history when there is no journal yet. */
 export async function readHistory(file: string): Promise<JournalHistory> {
   return existsSync(file) ? buildHistory(await readJournal(file)) : EMPTY_HISTORY;
+}
+
+/**
+ * The change an intent record was written for: the intent carries what the change was
+ * (its id, provider, action, target, person, tier, reason) and, in `detail`, the
+ * precondition it was sent under. Null for an intent missing any of it.
+ */
+function changeOfIntent(r: JournalRecord): PlanChange | null {
+  const precondition = (r.detail as { precondition?: ChangePrecondition } | null | undefined)?.precondition;
+  if (!r.changeId || !r.provider || !r.action || !r.target || !r.reason || !precondition) return null;
+  return {
+    id: r.changeId,
+    provider: r.provider,
+    action: r.action as PlanChange['action'],
+    target: r.target as PlanChange['target'],
+    person: r.person ?? null,
+    tier: (r.tier ?? 'standard') as PlanChange['tier'],
+    reason: r.reason as PlanChange['reason'],
+    requiresApproval: false,
+    widensAccess: false,
+    precondition,
+  };
 }

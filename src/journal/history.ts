@@ -1,3 +1,5 @@
+import type { PlanChange } from '../types/index.js';
+
 /**
  * What planning needs to know from the audit journal: effects no provider can show
  * (sessions revoked, tokens revoked, ownership transferred, manual tasks confirmed),
@@ -17,6 +19,19 @@ export interface JournalHistory {
    * commit, or `sha256:<digest>` of its decisions when no commit backs them).
    */
   attested(review: string, identity: string): boolean;
+  /**
+   * Changes sent to a provider by a run that stopped before journaling their outcome (an
+   * `intent` with no later `change` record of the same id): their effect may or may not
+   * have happened. The next apply resolves each against a fresh observation.
+   */
+  interrupted(): readonly InterruptedChange[];
+}
+
+export interface InterruptedChange {
+  change: PlanChange;
+  runId: string;
+  /** When the change was sent. */
+  sentAt: string;
 }
 
 export interface OpenTask {
@@ -33,4 +48,5 @@ export const EMPTY_HISTORY: JournalHistory = {
   openTasks: () => [],
   firstTriggerFor: () => undefined,
   attested: () => false,
+  interrupted: () => [],
 };

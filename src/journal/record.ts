@@ -53,7 +53,7 @@ export function splitLines(content: Buffer): JournalLine[] {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const TYPES = new Set(['run_start', 'run_end', 'change', 'halt', 'approval', 'task', 'attestation']);
+const TYPES = new Set(['run_start', 'run_end', 'change', 'intent', 'halt', 'approval', 'task', 'attestation']);
 
 /**
  * Parses one line into a record, or returns why it is not one. Only the fields the chain

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Problem } from '../errors.js';
 import type { ConfigDocument } from '../types/index.js';
@@ -8,6 +8,7 @@ import { checkProviderRef, type PolicyNames } from './references.js';
 import type { CheckResult, SemanticsContext } from './semantics.js';
 import { isValidDuration } from './time.js';
 import { endpointProblem } from '../provider/endpoint.js';
+import { signerFromPem, verifierFromPem } from '../signing/ed25519.js';
 
 /** Every string inside a provider connection, with its path below the connection. */
 function* strings(value: unknown, path: DocPath = []): Generator<[DocPath, string]> {
@@ -75,6 +76,77 @@ function checkPeopleFile(l: Located<ConfigDocument>, ctx: SemanticsContext, out:
   else if (!info.isFile()) out.push({ message: `roster file ${file} is not a file`, at: l.locate(['spec', 'people', 'file']) });
 }
 
+/**
+ * Where state lives (spec.state) and the signing key (spec.signing): a PostgreSQL URL
+ * that is a URL and carries no password (the password only by reference), references that
+ * resolve (with `checkSecrets`), no journal file beside a database, and keys that are
+ * Ed25519. Messages never include a resolved value.
+ */
+function checkStateAndSigning(l: Located<ConfigDocument>, ctx: SemanticsContext, out: Problem[]): void {
+  const { state, signing, journal } = l.doc.spec;
+  const resolver = new SecretResolver(ctx.env, ctx.dir);
+  const refProblem = (value: string, path: DocPath): boolean => {
+    if (!value.includes('${')) return false;
+    try {
+      if (parseSecretRef(value) === null) {
+        out.push({ message: 'malformed secret reference: the whole value must be ${env:NAME} or ${file:PATH}', at: l.locate(path) });
+        return true;
+      }
+    } catch (e) {
+      out.push({ message: (e as Error).message, at: l.locate(path) });
+      return true;
+    }
+    const reason = ctx.checkSecrets ? resolver.check(value) : null;
+    if (reason !== null) out.push({ message: reason, at: l.locate(path) });
+    return true;
+  };
+  if (state) {
+    if (state.backend === 'postgres' && state.url === undefined) out.push({ message: 'state.backend postgres needs state.url', at: l.locate(['spec', 'state']) });
+    if (state.backend === 'file' && (state.url !== undefined || state.password !== undefined || state.schema !== undefined)) {
+      out.push({ message: 'state.url, state.password and state.schema are for the postgres backend', at: l.locate(['spec', 'state', 'backend']) });
+    }
+    if (state.url !== undefined && !refProblem(state.url, ['spec', 'state', 'url'])) {
+      let u: URL | null = null;
+      try {
+        u = new URL(state.url);
+      } catch {
+        out.push({ message: 'state.url is not a URL: expected postgres://user@host:5432/database, or a ${env:NAME} / ${file:PATH} reference to one', at: l.locate(['spec', 'state', 'url']) });
+      }
+      if (u && u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') out.push({ message: `state.url: ${u.protocol} is not PostgreSQL; expected postgres://`, at: l.locate(['spec', 'state', 'url']) });
+      if (u?.password) out.push({ message: 'state.url carries a password in the policy repository; give it by reference instead (state.password: "${file:…}", PGPASSWORD, or a ${env:NAME} reference to the whole URL)', at: l.locate(['spec', 'state', 'url']) });
+    }
+    if (state.password !== undefined) refProblem(state.password, ['spec', 'state', 'password']);
+    if (state.backend === 'postgres' && journal?.file !== undefined) {
+      out.push({ message: 'journal.file names a journal file, but state.backend postgres keeps the journal in the database; remove journal.file', at: l.locate(['spec', 'journal', 'file']) });
+    }
+  }
+  if (signing?.key !== undefined) {
+    refProblem(signing.key, ['spec', 'signing', 'key']);
+    if (ctx.checkSecrets && resolver.check(signing.key) === null) {
+      try {
+        signerFromPem(resolver.resolve(signing.key), 'signing.key');
+      } catch (e) {
+        out.push({ message: (e as Error).message, at: l.locate(['spec', 'signing', 'key']) });
+      }
+    }
+  }
+  if (signing?.publicKey !== undefined) {
+    let pem: string | null = null;
+    try {
+      pem = readFileSync(resolve(ctx.dir, signing.publicKey), 'utf8');
+    } catch {
+      out.push({ message: `signing.publicKey: ${signing.publicKey} cannot be read (relative to the policy folder)`, at: l.locate(['spec', 'signing', 'publicKey']) });
+    }
+    if (pem !== null) {
+      try {
+        verifierFromPem(pem, `signing.publicKey ${signing.publicKey}`);
+      } catch (e) {
+        out.push({ message: (e as Error).message, at: l.locate(['spec', 'signing', 'publicKey']) });
+      }
+    }
+  }
+}
+
 /** Rules on the Config itself: provider references, connections, secrets, the roster file. */
 export function checkConfig(l: Located<ConfigDocument>, names: PolicyNames, ctx: SemanticsContext, out: CheckResult): void {
   const spec = l.doc.spec;
@@ -89,5 +161,6 @@ export function checkConfig(l: Located<ConfigDocument>, names: PolicyNames, ctx:
   }
   checkConnections(l, out.problems);
   checkSecretRefs(l, ctx, out.problems);
+  checkStateAndSigning(l, ctx, out.problems);
   if (ctx.requirePeopleFile) checkPeopleFile(l, ctx, out.problems);
 }

@@ -390,7 +390,10 @@ export interface JournalRecord {
    * Who ran it: user@host, or controller identity.
    */
   actor: string;
-  type: 'run_start' | 'run_end' | 'change' | 'halt' | 'approval' | 'task' | 'attestation';
+  /**
+   * intent: written (and durable) before a change is sent to its provider, so that a run killed before the outcome was journaled leaves a trace the next run resolves.
+   */
+  type: 'run_start' | 'run_end' | 'change' | 'intent' | 'halt' | 'approval' | 'task' | 'attestation';
   policyCommit?: string | null;
   planChecksum?: string | null;
   changeId?: string | null;

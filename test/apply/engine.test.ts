@@ -246,7 +246,7 @@ describe('applyPlan: journal failure', () => {
     let appends = 0;
     const journal = {
       append: async () => {
-        if (++appends > 2) throw new Error('disk full');
+        if (++appends > 4) throw new Error('disk full');
         return {} as never;
       },
     };
@@ -254,8 +254,25 @@ describe('applyPlan: journal failure', () => {
     await expect(
       applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
     ).rejects.toThrow('disk full');
-    // run_start and suspend were journaled; remove_member's record failed, so add_member never ran.
+    // run_start, suspend's intent and outcome, and remove_member's intent were journaled;
+    // remove_member's outcome failed, so add_member never ran.
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend', 'remove_member']);
+  });
+
+  it('never sends a change whose intent cannot be journaled', async () => {
+    const okta = oktaWorld();
+    let appends = 0;
+    const journal = {
+      append: async () => {
+        if (++appends > 3) throw new Error('disk full');
+        return {} as never;
+      },
+    };
+    const plan = aPlan([suspendAlice, removeAlice]);
+    await expect(
+      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+    ).rejects.toThrow('disk full');
+    expect(okta.calls.map((c) => c.action)).toEqual(['suspend']);
   });
 });
 
@@ -307,5 +324,60 @@ describe('applyPlan: fresh observation of the targets', () => {
     expect(okta.observeCalls).toBe(1);
     expect(okta.targetedReads).toEqual([]);
     expect(report.counts.ok).toBe(n);
+  });
+});
+
+describe('applyPlan: a run killed between sending a change and journaling its outcome', () => {
+  /** Runs the plan until suspend's outcome is about to be journaled, then stops as a SIGKILL would: the intent is on disk, the outcome is not. */
+  async function killedAfterSending(okta: FakeProvider): Promise<void> {
+    const { openJournalFile } = await import('../../src/journal/file-journal.js');
+    const writer = await openJournalFile(j.path);
+    const journal = {
+      append: (entry: Parameters<typeof writer.append>[0]) =>
+        entry.type === 'change' && entry.changeId === suspendAlice.id ? Promise.reject(new Error('killed')) : writer.append(entry),
+    };
+    await expect(
+      applyPlan({ plan: aPlan([suspendAlice]), providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+    ).rejects.toThrow('killed');
+    await writer.close();
+  }
+
+  it('journals the intent first, and the next run records the effect it finds in place as done, without sending it again', async () => {
+    const okta = oktaWorld();
+    await killedAfterSending(okta);
+    expect((await j.records()).map((r) => [r.type, r.result ?? null])).toEqual([
+      ['run_start', null],
+      ['intent', null],
+    ]);
+    expect(buildHistory(await j.records()).interrupted().map((i) => i.change.id)).toEqual([suspendAlice.id]);
+    // The next plan does not suspend alice again: she is suspended.
+    const { report } = await j.apply(aPlan([]), [okta]);
+    expect(report.results).toEqual([]);
+    expect(okta.effects.filter((e) => e.startsWith('suspend'))).toHaveLength(1);
+    const recovered = (await j.records()).filter((r) => r.type === 'change' && r.changeId === suspendAlice.id);
+    expect(recovered).toEqual([expect.objectContaining({ result: 'already', action: 'suspend', person: 'alice@acme.com' })]);
+    expect(recovered[0]!.detail).toMatch(/sent by run .* which stopped before journaling its outcome; this run's observation finds it done \(account alice@acme.com is already suspended\)/);
+    expect(buildHistory(await j.records()).interrupted()).toEqual([]);
+    expect((await j.verify()).ok).toBe(true);
+  });
+
+  it('records as skipped an interrupted change whose effect is not in place and that is no longer planned', async () => {
+    const okta = oktaWorld();
+    await killedAfterSending(okta);
+    okta.accounts.get(ALICE.id)!.status = 'active'; // say, reactivated by hand since
+    await j.apply(aPlan([]), [okta]);
+    const recovered = (await j.records()).filter((r) => r.type === 'change' && r.changeId === suspendAlice.id);
+    expect(recovered).toEqual([expect.objectContaining({ result: 'skipped' })]);
+    expect(recovered[0]!.detail).toMatch(/does not find it done, and the plan no longer makes it/);
+    expect(okta.effects.filter((e) => e.startsWith('suspend'))).toHaveLength(1);
+  });
+
+  it('a change planned again is simply applied again, and its outcome closes the intent', async () => {
+    const okta = oktaWorld();
+    await killedAfterSending(okta);
+    await j.apply(aPlan([suspendAlice]), [okta]);
+    const outcomes = (await j.records()).filter((r) => r.type === 'change' && r.changeId === suspendAlice.id);
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'already' })]);
+    expect(buildHistory(await j.records()).interrupted()).toEqual([]);
   });
 });

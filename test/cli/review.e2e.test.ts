@@ -86,7 +86,7 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
     expect(applied.stdout).toContain(`attested AccessReview/sales-2026-11-20 merged in ${merge.slice(0, 12)} by Lee Wong <lee@acme.com>`);
     // Inside the apply's run, after its run_start, covered by the chain.
     const run = journalLines(cwd).map((l) => JSON.parse(l) as JournalRecord).filter((r) => r.runId === attested.runId);
-    expect(run.map((r) => r.type)).toEqual(['run_start', 'attestation', 'change', 'run_end']);
+    expect(run.map((r) => r.type)).toEqual(['run_start', 'attestation', 'intent', 'change', 'run_end']);
 
     // Applying again (the saved plan, then a fresh plan) attests nothing new: the journal holds this review at this commit.
     expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);

@@ -97,7 +97,7 @@ describe('planning a leaver', () => {
     const first = leaverWorld().plan();
     const done = new Set(first.changes.filter((c) => c.precondition.notDoneSince).map((c) => c.id));
     const plan = leaverWorld().plan({
-      history: { doneSince: (id, since) => done.has(id) && since === Date.parse('2026-11-21'), openTasks: () => [], firstTriggerFor: () => undefined, attested: () => false },
+      history: { doneSince: (id, since) => done.has(id) && since === Date.parse('2026-11-21'), openTasks: () => [], firstTriggerFor: () => undefined, attested: () => false, interrupted: () => [] },
     });
     expect(plan.changes.map((c) => c.action)).not.toContain('revoke_sessions');
     expect(plan.changes.map((c) => c.action)).toContain('suspend');

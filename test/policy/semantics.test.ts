@@ -195,3 +195,46 @@ describe('secret references and the roster file', () => {
     await expect(loadPolicy(dir, { requirePeopleFile: false })).resolves.toBeDefined();
   });
 });
+
+describe('where state lives and the signing key', () => {
+  const withSpec = (extra: string) => BASE_CONFIG.replace('  providers:', `${extra}\n  providers:`);
+
+  it('refuses a password in state.url, a URL that is not PostgreSQL, a missing url and a journal file beside a database, each at its place', async () => {
+    const dir = await policyFolder({
+      'a.yaml': withSpec('  state: { backend: postgres, url: "postgres://lockstep:s3cr3t-pw@db.internal/lockstep" }\n  journal: { file: audit.jsonl }'),
+    });
+    const found = (await problemsOf(loadPolicy(dir, { env: {} }))).map((p) => p.replaceAll(`${dir}/`, ''));
+    expect(found).toEqual([
+      'a.yaml:6:36: state.url carries a password in the policy repository; give it by reference instead (state.password: "${file:…}", PGPASSWORD, or a ${env:NAME} reference to the whole URL)',
+      'a.yaml:7:20: journal.file names a journal file, but state.backend postgres keeps the journal in the database; remove journal.file',
+    ]);
+    expect(found.join('\n')).not.toContain('s3cr3t-pw');
+    const other = await policyFolder({ 'a.yaml': withSpec('  state: { backend: postgres, url: "mysql://db/x" }') });
+    expect((await problemsOf(loadPolicy(other, { env: {} }))).map((p) => p.replaceAll(`${other}/`, ''))).toEqual(['a.yaml:6:36: state.url: mysql: is not PostgreSQL; expected postgres://']);
+    const none = await policyFolder({ 'a.yaml': withSpec('  state: { backend: postgres }') });
+    expect((await problemsOf(loadPolicy(none, { env: {} }))).map((p) => p.replaceAll(`${none}/`, ''))).toEqual(['a.yaml:6:10: state.backend postgres needs state.url']);
+  });
+
+  it('checks references of state and the signing key only with checkSecrets, and that keys are Ed25519', async () => {
+    const config = withSpec('  state: { backend: postgres, url: "${env:LOCKSTEP_DB_URL}", password: "${file:pg.pw}" }\n  signing: { key: "${file:signing.pem}", publicKey: keys/signing.pub }');
+    const dir = await policyFolder({ 'a.yaml': config, 'keys/signing.pub': 'not a key\n', 'signing.pem': 'not a key either\n' });
+    expect((await problemsOf(loadPolicy(dir, { env: {} }))).map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
+      'a.yaml:7:53: signing.publicKey keys/signing.pub: not a PEM public key (expected an Ed25519 public key in SPKI PEM, as `openssl pkey -pubout` writes)',
+    ]);
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await writeFile(join(dir, 'keys/signing.pub'), publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await expect(loadPolicy(dir, { env: {} })).resolves.toBeDefined();
+    expect((await problemsOf(loadPolicy(dir, { checkSecrets: true, env: {} }))).map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
+      'a.yaml:6:36: environment variable LOCKSTEP_DB_URL is not set (referenced as ${env:LOCKSTEP_DB_URL})',
+      'a.yaml:6:72: secret file pg.pw cannot be read (referenced as ${file:pg.pw})',
+      'a.yaml:7:19: signing.key: not a PEM private key (expected an Ed25519 key in PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes)',
+      'a.yaml:9:68: environment variable OKTA_API_TOKEN is not set (referenced as ${env:OKTA_API_TOKEN})',
+      'a.yaml:10:87: secret file google.json cannot be read (referenced as ${file:google.json})',
+    ]);
+    await writeFile(join(dir, 'signing.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    await writeFile(join(dir, 'pg.pw'), 'pw\n');
+    await writeFile(join(dir, 'google.json'), '{}');
+    await expect(loadPolicy(dir, { checkSecrets: true, env: { LOCKSTEP_DB_URL: 'postgres://lockstep@db/lockstep', OKTA_API_TOKEN: 't' } })).resolves.toBeDefined();
+  });
+});

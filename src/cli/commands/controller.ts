@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import { Controller } from '../../controller/controller.js';
 import { createControllerServer, listen, parseListen } from '../../controller/http.js';
@@ -16,6 +16,7 @@ import { actor } from '../workspace.js';
 export interface ControllerCommandOptions {
   policies: string;
   repo?: string;
+  workDir?: string;
   branch: string;
   people?: string;
   interval: string;
@@ -74,7 +75,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
   const secret = await webhookSecret(opts);
   if (secret) redactor.add(secret);
   const source = opts.repo
-    ? repoSource({ url: opts.repo, branch: opts.branch, stateDir: state, subdir: opts.policies, log })
+    ? repoSource({ url: opts.repo, branch: opts.branch, dir: opts.workDir ? resolve(opts.workDir) : join(state, 'repo'), subdir: opts.policies, log })
     : folderSource(opts.policies);
   // The state store is chosen once, at start: --state, else the policy's Config as it is now.
   const startPolicy = opts.state === undefined ? await loadPlanningPolicy(await source.refresh(), { offline: false, peopleFile: opts.people, log }) : null;
