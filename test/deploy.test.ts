@@ -37,7 +37,7 @@ const commandLine = (c: Doc): string[] => [...((c['command'] as string[]) ?? [])
 
 
 /** The controller options the manifests rely on, named so a missing one fails by name. */
-const CONTROLLER_FLAGS = ['--repo', '--branch', '--interval', '--listen', '--state-dir', '--webhook-secret-file', '--alert-webhook', '--once'];
+const CONTROLLER_FLAGS = ['--repo', '--branch', '--interval', '--listen', '--state', '--state-dir', '--work-dir', '--webhook-secret-file', '--alert-webhook', '--once'];
 /** Leader election options the integrator adds to `controller`, wired to LeaseElector. */
 const LEADER_FLAGS = ['--leader-election', '--lease-namespace', '--lease-name'];
 
@@ -96,12 +96,55 @@ describe('deploy/kubernetes manifests', () => {
       });
       expect(c['securityContext']['privileged'] ?? false, where).toBe(false);
       expect(c['securityContext']['capabilities']['add'], where).toBeUndefined();
-      // The read-only root needs somewhere to write: the state dir is an emptyDir.
+      // The read-only root needs somewhere to write: the policy clone goes to an emptyDir, a cache.
       const args = commandLine(c);
-      const stateDir = args[args.indexOf('--state-dir') + 1];
-      const mount = (c['volumeMounts'] as Doc[]).find((m) => m['mountPath'] === stateDir);
-      expect(mount, `${where} mounts ${stateDir}`).toBeDefined();
+      const workDir = args[args.indexOf('--work-dir') + 1]!;
+      const mount = (c['volumeMounts'] as Doc[]).find((m) => workDir.startsWith(`${m['mountPath']}/`));
+      expect(mount, `${where} mounts ${workDir}`).toBeDefined();
       expect((pod['volumes'] as Doc[]).find((v) => v['name'] === mount!['name'])?.['emptyDir'], where).toBeDefined();
+    }
+  });
+
+  it('keeps all state in PostgreSQL, named by reference to a Secret, never on an emptyDir', () => {
+    for (const { where, c } of containers) {
+      const args = commandLine(c);
+      expect(args[args.indexOf('--state') + 1], where).toBe('${env:LOCKSTEP_STATE_URL}');
+      expect(args, where).not.toContain('--state-dir');
+      expect((c['env'] as Doc[]).find((e) => e['name'] === 'LOCKSTEP_STATE_URL'), where).toEqual({ name: 'LOCKSTEP_STATE_URL', valueFrom: { secretKeyRef: { name: 'lockstep-state', key: 'url' } } });
+    }
+    const np = one('NetworkPolicy', 'networkpolicy.yaml');
+    expect((np['spec']['egress'] as Doc[]).flatMap((r) => (r['ports'] as Doc[]).map((p) => p['port']))).toContain(5432);
+  });
+
+  it('the file-backend overlay runs one replica with its state on a PersistentVolumeClaim, without leader election', () => {
+    const dir = join(ROOT, 'deploy', 'kubernetes-file');
+    const overlay = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as Doc;
+    expect(overlay['resources']).toEqual(['../kubernetes', 'pvc.yaml']);
+    const pvc = parseAllDocuments(readFileSync(join(dir, 'pvc.yaml'), 'utf8'))[0]!.toJS() as Doc;
+    expect(pvc).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'lockstep-state' }, spec: { accessModes: ['ReadWriteOnce'] } });
+    const patches = (overlay['patches'] as Doc[]).map((p) => parseAllDocuments(p['patch'] as string)[0]!.toJS() as Doc);
+    const deleted = patches.filter((p) => p['$patch'] === 'delete').map((p) => `${p['kind']}/${p['metadata']['name']}`);
+    expect(deleted.sort()).toEqual([`Role/${one('Role', 'role.yaml')['metadata']['name']}`, `RoleBinding/${one('RoleBinding', 'rolebinding.yaml')['metadata']['name']}`]);
+    const deploy = patches.find((p) => p['kind'] === 'Deployment')!;
+    expect(deploy['spec']).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    const podSpecs = [deploy['spec']['template']['spec'], patches.find((p) => p['kind'] === 'CronJob')!['spec']['jobTemplate']['spec']['template']['spec']];
+    for (const spec of podSpecs) {
+      const c = spec['containers'][0] as Doc;
+      const args = (c['args'] as string[]).map(String);
+      expect(args).not.toContain('--leader-election');
+      expect(args[args.indexOf('--state') + 1]).toBe('file');
+      const stateDir = args[args.indexOf('--state-dir') + 1];
+      const mount = (c['volumeMounts'] as Doc[]).find((m) => m['mountPath'] === stateDir)!;
+      expect((spec['volumes'] as Doc[]).find((v) => v['name'] === mount['name'])).toMatchObject({ persistentVolumeClaim: { claimName: 'lockstep-state' } });
+      expect(c['env']).toEqual([{ name: 'LOCKSTEP_STATE_URL', $patch: 'delete' }]);
+      const [cmd, ...rest] = args;
+      for (const flag of rest.filter((a) => a.startsWith('--'))) expect(commands.get(cmd!)!.has(flag), `lockstep ${cmd} ${flag}`).toBe(true);
+    }
+    // Nowhere in deploy/ does state sit on an emptyDir: the only emptyDirs are the clone cache and /tmp.
+    for (const { pod, c } of containers) {
+      const emptyDirs = new Set((pod['volumes'] as Doc[]).filter((v) => v['emptyDir']).map((v) => v['name']));
+      const paths = (c['volumeMounts'] as Doc[]).filter((m) => emptyDirs.has(m['name'])).map((m) => m['mountPath']).sort();
+      expect(paths.every((p: string) => ['/tmp', '/var/cache/lockstep'].includes(p)), paths.join(', ')).toBe(true);
     }
   });
 
@@ -118,7 +161,7 @@ describe('deploy/kubernetes manifests', () => {
       for (const peer of rule['from'] as Doc[]) expect(peer['namespaceSelector'] ?? peer['podSelector']).toBeDefined();
     }
     const egressPorts = (np['spec']['egress'] as Doc[]).flatMap((r) => (r['ports'] as Doc[]).map((p) => `${p['protocol']}/${p['port']}`));
-    expect(egressPorts.sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'UDP/53']);
+    expect(egressPorts.sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/5432', 'TCP/6443', 'UDP/53']);
   });
 
   it('the CronJob alternative runs `controller --once` every 15 minutes, never overlapping', () => {

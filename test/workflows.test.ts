@@ -95,4 +95,23 @@ describe('GitHub workflows', () => {
     expect(lockstepCalls(w).map((a) => a.join(' '))).toContain('apply --auto-approve');
     for (const s of steps(w)) expect(s.run ?? '').not.toMatch(/\$\{\{\s*secrets\./);
   });
+
+  it('reconciles on state that outlives the runner, and fails before applying when the journal is missing or does not verify', () => {
+    const w = workflows.get('reconcile.yml')!;
+    const job = Object.values(w.jobs)[0] as unknown as { env: Record<string, string>; steps: Step[] };
+    // The state store is named by reference; its URL comes from a secret, never from a cache or the runner's disk.
+    expect(job.env['LOCKSTEP_STATE']).toBe('${env:LOCKSTEP_STATE_URL}');
+    expect(job.env['LOCKSTEP_STATE_URL']).toBe('${{ secrets.LOCKSTEP_STATE_URL }}');
+    expect(steps(w).some((s) => s.uses?.startsWith('actions/cache'))).toBe(false);
+    const runs = steps(w).map((s) => s.run ?? '');
+    const verify = runs.findIndex((r) => r.includes('npx lockstep audit verify'));
+    const apply = runs.findIndex((r) => r.includes('npx lockstep apply'));
+    expect(verify).toBeGreaterThanOrEqual(0);
+    expect(verify).toBeLessThan(apply);
+    // No skip when the journal is absent: only an explicit first-run switch migrates instead.
+    expect(runs[verify]).not.toMatch(/\[ ! -f/);
+    expect(runs[verify]).toMatch(/LOCKSTEP_FIRST_RUN|FIRST_RUN/);
+    // Pull request plans never reach for the shared state.
+    expect((Object.values(workflows.get('policy-plan.yml')!.jobs)[0] as unknown as { env: Record<string, string> }).env['LOCKSTEP_STATE']).toBe('file');
+  });
 });

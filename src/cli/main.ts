@@ -138,9 +138,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('show')
-    .description('render a saved plan')
+    .description('render a saved plan; say where it was made and whether its signature verifies')
     .argument('<plan-file>')
     .addOption(new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat))
+    .option('--policies <dir>', 'policy folder whose Config spec.signing checks the signature (default: ./policies, when it exists)')
+    .option('--public-key <file>', 'Ed25519 public key (SPKI PEM) to check the signature with')
     .action((file, o) => done(import('./commands/show.js').then((m) => m.showCommand(file, o))));
 
   program
@@ -176,6 +178,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(state)
     .addOption(store())
     .action((o) => done(import('./commands/controller.js').then((m) => m.controllerCommand(o))));
+
+  program
+    .command('state')
+    .description('the state store')
+    .command('migrate')
+    .description('create or migrate the PostgreSQL state schema, then exit (writers also migrate on start)')
+    .addOption(store())
+    .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .action((o) => done(import('./commands/state.js').then((m) => m.stateMigrateCommand(o))));
 
   const audit = program.command('audit').description('the audit journal');
   audit

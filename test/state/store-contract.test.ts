@@ -231,3 +231,53 @@ describe('choosing the state store', () => {
     await expect(openStateStore(null, { state: 'postgres://db.invalid/x', journal: join(tempDir(), 'j.jsonl') }, { log: silent, write: false })).rejects.toThrow(/--journal names a journal file/);
   });
 });
+
+describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.sql)', () => {
+  it('a runtime role with only those grants runs Lockstep, appends to the journal, and cannot change a record', async () => {
+    const db = await freshDatabase();
+    await pgStore(db); // the owner migrates once
+    const suffix = db.name.slice(2);
+    const app = `lockstep_app_${suffix}`;
+    const auditor = `lockstep_auditor_${suffix}`;
+    await db.sql(`CREATE ROLE ${app} LOGIN PASSWORD 'app-pw-${suffix}'`);
+    await db.sql(`CREATE ROLE ${auditor} LOGIN PASSWORD 'audit-pw-${suffix}'`);
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('../cli/run-cli.js');
+    const grants = readFileSync(join(ROOT, 'deploy', 'postgres', 'grants.sql'), 'utf8').replaceAll('lockstep_app', app).replaceAll('lockstep_auditor', auditor);
+    await db.sql(grants);
+    const as = async (role: string, write: boolean) => {
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = role === app ? `app-pw-${suffix}` : `audit-pw-${suffix}`;
+      process.env[`LOCKSTEP_TEST_URL_${role}`] = url.toString();
+      const s = await openStateStore(null, { state: `\${env:LOCKSTEP_TEST_URL_${role}}` }, { log: silent, write });
+      opened.push(s);
+      return s;
+    };
+    const store = await as(app, true);
+    const w = await store.journal.open({});
+    await w.append(entry(1));
+    await w.append(entry(2));
+    await w.close();
+    await (await store.acquireApplyLock())();
+    expect(await store.hrEvents.record(termination('e1'), 1)).toBe('recorded');
+    await store.forProvider('vpn', '/p').tasks({}).apply(change('t1'), new Map());
+    await store.documents.put('controller/last-cycle', '{}');
+    const reader = await as(auditor, false);
+    const content = (await reader.journal.content())!;
+    expect(verifyJournalLines(content.lines, { checkpoint: content.checkpoint, ...reader.journal.layout })).toMatchObject({ ok: true, records: 2 });
+    // The runtime role itself cannot rewrite or remove a record (no grant), whatever the trigger.
+    const url = new URL(db.url);
+    url.username = app;
+    url.password = `app-pw-${suffix}`;
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await expect(c.query("UPDATE lockstep.journal SET line = 'x'")).rejects.toThrow(/permission denied/);
+      await expect(c.query('DELETE FROM lockstep.journal')).rejects.toThrow(/permission denied/);
+    } finally {
+      await c.end();
+    }
+  });
+});

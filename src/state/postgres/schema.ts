@@ -87,6 +87,11 @@ export function checkNotNewer(version: number, label: string): void {
  * find nothing left to do.
  */
 export async function migrate(client: PoolClient, schema: string, by: string): Promise<{ from: number; to: number }> {
+  // Up to date: no DDL at all, so a runtime role granted only what deploy/postgres/grants.sql
+  // gives it (no CREATE) starts without error.
+  const current = await schemaVersion(client, schema);
+  checkNotNewer(current, schema);
+  if (current === SCHEMA_VERSION) return { from: current, to: current };
   await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, `lockstep.migrate:${schema}`]);
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
