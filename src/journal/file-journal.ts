@@ -12,6 +12,12 @@ export interface FileJournalOptions extends JournalWriterOptions {
   checkpointFile?: string | undefined;
   /** Told when the journal had to be re-anchored (an interrupted write, or no checkpoint yet). */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * Verify every record before continuing, not just the tail against the checkpoint: what a
+   * process does the first time it opens a journal, so that an edited record is refused
+   * before anything new is applied on top of it.
+   */
+  verifyAll?: boolean | undefined;
 }
 
 const TAIL_CHUNK = 64 * 1024;
@@ -78,9 +84,10 @@ async function chainHead(path: string, file: FileHandle, checkpointFile: string,
   if (problem) throw refuse(`has a corrupt tail (${problem})`);
   const last = (parseRecord(tail) as { record: JournalRecord }).record;
   const head = { nextSeq: last.seq + 1, prev: lineHash(tail) };
-  if (cp && cp.seq === last.seq && cp.lineHash === head.prev) return head;
+  const agree = cp !== null && cp.seq === last.seq && cp.lineHash === head.prev;
+  if (agree && !opts.verifyAll) return head;
 
-  // The tail and the checkpoint disagree: check the whole journal against the checkpoint.
+  // The tail and the checkpoint disagree (or every record is to be checked): check the whole journal against the checkpoint.
   const result = verifyJournalLines(splitLines(await readFile(path)), { checkpoint: cp, verifier: signer });
   if (!result.ok && result.firstBad?.reason === 'unanchored') {
     if (signer && result.signatures.signed > 0) throw refuse(`holds signed records but its checkpoint ${checkpointFile} is missing: it was removed`);
@@ -88,6 +95,7 @@ async function chainHead(path: string, file: FileHandle, checkpointFile: string,
   } else if (!result.ok) {
     throw refuse(`does not verify: ${result.message}`);
   } else {
+    if (agree) return head;
     for (const note of result.notes) opts.warn?.(`journal ${path}: ${note}`);
   }
   await writeCheckpointFile(checkpointFile, makeCheckpoint({ seq: last.seq, lineHash: head.prev }, (opts.clock ?? (() => new Date()))(), signer));

@@ -27,10 +27,16 @@ import { TaskBook } from './tasks.js';
  */
 export function fileStore(stateDir: string, journalFile = join(stateDir, 'journal.jsonl')): StateStore {
   const books = new Map<string, TaskBook>();
+  // The first open in this process verifies every record; later ones the tail, as this process left it.
+  let verified = false;
   const journal: JournalStore = {
     label: journalFile,
     layout: { unit: 'line', afterCheckpoint: 'note' },
-    open: (opts) => openJournalFile(journalFile, opts),
+    async open(opts) {
+      const writer = await openJournalFile(journalFile, { ...opts, verifyAll: !verified });
+      verified = true;
+      return writer;
+    },
     read: () => readJournal(journalFile),
     async content() {
       const checkpoint = await readCheckpointFile(checkpointPathFor(journalFile));

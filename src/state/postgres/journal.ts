@@ -27,11 +27,14 @@ export function postgresJournal(db: Db, empty: boolean): JournalStore {
     return r.rows.map((row, i) => ({ line: i + 1, bytes: Buffer.from(row.line, 'utf8'), terminated: true }));
   };
 
+  // The first open by this process verifies every row; later ones the tail, as this process left it.
+  let verified = false;
   return {
     label,
     layout: { unit: 'row', afterCheckpoint: 'fail' },
     async open(opts) {
       const head = await chainHead();
+      verified = true;
       return new JournalWriter(storage(), head, opts);
 
       async function chainHead(): Promise<ChainHead> {
@@ -56,8 +59,10 @@ export function postgresJournal(db: Db, empty: boolean): JournalStore {
         const record = (parseRecord(bytes) as { record: JournalRecord }).record;
         if (record.seq !== last) throw refuse(`row seq ${last} holds the record of seq ${record.seq}`);
         const head = { nextSeq: last + 1, prev: lineHash(bytes) };
-        if (cp && cp.seq === last && cp.lineHash === head.prev) return head;
+        const agree = cp !== null && cp.seq === last && cp.lineHash === head.prev;
+        if (agree && verified) return head;
         const result = verifyJournalLines(await readLines(), { checkpoint: cp, verifier: signer, unit: 'row', afterCheckpoint: 'fail' });
+        if (agree && result.ok) return head;
         throw refuse(result.ok ? 'does not match its checkpoint' : `does not verify: ${result.message}`);
       }
 
