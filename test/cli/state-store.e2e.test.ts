@@ -137,6 +137,23 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
   });
 
   /** Each kind of tampering: what it does to the records, and how verify must name it. */
+  it('evidence carries the checkpoint and the signature check', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const r = await runCli(['evidence', '--from', day(-1), '--to', day(1), '--out', 'evidence', '--public-key', publicKey, ...journal.args], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = await journal.lines();
+    const checkpoint = JSON.parse(readFileSync(join(world.cwd, 'evidence', 'journal-checkpoint.json'), 'utf8')) as { seq: number; sig?: string };
+    expect(checkpoint.seq).toBe(lines.length);
+    expect(checkpoint.sig).toEqual(expect.any(String));
+    expect(JSON.parse(readFileSync(join(world.cwd, 'evidence', 'journal-verification.json'), 'utf8'))).toMatchObject({
+      ok: true,
+      backend,
+      checkpoint: { seq: lines.length, signature: 'verified' },
+      signatures: { checked: true, signed: lines.length },
+    });
+    expect(readFileSync(join(world.cwd, 'evidence', 'journal-extract.jsonl'), 'utf8')).toBe(lines.map((l) => `${l}\n`).join(''));
+  });
+
   const tampering: Array<[string, (lines: string[]) => { lines: string[]; checkpoint?: { seq: number; line: string }; reason: RegExp; where: RegExp }]> = [
     ['an edited record', (l) => {
       const k = l.findIndex((x) => x.includes('"result":"ok"'));
