@@ -114,7 +114,12 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     createdAt: (inputs.createdAt ?? inputs.now).toISOString(),
     now: inputs.now.toISOString(),
     observedAt: snapshot.observedAt,
-    policy: { name: config.metadata.name, commit: policy.commit, digest: policy.digest },
+    policy: {
+      name: config.metadata.name,
+      commit: policy.commit,
+      digest: policy.digest,
+      ...(inputs.origin ? { repository: inputs.origin.repository, path: inputs.origin.path } : {}),
+    },
     rosterDigest: roster.digest,
     ...(inputs.hrEvents?.length ? { hrEvents: inputs.hrEvents.map((p) => hrEventOf(p, roster)) } : {}),
     changes,

@@ -3,16 +3,17 @@ import type { Plan } from '../types/index.js';
 
 /**
  * The plan's identity: `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of every
- * field except `checksum` and `createdAt`. Two plans with the same checksum make the same
- * decisions from the same inputs; `apply --approve-guard <checksum>` approves exactly one.
- * Wall-clock `createdAt` is left out so that a plan reproduced with `--now` has the same
- * identity.
+ * field except `checksum`, `createdAt` and `signature`. Two plans with the same checksum make
+ * the same decisions from the same inputs; `apply --approve-guard <checksum>` approves exactly
+ * one. Wall-clock `createdAt` is left out so that a plan reproduced with `--now` has the same
+ * identity; `signature` is left out because it signs the checksum (a plan signed or not is
+ * the same plan).
  */
 export function planChecksum(
-  plan: Omit<Plan, 'checksum' | 'createdAt'> & Partial<Pick<Plan, 'checksum' | 'createdAt'>>,
+  plan: Omit<Plan, 'checksum' | 'createdAt' | 'signature'> & Partial<Pick<Plan, 'checksum' | 'createdAt' | 'signature'>>,
   opts: { plain?: boolean } = {},
 ): string {
-  const { checksum: _checksum, createdAt: _createdAt, ...rest } = plan;
+  const { checksum: _checksum, createdAt: _createdAt, signature: _signature, ...rest } = plan;
   // `plain`: the caller has just put the plan in canonical order (sortKeysDeepPlain) and
   // found nothing JSON.stringify would write differently, so that is its canonical JSON.
   return `sha256:${sha256Hex(opts.plain ? JSON.stringify(rest) : canonicalJson(rest))}`;

@@ -5,6 +5,7 @@ import type { PlanChange, Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Attribution } from '../git/blame.js';
 import type { Authorship } from '../policy/git-authorization.js';
+import type { PolicyOrigin } from '../git/repository.js';
 
 /**
  * Everything a plan depends on. Planning is a pure function of these: no clock, no
@@ -12,6 +13,8 @@ import type { Authorship } from '../policy/git-authorization.js';
  */
 export interface PlanInputs {
   readonly policy: Policy;
+  /** The repository and folder the policy was read from, recorded in the plan so apply can refuse a plan from elsewhere; not recorded when absent. */
+  readonly origin?: PolicyOrigin;
   readonly roster: Roster;
   readonly snapshot: Snapshot;
   readonly now: Date;

@@ -17,6 +17,7 @@ import { assemblePlan } from './assemble.js';
 import type { PlanInputs } from './inputs.js';
 import { blamePolicyFiles } from '../git/blame.js';
 import { documentAuthorship } from '../git/authorship.js';
+import { policyOrigin } from '../git/repository.js';
 import { ensureFullHistory } from '../git/full-history.js';
 
 export interface MakePlanOptions {
@@ -67,7 +68,7 @@ export async function loadPlanningPolicy(dir: string, opts: { offline: boolean; 
 /**
  * The I/O around assemblePlan: make sure the policy's Git history is whole, read the
  * roster and lay the standing HR events over it, observe (or read a snapshot), read the
- * journal, blame the policy files.
+ * journal, blame the policy files, find the repository the policy folder is in.
  */
 export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const { policy, store } = opts;
@@ -94,6 +95,7 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const history = buildHistory(await store.journal.read());
   const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
   const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
-  const plan = assemblePlan({ policy, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
+  const origin = await policyOrigin(policy.dir);
+  const plan = assemblePlan({ policy, origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
   return { plan, policy, roster: loaded, hrEvents, snapshot, history, attribute: blame.attribute, authorship };
 }

@@ -15,5 +15,6 @@ export type ProviderType = ProviderConnection['type'];
 export type LifecycleAction = LifecycleStage['actions'][number];
 export type ApplyResult = NonNullable<JournalRecord['result']>;
 
-export const PLAN_FORMAT_VERSION = '1.0';
+/** 1.1: policy.repository, policy.path, signature. */
+export const PLAN_FORMAT_VERSION = '1.1';
 export const SNAPSHOT_FORMAT_VERSION = '1.0';

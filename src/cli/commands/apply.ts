@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '../../errors.js';
 import { summariseReport } from '../../apply/report.js';
 import { runApply } from '../../apply/run-apply.js';
-import { readSavedPlan } from '../../apply/saved-plan.js';
+import { readPlanToApply } from '../../apply/plan-binding.js';
 import { buildHistory } from '../../journal/build-history.js';
 import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
 import { parseDuration } from '../../policy/time.js';
@@ -46,7 +46,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       let attestations: ReviewAttestation[];
       if (planFile) {
         const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
-        plan = await readSavedPlan(resolve(planFile), { maxAgeMs, nowMs: Date.now() });
+        plan = await readPlanToApply(resolve(planFile), { maxAgeMs, nowMs: Date.now(), policy, verifier: keys.verifier });
         history = buildHistory(await store.journal.read());
         attestations = await pendingAttestations(policy, history, log);
       } else {

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
+import { signPlan } from '../../plan/signature.js';
+import { planSigner } from '../../signing/plan-signer.js';
 import { renderPlan, type PlanFormat } from '../render-plan.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { parseNow, planFiles, withStateStore } from '../workspace.js';
@@ -20,7 +22,10 @@ export interface PlanCommandOptions {
   state?: string;
 }
 
-/** `lockstep plan`: exit 3 when the guard trips, 2 with --detailed-exitcode when there are changes. */
+/**
+ * `lockstep plan`: exit 3 when the guard trips, 2 with --detailed-exitcode when there are
+ * changes. The plan is signed when Config spec.signing.key is available here.
+ */
 export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const log = stderrLogger();
   const now = parseNow(opts.now);
@@ -29,9 +34,11 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
     const files = planFiles(opts);
     const snapshot = sandbox ? await sandbox.observe() : undefined;
     const policy = await loadPlanningPolicy(sandbox?.policiesDir ?? files.policiesDir, { offline: snapshot !== undefined || files.snapshotFile !== undefined, peopleFile: files.peopleFile, log });
-    const { plan } = await withStateStore(policy, opts, { log, write: false }, (store) =>
+    const signer = await planSigner(policy, log);
+    const made = await withStateStore(policy, opts, { log, write: false }, (store) =>
       makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log }),
     );
+    const plan = signer ? signPlan(made.plan, signer) : made.plan;
     if (opts.out) {
       await writeFile(resolve(opts.out), JSON.stringify(plan, null, 2) + '\n');
       writeErr(`plan saved to ${opts.out} (checksum ${plan.checksum})\n`);
