@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoSandbox } from './demo-sandbox.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -94,23 +95,9 @@ function diffProjection(a, b) {
 
 /** One world: the demo organisation in fresh emulators, its policy pointed at them, a state store. */
 async function world(backend, pg, latency) {
-  const { demoOrg } = await import(join(root, 'dist/src/demo/demo-org.js'));
-  const { writePolicyFolder } = await import(join(root, 'dist/src/demo/write-policy.js'));
-  const { startSandbox } = await import(join(root, 'dist/src/sandbox/sandbox.js'));
-  const { manualOwners } = await import(join(root, 'dist/src/cli/commands/sandbox.js'));
-  const { silentLogger } = await import(join(root, 'dist/src/cli/output.js'));
   const work = mkdtempSync(join(tmpdir(), 'lockstep-kill-'));
-  const org = demoOrg(new Date(NOW));
-  const sandbox = await startSandbox(org.snapshot, { dir: join(work, 'sandbox'), owners: manualOwners(org.documents), log: silentLogger });
-  const emulated = [...sandbox.emulators.values()].filter((e) => e.url);
-  const documents = org.documents.map((d) => {
-    if (d.kind !== 'Config') return d;
-    const providers = { ...d.spec.providers };
-    for (const [name, emu] of sandbox.emulators) if (emu.url) providers[name] = { ...providers[name], ...emu.connection };
-    // The trials measure recovery, not the guard: every change of the demo plan is let through.
-    return { ...d, spec: { ...d.spec, providers, guard: { ...d.spec.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, minMembers: [] } };
-  });
-  await writePolicyFolder(join(work, 'policies'), { ...org, documents });
+  // The trials measure recovery, not the guard: every change of the demo plan is let through.
+  const { sandbox, emulated } = await demoSandbox(root, { work, now: new Date(NOW), spec: (s) => ({ guard: { ...s.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, minMembers: [] }) });
   for (const e of emulated) e.faults.set({ latency });
   let state;
   if (backend === 'postgres') {

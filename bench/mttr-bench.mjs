@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoSandbox } from './demo-sandbox.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -34,25 +35,15 @@ const LATENCY = arg('latency', 50);
 const CONCURRENCY = arg('concurrency', 8);
 const OKTA_LIMIT = arg('okta-limit', 600);
 
-const { demoOrg } = await import(join(root, 'dist/src/demo/demo-org.js'));
-const { writePolicyFolder } = await import(join(root, 'dist/src/demo/write-policy.js'));
-const { startSandbox } = await import(join(root, 'dist/src/sandbox/sandbox.js'));
-const { manualOwners } = await import(join(root, 'dist/src/cli/commands/sandbox.js'));
-const { silentLogger } = await import(join(root, 'dist/src/cli/output.js'));
 const { rateLimitBucket } = await import(join(root, 'dist/providers/okta/emulator-limits.js'));
 
 const work = mkdtempSync(join(tmpdir(), 'lockstep-mttr-'));
-const org = demoOrg(new Date());
-const sandbox = await startSandbox(org.snapshot, { dir: join(work, 'sandbox'), owners: manualOwners(org.documents), log: silentLogger });
-const emulated = [...sandbox.emulators.values()].filter((e) => e.url);
-const documents = org.documents.map((d) => {
-  if (d.kind !== 'Config') return d;
-  const providers = { ...d.spec.providers };
-  for (const [name, emu] of sandbox.emulators) if (emu.url) providers[name] = { ...providers[name], ...emu.connection };
-  // The bench measures containment speed, not the guard: a burst of 100 leavers is expected here.
-  return { ...d, spec: { ...d.spec, providers, guard: { ...d.spec.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, apply: { ...d.spec.apply, concurrency: CONCURRENCY } } };
+// The bench measures containment speed, not the guard: a burst of 100 leavers is expected here.
+const { org, sandbox, emulated } = await demoSandbox(root, {
+  work,
+  now: new Date(),
+  spec: (s) => ({ guard: { ...s.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, apply: { ...s.apply, concurrency: CONCURRENCY } }),
 });
-await writePolicyFolder(join(work, 'policies'), { ...org, documents });
 const secret = randomBytes(24).toString('hex');
 writeFileSync(join(work, 'webhook.secret'), secret, { mode: 0o600 });
 

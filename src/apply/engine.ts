@@ -264,55 +264,50 @@ interface Result {
   after?: unknown;
 }
 
-/** Journals that a change is about to be sent, with what the next run needs to resolve it. */
-async function intent(run: Run, change: PlanChange): Promise<void> {
+/** What every journal record about one change says of it (buildHistory reads an intent's change back from these). */
+function changeFields(change: PlanChange) {
+  return {
+    changeId: change.id,
+    provider: change.provider,
+    action: change.action,
+    target: change.target,
+    person: change.person,
+    tier: change.tier,
+    reason: change.reason,
+    triggerAt: change.reason.triggerAt ?? null,
+  };
+}
+
+/** Appends a record; a journal that cannot be written stops the run (nothing more may be applied). */
+async function journalOrStop(run: Run, entry: JournalEntry): Promise<void> {
   try {
-    await run.opts.journal.append({
-      ...run.base,
-      type: 'intent',
-      changeId: change.id,
-      provider: change.provider,
-      action: change.action,
-      target: change.target,
-      person: change.person,
-      tier: change.tier,
-      reason: change.reason,
-      triggerAt: change.reason.triggerAt ?? null,
-      detail: { precondition: change.precondition },
-    });
+    await run.opts.journal.append(entry);
   } catch (e) {
     run.fatal ??= { error: e as Error };
     run.abort.abort(e);
   }
 }
 
+/** Journals that a change is about to be sent, with what the next run needs to resolve it. */
+function intent(run: Run, change: PlanChange): Promise<void> {
+  return journalOrStop(run, { ...run.base, type: 'intent', ...changeFields(change), detail: { precondition: change.precondition } });
+}
+
 /** Journals one change's outcome and returns it for the report. */
 async function record(run: Run, change: PlanChange, r: Result): Promise<ChangeOutcome> {
   const approver = approverOf(run.opts.approvedChanges, change);
   const detail = change.task ? taskDetail(change, r.detail) : r.detail;
-  try {
-    await run.opts.journal.append({
-      ...run.base,
-      type: 'change',
-      changeId: change.id,
-      provider: change.provider,
-      action: change.action,
-      target: change.target,
-      person: change.person,
-      tier: change.tier,
-      reason: change.reason,
-      triggerAt: change.reason.triggerAt ?? null,
-      result: r.result,
-      error: r.error ?? null,
-      before: r.before,
-      after: r.after,
-      detail: detail ?? null,
-      approvals: approver ? [approver] : null,
-    });
-  } catch (e) {
-    run.fatal ??= { error: e as Error };
-    run.abort.abort(e);
-  }
+  await journalOrStop(run, {
+    ...run.base,
+    type: 'change',
+    ...changeFields(change),
+    result: r.result,
+    error: r.error ?? null,
+    before: r.before,
+    after: r.after,
+    detail: detail ?? null,
+    approvals: approver ? [approver] : null,
+  });
   const line = `${change.provider}: ${change.action} ${targetLabel(change)}: ${r.result}`;
   if (r.result === 'failed') run.opts.log.warn(`${line}: ${r.error}`);
   else run.opts.log.info(detail ? `${line} (${detail})` : line);

@@ -262,7 +262,7 @@ export interface ConfigSpec {
      */
     key?: string;
     /**
-     * The matching public key (SPKI PEM), a file relative to the policy folder: lets runs without the private key (show, apply on a host that does not sign) check signatures.
+     * The matching public key (SPKI PEM), a file relative to the policy folder: lets runs without the private key (show, audit verify, evidence) check signatures. A run that writes the journal (apply, the controller) needs the private key itself when signing.key is set.
      */
     publicKey?: string;
   };

@@ -3,12 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScimEmulator } from '../../providers/scim/emulator.js';
-import { canonicalJson } from '../../src/journal/canonical-json.js';
-import { lineHash, recordHash } from '../../src/journal/record.js';
+import { lineHash } from '../../src/journal/record.js';
 import { openStateStore } from '../../src/state/open.js';
 import { freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';
 import { runCli, type CliResult } from './run-cli.js';
 import { membersOf, scimWorld, statusOf } from './scim-world.js';
+import { reHash } from '../support/journal.js';
 
 /**
  * The journal as a user meets it on either backend: an apply writes it, `audit verify`
@@ -17,22 +17,6 @@ import { membersOf, scimWorld, statusOf } from './scim-world.js';
  * cannot be trusted or reached stops an apply before anything is applied.
  */
 
-/** Rewrites records from index `from` on with new content and recomputed hashes, as a forger without the key would. */
-function reHash(lines: string[], from: number, change: (r: Record<string, unknown>) => void): string[] {
-  const out = lines.slice(0, from);
-  let prev = from === 0 ? '0'.repeat(64) : lineHash(Buffer.from(out[from - 1]!, 'utf8'));
-  for (const line of lines.slice(from)) {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    if (out.length === from) change(r);
-    r.prev = prev;
-    delete r.sig;
-    r.hash = recordHash(r as never);
-    const text = canonicalJson(r);
-    out.push(text);
-    prev = lineHash(Buffer.from(text, 'utf8'));
-  }
-  return out;
-}
 
 /** One backend's journal, read and rewritten behind Lockstep's back. */
 interface Tamperable {

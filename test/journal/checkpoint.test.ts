@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/journal/canonical-json.js';
 import { checkpointPathFor, makeCheckpoint, readCheckpointFile, writeCheckpointFile } from '../../src/journal/checkpoint.js';
 import { openJournalFile } from '../../src/journal/file-journal.js';
-import { lineHash, recordHash, type JournalEntry } from '../../src/journal/record.js';
+import { lineHash } from '../../src/journal/record.js';
 import { verifyJournal } from '../../src/journal/verify.js';
 import { signerFromPem, verifierFromPem, type Signer } from '../../src/signing/ed25519.js';
+import { aChangeEntry, reHash } from '../support/journal.js';
 
 let dir: string;
 let path: string;
@@ -26,16 +26,7 @@ const keyPair = () => {
   };
 };
 
-const entry = (n: number): JournalEntry => ({
-  runId: 'run-1',
-  actor: 'ops@host',
-  type: 'change',
-  changeId: `c${n}`.padEnd(16, '0'),
-  provider: 'okta-main',
-  action: 'suspend',
-  target: { account: { id: `00u${n}`, login: `user${n}@acme.com` } },
-  result: 'ok',
-});
+const entry = aChangeEntry;
 
 async function writeJournal(count: number, signer: Signer | null = null): Promise<string[]> {
   const w = await openJournalFile(path, { signer, clock: () => new Date('2026-11-22T00:00:00Z') });
@@ -45,23 +36,6 @@ async function writeJournal(count: number, signer: Signer | null = null): Promis
 }
 const save = (lines: string[]) => writeFile(path, lines.map((l) => `${l}\n`).join(''));
 
-/** Rewrites records from index `from` on with new content and recomputed hashes and links, as a forger would. */
-function reHash(lines: string[], from: number, change: (r: Record<string, unknown>) => void, signer: Signer | null = null): string[] {
-  const out = lines.slice(0, from);
-  let prev = from === 0 ? '0'.repeat(64) : lineHash(Buffer.from(out[from - 1]!, 'utf8'));
-  for (const line of lines.slice(from)) {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    if (out.length === from) change(r);
-    r.prev = prev;
-    delete r.sig;
-    r.hash = recordHash(r as never);
-    if (signer) r.sig = signer.sign(r.hash as string);
-    const text = canonicalJson(r);
-    out.push(text);
-    prev = lineHash(Buffer.from(text, 'utf8'));
-  }
-  return out;
-}
 
 describe('journal checkpoint', () => {
   it('is written beside the journal after every write and matches the last record', async () => {

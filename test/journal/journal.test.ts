@@ -8,7 +8,7 @@ import { verifyJournal } from '../../src/journal/verify.js';
 import { recordHash, ZERO_HASH } from '../../src/journal/record.js';
 import { canonicalJson } from '../../src/journal/canonical-json.js';
 import { redactor } from '../../src/policy/secrets.js';
-import type { JournalEntry } from '../../src/journal/record.js';
+import { aChangeEntry } from '../support/journal.js';
 
 let dir: string;
 let path: string;
@@ -18,16 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const entry = (n: number): JournalEntry => ({
-  runId: 'run-1',
-  actor: 'ops@host',
-  type: 'change',
-  changeId: `c${n}`.padEnd(16, '0'),
-  provider: 'okta-main',
-  action: 'suspend',
-  target: { account: { id: `00u${n}`, login: `user${n}@acme.com` } },
-  result: 'ok',
-});
+const entry = aChangeEntry;
 
 async function writeJournal(count: number): Promise<string[]> {
   const w = await openJournalFile(path, { clock: () => new Date('2026-11-22T00:00:00Z') });

@@ -2,7 +2,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import type { JournalEntry } from '../../src/journal/record.js';
 import { verifyJournalLines } from '../../src/journal/verify.js';
 import { signerFromPem } from '../../src/signing/ed25519.js';
 import { fileStore } from '../../src/state/file-store.js';
@@ -11,19 +10,11 @@ import type { StateStore } from '../../src/state/store.js';
 import type { PlanChange } from '../../src/types/index.js';
 import { tempDir } from '../cli/run-cli.js';
 import { describeWithPostgres, freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';
+import { aChangeEntry } from '../support/journal.js';
 
 const silent = { info: () => {}, warn: () => {}, debug: () => {} };
 
-const entry = (n: number): JournalEntry => ({
-  runId: 'run-1',
-  actor: 'ops@host',
-  type: 'change',
-  changeId: `c${n}`.padEnd(16, '0'),
-  provider: 'okta-main',
-  action: 'suspend',
-  target: { account: { id: `00u${n}`, login: `user${n}@acme.com` } },
-  result: 'ok',
-});
+const entry = aChangeEntry;
 
 const change = (id: string): PlanChange =>
   ({
