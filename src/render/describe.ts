@@ -57,3 +57,8 @@ export function violationLabel(v: GuardViolation): string {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1).replace(/\.0$/, '')}%`;
+
+/** One standing HR event as the renderers name it: why a person the roster calls active is planned as gone. */
+export function hrEventLabel(e: NonNullable<Plan['hrEvents']>[number]): string {
+  return `${e.id}: ${e.type.replace('_', ' ')} of ${e.person ?? 'nobody the roster knows (yet)'}, effective ${e.effectiveAt}, received ${e.receivedAt}`;
+}

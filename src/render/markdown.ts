@@ -1,5 +1,5 @@
 import type { Plan, PlanChange } from '../types/index.js';
-import { actionLabel, SYMBOL, summaryLine, violationLabel } from './describe.js';
+import { actionLabel, hrEventLabel, SYMBOL, summaryLine, violationLabel } from './describe.js';
 
 export interface MarkdownOptions {
   /** Most change rows shown per provider before pointing at the JSON artifact. */
@@ -62,6 +62,11 @@ function render(plan: Plan, cap: number, artifact: string): string {
     }
     if (changes.length > cap) out.push('', `…and ${changes.length - cap} more in ${esc(artifact)}.`);
     out.push('', '</details>', '');
+  }
+  if (plan.hrEvents?.length) {
+    out.push(`**HR events in force until the roster says the same:** ${plan.hrEvents.length}`, '');
+    for (const e of plan.hrEvents.slice(0, cap)) out.push(`- ${esc(hrEventLabel(e))}`);
+    out.push('');
   }
   if (plan.findings.length) {
     out.push(`<details><summary><b>Findings</b>: ${plan.findings.length}</summary>`, '');

@@ -1,5 +1,5 @@
 import type { Plan } from '../types/index.js';
-import { actionLabel, reasonLabel, SYMBOL, summaryLine, targetLabel, violationLabel } from './describe.js';
+import { actionLabel, hrEventLabel, reasonLabel, SYMBOL, summaryLine, targetLabel, violationLabel } from './describe.js';
 
 export interface TextOptions {
   color: boolean;
@@ -25,6 +25,11 @@ export function renderText(plan: Plan, opts: TextOptions = { color: false }): st
     lines.push(paint('dim', `      ${c.id}  ${reasonLabel(c)}`));
   }
   if (plan.changes.length) lines.push('');
+  if (plan.hrEvents?.length) {
+    lines.push(paint('bold', `HR events in force until the roster says the same (${plan.hrEvents.length}):`));
+    for (const e of plan.hrEvents) lines.push(`  ${hrEventLabel(e)}`);
+    lines.push('');
+  }
   if (plan.findings.length) {
     lines.push(paint('bold', `Findings (${plan.findings.length}):`));
     for (const f of plan.findings) {

@@ -69,3 +69,17 @@ describe('markdown renderer', () => {
     expect(md).toMatch(/…and \d+ more in plan\.json\./);
   });
 });
+
+describe('standing HR events', () => {
+  it('both renderers name the events the plan treats as in force, and say nothing when there are none', () => {
+    const plan = leaverPlan();
+    const withEvents = {
+      ...plan,
+      hrEvents: [{ id: 'evt-42', type: 'termination' as const, person: 'new@acme.com', effectiveAt: '2026-11-21T09:00:00.000Z', receivedAt: '2026-11-21T09:00:01.000Z' }],
+    };
+    expect(renderText(withEvents)).toContain('HR events in force until the roster says the same (1):\n  evt-42: termination of new@acme.com, effective 2026-11-21T09:00:00.000Z, received 2026-11-21T09:00:01.000Z');
+    expect(renderMarkdown(withEvents)).toContain('- evt-42: termination of new@acme.com, effective 2026-11-21T09:00:00.000Z');
+    expect(renderText(plan)).not.toContain('HR events');
+    expect(renderMarkdown(plan)).not.toContain('HR events');
+  });
+});
