@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { replaceFileDurably } from '../files/durable.js';
 import type { Signer, Verifier } from '../signing/ed25519.js';
 import { canonicalJson } from './canonical-json.js';
+import { lineHash, lineProblem, parseRecord } from './record.js';
+import { EMPTY_CHAIN, type ChainHead } from './writer.js';
+import type { JournalRecord } from '../types/index.js';
 
 /**
  * The journal's head as last written, kept apart from the records (a separate file beside
@@ -85,30 +87,37 @@ export async function readCheckpointFile(path: string): Promise<JournalCheckpoin
   return parseCheckpoint(text, path);
 }
 
+/** Replaces the checkpoint file atomically and durably: after a crash it holds the old checkpoint or the new one. */
+export function writeCheckpointFile(path: string, cp: JournalCheckpoint): Promise<void> {
+  return replaceFileDurably(path, `${canonicalJson(cp)}\n`);
+}
+
+/** Where a journal's chain continues from its last line, and whether the checkpoint names that line. */
+export interface CheckedHead {
+  head: ChainHead;
+  /** The last record, null for an empty journal. */
+  last: JournalRecord | null;
+  /** The checkpoint covers exactly the last record. */
+  agree: boolean;
+}
+
 /**
- * Replaces the checkpoint file atomically and durably: a temporary file written and
- * synced, renamed over the old one, and the folder synced, so that after a crash the file
- * holds either the old checkpoint or the new one.
+ * The checks every journal storage makes of its tail before appending (a writer of
+ * either backend): a checkpoint not signed by the writer's key, an empty journal whose
+ * checkpoint says otherwise, and a last line that is not a record as written are refused
+ * through `refuse`. Whether the rest of the journal must be read is the caller's decision.
  */
-export async function writeCheckpointFile(path: string, cp: JournalCheckpoint): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const file = await open(tmp, 'w', 0o644);
-    try {
-      await file.writeFile(`${canonicalJson(cp)}\n`);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw e;
+export function checkTail(tail: Buffer | null, cp: JournalCheckpoint | null, signer: Signer | null, refuse: (why: string) => Error): CheckedHead {
+  if (cp && signer && cp.sig !== undefined && checkpointSignature(cp, signer) !== 'verified') {
+    throw refuse(`has a checkpoint that is not signed by key ${signer.keyId}`);
   }
-  const folder = await open(dirname(path), 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
+  if (tail === null) {
+    if (cp && cp.seq > 0) throw refuse(`is empty, but its checkpoint (written ${cp.time}) covers ${cp.seq} record${cp.seq === 1 ? '' : 's'}: its records were removed`);
+    return { head: EMPTY_CHAIN, last: null, agree: cp === null || cp.seq === 0 };
   }
+  const problem = lineProblem(tail);
+  if (problem) throw refuse(`has a corrupt tail (${problem})`);
+  const last = (parseRecord(tail) as { record: JournalRecord }).record;
+  const head = { nextSeq: last.seq + 1, prev: lineHash(tail) };
+  return { head, last, agree: cp !== null && cp.seq === last.seq && cp.lineHash === head.prev };
 }

@@ -1,11 +1,10 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
-import { checkpointPathFor, checkpointSignature, makeCheckpoint, readCheckpointFile, writeCheckpointFile } from './checkpoint.js';
-import { lineHash, lineProblem, parseRecord, splitLines } from './record.js';
+import { checkTail, checkpointPathFor, makeCheckpoint, readCheckpointFile, writeCheckpointFile } from './checkpoint.js';
+import { splitLines } from './record.js';
 import { verifyJournalLines } from './verify.js';
-import { EMPTY_CHAIN, JournalWriter, type ChainHead, type JournalStorage, type JournalWriterOptions } from './writer.js';
-import type { JournalRecord } from '../types/index.js';
+import { JournalWriter, type ChainHead, type JournalStorage, type JournalWriterOptions } from './writer.js';
 
 export interface FileJournalOptions extends JournalWriterOptions {
   /** Where the checkpoint is kept (default `<journal>.checkpoint`). */
@@ -73,18 +72,8 @@ async function chainHead(path: string, file: FileHandle, checkpointFile: string,
   if (tail === 'torn') throw refuse('ends with a torn line (a write was interrupted)');
   const cp = await readCheckpointFile(checkpointFile);
   const signer = opts.signer ?? null;
-  if (cp && signer && cp.sig !== undefined && checkpointSignature(cp, signer) !== 'verified') {
-    throw refuse(`has a checkpoint (${checkpointFile}) that is not signed by key ${signer.keyId}`);
-  }
-  if (tail === null) {
-    if (cp && cp.seq > 0) throw refuse(`is empty, but its checkpoint (written ${cp.time}) covers ${cp.seq} record${cp.seq === 1 ? '' : 's'}: it was truncated or replaced`);
-    return EMPTY_CHAIN;
-  }
-  const problem = lineProblem(tail);
-  if (problem) throw refuse(`has a corrupt tail (${problem})`);
-  const last = (parseRecord(tail) as { record: JournalRecord }).record;
-  const head = { nextSeq: last.seq + 1, prev: lineHash(tail) };
-  const agree = cp !== null && cp.seq === last.seq && cp.lineHash === head.prev;
+  const { head, last, agree } = checkTail(tail, cp, signer, refuse);
+  if (last === null) return head;
   if (agree && !opts.verifyAll) return head;
 
   // The tail and the checkpoint disagree (or every record is to be checked): check the whole journal against the checkpoint.

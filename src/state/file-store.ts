@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { replaceFileDurably, syncFolder, temporaryBeside, writeFileSynced } from '../files/durable.js';
 import { checkpointPathFor, readCheckpointFile } from '../journal/checkpoint.js';
 import { openJournalFile } from '../journal/file-journal.js';
 import { readJournal } from '../journal/reader.js';
@@ -78,6 +79,9 @@ function safeName(name: string): string {
   return name.replace(/[^\w.-]/g, '_');
 }
 
+/** State files readable by the state folder's owner only. */
+const PRIVATE = { mode: 0o600, folderMode: 0o700 };
+
 const KEY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 function fileDocuments(dir: string): DocumentStore {
@@ -94,7 +98,7 @@ function fileDocuments(dir: string): DocumentStore {
         throw e;
       }
     },
-    put: (key, value) => replaceFile(pathOf(key), value, 0o600),
+    put: (key, value) => replaceFileDurably(pathOf(key), value, PRIVATE),
   };
 }
 
@@ -128,16 +132,16 @@ function fileHrEvents(dir: string): HrEventStore {
     }
     const next = change(current);
     if (!next) return false;
-    await replaceFile(path, `${JSON.stringify(next)}\n`, 0o600);
+    await replaceFileDurably(path, `${JSON.stringify(next)}\n`, PRIVATE);
     return true;
   };
   return {
     async record(event, receivedAt) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const path = pathOf(event.id);
-      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const tmp = temporaryBeside(path);
       const file: HrEventFile = { event, receivedAt: new Date(receivedAt).toISOString(), containedAt: null, resolvedAt: null, resolution: null };
-      await writeSynced(tmp, `${JSON.stringify(file)}\n`, 0o600);
+      await writeFileSynced(tmp, `${JSON.stringify(file)}\n`, 0o600);
       try {
         // link() fails when the name exists: two deliveries of one id cannot both be recorded.
         await link(tmp, path);
@@ -167,37 +171,3 @@ function fileHrEvents(dir: string): HrEventStore {
     markContained: (id, atMs) => update(id, (f) => (f.containedAt === null ? { ...f, containedAt: new Date(atMs).toISOString() } : null)),
   };
 }
-
-async function writeSynced(path: string, text: string, mode: number): Promise<void> {
-  const file = await open(path, 'w', mode);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  const folder = await open(dir, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
-}
-
-/** Replaces a file durably: a synced temporary file renamed over it, then the folder synced. */
-async function replaceFile(path: string, text: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeSynced(tmp, text, mode);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw e;
-  }
-  await syncFolder(dirname(path));
-}
-

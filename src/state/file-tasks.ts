@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { replaceFileDurably } from '../files/durable.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { renderTaskList } from './task-list.js';
 import { byOpenedAt, type TaskRecord, type TaskStorage } from './tasks.js';
@@ -34,7 +35,7 @@ export class FileTaskStorage implements TaskStorage {
     const path = this.locate(record.id);
     const text = `${JSON.stringify(record, null, 2)}\n`;
     const existing = await readFile(path, 'utf8').catch(() => undefined);
-    if (existing !== text) await writeAtomic(path, text);
+    if (existing !== text) await replaceFileDurably(path, text);
     if (existing !== text || !(await exists(join(this.dir, TASK_LIST_FILE)))) await this.renderList();
     return existing !== text;
   }
@@ -61,7 +62,7 @@ export class FileTaskStorage implements TaskStorage {
   }
 
   private async renderList(): Promise<void> {
-    await writeAtomic(join(this.dir, TASK_LIST_FILE), renderTaskList(this.provider, await this.list()));
+    await replaceFileDurably(join(this.dir, TASK_LIST_FILE), renderTaskList(this.provider, await this.list()));
   }
 }
 
@@ -70,12 +71,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Write-then-rename, so a reader never sees half a task file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }

@@ -1,8 +1,8 @@
 import { UserError } from '../../errors.js';
-import { checkpointSignature, makeCheckpoint, parseCheckpoint, type JournalCheckpoint } from '../../journal/checkpoint.js';
-import { lineHash, lineProblem, parseRecord, type JournalLine } from '../../journal/record.js';
+import { checkTail, makeCheckpoint, parseCheckpoint, type JournalCheckpoint } from '../../journal/checkpoint.js';
+import { parseRecord, type JournalLine } from '../../journal/record.js';
 import { verifyJournalLines } from '../../journal/verify.js';
-import { EMPTY_CHAIN, JournalWriter, type ChainHead, type JournalStorage } from '../../journal/writer.js';
+import { JournalWriter, type ChainHead, type JournalStorage } from '../../journal/writer.js';
 import type { JournalRecord } from '../../types/index.js';
 import type { JournalStore } from '../store.js';
 import type { Db } from './store.js';
@@ -44,22 +44,11 @@ export function postgresJournal(db: Db, empty: boolean): JournalStore {
         const last = counts.rows[0]!.last === null ? 0 : Number(counts.rows[0]!.last);
         const cp = await readCheckpoint();
         const signer = opts.signer ?? null;
-        if (cp && signer && cp.sig !== undefined && checkpointSignature(cp, signer) !== 'verified') {
-          throw refuse(`has a checkpoint that is not signed by key ${signer.keyId}`);
-        }
-        if (n === 0) {
-          if (cp && cp.seq > 0) throw refuse(`is empty, but its checkpoint (written ${cp.time}) covers ${cp.seq} record${cp.seq === 1 ? '' : 's'}: its rows were removed`);
-          return EMPTY_CHAIN;
-        }
-        if (n !== last) throw refuse(`has a gap: it holds ${n} rows but its seq runs to ${last}, so rows were removed`);
-        const tail = await db.query<{ line: string }>(`SELECT line FROM ${journal} WHERE seq = $1`, [last]);
-        const bytes = Buffer.from(tail.rows[0]!.line, 'utf8');
-        const problem = lineProblem(bytes);
-        if (problem) throw refuse(`has a corrupt tail (${problem})`);
-        const record = (parseRecord(bytes) as { record: JournalRecord }).record;
+        if (n !== 0 && n !== last) throw refuse(`has a gap: it holds ${n} rows but its seq runs to ${last}, so rows were removed`);
+        const tail = n === 0 ? null : Buffer.from((await db.query<{ line: string }>(`SELECT line FROM ${journal} WHERE seq = $1`, [last])).rows[0]!.line, 'utf8');
+        const { head, last: record, agree } = checkTail(tail, cp, signer, refuse);
+        if (record === null) return head;
         if (record.seq !== last) throw refuse(`row seq ${last} holds the record of seq ${record.seq}`);
-        const head = { nextSeq: last + 1, prev: lineHash(bytes) };
-        const agree = cp !== null && cp.seq === last && cp.lineHash === head.prev;
         if (agree && verified) return head;
         const result = verifyJournalLines(await readLines(), { checkpoint: cp, verifier: signer, unit: 'row', afterCheckpoint: 'fail' });
         if (agree && result.ok) return head;
