@@ -127,7 +127,7 @@ function openChanges(planText) {
 /** Journal records of `apply` runs, read back through `lockstep plan`'s store: every change id with how often it was journaled `ok`. */
 async function journalOk(w) {
   const { fileStore } = await import(join(root, 'dist/src/state/file-store.js'));
-  const { openStateStore } = await import(join(root, 'dist/src/state/open.js'));
+  const { openStateStore } = await import(join(root, 'dist/src/run/state.js'));
   const silent = { info() {}, warn() {}, debug() {} };
   let store;
   if (w.state.args[0] === '--state-dir') store = fileStore(w.state.args[1]);

@@ -9,6 +9,11 @@
 //
 //   npm run bench                 # all sizes
 //   node bench/plan-bench.mjs 1000 10000 --runs 5
+//   node bench/plan-bench.mjs 10000 --against ../other   # also plan with another build
+//
+// --against DIR plans the same generated organisations with the build in DIR (a checkout
+// with its own `npm run build` done), runs interleaved with this build's, and prints both
+// medians, their ratio and whether the two plans' checksums are the same.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -31,7 +36,7 @@ const args = process.argv.slice(2);
 const mode = args[0];
 
 if (mode === '--generate') await generate(Number(args[1]), args[2]);
-else if (mode === '--plan') await plan(args[1], Number(args[2]), args[3]);
+else if (mode === '--plan') await plan(args[1], Number(args[2]), args[3], args[4]);
 else await main();
 
 /** Writes the policy folder and the snapshot for one size. */
@@ -80,11 +85,11 @@ function shuffle(list, random) {
 }
 
 /** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
-async function plan(dir, runs, snapshotFile = 'snapshot.json') {
-  const { loadPolicy } = await import(join(dist, 'policy', 'load.js'));
-  const { loadRoster } = await import(join(dist, 'roster', 'load.js'));
-  const { assemblePlan } = await import(join(dist, 'plan', 'assemble.js'));
-  const { EMPTY_HISTORY } = await import(join(dist, 'journal', 'history.js'));
+async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
+  const { loadPolicy } = await import(join(build, 'policy', 'load.js'));
+  const { loadRoster } = await import(join(build, 'roster', 'load.js'));
+  const { assemblePlan } = await import(join(build, 'plan', 'assemble.js'));
+  const { EMPTY_HISTORY } = await import(join(build, 'journal', 'history.js'));
   const policy = await loadPolicy(join(dir, 'policies'), { checkSecrets: false });
   // Loading is not planning, but it is timed once and reported beside it: the roster loader
   // builds the identity index that planning matches accounts with.
@@ -105,7 +110,7 @@ async function plan(dir, runs, snapshotFile = 'snapshot.json') {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     samples.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
-    last = { changes: last.changes.length, findings: last.findings.length, tripped: last.guard.tripped };
+    last = { changes: last.changes.length, findings: last.findings.length, tripped: last.guard.tripped, checksum: last.checksum };
     globalThis.gc?.();
   }
   const accounts = Object.values(snapshot.providers).reduce((n, p) => n + p.accounts.length, 0);
@@ -119,6 +124,8 @@ async function main() {
   const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runs').map(Number);
   const runsFlag = args.indexOf('--runs');
   const runsOverride = runsFlag >= 0 ? Number(args[runsFlag + 1]) : undefined;
+  const againstFlag = args.indexOf('--against');
+  const against = againstFlag >= 0 ? join(args[againstFlag + 1], 'dist', 'src') : null;
   const list = sizes.length ? sizes : [1000, 10000, 100000];
   console.log(`Planning benchmark: ${PROVIDERS.length} providers, node ${process.version}, ${cpus().length} CPUs`);
   console.log('people    accounts  memberships  changes  wall median  cpu median  rss loaded  rss peak  (roster load, snapshot parse: once, not planning)');
@@ -128,16 +135,31 @@ async function main() {
     try {
       execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--generate', String(people), dir], { stdio: 'inherit' });
       const runs = runsOverride ?? (people >= 100000 ? 5 : people >= 10000 ? 7 : 11);
-      const measure = (snapshotFile) => {
-        const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs), snapshotFile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const measureWith = (snapshotFile, build) => {
+        const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs), snapshotFile, build], { encoding: 'utf8', maxBuffer: 1 << 26 });
         const r = JSON.parse(out.trim().split('\n').at(-1));
         r.wallMedian = median(r.samples.map((s) => s.wall));
         r.cpuMedian = median(r.samples.map((s) => s.cpu));
         return r;
       };
+      const measure = (snapshotFile) => {
+        if (!against) return measureWith(snapshotFile, dist);
+        // Interleaved, three processes each, so that a noisy neighbour hits both builds alike.
+        const mine = [];
+        const theirs = [];
+        for (let k = 0; k < 3; k++) {
+          mine.push(measureWith(snapshotFile, dist));
+          theirs.push(measureWith(snapshotFile, against));
+        }
+        const pooled = (rs) => ({ ...rs[0], samples: rs.flatMap((r) => r.samples), wallMedian: median(rs.flatMap((r) => r.samples.map((s) => s.wall))), cpuMedian: median(rs.flatMap((r) => r.samples.map((s) => s.cpu))) });
+        const r = pooled(mine);
+        const o = pooled(theirs);
+        r.note = `  against ${args[againstFlag + 1]}: ${ms(o.wallMedian)} → ratio ${(r.wallMedian / o.wallMedian).toFixed(3)}; checksum ${r.checksum === o.checksum ? 'same' : `DIFFERS (${o.checksum})`}`;
+        return r;
+      };
       const row = (r, note = '') =>
         console.log(
-          `${String(r.people).padEnd(9)} ${String(r.accounts).padEnd(9)} ${String(r.memberships).padEnd(12)} ${String(r.changes).padEnd(8)} ${ms(r.wallMedian).padEnd(12)} ${ms(r.cpuMedian).padEnd(11)} ${mb(r.loadedRss).padEnd(11)} ${mb(r.peakRss).padEnd(9)} (${ms(r.rosterLoad)}, ${ms(r.snapshotParse)})${note}`,
+          `${String(r.people).padEnd(9)} ${String(r.accounts).padEnd(9)} ${String(r.memberships).padEnd(12)} ${String(r.changes).padEnd(8)} ${ms(r.wallMedian).padEnd(12)} ${ms(r.cpuMedian).padEnd(11)} ${mb(r.loadedRss).padEnd(11)} ${mb(r.peakRss).padEnd(9)} (${ms(r.rosterLoad)}, ${ms(r.snapshotParse)}) ${r.checksum}${note}${r.note ?? ''}`,
         );
       const r = measure('snapshot.json');
       results.push(r);

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import type { DocumentStore } from '../../src/state/store.js';
 import type { GraphUser } from './mapping.js';
 

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { ProviderError } from '../../src/errors.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
-import type { Logger } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { DeltaState, type DirectoryState } from './delta-state.js';
 import type { GraphApi } from './graph.js';

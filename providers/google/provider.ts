@@ -1,6 +1,7 @@
 import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../../src/state/tasks.js';
 import type { GoogleApi } from './client.js';

@@ -1,6 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1RoleBinding } from '@kubernetes/client-node';
 import { ProviderError } from '../../src/errors.js';
-import type { ApplyOutcome, Logger, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { TaskBook } from '../../src/state/tasks.js';
 import type { KubernetesApis } from './connection.js';

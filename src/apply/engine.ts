@@ -9,7 +9,8 @@ import { countResults, type ApplyReport, type ChangeOutcome } from './report.js'
 import { withRetry, type Backoff } from './retry.js';
 import type { InterruptedChange, JournalHistory } from '../journal/history.js';
 import type { JournalEntry } from '../journal/record.js';
-import type { ApplyOutcome, Logger, Provider } from '../provider/provider.js';
+import type { ApplyOutcome, Provider } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange, ReviewAttestation } from '../types/index.js';
 
 /** Where the engine writes its records; a `JournalWriter` in production. */

@@ -1,5 +1,5 @@
 import { redactor } from '../policy/secrets.js';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 
 /** stdout carries results; stderr carries progress and diagnostics. Both are scrubbed of secrets. */
 export function writeOut(text: string): void {

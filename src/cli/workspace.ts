@@ -2,8 +2,8 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
-import type { Logger } from '../provider/provider.js';
-import { openStateStore, type StateFlags } from '../state/open.js';
+import type { Logger } from '../logger.js';
+import { openStateStore, type StateFlags } from '../run/state.js';
 import type { StateStore } from '../state/store.js';
 
 /**

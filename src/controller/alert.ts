@@ -1,4 +1,4 @@
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 import { redactor } from '../policy/secrets.js';
 
 export interface Alert {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactor } from '../policy/secrets.js';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 import type { Controller } from './controller.js';
 import type { ControllerMetrics } from './metrics.js';
 import { SeenEvents, verifyEvent } from './webhook.js';

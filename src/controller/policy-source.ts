@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { ensureFullHistory } from '../git/full-history.js';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 
 /** Where each cycle reads the policy from. */
 export interface PolicySource {

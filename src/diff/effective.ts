@@ -3,7 +3,8 @@ import { canonicalJson } from '../journal/canonical-json.js';
 import type { Located, Policy } from '../policy/model.js';
 import type { Person } from '../roster/model.js';
 import { desiredState } from '../plan/desired.js';
-import { managedGroups, type Entitlement } from '../plan/entitlements.js';
+import type { Entitlement } from '../plan/entitlements.js';
+import { managedGroups } from '../policy/managed-groups.js';
 
 /** One side of a diff: a policy at a commit (or the work tree) and its files' text. */
 export interface DiffSide {

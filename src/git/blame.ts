@@ -1,18 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
+import type { Attribution, LineCommit } from '../types/provenance.js';
 
-/** The commit that last changed a policy line: who and when. */
-export interface LineCommit {
-  readonly sha: string;
-  /** `Name <email>` as Git recorded the author. */
-  readonly author: string;
-  /** Author date, ISO 8601 UTC. */
-  readonly date: string;
-}
-
-/** `file:line` (as plan reasons cite policy lines) → the commit behind that line, or null. */
-export type Attribution = (source: string) => LineCommit | null;
+export type { Attribution, LineCommit } from '../types/provenance.js';
 
 /** The policy files blamed once: per line, and the latest commit over a range of lines. */
 export interface PolicyBlame {

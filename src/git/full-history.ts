@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 
 /** How much history the repository holding a folder has: all of it, a shallow clone's cut, or no Git at all. */
 export type GitHistoryDepth = 'full' | 'shallow' | 'not_git';

@@ -1,17 +1,8 @@
 import { resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import type { PolicyOrigin } from '../types/provenance.js';
 
-/**
- * Where a policy folder lives: the identity of the Git repository holding it and the
- * folder's path inside it. Outside Git `repository` is null and `path` is '.': there is
- * no repository for the path to be inside of.
- */
-export interface PolicyOrigin {
-  /** `host/path` of the origin remote (no scheme, credentials, port or `.git`), else `root:<sha>` of the first commit. */
-  readonly repository: string | null;
-  /** `/`-separated path of the policy folder inside the repository, '.' for its root. */
-  readonly path: string;
-}
+export type { PolicyOrigin } from '../types/provenance.js';
 
 export const OUTSIDE_GIT: PolicyOrigin = { repository: null, path: '.' };
 

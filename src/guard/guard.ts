@@ -1,7 +1,7 @@
 import type { Located } from '../policy/model.js';
 import type { ApprovalDocument, ConfigDocument, GuardResult, GuardViolation, PlanChange } from '../types/index.js';
 import type { ObservedIndex } from '../plan/observed-index.js';
-import { expiryInstant } from '../plan/expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
 import { thresholdsFor } from './thresholds.js';
 import { authorEmail } from '../policy/git-authorization.js';
 

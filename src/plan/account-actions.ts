@@ -1,7 +1,7 @@
 import type { ChangeAction, ChangeReason, LifecycleAction, PlanChange, Tier } from '../types/index.js';
 import type { ObservedGroup } from '../types/index.js';
 import { addFinding, ownerOf, type PlanContext } from './context.js';
-import { grantKey } from './entitlements.js';
+import { grantKey } from '../policy/managed-groups.js';
 import { changeId, findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
 import { parseObservedInstant } from './instant.js';

@@ -16,7 +16,7 @@ import {
 import { desiredState } from './desired.js';
 import { authorizeDocuments } from '../policy/git-authorization.js';
 import { findingId } from './ids.js';
-import { managedGroups } from './entitlements.js';
+import { managedGroups } from '../policy/managed-groups.js';
 import { collectFindings } from './findings.js';
 import type { PlanInputs } from './inputs.js';
 import { indexObserved } from './observed-index.js';

@@ -4,7 +4,8 @@ import type { Person } from '../roster/model.js';
 import type { Finding, ProviderType } from '../types/index.js';
 import { capabilitiesFor, type ProviderCapabilities } from '../provider/capabilities.js';
 import type { ChangeSet } from './change-set.js';
-import type { Entitlement, ManagedGroup } from './entitlements.js';
+import type { Entitlement } from './entitlements.js';
+import type { ManagedGroup } from '../policy/managed-groups.js';
 import type { IndexedAccount, ObservedIndex } from './observed-index.js';
 
 /** When a person-level trigger fired, if it has. */

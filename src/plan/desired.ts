@@ -1,7 +1,8 @@
 import type { Policy } from '../policy/model.js';
 import type { Person } from '../roster/model.js';
 import type { PersonTriggers } from './context.js';
-import { grantKey, resolveEntitlements, type Entitlement, type ReviewDecision } from './entitlements.js';
+import { grantKey } from '../policy/managed-groups.js';
+import { resolveEntitlements, type Entitlement, type ReviewDecision } from './entitlements.js';
 import { leaveRemovesAccess, personTriggers } from './lifecycle.js';
 
 export interface DesiredState {

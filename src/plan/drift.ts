@@ -3,7 +3,8 @@ import type { ChangeReason, ExceptionDocument, ObservedGroup, PlanChange, Tier }
 import { routeChange, targetOf } from './account-actions.js';
 import { ruleName, sourceOf } from './change-set.js';
 import { addFinding, type PersonState, type PlanContext } from './context.js';
-import type { Entitlement, GrantOrigin, ManagedGroup } from './entitlements.js';
+import type { Entitlement, GrantOrigin } from './entitlements.js';
+import type { ManagedGroup } from '../policy/managed-groups.js';
 import { changeId, findingId } from './ids.js';
 import type { IndexedAccount, IndexedProvider } from './observed-index.js';
 

@@ -8,7 +8,8 @@ import type {
   RoleProfileDocument,
   Tier,
 } from '../types/index.js';
-import { expiryInstant } from './expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
+import { grantKey } from '../policy/managed-groups.js';
 
 type ExceptionGrants = Pick<Entitlement, 'exceptions' | 'expiredExceptions'>;
 const NO_EXCEPTIONS: ExceptionGrants = { exceptions: new Map(), expiredExceptions: new Map() };
@@ -25,23 +26,10 @@ function splitExceptions(list: ReadonlyArray<Located<ExceptionDocument>>, nowMs:
   return { exceptions, expiredExceptions };
 }
 
-export const grantKey = (provider: string, group: string): string => `${provider}\u0000${group}`;
-
 /** Where a desired grant comes from (one grant of one role), for the change's reason and source line. */
 export interface GrantOrigin {
   readonly role: Located<RoleProfileDocument>;
   readonly grantIndex: number;
-}
-
-/** A group some RoleProfile names: managed authoritatively. */
-export interface ManagedGroup {
-  readonly provider: string;
-  readonly group: string;
-  /** The first role (by name) that names the group: the rule drift removals cite. */
-  readonly role: Located<RoleProfileDocument>;
-  readonly grantIndex: number;
-  /** privileged when any privileged role grants it. */
-  readonly tier: Tier;
 }
 
 /** What one person should hold, from assignments and exceptions, at `now`. */
@@ -66,22 +54,6 @@ export interface Entitlement {
 export interface ReviewDecision {
   readonly review: Located<AccessReviewDocument>;
   readonly member: number;
-}
-
-export function managedGroups(policy: Policy): Map<string, ManagedGroup> {
-  const managed = new Map<string, ManagedGroup>();
-  const names = [...policy.roles.keys()].sort();
-  for (const name of names) {
-    const role = policy.roles.get(name)!;
-    const tier: Tier = role.doc.spec.tier ?? 'standard';
-    role.doc.spec.grants.forEach((g, grantIndex) => {
-      const key = grantKey(g.provider, g.group);
-      const seen = managed.get(key);
-      if (!seen) managed.set(key, { provider: g.provider, group: g.group, role, grantIndex, tier });
-      else if (tier === 'privileged' && seen.tier !== 'privileged') managed.set(key, { ...seen, tier });
-    });
-  }
-  return managed;
 }
 
 /** A selector compiled once: every key must match; a list means any of its values; case-insensitive. */

@@ -1,7 +1,7 @@
 import { parseDuration } from '../policy/time.js';
 import { ruleName, sourceOf } from './change-set.js';
 import { addFinding, type PersonState, type PlanContext } from './context.js';
-import { expiryInstant } from './expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
 import { findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
 import { selectorMatches } from './entitlements.js';

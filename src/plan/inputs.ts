@@ -3,9 +3,8 @@ import type { Roster } from '../roster/model.js';
 import type { PendingEvent } from '../roster/hr-overlay.js';
 import type { PlanChange, Snapshot } from '../types/index.js';
 import type { JournalHistory } from '../journal/history.js';
-import type { Attribution } from '../git/blame.js';
+import type { Attribution, PolicyOrigin } from '../types/provenance.js';
 import type { Authorship } from '../policy/git-authorization.js';
-import type { PolicyOrigin } from '../git/repository.js';
 
 /**
  * Everything a plan depends on. Planning is a pure function of these: no clock, no

@@ -1,6 +1,6 @@
 import { addFinding, type PlanContext } from './context.js';
 import { sourceOf, ruleName } from './change-set.js';
-import { expiryInstant } from './expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
 import { findingId } from './ids.js';
 
 /** Access reviews past their due date with members still undecided. */

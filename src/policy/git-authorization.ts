@@ -1,4 +1,4 @@
-import type { LineCommit } from '../git/blame.js';
+import type { LineCommit } from '../types/provenance.js';
 import type { ApprovalDocument, ExceptionDocument } from '../types/index.js';
 import type { Located, Policy } from './model.js';
 

@@ -1,13 +1,7 @@
 import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
 import type { SecretResolver } from '../policy/secrets.js';
 import type { ProviderState } from '../state/store.js';
-
-/** Progress and diagnostics; never given a secret. Writes to stderr in the CLI. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-}
+import type { Logger } from '../logger.js';
 
 export interface ProviderContext {
   /** The provider's name in Config (e.g. `okta-main`). */

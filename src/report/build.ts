@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/model.js';
 import { parseDuration } from '../policy/time.js';
-import { expiryInstant } from '../plan/expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
 import type { Person } from '../roster/model.js';
 import type { Finding, JournalRecord, Plan } from '../types/index.js';
 

@@ -6,7 +6,7 @@ import { attestationIdentity } from '../journal/build-history.js';
 import { canonicalJson, sha256Hex } from '../journal/canonical-json.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Located, Policy } from '../policy/model.js';
-import type { Logger } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 import type { AccessReviewDocument, ReviewAttestation } from '../types/index.js';
 
 /** What Git says about one review: its file's last commit and who set its decisions. */

@@ -1,5 +1,5 @@
-import type { Logger } from '../provider/provider.js';
-import { closeProviders, createProviders } from '../provider/connect.js';
+import type { Logger } from '../logger.js';
+import { closeProviders, createProviders } from '../run/connect.js';
 import { fileStore } from '../state/file-store.js';
 import { observeProviders } from '../snapshot/observe.js';
 import type { Snapshot } from '../types/index.js';

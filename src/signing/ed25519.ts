@@ -1,9 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Policy } from '../policy/model.js';
-import { SecretResolver } from '../policy/secrets.js';
 
 /**
  * Checks Ed25519 signatures made by one key. `keyId` names the key without revealing
@@ -91,46 +88,4 @@ export async function verifierFromFile(file: string, what = file): Promise<Verif
     throw new UserError(`${what}: cannot read the public key (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return verifierFromPem(pem, what);
-}
-
-/** The keys Config `spec.signing` names: a signer when the private key is configured, a verifier when either is. */
-export interface PolicyKeys {
-  readonly signer: Signer | null;
-  readonly verifier: Verifier | null;
-}
-
-export const NO_KEYS: PolicyKeys = { signer: null, verifier: null };
-
-/**
- * Resolves Config `spec.signing`: the private key through its secret reference (only
- * when `withPrivateKey`; a read-only command does not need it), the public key from its
- * file. When both are given they must be the same key.
- */
-export async function policyKeys(policy: Policy, opts: { withPrivateKey: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyKeys> {
-  const signing = policy.config.doc.spec.signing;
-  if (!signing) return NO_KEYS;
-  const at = (field: string) => {
-    const l = policy.config.locate(['spec', 'signing', field]);
-    return `${l.file}:${l.line}:${l.col}`;
-  };
-  let signer: Signer | null = null;
-  if (signing.key && opts.withPrivateKey) {
-    let pem: string;
-    try {
-      pem = new SecretResolver(opts.env ?? process.env, policy.dir).resolve(signing.key);
-    } catch (e) {
-      throw new UserError(`${at('key')}: signing key: ${(e as Error).message}`);
-    }
-    signer = signerFromPem(pem, `${at('key')}: signing key ${signing.key}`);
-  }
-  let verifier: Verifier | null = signer;
-  if (signing.publicKey) {
-    const file = isAbsolute(signing.publicKey) ? signing.publicKey : resolve(policy.dir, signing.publicKey);
-    const fromFile = await verifierFromFile(file, `${at('publicKey')}: signing public key ${signing.publicKey}`);
-    if (signer && fromFile.keyId !== signer.keyId) {
-      throw new UserError(`${at('publicKey')}: signing.publicKey is ${fromFile.keyId}, but signing.key is ${signer.keyId}: they must be one key pair`);
-    }
-    verifier = signer ?? fromFile;
-  }
-  return { signer, verifier };
 }

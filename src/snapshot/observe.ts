@@ -1,6 +1,7 @@
 import { ProviderError } from '../errors.js';
 import type { Policy } from '../policy/model.js';
-import type { Logger, ObserveOptions, Provider } from '../provider/provider.js';
+import type { ObserveOptions, Provider } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
 import { inCanonicalOrder } from './order.js';
 

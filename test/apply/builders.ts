@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { planChecksum } from '../../src/plan/checksum.js';
-import type { Logger } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import type { GuardViolation, Plan, PlanChange } from '../../src/types/index.js';
 
 type ChangeSpec = Partial<PlanChange> & Pick<PlanChange, 'action'>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScimEmulator } from '../../providers/scim/emulator.js';
 import { lineHash } from '../../src/journal/record.js';
-import { openStateStore } from '../../src/state/open.js';
+import { openStateStore } from '../../src/run/state.js';
 import { freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';
 import { runCli, type CliResult } from './run-cli.js';
 import { membersOf, scimWorld, statusOf } from './scim-world.js';

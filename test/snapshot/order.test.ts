@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger, Provider } from '../../src/provider/provider.js';
+import type { Provider } from '../../src/provider/provider.js';
+import type { Logger } from '../../src/logger.js';
 import { observeProviders } from '../../src/snapshot/observe.js';
 import { compareIds, inCanonicalOrder } from '../../src/snapshot/order.js';
 import type { ObservedProvider } from '../../src/types/index.js';

@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { verifyJournalLines } from '../../src/journal/verify.js';
 import { signerFromPem } from '../../src/signing/ed25519.js';
 import { fileStore } from '../../src/state/file-store.js';
-import { openStateStore } from '../../src/state/open.js';
+import { openStateStore } from '../../src/run/state.js';
 import type { StateStore } from '../../src/state/store.js';
 import type { PlanChange } from '../../src/types/index.js';
 import { tempDir } from '../cli/run-cli.js';

@@ -9,8 +9,8 @@ import { folderSource, repoSource } from '../../controller/policy-source.js';
 import { parseDuration } from '../../policy/time.js';
 import { redactor } from '../../policy/secrets.js';
 import { stderrLogger, writeErr } from '../output.js';
-import { loadPlanningPolicy } from '../../plan/make-plan.js';
-import { describeStore, openStateStore, stateDir } from '../../state/open.js';
+import { loadPlanningPolicy } from '../../run/plan-run.js';
+import { describeStore, openStateStore, stateDir } from '../../run/state.js';
 import { actor } from '../workspace.js';
 
 export interface ControllerCommandOptions {

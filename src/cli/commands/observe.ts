@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { closeProviders, connectProviders } from '../../provider/connect.js';
+import { closeProviders, connectProviders } from '../../run/connect.js';
 import { observeProviders } from '../../snapshot/observe.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { withStateStore } from '../workspace.js';

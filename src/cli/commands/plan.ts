@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
-import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
+import { loadPlanningPolicy, makePlan } from '../../run/plan-run.js';
 import { signPlan } from '../../plan/signature.js';
-import { planSigner } from '../../signing/plan-signer.js';
+import { planSigner } from '../../run/keys.js';
 import { renderPlan, type PlanFormat } from '../render-plan.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { parseNow, planFiles, withStateStore } from '../workspace.js';

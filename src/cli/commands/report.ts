@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
-import { loadPlanningPolicy, makePlan } from '../../plan/make-plan.js';
+import { loadPlanningPolicy, makePlan } from '../../run/plan-run.js';
 import { buildReport } from '../../report/build.js';
 import { renderReportHtml } from '../../report/html.js';
 import { renderReportMarkdown, renderReportText } from '../../report/render.js';

@@ -4,7 +4,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
 import { readSnapshot } from '../../snapshot/read.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
-import { stateDir } from '../../state/open.js';
+import { stateDir } from '../../run/state.js';
 
 /**
  * `lockstep sandbox`: starts an emulator for every provider type that has one, seeded

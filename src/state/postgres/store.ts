@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { UserError } from '../../errors.js';
 import { redactor } from '../../policy/secrets.js';
-import type { Logger } from '../../provider/provider.js';
-import type { PostgresTarget } from '../open.js';
+import type { Logger } from '../../logger.js';
 import type { DocumentStore, HrEventStore, ProviderState, StateStore, StoredHrEvent } from '../store.js';
 import { TaskBook } from '../tasks.js';
 import { postgresJournal } from './journal.js';
@@ -22,6 +21,14 @@ export interface Db {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** A connection of its own (the apply lock holds one for as long as it is held). */
   client(applicationName: string): Promise<pg.Client>;
+}
+
+/** A PostgreSQL connection, resolved: never printed whole (`label` is what messages show). */
+export interface PostgresTarget {
+  url: string;
+  password: string | undefined;
+  schema: string;
+  label: string;
 }
 
 /**

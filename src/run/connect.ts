@@ -2,9 +2,10 @@ import { UserError, type Problem, type SourceLocation } from '../errors.js';
 import type { Policy } from '../policy/model.js';
 import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
-import { managedGroups } from '../plan/entitlements.js';
+import { managedGroups } from '../policy/managed-groups.js';
 import type { StateStore } from '../state/store.js';
-import type { Logger, Provider, ProviderContext } from './provider.js';
+import type { Provider, ProviderContext } from '../provider/provider.js';
+import type { Logger } from '../logger.js';
 
 export interface ConnectOptions {
   /** Where providers keep tasks and delta links. */

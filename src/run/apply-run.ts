@@ -1,14 +1,14 @@
-import { applyPlan } from './engine.js';
-import type { ApplyReport } from './report.js';
+import { applyPlan } from '../apply/engine.js';
+import type { ApplyReport } from '../apply/report.js';
 import type { JournalEntry } from '../journal/record.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Policy } from '../policy/model.js';
-import { closeProviders, connectProviders } from '../provider/connect.js';
-import type { Logger } from '../provider/provider.js';
+import { closeProviders, connectProviders } from './connect.js';
+import type { Logger } from '../logger.js';
 import type { Signer } from '../signing/ed25519.js';
 import type { StateStore } from '../state/store.js';
-import { approvedChangeIds, taskDesk } from './policy-desks.js';
+import { approvedChangeIds, taskDesk } from './tasks.js';
 import type { Plan, ReviewAttestation } from '../types/index.js';
 
 export interface RunApplyOptions {

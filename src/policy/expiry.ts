@@ -1,4 +1,4 @@
-import { parseInstant } from '../policy/time.js';
+import { parseInstant } from './time.js';
 
 const DAY_MS = 86_400_000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,6 +1,6 @@
-import { expiryInstant } from '../plan/expiry.js';
+import { expiryInstant } from '../policy/expiry.js';
 import type { Policy } from '../policy/model.js';
-import { confirmationsOf } from '../provider/connect.js';
+import { confirmationsOf } from './connect.js';
 import type { StateStore } from '../state/store.js';
 import type { PlanChange } from '../types/index.js';
 

@@ -2,9 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Policy } from '../policy/model.js';
 import { SecretResolver, parseSecretRef, redactor } from '../policy/secrets.js';
-import type { Logger } from '../provider/provider.js';
-import { fileStore } from './file-store.js';
-import type { StateStore } from './store.js';
+import type { Logger } from '../logger.js';
+import { fileStore } from '../state/file-store.js';
+import type { StateStore } from '../state/store.js';
+import type { PostgresTarget } from '../state/postgres/store.js';
 
 /** How a command was told where its state is. */
 export interface StateFlags {
@@ -14,14 +15,6 @@ export interface StateFlags {
   stateDir?: string | undefined;
   /** `--journal`: the file backend's journal file. */
   journal?: string | undefined;
-}
-
-/** A PostgreSQL connection, resolved: never printed whole (`label` is what messages show). */
-export interface PostgresTarget {
-  url: string;
-  password: string | undefined;
-  schema: string;
-  label: string;
 }
 
 /** The file backend's folder: --state-dir, else LOCKSTEP_STATE_DIR, else `.lockstep` in the working directory. */
@@ -55,7 +48,7 @@ export async function openStateStore(policy: Policy | null, flags: StateFlags, o
     const at = policy.config.locate(['spec', 'journal', 'file']);
     throw new UserError([{ message: `journal.file names a journal file, but the state is in PostgreSQL (${target.label}), where the journal is a table; remove journal.file`, at }]);
   }
-  const { openPostgresStore } = await import('./postgres/store.js');
+  const { openPostgresStore } = await import('../state/postgres/store.js');
   return openPostgresStore(target, opts);
 }
 
