@@ -90,6 +90,8 @@ async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
   const { loadRoster } = await import(join(build, 'roster', 'load.js'));
   const { assemblePlan } = await import(join(build, 'plan', 'assemble.js'));
   const { EMPTY_HISTORY } = await import(join(build, 'journal', 'history.js'));
+  // Builds from before capabilities were a planning input ignore it.
+  const planning = await import(join(build, 'run', 'planning.js')).catch(() => null);
   const policy = await loadPolicy(join(dir, 'policies'), { checkSecrets: false });
   // Loading is not planning, but it is timed once and reported beside it: the roster loader
   // builds the identity index that planning matches accounts with.
@@ -106,7 +108,7 @@ async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
   for (let i = 0; i < runs; i++) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    last = assemblePlan({ policy, roster, snapshot, now: new Date(NOW), history: EMPTY_HISTORY });
+    last = assemblePlan({ policy, providers: planning?.planningProviders(policy), roster, snapshot, now: new Date(NOW), history: EMPTY_HISTORY });
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     samples.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });

@@ -14,6 +14,7 @@ import { policyKeys } from '../run/keys.js';
 import type { StateStore } from '../state/store.js';
 import type { ApplyReport } from '../apply/report.js';
 import { runApply } from '../run/apply-run.js';
+import { planningProviders } from '../run/planning.js';
 import type { HrEvent, Plan, Snapshot } from '../types/index.js';
 import { raiseAlert } from './alert.js';
 import { containmentByPerson, isContainment } from './containment.js';
@@ -286,6 +287,7 @@ export class Controller {
       const history = buildHistory(await store.journal.read());
       const plan = assemblePlan({
         policy: world.policy,
+        providers: planningProviders(world.policy),
         roster,
         hrEvents: laid,
         snapshot: world.snapshot,

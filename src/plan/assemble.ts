@@ -6,10 +6,8 @@ import { planChecksum } from './checksum.js';
 import { sortKeysDeepPlain } from '../journal/canonical-json.js';
 import {
   addFinding,
-  capabilitiesOf,
   protectedMatcher,
   providerTypeOf,
-  taskOwnerOf,
   type PersonState,
   type PlanContext,
 } from './context.js';
@@ -67,8 +65,8 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     changes: new ChangeSet(),
     findings: new Map<string, Finding>(),
     isProtected: protectedMatcher(policy),
-    capabilities: capabilitiesOf(policy),
-    taskOwner: taskOwnerOf(policy),
+    capabilities: (name) => inputs.providers.capabilities(name),
+    taskOwner: (name) => inputs.providers.taskOwner(name),
   };
   sweep(ctx);
   collectFindings(ctx);

@@ -2,7 +2,7 @@ import type { Policy } from '../policy/model.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Person } from '../roster/model.js';
 import type { Finding, ProviderType } from '../types/index.js';
-import { capabilitiesFor, type ProviderCapabilities } from '../provider/capabilities.js';
+import type { ProviderCapabilities } from '../types/capabilities.js';
 import type { ChangeSet } from './change-set.js';
 import type { Entitlement } from './entitlements.js';
 import type { ManagedGroup } from '../policy/managed-groups.js';
@@ -71,16 +71,5 @@ export function providerTypeOf(policy: Policy): (provider: string) => ProviderTy
   return (name) => {
     const conn = providers[name];
     return conn ? (conn.type as ProviderType) : undefined;
-  };
-}
-
-export function capabilitiesOf(policy: Policy): (provider: string) => ProviderCapabilities {
-  return (name) => capabilitiesFor(policy.config.doc.spec.providers[name] as { type: string } | undefined);
-}
-
-export function taskOwnerOf(policy: Policy): (provider: string) => string {
-  return (name) => {
-    const conn = policy.config.doc.spec.providers[name] as { owner?: unknown } | undefined;
-    return typeof conn?.owner === 'string' ? conn.owner : 'unassigned';
   };
 }

@@ -2,6 +2,7 @@ import type { Policy } from '../policy/model.js';
 import type { Roster } from '../roster/model.js';
 import type { PendingEvent } from '../roster/hr-overlay.js';
 import type { PlanChange, Snapshot } from '../types/index.js';
+import type { PlanningProviders } from '../types/capabilities.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Attribution, PolicyOrigin } from '../types/provenance.js';
 import type { Authorship } from '../policy/git-authorization.js';
@@ -15,6 +16,8 @@ export interface PlanInputs {
   /** The repository and folder the policy was read from, recorded in the plan so apply can refuse a plan from elsewhere; not recorded when absent. */
   readonly origin?: PolicyOrigin;
   readonly roster: Roster;
+  /** What each configured provider can do and who takes its manual work (from the provider modules and Config). */
+  readonly providers: PlanningProviders;
   readonly snapshot: Snapshot;
   readonly now: Date;
   readonly history: JournalHistory;

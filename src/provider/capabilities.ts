@@ -1,24 +1,7 @@
 import type { ChangeAction, ProviderType } from '../types/index.js';
+import type { ProviderCapabilities } from '../types/capabilities.js';
 
-/**
- * What each provider type does through its API (SPEC §5). Planning is pure and plans
- * against snapshots without live providers, so capabilities are static per type.
- * An account action outside `automated` and outside `notApplicable` is planned as a
- * `task` for the app owner.
- */
-export interface ProviderCapabilities {
-  readonly automated: ReadonlySet<ChangeAction>;
-  /** Actions that mean nothing for this type (Kubernetes has no sessions): neither change nor task. */
-  readonly notApplicable: ReadonlySet<ChangeAction>;
-  /** Effects the API cannot show back; their completion is read from the journal. */
-  readonly unobservable: ReadonlySet<ChangeAction>;
-  /**
-   * Lockstep changes only the groups the policy manages: there is no account to switch
-   * off, so "suspend" means leaving every managed group, and groups no policy names are
-   * left to people (reported, never changed). Kubernetes: bindings are shared by workloads.
-   */
-  readonly onlyManagedGroups?: boolean;
-}
+export type { ProviderCapabilities } from '../types/capabilities.js';
 
 const s = (...a: ChangeAction[]): ReadonlySet<ChangeAction> => new Set(a);
 const invisible = s('revoke_sessions', 'revoke_tokens', 'reset_factors', 'transfer_ownership', 'task');

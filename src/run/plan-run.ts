@@ -14,6 +14,7 @@ import { readSnapshot } from '../snapshot/read.js';
 import type { StateStore } from '../state/store.js';
 import type { Plan, Snapshot } from '../types/index.js';
 import { assemblePlan } from '../plan/assemble.js';
+import { planningProviders } from './planning.js';
 import type { PlanInputs } from '../plan/inputs.js';
 import { blamePolicyFiles } from '../git/blame.js';
 import { documentAuthorship } from '../git/authorship.js';
@@ -96,6 +97,6 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
   const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
   const origin = await policyOrigin(policy.dir);
-  const plan = assemblePlan({ policy, origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
+  const plan = assemblePlan({ policy, providers: planningProviders(policy), origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
   return { plan, policy, roster: loaded, hrEvents, snapshot, history, attribute: blame.attribute, authorship };
 }

@@ -13,6 +13,7 @@ import type {
   Snapshot,
 } from '../../src/types/index.js';
 import { assemblePlan } from '../../src/plan/assemble.js';
+import { planningProviders } from '../../src/run/planning.js';
 import { EMPTY_HISTORY, type JournalHistory } from '../../src/journal/history.js';
 import { parseInstant } from '../../src/policy/time.js';
 
@@ -188,6 +189,7 @@ export class World {
     const now = new Date(opts.now ?? this.now);
     return assemblePlan({
       policy: this.policy(),
+      providers: planningProviders(this.policy()),
       roster: this.roster(),
       snapshot: this.snapshot,
       now,
