@@ -88,10 +88,12 @@ function shuffle(list, random) {
 async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
   const { loadPolicy } = await import(join(build, 'policy', 'load.js'));
   const { loadRoster } = await import(join(build, 'roster', 'load.js'));
-  const { assemblePlan } = await import(join(build, 'plan', 'assemble.js'));
+  // The plan's steps in order (draft, guard, seal); builds from before the guard ran over a finished plan had them in one.
+  const { assemblePlan } = await import(join(build, 'run', 'assemble-plan.js')).catch(() => import(join(build, 'plan', 'assemble.js')));
   const { EMPTY_HISTORY } = await import(join(build, 'journal', 'history.js'));
   // Builds from before capabilities were a planning input ignore it.
   const planning = await import(join(build, 'run', 'planning.js')).catch(() => null);
+  const { planChecksum } = await import(join(build, 'plan', 'checksum.js'));
   const policy = await loadPolicy(join(dir, 'policies'), { checkSecrets: false });
   // Loading is not planning, but it is timed once and reported beside it: the roster loader
   // builds the identity index that planning matches accounts with.
@@ -112,7 +114,10 @@ async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     samples.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
-    last = { changes: last.changes.length, findings: last.findings.length, tripped: last.guard.tripped, checksum: last.checksum };
+    // The checksum the plan would have as format 1.1 (without the guard baseline 1.2 added), to compare with older builds.
+    const { baseline: _baseline, ...as11 } = last;
+    const checksum11 = planChecksum({ ...as11, formatVersion: '1.1' });
+    last = { changes: last.changes.length, findings: last.findings.length, tripped: last.guard.tripped, checksum: last.checksum, checksum11 };
     globalThis.gc?.();
   }
   const accounts = Object.values(snapshot.providers).reduce((n, p) => n + p.accounts.length, 0);
@@ -156,7 +161,7 @@ async function main() {
         const pooled = (rs) => ({ ...rs[0], samples: rs.flatMap((r) => r.samples), wallMedian: median(rs.flatMap((r) => r.samples.map((s) => s.wall))), cpuMedian: median(rs.flatMap((r) => r.samples.map((s) => s.cpu))) });
         const r = pooled(mine);
         const o = pooled(theirs);
-        r.note = `  against ${args[againstFlag + 1]}: ${ms(o.wallMedian)} → ratio ${(r.wallMedian / o.wallMedian).toFixed(3)}; checksum ${r.checksum === o.checksum ? 'same' : `DIFFERS (${o.checksum})`}`;
+        r.note = `  against ${args[againstFlag + 1]}: ${ms(o.wallMedian)} → ratio ${(r.wallMedian / o.wallMedian).toFixed(3)}; checksum ${r.checksum === o.checksum ? 'same' : r.checksum11 === o.checksum11 ? 'same but for the format 1.2 baseline' : `DIFFERS (${o.checksum})`}`;
         return r;
       };
       const row = (r, note = '') =>

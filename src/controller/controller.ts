@@ -1,7 +1,6 @@
 import { ExitCode, formatProblem, UserError } from '../errors.js';
 import { buildHistory } from '../journal/build-history.js';
-import { assemblePlan } from '../plan/assemble.js';
-import type { PlanInputs } from '../plan/inputs.js';
+import { assemblePlan } from '../run/assemble-plan.js';
 import { loadPlanningPolicy, makePlan } from '../run/plan-run.js';
 import type { Policy } from '../policy/model.js';
 import { redactor } from '../policy/secrets.js';
@@ -15,6 +14,7 @@ import type { StateStore } from '../state/store.js';
 import type { ApplyReport } from '../apply/report.js';
 import { runApply } from '../run/apply-run.js';
 import { planningProviders } from '../run/planning.js';
+import type { PolicyProvenance } from '../run/provenance.js';
 import type { HrEvent, Plan, Snapshot } from '../types/index.js';
 import { raiseAlert } from './alert.js';
 import { containmentByPerson, isContainment } from './containment.js';
@@ -54,8 +54,7 @@ interface World {
   roster: Roster;
   snapshot: Snapshot;
   signer: Signer | null;
-  attribute: PlanInputs['attribute'];
-  authorship: PlanInputs['authorship'];
+  provenance: PolicyProvenance;
 }
 
 /**
@@ -230,10 +229,10 @@ export class Controller {
       await store.hrEvents.resolve(r.id, r.resolution, Date.now());
       log.info(`HR event ${r.id} no longer stands: ${r.resolution}`);
     }
-    this.world = { policy, roster: made.roster, snapshot: made.snapshot, signer, attribute: made.attribute, authorship: made.authorship };
+    this.world = { policy, roster: made.roster, snapshot: made.snapshot, signer, provenance: made.provenance };
     const { plan } = made;
     metrics.observePlan(plan);
-    const attestations = await pendingAttestations(policy, made.history, log);
+    const attestations = await pendingAttestations(policy, made.history, log, made.provenance.blame);
     log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`);
     // A merged review whose decisions change nothing is still attested.
     if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
@@ -293,8 +292,8 @@ export class Controller {
         snapshot: world.snapshot,
         now,
         history,
-        attribute: world.attribute,
-        authorship: world.authorship,
+        attribute: world.provenance.blame.attribute,
+        authorship: world.provenance.authorship,
         scope: (c) => c.person !== null && eventOf.has(c.person) && isContainment(c),
       });
       const t1 = Date.now();

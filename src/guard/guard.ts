@@ -1,68 +1,71 @@
 import type { Located } from '../policy/model.js';
-import type { ApprovalDocument, ConfigDocument, GuardResult, GuardViolation, PlanChange } from '../types/index.js';
-import type { ObservedIndex } from '../plan/observed-index.js';
+import type { ApprovalDocument, ConfigDocument, GuardBaseline, GuardResult, GuardViolation, Plan, PlanChange } from '../types/index.js';
 import { expiryInstant } from '../policy/expiry.js';
 import { thresholdsFor } from './thresholds.js';
 import { authorEmail } from '../policy/git-authorization.js';
+import type { GuardOutcome, SelfApproval } from '../types/guard.js';
 
-export interface GuardInputs {
-  readonly changes: readonly PlanChange[];
-  readonly index: ObservedIndex;
-  readonly config: ConfigDocument;
+export type { GuardOutcome, SelfApproval } from '../types/guard.js';
+
+/** What the guard reads of a plan: its changes, and what they are counted against. */
+export type GuardedPlan = Pick<Plan, 'changes'> & { readonly baseline: GuardBaseline };
+
+/** The Approvals that count (see authorizeDocuments), and who approved each when Config names approvers. */
+export interface GuardApprovals {
   readonly approvals: ReadonlyArray<Located<ApprovalDocument>>;
-  readonly nowMs: number;
-  /** Who approved each Approval, when Git authorises them (Config approvers). */
   readonly approverOf?: ReadonlyMap<Located<ApprovalDocument>, string>;
-  /** Told when an Approval is passed over because its approver wrote policy behind the violation's changes. */
-  readonly onSelfApproval?: (approval: string, violation: GuardViolation, approver: string) => void;
 }
 
 /**
  * The safety check over a finished plan (SPEC §8): group removals above a fraction of a
  * group's members, suspensions+deletions above a fraction of a provider's active
- * accounts, and groups left below their minimum membership. A violation an unexpired
- * Approval covers is kept in the list with `approvedBy`; the guard trips when any
- * violation is left unapproved.
+ * accounts, and groups left below their minimum membership, each counted against the
+ * plan's baseline. A violation an unexpired Approval covers is kept in the list with
+ * `approvedBy`; the guard trips when any violation is left unapproved. Pure: the same
+ * plan, Config, Approvals and instant give the same answer, when the plan is made and
+ * again when a saved plan is applied.
  */
-export function evaluateGuard(inputs: GuardInputs): GuardResult {
-  const violations = [...groupRemovals(inputs), ...massSuspensions(inputs), ...minMembers(inputs)];
-  const live = inputs.approvals.filter((a) => inputs.nowMs < expiryInstant(a.doc.spec.expires));
-  const authorOf = changeAuthors(inputs.changes);
+export function evaluateGuard(plan: GuardedPlan, config: ConfigDocument, approvals: GuardApprovals, now: Date): GuardOutcome {
+  const violations = [...groupRemovals(plan, config), ...massSuspensions(plan, config), ...minMembers(plan, config)];
+  const nowMs = now.getTime();
+  const live = approvals.approvals.filter((a) => nowMs < expiryInstant(a.doc.spec.expires));
+  const authorOf = changeAuthors(plan.changes);
+  const selfApprovals: SelfApproval[] = [];
   const approves = (a: Located<ApprovalDocument>, v: GuardViolation): boolean => {
-    const approver = inputs.approverOf?.get(a);
+    const approver = approvals.approverOf?.get(a);
     if (!approver || !v.changes?.some((id) => authorOf.get(id) === approver)) return true;
-    inputs.onSelfApproval?.(`Approval/${a.doc.metadata.name}`, v, approver);
+    selfApprovals.push({ approval: `Approval/${a.doc.metadata.name}`, violation: v, approver });
     return false;
   };
   for (const v of violations) {
     const approval = live.find((a) => covers(v, a) && approves(a, v));
     v.approvedBy = approval ? `Approval/${approval.doc.metadata.name}` : null;
   }
-  return { tripped: violations.some((v) => !v.approvedBy), violations };
+  return { result: { tripped: violations.some((v) => !v.approvedBy), violations }, selfApprovals };
 }
 
-function groupRemovals({ changes, index, config }: GuardInputs): GuardViolation[] {
+function groupRemovals({ changes, baseline }: GuardedPlan, config: ConfigDocument): GuardViolation[] {
   const byGroup = new Map<string, { provider: string; groupId: string; ids: string[] }>();
   for (const c of changes) {
     if (c.action !== 'remove_member' || !c.target.group) continue;
-    const k = `${c.provider}\u0000${c.target.group.id}`;
+    const k = groupKey(c.provider, c.target.group.id);
     const e = byGroup.get(k);
     if (e) e.ids.push(c.id);
     else byGroup.set(k, { provider: c.provider, groupId: c.target.group.id, ids: [c.id] });
   }
+  const counted = new Map(baseline.groups.map((g) => [groupKey(g.provider, g.id), g]));
   const out: GuardViolation[] = [];
-  for (const { provider, groupId, ids } of byGroup.values()) {
-    const group = index.providers.get(provider)?.groupsById.get(groupId);
-    if (!group) continue;
-    const name = group.name;
-    const t = thresholdsFor(config, provider, name);
-    const current = group.members.length;
+  for (const [key, { provider, ids }] of byGroup) {
+    const group = counted.get(key);
+    if (!group) continue; // a group that was not observed: nothing to count against
+    const t = thresholdsFor(config, provider, group.name);
+    const current = group.members;
     if (current < t.minGroupSize) continue;
     if (ids.length > t.maxGroupRemovalFraction * current) {
       out.push({
         kind: 'group_removal',
         provider,
-        group: name,
+        group: group.name,
         current,
         removing: ids.length,
         fraction: round(ids.length / current),
@@ -75,7 +78,7 @@ function groupRemovals({ changes, index, config }: GuardInputs): GuardViolation[
   return out;
 }
 
-function massSuspensions({ changes, index, config }: GuardInputs): GuardViolation[] {
+function massSuspensions({ changes, baseline }: GuardedPlan, config: ConfigDocument): GuardViolation[] {
   const byProvider = new Map<string, string[]>();
   for (const c of changes) {
     if (c.action !== 'suspend' && c.action !== 'delete') continue;
@@ -85,7 +88,7 @@ function massSuspensions({ changes, index, config }: GuardInputs): GuardViolatio
   }
   const out: GuardViolation[] = [];
   for (const [provider, ids] of byProvider) {
-    const current = index.providers.get(provider)?.activeAccounts ?? 0;
+    const current = baseline.activeAccounts[provider] ?? 0;
     const t = thresholdsFor(config, provider);
     if (ids.length > t.maxSuspendFraction * current) {
       out.push({
@@ -104,15 +107,12 @@ function massSuspensions({ changes, index, config }: GuardInputs): GuardViolatio
 }
 
 /** Counts active members left after the plan's removals, suspensions and additions. */
-function minMembers({ changes, index, config }: GuardInputs): GuardViolation[] {
+function minMembers({ changes, baseline }: GuardedPlan, config: ConfigDocument): GuardViolation[] {
   const out: GuardViolation[] = [];
   for (const rule of config.spec.minMembers ?? []) {
-    const p = index.providers.get(rule.provider);
-    const group = p?.groupsByName.get(rule.group);
-    if (!p || !group) continue;
-    const members = new Set(group.members);
-    const isActive = (id: string) => p.accounts.get(id)?.account.status === 'active';
-    const before = new Set([...members].filter(isActive));
+    const group = baseline.minMembers.find((g) => g.provider === rule.provider && g.group === rule.group);
+    if (!group) continue; // the group was not observed
+    const before = new Set(group.active);
     const after = new Set(before);
     const ids: string[] = [];
     for (const c of changes) {
@@ -170,4 +170,5 @@ function changeAuthors(changes: readonly PlanChange[]): Map<string, string> {
   return out;
 }
 
+const groupKey = (provider: string, id: string) => `${provider}\u0000${id}`;
 const round = (x: number) => Math.round(x * 10000) / 10000;

@@ -1,6 +1,8 @@
-import { evaluateGuard } from '../guard/guard.js';
 import { personOf, type PendingEvent } from '../roster/hr-overlay.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
+import type { Authorized } from '../policy/git-authorization.js';
+import { guardBaseline } from './baseline.js';
+import type { GuardOutcome, SelfApproval } from '../types/guard.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
 import { sortKeysDeepPlain } from '../journal/canonical-json.js';
@@ -12,7 +14,6 @@ import {
   type PlanContext,
 } from './context.js';
 import { desiredState } from './desired.js';
-import { authorizeDocuments } from '../policy/git-authorization.js';
 import { findingId } from './ids.js';
 import { managedGroups } from '../policy/managed-groups.js';
 import { collectFindings } from './findings.js';
@@ -22,16 +23,19 @@ import { sortChanges } from './order.js';
 import { reviewFindings } from './reviews.js';
 import { sweep } from './sweep.js';
 
+/** A plan before the guard has looked at it: everything but the guard's result, the summary and the checksum. */
+export type DraftPlan = Omit<Plan, 'guard' | 'summary' | 'checksum' | 'baseline'> & { readonly baseline: NonNullable<Plan['baseline']> };
+
 /**
- * The plan: a pure function of policy, roster, observed state, journal history and now.
- * Index the observed state → resolve entitlements → sweep people and accounts
- * (lifecycle stages, drift removals and additions, account findings) → other findings →
- * order → guard → checksum.
+ * The plan's changes and findings: a pure function of policy, roster, observed state,
+ * journal history and now. Index the observed state → resolve entitlements → sweep
+ * people and accounts (lifecycle stages, drift removals and additions, account findings)
+ * → other findings → order; and the baseline the guard counts against. `authorized`
+ * says which Approvals and Exceptions count (authorizeDocuments over the inputs'
+ * authorship). The guard and sealing come after (see sealPlan).
  */
-export function assemblePlan(inputs: PlanInputs): Plan {
+export function draftPlan(inputs: PlanInputs, authorized: Authorized): DraftPlan {
   const { roster, snapshot, history } = inputs;
-  // Approvals and Exceptions count only when Git says an approver made them (Config approvers).
-  const authorized = authorizeDocuments(inputs.policy, inputs.authorship);
   const policy = { ...inputs.policy, approvals: authorized.approvals, exceptions: authorized.exceptions };
   const nowMs = inputs.now.getTime();
   const config = policy.config.doc;
@@ -87,27 +91,7 @@ export function assemblePlan(inputs: PlanInputs): Plan {
   const sorted = sortChanges(ctx.changes.values());
   const changes = inputs.scope ? sorted.filter(inputs.scope) : sorted;
   if (inputs.attribute) attribute(changes, inputs.attribute);
-  const guard = evaluateGuard({
-    changes,
-    index,
-    config,
-    approvals: policy.approvals,
-    nowMs,
-    approverOf: authorized.approverOf,
-    onSelfApproval: (approval, violation, approver) =>
-      addFinding(ctx, {
-        id: findingId('approval_unauthorized', 'self', approval, violation.kind, violation.provider, violation.group ?? ''),
-        kind: 'approval_unauthorized',
-        severity: 'high',
-        person: null,
-        provider: violation.provider,
-        message: `${approval} was committed by ${approver}, who wrote policy behind the changes it would approve (${violation.kind} ${violation.provider}${violation.group ? ` "${violation.group}"` : ''}); nobody approves their own change`,
-        rule: approval,
-        source: null,
-      }),
-  });
-  const findings = [...ctx.findings.values()].sort(compareFindings);
-  const { value: plan, plain } = sortKeysDeepPlain<Plan>({
+  return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: (inputs.createdAt ?? inputs.now).toISOString(),
     now: inputs.now.toISOString(),
@@ -121,13 +105,45 @@ export function assemblePlan(inputs: PlanInputs): Plan {
     rosterDigest: roster.digest,
     ...(inputs.hrEvents?.length ? { hrEvents: inputs.hrEvents.map((p) => hrEventOf(p, roster)) } : {}),
     changes,
+    findings: [...ctx.findings.values()],
+    baseline: guardBaseline(changes, index, config),
+  };
+}
+
+/**
+ * The finished plan: the draft with the guard's result (an Approval passed over because
+ * its approver wrote the policy behind the changes is an `approval_unauthorized`
+ * finding), findings in order, the summary, keys in canonical order and the checksum.
+ */
+export function sealPlan(draft: DraftPlan, guard: GuardOutcome): Plan {
+  const byId = new Map(draft.findings.map((f) => [f.id, f]));
+  for (const f of selfApprovalFindings(guard.selfApprovals)) if (!byId.has(f.id)) byId.set(f.id, f);
+  const findings = [...byId.values()].sort(compareFindings);
+  const { baseline, ...rest } = draft;
+  const { value: plan, plain } = sortKeysDeepPlain<Plan>({
+    ...rest,
     findings,
-    guard,
-    summary: summarize(changes, findings),
+    guard: guard.result,
+    baseline,
+    summary: summarize(draft.changes, findings),
     checksum: '',
   });
   plan.checksum = planChecksum(plan, { plain });
   return plan;
+}
+
+/** Approvals passed over because their approver wrote the policy behind the changes, as the plan's findings. */
+export function selfApprovalFindings(selfApprovals: readonly SelfApproval[]): Finding[] {
+  return selfApprovals.map(({ approval, violation, approver }) => ({
+    id: findingId('approval_unauthorized', 'self', approval, violation.kind, violation.provider, violation.group ?? ''),
+    kind: 'approval_unauthorized',
+    severity: 'high',
+    person: null,
+    provider: violation.provider,
+    message: `${approval} was committed by ${approver}, who wrote policy behind the changes it would approve (${violation.kind} ${violation.provider}${violation.group ? ` "${violation.group}"` : ''}); nobody approves their own change`,
+    rule: approval,
+    source: null,
+  }));
 }
 
 /** Each change's reason names the commit behind its policy line (reasons may be shared: same source, same answer). */

@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import { fileCommit, type FileCommit } from '../git/authorship.js';
-import { blamePolicyFiles, type LineCommit } from '../git/blame.js';
+import { blamePolicyFiles, type LineCommit, type PolicyBlame } from '../git/blame.js';
 import { ensureFullHistory } from '../git/full-history.js';
 import { attestationIdentity } from '../journal/build-history.js';
 import { canonicalJson, sha256Hex } from '../journal/canonical-json.js';
@@ -82,9 +82,11 @@ function decisionLines(review: Located<AccessReviewDocument>): number[] {
 /**
  * Every review of the policy with decisions, attested from Git as it stands now, less
  * those the journal already records: what an apply writes into its run, whether or not
- * the plan has changes. Shared by `lockstep apply` and the controller.
+ * the plan has changes. Shared by `lockstep apply` and the controller. `blamed` is the
+ * run's blame of the policy files when it has one (see policyProvenance); otherwise the
+ * review files are blamed here.
  */
-export async function pendingAttestations(policy: Policy, history: JournalHistory, log: Logger): Promise<ReviewAttestation[]> {
+export async function pendingAttestations(policy: Policy, history: JournalHistory, log: Logger, blamed?: PolicyBlame): Promise<ReviewAttestation[]> {
   const decided = policy.reviews.filter((r) => hasDecisions(r.doc));
   if (decided.length === 0) return [];
   // The merge and the decider come from history: a shallow clone would name its cut-off commit for both.
@@ -97,7 +99,7 @@ export async function pendingAttestations(policy: Policy, history: JournalHistor
     candidates.push({ review, commit });
   }
   if (candidates.length === 0) return [];
-  const blame = await blamePolicyFiles(candidates.map((c) => c.review.at.file), log);
+  const blame = blamed ?? (await blamePolicyFiles(candidates.map((c) => c.review.at.file), log));
   const out = candidates.map(({ review, commit }) => {
     const file = review.at.file;
     const lines = decisionLines(review);

@@ -13,11 +13,10 @@ import { observeProviders } from '../snapshot/observe.js';
 import { readSnapshot } from '../snapshot/read.js';
 import type { StateStore } from '../state/store.js';
 import type { Plan, Snapshot } from '../types/index.js';
-import { assemblePlan } from '../plan/assemble.js';
+import { assemblePlan } from './assemble-plan.js';
 import { planningProviders } from './planning.js';
 import type { PlanInputs } from '../plan/inputs.js';
-import { blamePolicyFiles } from '../git/blame.js';
-import { documentAuthorship } from '../git/authorship.js';
+import { policyProvenance, type PolicyProvenance } from './provenance.js';
 import { policyOrigin } from '../git/repository.js';
 import { ensureFullHistory } from '../git/full-history.js';
 
@@ -44,15 +43,8 @@ export interface MadePlan {
   hrEvents: HrOverlay;
   snapshot: Snapshot;
   history: JournalHistory;
-  /** Git blame and authorship the plan used, for plans made later from the same inputs. */
-  attribute: PlanInputs['attribute'];
-  authorship: PlanInputs['authorship'];
-}
-
-/** The files the policy's documents came from (the roster and inventories are data, not policy lines). */
-function policyFiles(policy: Policy): string[] {
-  const docs = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions, ...policy.approvals, ...policy.reviews];
-  return [...new Set(docs.map((d) => d.at.file))];
+  /** What Git said about the policy: the plan's attribution and authorship, reused by the run (access reviews) and by plans made later from the same inputs. */
+  provenance: PolicyProvenance;
 }
 
 /**
@@ -94,9 +86,8 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   for (const w of checked.warnings) opts.log.warn(formatProblem(w));
   if (checked.problems.length) throw new UserError(checked.problems);
   const history = buildHistory(await store.journal.read());
-  const blame = await blamePolicyFiles(policyFiles(policy), opts.log);
-  const authorship = policy.config.doc.spec.approvers ? await documentAuthorship(policy, blame) : undefined;
+  const provenance = await policyProvenance(policy, opts.log);
   const origin = await policyOrigin(policy.dir);
-  const plan = assemblePlan({ policy, providers: planningProviders(policy), origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: blame.attribute, authorship });
-  return { plan, policy, roster: loaded, hrEvents, snapshot, history, attribute: blame.attribute, authorship };
+  const plan = assemblePlan({ policy, providers: planningProviders(policy), origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: provenance.blame.attribute, authorship: provenance.authorship });
+  return { plan, policy, roster: loaded, hrEvents, snapshot, history, provenance };
 }

@@ -641,6 +641,7 @@ export interface Plan {
   changes: PlanChange[];
   findings: Finding[];
   guard: GuardResult;
+  baseline?: GuardBaseline;
   summary: PlanSummary;
   checksum: string;
   /**
@@ -816,6 +817,35 @@ export interface GuardViolation {
    * Approval/NAME that lets this violation through, when one does.
    */
   approvedBy?: string | null;
+}
+/**
+ * What the guard counts against, as observed when the plan was made (format 1.2): enough to evaluate the guard again over the finished plan, against Approvals merged since, without the snapshot.
+ */
+export interface GuardBaseline {
+  /**
+   * Active accounts of each governed provider: what mass suspension is a fraction of.
+   */
+  activeAccounts: {
+    [k: string]: number;
+  };
+  /**
+   * Each group the plan removes members from, with its member count: what group removal is a fraction of. By provider, then group id.
+   */
+  groups: {
+    provider: string;
+    id: string;
+    name: string;
+    members: number;
+  }[];
+  /**
+   * For each Config minMembers rule whose group was observed, in Config order: the group and the account ids of its active members, sorted.
+   */
+  minMembers: {
+    provider: string;
+    group: string;
+    id: string;
+    active: string[];
+  }[];
 }
 export interface PlanSummary {
   total: number;

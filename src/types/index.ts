@@ -15,6 +15,6 @@ export type ProviderType = ProviderConnection['type'];
 export type LifecycleAction = LifecycleStage['actions'][number];
 export type ApplyResult = NonNullable<JournalRecord['result']>;
 
-/** 1.1: policy.repository, policy.path, signature. */
-export const PLAN_FORMAT_VERSION = '1.1';
+/** 1.1: policy.repository, policy.path, signature. 1.2: baseline (what the guard counts against). */
+export const PLAN_FORMAT_VERSION = '1.2';
 export const SNAPSHOT_FORMAT_VERSION = '1.0';

@@ -74,6 +74,39 @@ describe('guard trip, approval, apply, re-plan', () => {
     expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);
     expect(membersOf(emu, 'Sales')).toHaveLength(13);
   });
+
+  const approvals = `apiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: rif }\nspec:\n  scope: { provider: app, group: Sales }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n---\napiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: rif-all-staff }\nspec:\n  scope: { provider: app, group: All Staff }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n`;
+
+  it('a saved plan whose guard tripped is applied once Approvals covering it are merged, without planning again', async () => {
+    const { cwd, emu, env, leavers } = await world({ size: 20, leaving: 8 });
+    expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env })).code).toBe(3);
+    const saved = JSON.parse(readFileSync(join(cwd, 'plan.json'), 'utf8')) as Plan;
+    expect(saved.guard.tripped).toBe(true);
+    expect(saved.baseline?.groups.map((g) => `${g.name} ${g.members}`).sort()).toEqual(['All Staff 21', 'Sales 21']);
+
+    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals);
+    const applied = await runCli(['apply', 'plan.json'], { cwd, env });
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).toMatch(/guard evaluated again against the policy's Approvals now: tripped \(2 unapproved, 0 approved.*\) when the plan was made, passed \(0 unapproved, 2 approved.*by Approval\/rif/);
+    for (const l of leavers) expect(statusOf(emu, l)).toBe('suspended');
+    expect(membersOf(emu, 'Sales')).toHaveLength(13);
+    const approved = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'approval');
+    expect(approved.violations.map((v: { approvedBy: string }) => v.approvedBy).sort()).toEqual(['Approval/rif', 'Approval/rif-all-staff']);
+  });
+
+  it('a saved plan an Approval let through halts when that Approval is gone by the time it is applied', async () => {
+    const { cwd, emu, env, leavers } = await world({ size: 20, leaving: 8 });
+    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals);
+    expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env })).code).toBe(0);
+    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals.split('---\n')[0]!);
+    const halted = await runCli(['apply', 'plan.json'], { cwd, env });
+    expect(halted.code).toBe(3);
+    expect(halted.stderr).toContain('The guard tripped');
+    expect(writes(emu)).toBe(0);
+    expect(statusOf(emu, leavers[0]!)).toBe('active');
+    const halt = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'halt');
+    expect(halt.violations.filter((v: { approvedBy: string | null }) => !v.approvedBy).map((v: { group: string }) => v.group)).toEqual(['All Staff']);
+  });
 });
 
 describe('stale plans', () => {

@@ -80,7 +80,7 @@ async function plannedWorld() {
 describe('saved plans bound to their repository and signed', () => {
   it('plan records the repository and signs; show says so; apply applies it; the key and the remote token appear nowhere', async () => {
     const { cwd, emu, cli, made, plan, keyId, leavers, assertNoSecrets } = await plannedWorld();
-    expect(plan.formatVersion).toBe('1.1');
+    expect(plan.formatVersion).toBe('1.2');
     expect(plan.policy).toMatchObject({ repository: 'git.example.com/acme/policy', path: 'policies', commit: git(cwd, 'rev-parse', 'HEAD') });
     expect(plan.signature).toMatchObject({ algorithm: 'ed25519', keyId });
     expect((JSON.parse(made.stdout) as Plan).signature).toEqual(plan.signature);

@@ -12,7 +12,7 @@ import type {
   RoleProfileDocument,
   Snapshot,
 } from '../../src/types/index.js';
-import { assemblePlan } from '../../src/plan/assemble.js';
+import { assemblePlan } from '../../src/run/assemble-plan.js';
 import { planningProviders } from '../../src/run/planning.js';
 import { EMPTY_HISTORY, type JournalHistory } from '../../src/journal/history.js';
 import { parseInstant } from '../../src/policy/time.js';

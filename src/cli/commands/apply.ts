@@ -10,6 +10,7 @@ import { parseDuration } from '../../policy/time.js';
 import { renderText } from '../../render/text.js';
 import { pendingAttestations } from '../../review/attest.js';
 import { policyKeys } from '../../run/keys.js';
+import { readySavedPlan } from '../../run/saved-plan.js';
 import type { JournalHistory } from '../../journal/history.js';
 import type { Plan, ReviewAttestation } from '../../types/index.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
@@ -29,7 +30,8 @@ export interface ApplyCommandOptions {
 
 /**
  * `lockstep apply [PLAN_FILE]`: applies exactly a saved plan (checked for version,
- * checksum and age), or plans now and asks for confirmation. Merged access reviews
+ * checksum, origin and age; its guard evaluated again against the Approvals in the
+ * policy now), or plans now and asks for confirmation. Merged access reviews
  * the journal does not hold yet are attested in the run, even when nothing changes.
  * HR events the roster now agrees with stop standing. Exit 3 when the guard halts, 1
  * when any change failed.
@@ -46,9 +48,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       let attestations: ReviewAttestation[];
       if (planFile) {
         const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
-        plan = await readPlanToApply(resolve(planFile), { maxAgeMs, nowMs: Date.now(), policy, verifier: keys.verifier });
+        const saved = await readPlanToApply(resolve(planFile), { maxAgeMs, nowMs: Date.now(), policy, verifier: keys.verifier });
         history = buildHistory(await store.journal.read());
-        attestations = await pendingAttestations(policy, history, log);
+        ({ plan, attestations } = await readySavedPlan(saved, policy, history, log));
       } else {
         const made = await makePlan({
           policy,
@@ -60,7 +62,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
         plan = made.plan;
         history = made.history;
         for (const r of made.hrEvents.resolved) await store.hrEvents.resolve(r.id, r.resolution, Date.now());
-        attestations = await pendingAttestations(policy, history, log);
+        attestations = await pendingAttestations(policy, history, log, made.provenance.blame);
         writeErr(renderText(plan, { color: useColor(process.stderr) }));
         // A merged review whose decisions change nothing is still attested; that needs no confirmation.
         if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;

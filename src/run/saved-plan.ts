@@ -1,0 +1,53 @@
+import { ensureFullHistory } from '../git/full-history.js';
+import { evaluateGuard } from '../guard/guard.js';
+import type { JournalHistory } from '../journal/history.js';
+import { pendingAttestations } from '../review/attest.js';
+import { policyProvenance, type PolicyProvenance } from './provenance.js';
+import { canonicalJson } from '../journal/canonical-json.js';
+import type { Logger } from '../logger.js';
+import { selfApprovalFindings } from '../plan/assemble.js';
+import { authorizeDocuments, type Authorship } from '../policy/git-authorization.js';
+import type { Policy } from '../policy/model.js';
+import type { GuardResult, Plan, ReviewAttestation } from '../types/index.js';
+
+/**
+ * A saved plan's guard, evaluated again when it is applied: over the plan's changes and
+ * baseline, with the Config thresholds and the Approvals that count in the policy as it
+ * is now (one merged since the plan was made covers its violations; one expired since
+ * no longer does). Returns the plan to apply, with the guard's answer of now in place
+ * of the saved one; the checksum still names the plan as it was saved. A plan from
+ * before format 1.2 has no baseline: its saved guard stands, as said in the log.
+ */
+export function recheckGuard(plan: Plan, policy: Policy, authorship: Authorship | undefined, now: Date, log: Logger): Plan {
+  if (!plan.baseline) {
+    log.warn(`plan format ${plan.formatVersion} records no guard baseline: its guard is applied as saved, not evaluated again against today's Approvals (make the plan again to have it re-checked)`);
+    return plan;
+  }
+  const outcome = evaluateGuard({ changes: plan.changes, baseline: plan.baseline }, policy.config.doc, authorizeDocuments(policy, authorship), now);
+  for (const f of selfApprovalFindings(outcome.selfApprovals)) log.warn(f.message);
+  if (canonicalJson(outcome.result) === canonicalJson(plan.guard)) return plan;
+  log.info(`guard evaluated again against the policy's Approvals now: ${describe(plan.guard)} when the plan was made, ${describe(outcome.result)} now`);
+  return { ...plan, guard: outcome.result };
+}
+
+function describe(guard: GuardResult): string {
+  const open = guard.violations.filter((v) => !v.approvedBy).length;
+  const approved = guard.violations.length - open;
+  if (guard.violations.length === 0) return 'no violation';
+  return `${guard.tripped ? 'tripped' : 'passed'} (${open} unapproved, ${approved} approved: ${guard.violations.map((v) => `${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''}${v.approvedBy ? ` by ${v.approvedBy}` : ''}`).join('; ')})`;
+}
+
+/**
+ * A saved plan made ready to apply: its guard evaluated again (recheckGuard) and the
+ * access reviews to attest in the run. Git is asked who made each Approval only when
+ * Config names approvers, and then once, for both.
+ */
+export async function readySavedPlan(saved: Plan, policy: Policy, history: JournalHistory, log: Logger): Promise<{ plan: Plan; attestations: ReviewAttestation[] }> {
+  let provenance: PolicyProvenance | undefined;
+  if (policy.config.doc.spec.approvers) {
+    await ensureFullHistory(policy.dir, log);
+    provenance = await policyProvenance(policy, log);
+  }
+  const plan = recheckGuard(saved, policy, provenance?.authorship, new Date(), log);
+  return { plan, attestations: await pendingAttestations(policy, history, log, provenance?.blame) };
+}
