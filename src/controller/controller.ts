@@ -1,23 +1,18 @@
 import { ExitCode, formatProblem, UserError } from '../errors.js';
-import { buildHistory } from '../journal/build-history.js';
-import { assemblePlan } from '../run/assemble-plan.js';
-import { loadPlanningPolicy, makePlan } from '../run/plan-run.js';
+import { loadPlanningPolicy, makePlan, planContainment, type PlanningWorld } from '../run/plan-run.js';
 import type { Policy } from '../policy/model.js';
 import { redactor } from '../policy/secrets.js';
 import type { Logger } from '../logger.js';
 import { pendingAttestations } from '../review/attest.js';
-import { containsNow, overlayStanding, pendingOf, personOf, type PendingEvent } from '../roster/hr-overlay.js';
-import type { Roster } from '../roster/model.js';
-import { type Signer } from '../signing/ed25519.js';
+import { containsNow, pendingOf, personOf, type PendingEvent } from '../roster/hr-overlay.js';
+import type { Signer } from '../types/signing.js';
 import { policyKeys } from '../run/keys.js';
 import type { StateStore } from '../state/store.js';
 import type { ApplyReport } from '../apply/report.js';
 import { runApply } from '../run/apply-run.js';
-import { planningProviders } from '../run/planning.js';
-import type { PolicyProvenance } from '../run/provenance.js';
-import type { HrEvent, Plan, Snapshot } from '../types/index.js';
+import type { HrEvent, Plan } from '../types/index.js';
 import { raiseAlert } from './alert.js';
-import { containmentByPerson, isContainment } from './containment.js';
+import { containmentByPerson } from './containment.js';
 import type { LeaderElector } from './leader.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { PolicySource } from './policy-source.js';
@@ -49,12 +44,8 @@ export interface ControllerOptions {
 }
 
 /** What the last cycle saw, kept for the HR fast path (which plans without observing). */
-interface World {
-  policy: Policy;
-  roster: Roster;
-  snapshot: Snapshot;
+interface World extends PlanningWorld {
   signer: Signer | null;
-  provenance: PolicyProvenance;
 }
 
 /**
@@ -182,24 +173,35 @@ export class Controller {
       return ExitCode.Ok;
     }
     const started = Date.now();
-    try {
-      const release = await this.opts.store.acquireApplyLock();
-      let code: number;
-      try {
-        code = await this.reconcile();
-      } finally {
-        await release();
-      }
+    return this.locked('cycle', () => this.reconcile(), async (code) => {
       const at = new Date().toISOString();
       if (code === ExitCode.Ok) metrics.lastSuccess.set(Date.now() / 1000);
       await this.recordCycle(at, code);
       log.info(`cycle done in ${Date.now() - started} ms`);
       if (await this.hasUncontained()) this.queueEventRun();
+    });
+  }
+
+  /**
+   * A run under the store's apply lock (plan → apply → metrics and alerts), then `after`
+   * once the lock is released. A run that fails is counted, alerted, and exits 1.
+   */
+  private async locked(trigger: 'cycle' | 'hr_event', run: () => Promise<number>, after?: (code: number) => Promise<void>): Promise<number> {
+    const { log, metrics, store } = this.opts;
+    try {
+      const release = await store.acquireApplyLock();
+      let code: number;
+      try {
+        code = await run();
+      } finally {
+        await release();
+      }
+      await after?.(code);
       return code;
     } catch (e) {
-      const message = problemText(e);
       metrics.cycleFailures.inc();
-      await raiseAlert({ kind: 'cycle_failed', message: `cycle failed: ${message}`, trigger: 'cycle', time: new Date().toISOString() }, { url: this.opts.alertUrl, log });
+      const what = trigger === 'cycle' ? 'cycle' : 'HR event run';
+      await raiseAlert({ kind: 'cycle_failed', message: `${what} failed: ${problemText(e)}`, trigger, time: new Date().toISOString() }, { url: this.opts.alertUrl, log });
       return ExitCode.Error;
     }
   }
@@ -269,33 +271,15 @@ export class Controller {
     if (!world || this.stopping || !this.opts.elector.isLeader()) return ExitCode.Ok;
     const { store, log } = this.opts;
     const t0 = Date.now();
-    let release: (() => Promise<void>) | null = null;
-    try {
-      release = await store.acquireApplyLock();
+    let retry = false;
+    return this.locked('hr_event', async () => {
       const now = new Date();
-      const { standing, leavers } = await this.uncontained(now.getTime());
-      if (leavers.length === 0) return ExitCode.Ok;
+      const events = await this.uncontained(now.getTime());
+      if (events.leavers.length === 0) return ExitCode.Ok;
       // Leavers contained earlier are in the snapshot as such (withApplied); only their
       // unobservable revocations would be planned again, and those the guard does not count.
-      const { roster, laid } = overlayStanding(world.roster, standing);
-      const eventOf = new Map<string, string>();
-      for (const p of leavers) {
-        const person = personOf(roster.people, p.event.person);
-        if (person) eventOf.set(person.key, p.event.id);
-      }
-      const history = buildHistory(await store.journal.read());
-      const plan = assemblePlan({
-        policy: world.policy,
-        providers: planningProviders(world.policy),
-        roster,
-        hrEvents: laid,
-        snapshot: world.snapshot,
-        now,
-        history,
-        attribute: world.provenance.blame.attribute,
-        authorship: world.provenance.authorship,
-        scope: (c) => c.person !== null && eventOf.has(c.person) && isContainment(c),
-      });
+      const { plan, history, roster, laid, eventOf } = await planContainment(world, events, store, now);
+      const { leavers } = events;
       const t1 = Date.now();
       const report = await runApply({
         plan,
@@ -320,16 +304,12 @@ export class Controller {
       // An event about nobody the roster knows has nothing to contain yet: counted once, here.
       for (const p of leavers) if (!personOf(roster.people, p.event.person)) await store.hrEvents.markContained(p.event.id, Date.now());
       const code = await this.afterApply(plan, report, `HR events ${[...new Set(eventOf.values())].join(', ')}`, eventOf, laid, confirmedNow);
-      // A containment that failed (throttled, provider down) is retried soon, not at the next cycle.
-      if (!report.halted && (await this.hasUncontained())) this.retryEventsSoon();
+      retry = !report.halted;
       return code;
-    } catch (e) {
-      this.opts.metrics.cycleFailures.inc();
-      await raiseAlert({ kind: 'cycle_failed', message: `HR event run failed: ${problemText(e)}`, trigger: 'hr_event', time: new Date().toISOString() }, { url: this.opts.alertUrl, log });
-      return ExitCode.Error;
-    } finally {
-      await release?.();
-    }
+    }, async () => {
+      // A containment that failed (throttled, provider down) is retried soon, not at the next cycle.
+      if (retry && (await this.hasUncontained())) this.retryEventsSoon();
+    });
   }
 
   /**

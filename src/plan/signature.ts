@@ -1,5 +1,5 @@
 import { canonicalJson } from '../journal/canonical-json.js';
-import type { Signer, Verifier } from '../signing/ed25519.js';
+import type { Signer, Verifier } from '../types/signing.js';
 import type { Plan } from '../types/index.js';
 
 /**

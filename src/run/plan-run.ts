@@ -6,7 +6,8 @@ import type { Policy } from '../policy/model.js';
 import { checkAgainstSnapshot } from '../policy/observed-checks.js';
 import { closeProviders, connectProviders } from './connect.js';
 import type { Logger } from '../logger.js';
-import { overlayStanding, pendingOf, type HrOverlay } from '../roster/hr-overlay.js';
+import { overlayStanding, pendingOf, personOf, type HrOverlay, type PendingEvent } from '../roster/hr-overlay.js';
+import { isContainment } from '../plan/containment.js';
 import { loadRoster } from '../roster/load.js';
 import type { Roster } from '../roster/model.js';
 import { observeProviders } from '../snapshot/observe.js';
@@ -90,4 +91,51 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const origin = await policyOrigin(policy.dir);
   const plan = assemblePlan({ policy, providers: planningProviders(policy), origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: provenance.blame.attribute, authorship: provenance.authorship });
   return { plan, policy, roster: loaded, hrEvents, snapshot, history, provenance };
+}
+
+/** What a plan was made from, kept to plan again without observing (the controller's HR fast path). */
+export interface PlanningWorld {
+  readonly policy: Policy;
+  /** The roster as read, before standing HR events were laid over it. */
+  readonly roster: Roster;
+  readonly snapshot: Snapshot;
+  readonly provenance: PolicyProvenance;
+}
+
+export interface ContainmentPlan {
+  readonly plan: Plan;
+  readonly history: JournalHistory;
+  /** The roster the plan used: the world's, with the standing events laid over it. */
+  readonly roster: Roster;
+  readonly laid: readonly PendingEvent[];
+  /** The event behind each leaver the plan contains, by person key. */
+  readonly eventOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * One plan of just the containment of these leavers (every standing event laid over the
+ * world's roster, so that the guard sees them all), against the world's snapshot and the
+ * journal as it is now.
+ */
+export async function planContainment(world: PlanningWorld, events: { standing: readonly PendingEvent[]; leavers: readonly PendingEvent[] }, store: StateStore, now: Date): Promise<ContainmentPlan> {
+  const { roster, laid } = overlayStanding(world.roster, events.standing);
+  const eventOf = new Map<string, string>();
+  for (const p of events.leavers) {
+    const person = personOf(roster.people, p.event.person);
+    if (person) eventOf.set(person.key, p.event.id);
+  }
+  const history = buildHistory(await store.journal.read());
+  const plan = assemblePlan({
+    policy: world.policy,
+    providers: planningProviders(world.policy),
+    roster,
+    hrEvents: laid,
+    snapshot: world.snapshot,
+    now,
+    history,
+    attribute: world.provenance.blame.attribute,
+    authorship: world.provenance.authorship,
+    scope: (c) => c.person !== null && eventOf.has(c.person) && isContainment(c),
+  });
+  return { plan, history, roster, laid, eventOf };
 }

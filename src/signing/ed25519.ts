@@ -1,25 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import type { Signer, Verifier } from '../types/signing.js';
 
-/**
- * Checks Ed25519 signatures made by one key. `keyId` names the key without revealing
- * anything secret: `ed25519:` and the first 16 hex digits of the SHA-256 of the public
- * key's SPKI DER, so a record or plan says which key signed it.
- */
-export interface Verifier {
-  readonly keyId: string;
-  /** True when `signature` (base64) is this key's signature of `data` (a string is signed as UTF-8). */
-  verify(data: string | Uint8Array, signature: string): boolean;
-}
-
-/** Signs with an Ed25519 private key; the key material never leaves this object. */
-export interface Signer extends Verifier {
-  /** The signature of `data` (a string is signed as UTF-8), base64. */
-  sign(data: string | Uint8Array): string;
-  /** The public key, SPKI PEM: what `audit verify --public-key` and Config `signing.publicKey` take. */
-  readonly publicKeyPem: string;
-}
+export type { Signer, Verifier } from '../types/signing.js';
 
 const bytes = (data: string | Uint8Array): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
 
