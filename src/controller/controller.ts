@@ -1,9 +1,8 @@
 import { ExitCode, formatProblem, UserError } from '../errors.js';
-import { loadPlanningPolicy, makePlan, planContainment, type PlanningWorld } from '../run/plan-run.js';
+import { loadPlanningPolicy, planContainment, planToApplyNow, type PlanningWorld } from '../run/plan-run.js';
 import type { Policy } from '../policy/model.js';
 import { redactor } from '../policy/secrets.js';
 import type { Logger } from '../logger.js';
-import { pendingAttestations } from '../review/attest.js';
 import { containsNow, pendingOf, personOf, type PendingEvent } from '../roster/hr-overlay.js';
 import type { Signer } from '../types/signing.js';
 import { policyKeys } from '../run/keys.js';
@@ -226,15 +225,11 @@ export class Controller {
     this.opts.checkStore?.(policy);
     this.opts.onPolicy?.(policy);
     const { signer } = await policyKeys(policy, { withPrivateKey: true });
-    const made = await makePlan({ policy, peopleFile: this.opts.peopleFile, store, now: new Date(), log });
-    for (const r of made.hrEvents.resolved) {
-      await store.hrEvents.resolve(r.id, r.resolution, Date.now());
-      log.info(`HR event ${r.id} no longer stands: ${r.resolution}`);
-    }
+    const made = await planToApplyNow({ policy, peopleFile: this.opts.peopleFile, store, now: new Date(), log });
     this.world = { policy, roster: made.roster, snapshot: made.snapshot, signer, provenance: made.provenance };
     const { plan } = made;
     metrics.observePlan(plan);
-    const attestations = await pendingAttestations(policy, made.history, log, made.provenance.blame);
+    const { attestations } = made;
     log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`);
     // A merged review whose decisions change nothing is still attested.
     if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;

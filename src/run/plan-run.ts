@@ -13,7 +13,8 @@ import type { Roster } from '../roster/model.js';
 import { observeProviders } from '../snapshot/observe.js';
 import { readSnapshot } from '../snapshot/read.js';
 import type { StateStore } from '../state/store.js';
-import type { Plan, Snapshot } from '../types/index.js';
+import type { Plan, ReviewAttestation, Snapshot } from '../types/index.js';
+import { pendingAttestations } from '../review/attest.js';
 import { assemblePlan } from './assemble-plan.js';
 import { planningProviders } from './planning.js';
 import type { PlanInputs } from '../plan/inputs.js';
@@ -138,4 +139,19 @@ export async function planContainment(world: PlanningWorld, events: { standing: 
     scope: (c) => c.person !== null && eventOf.has(c.person) && isContainment(c),
   });
   return { plan, history, roster, laid, eventOf };
+}
+
+/**
+ * A plan made now to apply at once (`lockstep apply` without a plan file, each
+ * controller cycle): HR events the roster now agrees with stop standing, and the access
+ * reviews to attest are found with the plan's own blame of the policy.
+ */
+export async function planToApplyNow(opts: MakePlanOptions): Promise<MadePlan & { attestations: ReviewAttestation[] }> {
+  const made = await makePlan(opts);
+  for (const r of made.hrEvents.resolved) {
+    await opts.store.hrEvents.resolve(r.id, r.resolution, Date.now());
+    opts.log.info(`HR event ${r.id} no longer stands: ${r.resolution}`);
+  }
+  const attestations = await pendingAttestations(made.policy, made.history, opts.log, made.provenance.blame);
+  return { ...made, attestations };
 }

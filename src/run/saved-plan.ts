@@ -1,8 +1,12 @@
 import { ensureFullHistory } from '../git/full-history.js';
+import { readPlanToApply } from '../apply/plan-binding.js';
 import { evaluateGuard } from '../guard/guard.js';
+import { buildHistory } from '../journal/build-history.js';
 import type { JournalHistory } from '../journal/history.js';
 import { pendingAttestations } from '../review/attest.js';
 import { policyProvenance, type PolicyProvenance } from './provenance.js';
+import type { StateStore } from '../state/store.js';
+import type { Verifier } from '../types/signing.js';
 import { canonicalJson } from '../journal/canonical-json.js';
 import type { Logger } from '../logger.js';
 import { selfApprovalFindings } from '../plan/assemble.js';
@@ -37,17 +41,31 @@ function describe(guard: GuardResult): string {
   return `${guard.tripped ? 'tripped' : 'passed'} (${open} unapproved, ${approved} approved: ${guard.violations.map((v) => `${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''}${v.approvedBy ? ` by ${v.approvedBy}` : ''}`).join('; ')})`;
 }
 
+/** A plan to apply, the journal history it is applied against, and the access reviews to attest in the run. */
+export interface ReadyPlan {
+  readonly plan: Plan;
+  readonly history: JournalHistory;
+  readonly attestations: ReviewAttestation[];
+}
+
 /**
- * A saved plan made ready to apply: its guard evaluated again (recheckGuard) and the
- * access reviews to attest in the run. Git is asked who made each Approval only when
- * Config names approvers, and then once, for both.
+ * A saved plan made ready to apply: read and checked (version, checksum, age, origin,
+ * signature; see readPlanToApply), its guard evaluated again (recheckGuard), the journal
+ * read, and the access reviews to attest in the run. Git is asked who made each
+ * Approval only when Config names approvers, and then once, for both.
  */
-export async function readySavedPlan(saved: Plan, policy: Policy, history: JournalHistory, log: Logger): Promise<{ plan: Plan; attestations: ReviewAttestation[] }> {
+export async function readySavedPlan(
+  file: string,
+  opts: { policy: Policy; store: StateStore; verifier: Verifier | null; maxAgeMs: number; log: Logger },
+): Promise<ReadyPlan> {
+  const { policy, log } = opts;
+  const saved = await readPlanToApply(file, { maxAgeMs: opts.maxAgeMs, nowMs: Date.now(), policy, verifier: opts.verifier });
+  const history = buildHistory(await opts.store.journal.read());
   let provenance: PolicyProvenance | undefined;
   if (policy.config.doc.spec.approvers) {
     await ensureFullHistory(policy.dir, log);
     provenance = await policyProvenance(policy, log);
   }
   const plan = recheckGuard(saved, policy, provenance?.authorship, new Date(), log);
-  return { plan, attestations: await pendingAttestations(policy, history, log, provenance?.blame) };
+  return { plan, history, attestations: await pendingAttestations(policy, history, log, provenance?.blame) };
 }

@@ -3,16 +3,11 @@ import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '../../errors.js';
 import { summariseReport } from '../../apply/report.js';
 import { runApply } from '../../run/apply-run.js';
-import { readPlanToApply } from '../../apply/plan-binding.js';
-import { buildHistory } from '../../journal/build-history.js';
-import { loadPlanningPolicy, makePlan } from '../../run/plan-run.js';
+import { loadPlanningPolicy, planToApplyNow } from '../../run/plan-run.js';
 import { parseDuration } from '../../policy/time.js';
 import { renderText } from '../../render/text.js';
-import { pendingAttestations } from '../../review/attest.js';
 import { policyKeys } from '../../run/keys.js';
-import { readySavedPlan } from '../../run/saved-plan.js';
-import type { JournalHistory } from '../../journal/history.js';
-import type { Plan, ReviewAttestation } from '../../types/index.js';
+import { readySavedPlan, type ReadyPlan } from '../../run/saved-plan.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
 import { actor, parseNow, withStateStore } from '../workspace.js';
 
@@ -43,34 +38,21 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   return withStateStore(policy, opts, { log, write: true }, async (store) => {
     const release = await store.acquireApplyLock();
     try {
-      let plan: Plan;
-      let history: JournalHistory;
-      let attestations: ReviewAttestation[];
+      let ready: ReadyPlan;
       if (planFile) {
         const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
-        const saved = await readPlanToApply(resolve(planFile), { maxAgeMs, nowMs: Date.now(), policy, verifier: keys.verifier });
-        history = buildHistory(await store.journal.read());
-        ({ plan, attestations } = await readySavedPlan(saved, policy, history, log));
+        ready = await readySavedPlan(resolve(planFile), { policy, store, verifier: keys.verifier, maxAgeMs, log });
       } else {
-        const made = await makePlan({
-          policy,
-          peopleFile: opts.people ? resolve(opts.people) : undefined,
-          store,
-          now: parseNow(opts.now),
-          log,
-        });
-        plan = made.plan;
-        history = made.history;
-        for (const r of made.hrEvents.resolved) await store.hrEvents.resolve(r.id, r.resolution, Date.now());
-        attestations = await pendingAttestations(policy, history, log, made.provenance.blame);
-        writeErr(renderText(plan, { color: useColor(process.stderr) }));
+        ready = await planToApplyNow({ policy, peopleFile: opts.people ? resolve(opts.people) : undefined, store, now: parseNow(opts.now), log });
+        writeErr(renderText(ready.plan, { color: useColor(process.stderr) }));
         // A merged review whose decisions change nothing is still attested; that needs no confirmation.
-        if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
-        if (plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
+        if (ready.plan.changes.length === 0 && ready.attestations.length === 0) return ExitCode.Ok;
+        if (ready.plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
           writeErr('Apply cancelled.\n');
           return ExitCode.Error;
         }
       }
+      const { plan, history, attestations } = ready;
       if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
         throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
       }
