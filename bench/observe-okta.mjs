@@ -74,9 +74,10 @@ function startEmulatorWorker(seed, latencyMs) {
 async function once(seed, latencyMs) {
   const { oktaModule } = await import(join(dist, 'providers', 'okta', 'index.js'));
   const { SecretResolver } = await import(join(dist, 'src', 'policy', 'secrets.js'));
+  const { fileStore } = await import(join(dist, 'src', 'state', 'file-store.js'));
   const emu = await startEmulatorWorker(seed, latencyMs);
   const silent = { info() {}, warn() {}, debug() {} };
-  const ctx = { name: 'okta-bench', policyDir: here, stateDir: here, secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }), log: silent, confirmations: new Map() };
+  const ctx = { name: 'okta-bench', policyDir: here, stateDir: here, state: fileStore(here).forProvider('okta-bench', here), secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }), log: silent, confirmations: new Map() };
   const provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}' }, ctx);
   try {
     const t0 = performance.now();
