@@ -44,7 +44,7 @@ function seedOrg() {
 
 /** Worker side: runs the emulator and answers `counters` and `close` messages. */
 async function serveEmulator({ seed, latencyMs }) {
-  const { startOktaEmulator } = await import(join(dist, 'providers', 'okta', 'index.js'));
+  const { startOktaEmulator } = await import(join(dist, 'providers', 'okta', 'emulator', 'index.js'));
   // A bucket limit high enough that the benchmark measures requests and latency, not waiting.
   const emu = await startOktaEmulator({ seed, token: TOKEN, latencyMs, rateLimit: { limit: 100_000, windowMs: 60_000 } });
   parentPort.on('message', async (m) => {

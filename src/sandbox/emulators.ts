@@ -6,7 +6,7 @@ import type { ObservedProvider, ProviderType } from '../types/index.js';
 import { startEntraEmulator } from '../../providers/entra/emulator.js';
 import { startGoogleEmulator } from '../../providers/google/emulator.js';
 import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
-import { startOktaEmulator } from '../../providers/okta/emulator.js';
+import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
 import { startScimEmulator } from '../../providers/scim/emulator.js';
 import type { RequestCounters } from '../emulator/counters.js';
 import type { FaultController } from '../emulator/faults.js';

@@ -1,5 +1,5 @@
-import type { ObservedAccount, ObservedProvider } from '../../src/types/index.js';
-import type { OktaUserStatus } from './mapping.js';
+import type { ObservedAccount, ObservedProvider } from '../../../src/types/index.js';
+import type { OktaUserStatus } from '../mapping.js';
 
 /**
  * The emulator's data: Okta users, groups, memberships and each user's live

@@ -1,4 +1,5 @@
-import { createPublicKey, randomBytes, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { AccessTokens, readJwt, signedBy } from '../../../src/emulator/oauth.js';
 
 /**
  * Okta's OAuth 2.0 client credentials flow for service apps (private key JWT): POST
@@ -27,8 +28,8 @@ const fail = (status: number, error: string, description: string): OAuthAnswer =
 
 export class OAuthServer {
   private readonly apps = new Map<string, { key: KeyObject; scopes: Set<string> }>();
-  private readonly tokens = new Map<string, { scopes: Set<string>; expires: number }>();
-  private readonly usedJti = new Set<string>();
+  private readonly tokens = new AccessTokens<ReadonlySet<string>>(() => randomBytes(32).toString('base64url'));
+  private readonly usedJti = new Set<unknown>();
 
   constructor(apps: OAuthServiceApp[] = []) {
     for (const app of apps) {
@@ -48,56 +49,39 @@ export class OAuthServer {
     if (requested.length === 0) return fail(400, 'invalid_scope', 'The authorization server resource does not have any configured default scopes, \'scope\' must be provided.');
     const denied = requested.filter((s) => !app.scopes.has(s));
     if (denied.length) return fail(400, 'invalid_scope', `The following scopes are not allowed: ${denied.join(', ')}`);
-    const accessToken = randomBytes(32).toString('base64url');
-    this.tokens.set(accessToken, { scopes: new Set(requested), expires: now + TOKEN_LIFETIME_S * 1000 });
+    const accessToken = this.tokens.issue(new Set(requested), TOKEN_LIFETIME_S, now);
     return { status: 200, body: { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, access_token: accessToken, scope: requested.join(' ') } };
   }
 
   /** The scopes of a live access token, or undefined for an unknown or expired one. */
   scopesOf(accessToken: string, now = Date.now()): ReadonlySet<string> | undefined {
-    const t = this.tokens.get(accessToken);
-    return t && t.expires > now ? t.scopes : undefined;
+    return this.tokens.live(accessToken, now);
   }
 
   /** Expires every access token issued so far (clients must fetch a new one). */
   revokeAll(): void {
-    this.tokens.clear();
+    this.tokens.revokeAll();
   }
 
-  private verifiedClaims(jwt: string, audience: string, now: number): { clientId: string } | { error: OAuthAnswer } {
+  private verifiedClaims(assertion: string, audience: string, now: number): { clientId: string } | { error: OAuthAnswer } {
     const invalid = (why: string) => ({ error: fail(401, 'invalid_client', `The client_assertion token is invalid: ${why}`) });
-    const [h, p, s] = jwt.split('.');
-    if (!h || !p || !s) return invalid('not a signed JWT');
-    let header: { alg?: string };
-    let claims: { iss?: string; sub?: string; aud?: string | string[]; exp?: number; iat?: number; jti?: string };
-    try {
-      header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as typeof header;
-      claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as typeof claims;
-    } catch {
-      return invalid('malformed');
-    }
-    const app = claims.iss ? this.apps.get(claims.iss) : undefined;
+    const jwt = readJwt(assertion);
+    if (jwt === 'unsigned') return invalid('not a signed JWT');
+    if (jwt === 'malformed') return invalid('malformed');
+    const { alg } = jwt.header;
+    const { iss, sub, aud, exp, jti } = jwt.claims;
+    const app = typeof iss === 'string' ? this.apps.get(iss) : undefined;
     if (!app) return invalid('unknown client');
-    if (claims.sub !== claims.iss) return invalid('sub must equal iss');
-    const data = Buffer.from(`${h}.${p}`);
-    const signature = Buffer.from(s, 'base64url');
-    let ok = false;
-    try {
-      if (header.alg === 'RS256') ok = verify('RSA-SHA256', data, app.key, signature);
-      else if (header.alg === 'ES256') ok = verify('sha256', data, { key: app.key, dsaEncoding: 'ieee-p1363' }, signature);
-      else return invalid(`algorithm ${String(header.alg)} is not allowed`);
-    } catch {
-      ok = false;
+    if (sub !== iss) return invalid('sub must equal iss');
+    if (alg !== 'RS256' && alg !== 'ES256') return invalid(`algorithm ${String(alg)} is not allowed`);
+    if (!signedBy(jwt, app.key)) return invalid('signature verification failed');
+    if (!(Array.isArray(aud) ? aud : [aud]).includes(audience)) return invalid('aud does not name this token endpoint');
+    if (typeof exp !== 'number' || exp * 1000 <= now) return invalid('expired');
+    if (jti) {
+      if (this.usedJti.has(jti)) return invalid('the jti was already used');
+      this.usedJti.add(jti);
     }
-    if (!ok) return invalid('signature verification failed');
-    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!aud.includes(audience)) return invalid('aud does not name this token endpoint');
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return invalid('expired');
-    if (claims.jti) {
-      if (this.usedJti.has(claims.jti)) return invalid('the jti was already used');
-      this.usedJti.add(claims.jti);
-    }
-    return { clientId: claims.iss! };
+    return { clientId: iss as string };
   }
 }
 

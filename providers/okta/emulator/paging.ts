@@ -1,4 +1,4 @@
-import { OktaRequestError } from './emulator-store.js';
+import { OktaRequestError } from './store.js';
 
 /**
  * Okta's list conventions: cursor pagination with `after` (the last id of the previous
