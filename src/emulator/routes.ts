@@ -1,21 +1,21 @@
 /**
  * An emulated API's endpoints: a method and a path pattern whose `{name}` segments are
  * parameters. The endpoint's template (the pattern, or the name the API documents) keys
- * request counters and fault rules, so tests can name an endpoint without its ids.
+ * request counters and fault rules, so tests can name an endpoint without its ids. Each
+ * emulator's routes extend this with their handler (and what else it needs, e.g. scopes).
  */
-export interface Route<H> {
+export interface Route {
   /** An HTTP method, or `*` for an endpoint that answers every method itself. */
   method: string;
   /** e.g. `/api/v1/users/{id}`; a `{name}` segment matches any one segment. */
   path: string;
   /** The endpoint's name for counters and fault rules, when not `path`. */
   template?: string;
-  handle: H;
 }
 
-export interface RouteMatch<H> {
+export interface RouteMatch<R extends Route> {
   /** The route for this method and path; undefined when there is none. */
-  route: Route<H> | undefined;
+  route: R | undefined;
   template: string;
   /** Path parameters, percent-decoded. */
   params: Record<string, string>;
@@ -38,18 +38,18 @@ function segments(path: string): string[] {
 }
 
 /** Routes are tried in order: list a literal path (`/users/delta`) before a pattern it also matches (`/users/{id}`). */
-export class RouteTable<H> {
-  private readonly routes: { route: Route<H>; pattern: string[] }[];
+export class RouteTable<R extends Route> {
+  private readonly routes: { route: R; pattern: string[] }[];
 
   constructor(
-    routes: readonly Route<H>[],
+    routes: readonly R[],
     /** The template of a path no route matches (default: the path itself). */
     private readonly unrouted: (path: string) => string = (path) => path,
   ) {
     this.routes = routes.map((route) => ({ route, pattern: segments(route.path) }));
   }
 
-  match(method: string, path: string): RouteMatch<H> {
+  match(method: string, path: string): RouteMatch<R> {
     const parts = segments(path);
     let other: { template: string; params: Record<string, string> } | undefined;
     for (const { route, pattern } of this.routes) {

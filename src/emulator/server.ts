@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestCounters } from './counters.js';
 import { FaultController, interceptFaults, type ErrorRenderer } from './faults.js';
 import { readBody, writeReply, type Reply } from './http.js';
-import type { RouteMatch, RouteTable } from './routes.js';
+import type { Route, RouteMatch, RouteTable } from './routes.js';
 
 /**
  * The HTTP server every emulator runs on: it listens on 127.0.0.1 (http, or https with
@@ -13,7 +13,7 @@ import type { RouteMatch, RouteTable } from './routes.js';
  * it, waits out latency, answers injected faults, reads the body and hands the request
  * to the emulator; the emulator answers with a Reply, written as the API's JSON.
  */
-export interface EmulatorRequest<H> extends RouteMatch<H> {
+export interface EmulatorRequest<R extends Route> extends RouteMatch<R> {
   /** Upper case. */
   readonly method: string;
   /** Absolute, under the server's origin. */
@@ -29,14 +29,14 @@ export interface EmulatorRequest<H> extends RouteMatch<H> {
 export const DROP_CONNECTION = Symbol('drop the connection');
 export type Answer = Reply | typeof DROP_CONNECTION;
 
-export interface EmulatorServerOptions<H> {
+export interface EmulatorServerOptions<R extends Route> {
   /** 0 or absent: a free port. The server listens on 127.0.0.1 only. */
   port?: number;
   /** Serve https with this key and certificate (PEM); http without. */
   tls?: { keyPem: string; certPem: string };
   /** Where the API is mounted (e.g. `/scim/v2`): part of `url`, removed from paths before routing. */
   basePath?: string;
-  routes: RouteTable<H>;
+  routes: RouteTable<R>;
   /** Added to every request before anything else, to emulate network and service time (benchmarks). */
   latencyMs?: number;
   /** Given when the emulator uses them itself; made otherwise. */
@@ -48,7 +48,7 @@ export interface EmulatorServerOptions<H> {
   contentType: string;
   headers?: Record<string, string>;
   /** Answers one request, usually by checking its credentials and calling its route's handler. */
-  answer(req: EmulatorRequest<H>): Answer | Promise<Answer>;
+  answer(req: EmulatorRequest<R>): Answer | Promise<Answer>;
   /** The API's answer for an error `answer` threw (the API's error class); undefined for any other error (500). */
   errorReply?(error: unknown): Reply | undefined;
 }
@@ -63,7 +63,7 @@ export interface EmulatorServer {
   close(): Promise<void>;
 }
 
-export async function startEmulatorServer<H>(options: EmulatorServerOptions<H>): Promise<EmulatorServer> {
+export async function startEmulatorServer<R extends Route>(options: EmulatorServerOptions<R>): Promise<EmulatorServer> {
   const faults = options.faults ?? new FaultController();
   const counters = options.counters ?? new RequestCounters();
   const basePath = (options.basePath ?? '').replace(/\/$/, '');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
 import { startEntraEmulator } from '../../providers/entra/emulator.js';
-import { startGoogleEmulator } from '../../providers/google/emulator.js';
+import { startGoogleEmulator } from '../../providers/google/emulator/index.js';
 import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
 import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
 import { startScimEmulator } from '../../providers/scim/emulator.js';

@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/emulator/http.js';
-import { RouteTable } from '../../src/emulator/routes.js';
+import { RouteTable, type Route } from '../../src/emulator/routes.js';
 import { DROP_CONNECTION, startEmulatorServer, type Answer, type EmulatorRequest, type EmulatorServer } from '../../src/emulator/server.js';
 import { serverCertificate } from '../../src/emulator/tls.js';
 
@@ -11,9 +11,11 @@ class ApiError extends Error {
   }
 }
 
-type Handler = (req: EmulatorRequest<Handler>) => Answer;
+interface TestRoute extends Route {
+  handle(req: EmulatorRequest<TestRoute>): Answer;
+}
 
-const ROUTES: { method: string; path: string; handle: Handler }[] = [
+const ROUTES: TestRoute[] = [
   { method: 'GET', path: '/things/{id}', handle: (req) => ({ status: 200, body: { id: req.params['id'], q: req.url.searchParams.get('q'), path: req.path }, headers: { ETag: '"1"' } }) },
   { method: 'POST', path: '/things', handle: (req) => ({ status: 201, body: JSON.parse(req.body) as unknown }) },
   { method: 'DELETE', path: '/things/{id}', handle: () => ({ status: 204 }) },
@@ -28,7 +30,7 @@ afterEach(async () => {
 });
 
 async function start(extra: { basePath?: string; latencyMs?: number; tls?: { keyPem: string; certPem: string } } = {}): Promise<EmulatorServer> {
-  const server = await startEmulatorServer<Handler>({
+  const server = await startEmulatorServer<TestRoute>({
     ...extra,
     routes: new RouteTable(ROUTES),
     contentType: 'application/test+json',

@@ -78,13 +78,13 @@ export async function startOktaEmulator(options: OktaEmulatorOptions = {}): Prom
   };
 
   /** Every answer, a refused one too, carries the bucket's X-Rate-Limit-* headers. */
-  function answer(req: EmulatorRequest<OktaRoute['handle']>): Reply {
+  function answer(req: EmulatorRequest<OktaRoute>): Reply {
     const limit = limits.take(rateLimitBucket(req.path));
     const reply = limit.allowed ? respond(req) : errorReply(rateLimited());
     return { ...reply, headers: { ...limit.headers, ...reply.headers } };
   }
 
-  function respond(req: EmulatorRequest<OktaRoute['handle']>): Reply {
+  function respond(req: EmulatorRequest<OktaRoute>): Reply {
     try {
       if (authRequired && req.template !== TOKEN_PATH) authorize(req.headers.authorization, req.method, req.path);
       if (!req.route) throw req.otherMethod ? notAllowed() : notFoundEndpoint();

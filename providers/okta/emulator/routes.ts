@@ -18,7 +18,9 @@ export interface OktaCall {
   body: string;
 }
 
-export type OktaRoute = Route<(call: OktaCall) => Reply>;
+export interface OktaRoute extends Route {
+  handle(call: OktaCall): Reply;
+}
 
 const ok = (body: unknown, headers?: Reply['headers']): Reply => ({ status: 200, body, ...(headers ? { headers } : {}) });
 const noContent: Reply = { status: 204 };

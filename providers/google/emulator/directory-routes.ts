@@ -1,7 +1,7 @@
-import type { EmulatedGroup, EmulatedMember, EmulatedUser } from './emulator-store.js';
-import type { Route, RouteContext } from './emulator-routes.js';
-import { GoogleApiError, invalid, maxResults, notFound, pageOf } from './emulator-wire.js';
-import { SCOPE } from './scopes.js';
+import type { EmulatedGroup, EmulatedMember, EmulatedUser } from './store.js';
+import type { GoogleRoute, RouteContext } from './api.js';
+import { GoogleApiError, invalid, maxResults, notFound, pageOf } from './wire.js';
+import { SCOPE } from '../scopes.js';
 
 /**
  * Directory API v1 (https://developers.google.com/workspace/admin/directory/reference/rest):
@@ -98,10 +98,10 @@ function membership(ctx: RouteContext): { group: EmulatedGroup; member: Emulated
   return { group, member };
 }
 
-export const DIRECTORY_ROUTES: readonly Route[] = [
+export const DIRECTORY_ROUTES: readonly GoogleRoute[] = [
   {
     method: 'GET',
-    template: U,
+    path: U,
     scopes: USER_READ,
     handle(ctx) {
       checkCustomer(ctx);
@@ -109,11 +109,11 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
       return { kind: 'admin#directory#users', ...(page.items.length ? { users: page.items.map((u) => renderUser(u, ctx.customerId)) } : {}), ...(page.next ? { nextPageToken: page.next } : {}) };
     },
   },
-  { method: 'GET', template: `${U}/{userKey}`, scopes: USER_READ, handle: (ctx) => renderUser(ctx.store.user(ctx.params['userKey']!), ctx.customerId) },
+  { method: 'GET', path: `${U}/{userKey}`, scopes: USER_READ, handle: (ctx) => renderUser(ctx.store.user(ctx.params['userKey']!), ctx.customerId) },
   ...(['PUT', 'PATCH'] as const).map(
-    (method): Route => ({
+    (method): GoogleRoute => ({
       method,
-      template: `${U}/{userKey}`,
+      path: `${U}/{userKey}`,
       scopes: [SCOPE.user],
       handle(ctx) {
         const user = ctx.store.user(ctx.params['userKey']!);
@@ -130,7 +130,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   ),
   {
     method: 'DELETE',
-    template: `${U}/{userKey}`,
+    path: `${U}/{userKey}`,
     scopes: [SCOPE.user],
     handle(ctx) {
       ctx.store.deleteUser(ctx.params['userKey']!);
@@ -139,7 +139,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: `${U}/{userKey}/signOut`,
+    path: `${U}/{userKey}/signOut`,
     scopes: SECURITY,
     handle(ctx) {
       ctx.store.user(ctx.params['userKey']!).sessions = 0;
@@ -148,7 +148,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${U}/{userKey}/tokens`,
+    path: `${U}/{userKey}/tokens`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -158,7 +158,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: `${U}/{userKey}/tokens/{clientId}`,
+    path: `${U}/{userKey}/tokens/{clientId}`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -170,7 +170,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${U}/{userKey}/asps`,
+    path: `${U}/{userKey}/asps`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -180,7 +180,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: `${U}/{userKey}/asps/{codeId}`,
+    path: `${U}/{userKey}/asps/{codeId}`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -194,7 +194,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${U}/{userKey}/verificationCodes`,
+    path: `${U}/{userKey}/verificationCodes`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -204,7 +204,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: `${U}/{userKey}/verificationCodes/invalidate`,
+    path: `${U}/{userKey}/verificationCodes/invalidate`,
     scopes: SECURITY,
     handle(ctx) {
       ctx.store.user(ctx.params['userKey']!).backupCodes = [];
@@ -213,7 +213,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: `${U}/{userKey}/twoStepVerification/turnOff`,
+    path: `${U}/{userKey}/twoStepVerification/turnOff`,
     scopes: SECURITY,
     handle(ctx) {
       const user = ctx.store.user(ctx.params['userKey']!);
@@ -225,7 +225,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: G,
+    path: G,
     scopes: GROUP_READ,
     handle(ctx) {
       // userKey lists the groups the user is a direct member of; otherwise the customer's groups.
@@ -243,7 +243,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${G}/{groupKey}/members`,
+    path: `${G}/{groupKey}/members`,
     scopes: MEMBER_READ,
     handle(ctx) {
       const group = ctx.store.group(ctx.params['groupKey']!);
@@ -253,7 +253,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: `${G}/{groupKey}/members`,
+    path: `${G}/{groupKey}/members`,
     scopes: MEMBER_WRITE,
     handle(ctx) {
       const group = ctx.store.group(ctx.params['groupKey']!);
@@ -272,7 +272,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${G}/{groupKey}/members/{memberKey}`,
+    path: `${G}/{groupKey}/members/{memberKey}`,
     scopes: MEMBER_READ,
     handle(ctx) {
       const { member } = membership(ctx);
@@ -282,7 +282,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: `${G}/{groupKey}/members/{memberKey}`,
+    path: `${G}/{groupKey}/members/{memberKey}`,
     scopes: MEMBER_WRITE,
     handle(ctx) {
       const { group, member } = membership(ctx);
@@ -293,7 +293,7 @@ export const DIRECTORY_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: `${G}/{groupKey}/hasMember/{memberKey}`,
+    path: `${G}/{groupKey}/hasMember/{memberKey}`,
     scopes: MEMBER_READ,
     handle(ctx) {
       const { member } = membership(ctx);

@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Route } from './emulator-routes.js';
-import { GoogleApiError, invalid, maxResults, notFound, pageOf } from './emulator-wire.js';
-import { SCOPE } from './scopes.js';
+import { GoogleApiError, invalid } from './wire.js';
 
 /**
- * Data Transfer API v1 (https://developers.google.com/workspace/admin/data-transfer/reference/rest):
- * the applications whose data can move to another user, and transfers that run
- * asynchronously: `new` when inserted, `inProgress` while polled, `completed` (or
- * `failed`) after a configurable number of polls.
+ * The data transfers of the Data Transfer API v1: the applications whose data can move to
+ * another user, and transfers that run asynchronously: `new` when inserted, `inProgress`
+ * while polled, `completed` (or `failed`) after a configurable number of polls.
  */
 
 export const DRIVE_APPLICATION = { id: '55656082996', name: 'Drive and Docs', transferParams: [{ key: 'PRIVACY_LEVEL', value: ['PRIVATE', 'SHARED'] }] };
 export const CALENDAR_APPLICATION = { id: '435070579839', name: 'Calendar', transferParams: [{ key: 'RELEASE_RESOURCES', value: ['TRUE'] }] };
 const LOOKER_STUDIO_APPLICATION = { id: '810260081642', name: 'Looker Studio', transferParams: [] };
-const APPLICATIONS = [DRIVE_APPLICATION, CALENDAR_APPLICATION, LOOKER_STUDIO_APPLICATION].map((a, i) => ({ ...a, seq: i + 1 }));
+/** The applications whose data can be transferred, numbered for paging. */
+export const APPLICATIONS = [DRIVE_APPLICATION, CALENDAR_APPLICATION, LOOKER_STUDIO_APPLICATION].map((a, i) => ({ ...a, seq: i + 1 }));
 
 type Status = 'new' | 'inProgress' | 'completed' | 'failed';
 
@@ -119,71 +117,3 @@ export class TransferBook {
     return this.create(from, to, applications);
   }
 }
-
-const DT = '/admin/datatransfer/v1';
-const READ = [SCOPE.dataTransfer, SCOPE.dataTransferReadonly];
-
-export const TRANSFER_ROUTES: readonly Route[] = [
-  {
-    method: 'GET',
-    template: `${DT}/applications`,
-    scopes: READ,
-    handle(ctx) {
-      const size = maxResults(ctx.query, 500, 100);
-      const { items, next } = pageOf(APPLICATIONS, ctx.pages.read('applications', ctx.query.get('pageToken')), size);
-      const applications = items.map(({ seq: _seq, ...a }) => ({ kind: 'admin#datatransfer#ApplicationResource', ...a }));
-      return { kind: 'admin#datatransfer#applicationsList', applications, ...(next !== undefined ? { nextPageToken: ctx.pages.issue('applications', next) } : {}) };
-    },
-  },
-  {
-    method: 'GET',
-    template: `${DT}/applications/{applicationId}`,
-    scopes: READ,
-    handle(ctx) {
-      const app = APPLICATIONS.find((a) => a.id === ctx.params['applicationId']);
-      if (!app) throw notFound('applicationId');
-      const { seq: _seq, ...rest } = app;
-      return { kind: 'admin#datatransfer#ApplicationResource', ...rest };
-    },
-  },
-  {
-    method: 'POST',
-    template: `${DT}/transfers`,
-    scopes: [SCOPE.dataTransfer],
-    handle: (ctx) => ctx.transfers.render(ctx.transfers.insert(ctx.body())),
-  },
-  {
-    method: 'GET',
-    template: `${DT}/transfers/{dataTransferId}`,
-    scopes: READ,
-    handle(ctx) {
-      const t = ctx.transfers.all.get(ctx.params['dataTransferId']!);
-      if (!t) throw notFound('dataTransferId');
-      ctx.transfers.poll(t);
-      return ctx.transfers.render(t);
-    },
-  },
-  {
-    method: 'GET',
-    template: `${DT}/transfers`,
-    scopes: READ,
-    handle(ctx) {
-      const q = ctx.query;
-      const status = q.get('status');
-      if (status && !['new', 'inProgress', 'completed', 'failed'].includes(status)) throw invalid(`Invalid value '${status}' for status`);
-      const matching = [...ctx.transfers.all.values()].filter(
-        (t) =>
-          (!q.get('oldOwnerUserId') || t.oldOwnerUserId === q.get('oldOwnerUserId')) &&
-          (!q.get('newOwnerUserId') || t.newOwnerUserId === q.get('newOwnerUserId')) &&
-          (!status || t.status === status),
-      );
-      const listing = `transfers:${q.get('oldOwnerUserId') ?? ''}:${q.get('newOwnerUserId') ?? ''}:${status ?? ''}`;
-      const { items, next } = pageOf(matching, ctx.pages.read(listing, q.get('pageToken')), maxResults(q, 500, 100));
-      return {
-        kind: 'admin#datatransfer#dataTransfersList',
-        ...(items.length ? { dataTransfers: items.map((t) => ctx.transfers.render(t)) } : {}),
-        ...(next !== undefined ? { nextPageToken: ctx.pages.issue(listing, next) } : {}),
-      };
-    },
-  },
-];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ObservedAccount, ObservedProvider } from '../../src/types/index.js';
-import { GoogleApiError, notFound } from './emulator-wire.js';
+import type { ObservedAccount, ObservedProvider } from '../../../src/types/index.js';
+import { GoogleApiError, notFound } from './wire.js';
 
 /** Ten 8-digit backup verification codes. */
 function backupCodes(): string[] {

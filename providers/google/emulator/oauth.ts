@@ -1,5 +1,6 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { GoogleApiError } from './emulator-wire.js';
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { AccessTokens, bearerToken, readJwt, signedBy } from '../../../src/emulator/oauth.js';
+import { GoogleApiError } from './wire.js';
 
 /**
  * Google's OAuth 2.0 token endpoint for service accounts (RFC 7523 JWT-bearer grant,
@@ -26,7 +27,6 @@ export interface DelegatedServiceAccount {
 export interface AccessGrant {
   scopes: ReadonlySet<string>;
   subject: string;
-  expiresAt: number;
 }
 
 /** A service account with a fresh RSA key, and its key file as Google issues it. */
@@ -57,7 +57,7 @@ class TokenEndpointError extends Error {
 }
 
 export class TokenIssuer {
-  private readonly grants = new Map<string, AccessGrant>();
+  private readonly grants = new AccessTokens<AccessGrant>(() => `ya29.${randomBytes(32).toString('base64url')}`);
   private readonly accounts: Map<string, { publicKey: KeyObject; scopes: ReadonlySet<string> }>;
 
   constructor(
@@ -76,8 +76,7 @@ export class TokenIssuer {
       const params = new URLSearchParams(form);
       if (params.get('grant_type') !== JWT_BEARER) throw new TokenEndpointError(400, 'unsupported_grant_type', `Invalid grant_type: ${params.get('grant_type') ?? ''}`);
       const claims = this.verifyAssertion(params.get('assertion') ?? '', now);
-      const token = `ya29.${randomBytes(32).toString('base64url')}`;
-      this.grants.set(token, { scopes: claims.scopes, subject: claims.sub, expiresAt: now + TOKEN_LIFETIME_S * 1000 });
+      const token = this.grants.issue({ scopes: claims.scopes, subject: claims.sub }, TOKEN_LIFETIME_S, now);
       return { status: 200, body: { access_token: token, expires_in: TOKEN_LIFETIME_S - 1, token_type: 'Bearer' } };
     } catch (e) {
       if (e instanceof TokenEndpointError) return { status: e.status, body: { error: e.error, error_description: e.message } };
@@ -87,9 +86,8 @@ export class TokenIssuer {
 
   /** The grant behind an Authorization header; Google's 401 otherwise. */
   authenticate(authorization: string | undefined, now: number = Date.now()): AccessGrant {
-    const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
-    const grant = token ? this.grants.get(token) : undefined;
-    if (!grant || grant.expiresAt <= now) {
+    const grant = this.grants.live(bearerToken(authorization), now);
+    if (!grant) {
       throw new GoogleApiError(
         401,
         'authError',
@@ -101,23 +99,22 @@ export class TokenIssuer {
 
   /** Access tokens issued and still valid (an inspector for tests: proving none leaks). */
   issued(now: number = Date.now()): string[] {
-    return [...this.grants].filter(([, g]) => g.expiresAt > now).map(([t]) => t);
+    return this.grants.list(now);
   }
 
   /** Ends every grant, as when an administrator revokes the client's access. */
   revokeAll(): void {
-    this.grants.clear();
+    this.grants.revokeAll();
   }
 
   private verifyAssertion(assertion: string, now: number): { sub: string; scopes: ReadonlySet<string> } {
-    const [h, p, s] = assertion.split('.');
-    if (!h || !p || !s) throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT: malformed assertion.');
-    const header = decode(h);
-    const claims = decode(p);
+    const jwt = readJwt(assertion);
+    if (typeof jwt === 'string') throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT: malformed assertion.');
+    const { header, claims } = jwt;
     if (header['alg'] !== 'RS256') throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT: the signing algorithm must be RS256.');
     const account = typeof claims['iss'] === 'string' ? this.accounts.get(claims['iss']) : undefined;
     if (!account) throw new TokenEndpointError(400, 'invalid_grant', 'Invalid grant: account not found');
-    if (!verify('RSA-SHA256', Buffer.from(`${h}.${p}`), account.publicKey, Buffer.from(s, 'base64url'))) {
+    if (!signedBy(jwt, account.publicKey)) {
       throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT Signature.');
     }
     if (claims['aud'] !== GOOGLE_TOKEN_AUDIENCE) throw new TokenEndpointError(400, 'invalid_grant', `Invalid JWT: Failed audience check. The expected value was ${GOOGLE_TOKEN_AUDIENCE}`);
@@ -143,14 +140,4 @@ export class TokenIssuer {
     }
     return { sub, scopes: new Set(requested) };
   }
-}
-
-function decode(part: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    if (value && typeof value === 'object') return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT: malformed assertion.');
 }

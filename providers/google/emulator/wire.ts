@@ -1,5 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 
 /**
  * The wire format the Google Admin APIs share: the error body, opaque page tokens and
@@ -39,18 +38,6 @@ export const invalid = (message: string): GoogleApiError => new GoogleApiError(4
 export function errorBody(status: number, reason: string, message: string, domain = 'global'): unknown {
   return { error: { code: status, message, errors: [{ message, domain, reason }], status: STATUS_NAMES[status] ?? 'UNKNOWN' } };
 }
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=UTF-8');
-  res.end(JSON.stringify(body));
-}
-
-export function sendEmpty(res: ServerResponse): void {
-  res.statusCode = 204;
-  res.end();
-}
-
 
 export function parseJsonBody(body: string): Record<string, unknown> {
   if (!body.trim()) return {};
