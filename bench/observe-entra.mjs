@@ -85,7 +85,7 @@ const summary = (o) => ({
 
 /** Worker side: runs the emulator and answers commands. */
 async function serveEmulator({ seed, latencyMs }) {
-  const { startEntraEmulator } = await import(join(dist, 'providers', 'entra', 'index.js'));
+  const { startEntraEmulator } = await import(join(dist, 'providers', 'entra', 'emulator', 'index.js'));
   const emu = await startEntraEmulator({ seed, latencyMs });
   parentPort.on('message', async (m) => {
     if (m === 'counters') parentPort.postMessage({ requests: emu.counters.snapshot() });

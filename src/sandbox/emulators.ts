@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
-import { startEntraEmulator } from '../../providers/entra/emulator.js';
+import { startEntraEmulator } from '../../providers/entra/emulator/index.js';
 import { startGoogleEmulator } from '../../providers/google/emulator/index.js';
 import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
 import { startOktaEmulator } from '../../providers/okta/emulator/index.js';

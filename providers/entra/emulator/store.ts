@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ObservedProvider } from '../../src/types/index.js';
-import { GraphApiError } from './emulator-wire.js';
+import type { ObservedProvider } from '../../../src/types/index.js';
+import { GraphApiError } from './wire.js';
 
 /**
  * The directory behind the Graph emulator: users with their licences, sign-in sessions

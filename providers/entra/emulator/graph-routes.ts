@@ -1,6 +1,8 @@
-import type { DeltaFeed } from './emulator-delta.js';
-import { METHOD_SEGMENTS, notFound, type EntraStore, type User } from './emulator-store.js';
-import { applySelect, badRequest, GraphApiError, selectOf, topOf, type Tokens } from './emulator-wire.js';
+import type { Route } from '../../../src/emulator/routes.js';
+import type { DeltaFeed } from './delta.js';
+import { userResource } from './resources.js';
+import { METHOD_SEGMENTS, notFound, type EntraStore, type User } from './store.js';
+import { applySelect, badRequest, GraphApiError, selectOf, topOf, type Tokens } from './wire.js';
 
 /**
  * Microsoft Graph v1.0 resources the provider uses: users (list, get, update, delete,
@@ -27,29 +29,9 @@ export interface GraphAnswer {
   headers?: Record<string, string>;
 }
 
-export interface Route {
-  method: string;
-  template: string;
+/** A Graph endpoint; `path` is below the version segment (`/users/{id}`) and names the endpoint in counters and fault rules. */
+export interface GraphRoute extends Route {
   handle(call: GraphCall): GraphAnswer;
-}
-
-const DEFAULT_USER_PROPERTIES = ['displayName', 'mail', 'userPrincipalName'];
-
-export function userResource(u: User, select: string[] | undefined): Record<string, unknown> {
-  const full: Record<string, unknown> = {
-    id: u.id,
-    userPrincipalName: u.userPrincipalName,
-    displayName: u.displayName,
-    mail: u.mail,
-    otherMails: u.otherMails,
-    proxyAddresses: u.proxyAddresses,
-    accountEnabled: u.accountEnabled,
-    employeeId: u.employeeId,
-    createdDateTime: u.createdDateTime,
-    assignedLicenses: u.assignedLicenses,
-    signInActivity: { lastSignInDateTime: u.lastSignInDateTime, lastSuccessfulSignInDateTime: u.lastSignInDateTime },
-  };
-  return applySelect(full, select ?? DEFAULT_USER_PROPERTIES);
 }
 
 /** One page of an ordered listing after the `$skiptoken` cursor, with an absolute nextLink. */
@@ -111,12 +93,12 @@ function refId(body: unknown): string {
   return m[1]!;
 }
 
-export const GRAPH_ROUTES: readonly Route[] = [
-  { method: 'GET', template: '/users/delta', handle: (c) => ok(c.delta.answer('users', c.query, c.root)) },
-  { method: 'GET', template: '/groups/delta', handle: (c) => ok(c.delta.answer('groups', c.query, c.root)) },
+export const GRAPH_ROUTES: readonly GraphRoute[] = [
+  { method: 'GET', path: '/users/delta', handle: (c) => ok(c.delta.answer('users', c.query, c.root)) },
+  { method: 'GET', path: '/groups/delta', handle: (c) => ok(c.delta.answer('groups', c.query, c.root)) },
   {
     method: 'GET',
-    template: '/users',
+    path: '/users',
     handle: (c) => {
       const select = selectOf(c.query);
       if (select?.includes('signInActivity') && !c.premium) {
@@ -125,10 +107,10 @@ export const GRAPH_ROUTES: readonly Route[] = [
       return listPage(c, 'users', c.store.users.values(), (u) => userResource(u, select));
     },
   },
-  { method: 'GET', template: '/users/{id}', handle: (c) => ok(userResource(c.store.user(c.params['id']!), selectOf(c.query))) },
+  { method: 'GET', path: '/users/{id}', handle: (c) => ok(userResource(c.store.user(c.params['id']!), selectOf(c.query))) },
   {
     method: 'PATCH',
-    template: '/users/{id}',
+    path: '/users/{id}',
     handle: (c) => {
       const patch = (c.body ?? {}) as Record<string, unknown>;
       const allowed = ['accountEnabled', 'displayName', 'employeeId', 'otherMails'];
@@ -141,7 +123,7 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: '/users/{id}',
+    path: '/users/{id}',
     handle: (c) => {
       c.store.deleteUser(c.params['id']!);
       return noContent;
@@ -149,7 +131,7 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: '/users/{id}/revokeSignInSessions',
+    path: '/users/{id}/revokeSignInSessions',
     handle: (c) => {
       c.store.user(c.params['id']!).sessions = 0;
       return ok({ '@odata.context': `${c.root}/$metadata#Edm.Boolean`, value: true });
@@ -157,7 +139,7 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
-    template: '/users/{id}/assignLicense',
+    path: '/users/{id}/assignLicense',
     handle: (c) => {
       const u = c.store.user(c.params['id']!);
       const body = (c.body ?? {}) as { addLicenses?: { skuId?: string }[]; removeLicenses?: string[] };
@@ -172,12 +154,12 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: '/users/{id}/authentication/methods',
+    path: '/users/{id}/authentication/methods',
     handle: (c) => ok({ '@odata.context': `${c.root}/$metadata#users('${c.params['id']}')/authentication/methods`, value: c.store.user(c.params['id']!).methods }),
   },
   {
     method: 'DELETE',
-    template: '/users/{id}/authentication/{kind}/{methodId}',
+    path: '/users/{id}/authentication/{kind}/{methodId}',
     handle: (c) => {
       const u = c.store.user(c.params['id']!);
       const m = u.methods.find((x) => x.id === c.params['methodId'] && METHOD_SEGMENTS[x['@odata.type']] === c.params['kind']);
@@ -189,7 +171,7 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
-    template: '/oauth2PermissionGrants',
+    path: '/oauth2PermissionGrants',
     handle: (c) => {
       const keep = grantFilter(c.query.get('$filter'));
       return ok({ '@odata.context': `${c.root}/$metadata#oauth2PermissionGrants`, value: [...c.store.grants.values()].filter(keep) });
@@ -197,21 +179,21 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: '/oauth2PermissionGrants/{id}',
+    path: '/oauth2PermissionGrants/{id}',
     handle: (c) => {
       if (!c.store.grants.delete(c.params['id']!)) throw notFound(c.params['id']!);
       return noContent;
     },
   },
-  { method: 'GET', template: '/users/{id}/memberOf/microsoft.graph.group', handle: memberOfPage },
-  { method: 'GET', template: '/users/{id}/memberOf', handle: memberOfPage },
-  { method: 'GET', template: '/groups', handle: (c) => listPage(c, 'groups', c.store.groups.values(), (g) => applySelect({ id: g.id, displayName: g.displayName }, selectOf(c.query))) },
-  { method: 'GET', template: '/groups/{id}', handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))) },
-  { method: 'GET', template: '/groups/{id}/members/microsoft.graph.user', handle: membersPage },
-  { method: 'GET', template: '/groups/{id}/members', handle: membersPage },
+  { method: 'GET', path: '/users/{id}/memberOf/microsoft.graph.group', handle: memberOfPage },
+  { method: 'GET', path: '/users/{id}/memberOf', handle: memberOfPage },
+  { method: 'GET', path: '/groups', handle: (c) => listPage(c, 'groups', c.store.groups.values(), (g) => applySelect({ id: g.id, displayName: g.displayName }, selectOf(c.query))) },
+  { method: 'GET', path: '/groups/{id}', handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))) },
+  { method: 'GET', path: '/groups/{id}/members/microsoft.graph.user', handle: membersPage },
+  { method: 'GET', path: '/groups/{id}/members', handle: membersPage },
   {
     method: 'POST',
-    template: '/groups/{id}/members/$ref',
+    path: '/groups/{id}/members/$ref',
     handle: (c) => {
       c.store.addMember(c.params['id']!, refId(c.body));
       return noContent;
@@ -219,28 +201,10 @@ export const GRAPH_ROUTES: readonly Route[] = [
   },
   {
     method: 'DELETE',
-    template: '/groups/{id}/members/{memberId}/$ref',
+    path: '/groups/{id}/members/{memberId}/$ref',
     handle: (c) => {
       c.store.removeMember(c.params['id']!, c.params['memberId']!);
       return noContent;
     },
   },
 ];
-
-/**
- * The route for a path below the version segment (routes are listed literal-first). Without
- * a route for the method, the template of a route for another method, or the raw path.
- */
-export function matchRoute(routes: readonly Route[], method: string, path: string): { route?: Route; template: string; params: Record<string, string> } {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  let fallback: { template: string; params: Record<string, string> } | undefined;
-  for (const r of routes) {
-    const t = r.template.split('/').filter(Boolean);
-    if (t.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    if (!t.every((seg, i) => (seg.startsWith('{') ? ((params[seg.slice(1, -1)] = parts[i]!), true) : seg === parts[i]))) continue;
-    if (r.method === method) return { route: r, template: r.template, params };
-    fallback ??= { template: r.template, params };
-  }
-  return fallback ?? { template: path, params: {} };
-}

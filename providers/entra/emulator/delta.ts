@@ -1,6 +1,6 @@
-import type { EntraStore } from './emulator-store.js';
-import { GraphApiError, slicePage, Tokens } from './emulator-wire.js';
-import { userResource } from './emulator-graph.js';
+import { userResource } from './resources.js';
+import type { EntraStore } from './store.js';
+import { GraphApiError, slicePage, Tokens } from './wire.js';
 
 /**
  * Delta queries for users and groups (https://learn.microsoft.com/graph/delta-query-overview):

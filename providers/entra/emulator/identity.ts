@@ -1,5 +1,8 @@
-import { constants, randomBytes, randomUUID, verify, X509Certificate } from 'node:crypto';
-import { GraphApiError } from './emulator-wire.js';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import type { Reply } from '../../../src/emulator/http.js';
+import { AccessTokens, bearerToken, readJwt, signedBy } from '../../../src/emulator/oauth.js';
+import type { Route } from '../../../src/emulator/routes.js';
+import { GraphApiError } from './wire.js';
 
 /**
  * The Microsoft identity platform's v2.0 endpoints for app-only sign-in: OpenID
@@ -27,7 +30,7 @@ export interface TokenAnswer {
 }
 
 export class IdentityPlatform {
-  private readonly issued = new Map<string, number>();
+  private readonly issued = new AccessTokens<true>(() => `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(48).toString('base64url')}.${randomBytes(32).toString('base64url')}`);
 
   constructor(
     readonly tenantId: string,
@@ -81,40 +84,32 @@ export class IdentityPlatform {
     } else {
       return fail(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
     }
-    const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(48).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
-    this.issued.set(token, Date.now() + TOKEN_LIFETIME_S * 1000);
+    const token = this.issued.issue(true, TOKEN_LIFETIME_S);
     return { status: 200, body: { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: token } };
   }
 
   /** Graph's bearer check: 401 InvalidAuthenticationToken unless a live issued token is presented. */
   authenticate(header: string | undefined): void {
-    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    if (!m) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
-    const expires = this.issued.get(m[1]!);
-    if (expires === undefined) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'IDX14100: JWT is not well formed.');
-    if (expires < Date.now()) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
+    const token = bearerToken(header);
+    if (!token) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    const issued = this.issued.find(token);
+    if (!issued) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'IDX14100: JWT is not well formed.');
+    if (issued.expiresAt < Date.now()) throw new GraphApiError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
   }
 
   accessTokens(): string[] {
-    return [...this.issued.keys()];
+    return this.issued.list();
   }
 
   revokeAll(): void {
-    this.issued.clear();
+    this.issued.revokeAll();
   }
 }
 
-function checkAssertion(jwt: string, app: AppRegistration, tokenUrl: string): { code: number; message: string } | undefined {
-  const [h, p, s] = jwt.split('.');
-  if (!h || !p || !s) return { code: 50027, message: 'JWT token is invalid or malformed.' };
-  let header: Record<string, unknown>;
-  let payload: Record<string, unknown>;
-  try {
-    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as Record<string, unknown>;
-    payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return { code: 50027, message: 'JWT token is invalid or malformed.' };
-  }
+function checkAssertion(assertion: string, app: AppRegistration, tokenUrl: string): { code: number; message: string } | undefined {
+  const jwt = readJwt(assertion);
+  if (typeof jwt === 'string') return { code: 50027, message: 'JWT token is invalid or malformed.' };
+  const { header, claims } = jwt;
   const thumbprint = (header['x5t#S256'] ?? header['x5t']) as string | undefined;
   const sha256 = header['x5t#S256'] !== undefined;
   const cert = app.certificates
@@ -123,11 +118,57 @@ function checkAssertion(jwt: string, app: AppRegistration, tokenUrl: string): { 
   if (!cert) return { code: 700027, message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint ?? ''}']` };
   const alg = header['alg'];
   if (alg !== 'PS256' && alg !== 'RS256') return { code: 5002738, message: `Invalid JWT signing algorithm '${String(alg)}'.` };
-  const key = alg === 'PS256' ? { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : cert.publicKey;
-  if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) return { code: 7000274, message: 'Client assertion contains an invalid signature.' };
+  if (!signedBy(jwt, cert.publicKey)) return { code: 7000274, message: 'Client assertion contains an invalid signature.' };
   const now = Date.now() / 1000;
-  if (payload['aud'] !== tokenUrl) return { code: 700212, message: `No matching federated identity record found for presented assertion audience '${String(payload['aud'])}'.` };
-  if (payload['iss'] !== app.clientId || payload['sub'] !== app.clientId) return { code: 700023, message: 'Client assertion audience claim does not match Realm issuer.' };
-  if (typeof payload['exp'] !== 'number' || payload['exp'] < now) return { code: 700024, message: 'Client assertion is not within its valid time range.' };
+  if (claims['aud'] !== tokenUrl) return { code: 700212, message: `No matching federated identity record found for presented assertion audience '${String(claims['aud'])}'.` };
+  if (claims['iss'] !== app.clientId || claims['sub'] !== app.clientId) return { code: 700023, message: 'Client assertion audience claim does not match Realm issuer.' };
+  if (typeof claims['exp'] !== 'number' || claims['exp'] < now) return { code: 700024, message: 'Client assertion is not within its valid time range.' };
   return undefined;
+}
+
+/** An endpoint of the identity platform; each answers every method itself, as the service does. */
+export interface IdentityRoute extends Route {
+  identity(req: { method: string; params: Record<string, string>; body: string; root: string }): Reply;
+}
+
+export const IDENTITY_PATHS = {
+  openid: '/{tenant}/v2.0/.well-known/openid-configuration',
+  token: '/{tenant}/oauth2/v2.0/token',
+  discovery: '/common/discovery/instance',
+};
+
+/** Instance discovery, the OpenID configuration and the token endpoint of `platform`. */
+export function identityRoutes(platform: IdentityPlatform): IdentityRoute[] {
+  const tenantKnown = (tenant: string) => platform.knowsTenant(tenant) || tenant === 'organizations' || tenant === 'common';
+  const unknownTenant = (tenant: string): Reply => ({ status: 400, body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] } });
+  return [
+    {
+      method: '*',
+      path: IDENTITY_PATHS.discovery,
+      identity({ root }) {
+        const host = new URL(root).host;
+        const body = { tenant_discovery_endpoint: `${root}/${platform.tenantId}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }] };
+        return { status: 200, body };
+      },
+    },
+    {
+      method: '*',
+      path: IDENTITY_PATHS.openid,
+      identity({ params, root }) {
+        const tenant = params['tenant']!;
+        return tenantKnown(tenant) ? { status: 200, body: platform.openIdConfiguration(root, tenant) } : unknownTenant(tenant);
+      },
+    },
+    {
+      method: '*',
+      path: IDENTITY_PATHS.token,
+      identity({ method, params, body, root }) {
+        const tenant = params['tenant']!;
+        if (!tenantKnown(tenant)) return unknownTenant(tenant);
+        if (method !== 'POST') return { status: 405, body: { error: 'invalid_request', error_description: 'AADSTS900561: The endpoint only accepts POST requests.' } };
+        const answer = platform.token(body, `${root}/${tenant}/oauth2/v2.0/token`);
+        return { status: answer.status, body: answer.body, headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' } };
+      },
+    },
+  ];
 }

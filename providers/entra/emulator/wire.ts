@@ -1,5 +1,4 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 
 /**
  * Microsoft Graph's wire conventions for the emulator: the error body, opaque signed
@@ -20,6 +19,13 @@ export class GraphApiError extends Error {
 
 export const badRequest = (message: string, code = 'BadRequest'): GraphApiError => new GraphApiError(400, code, message);
 
+const FAULT_CODES: Record<number, string> = { 429: 'TooManyRequests', 500: 'generalException', 502: 'BadGateway', 503: 'serviceNotAvailable', 504: 'GatewayTimeout' };
+
+/** Graph's error body for a throttled or failed request (an injected fault, an emulator failure). */
+export function faultBody(status: number, detail: string): unknown {
+  return errorBody(FAULT_CODES[status] ?? 'generalException', detail);
+}
+
 export function errorBody(code: string, message: string, clientRequestId?: string): unknown {
   const requestId = randomUUID();
   return {
@@ -29,17 +35,6 @@ export function errorBody(code: string, message: string, clientRequestId?: strin
       innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId },
     },
   };
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.statusCode = status;
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  if (status === 204) {
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Type', 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8');
-  res.end(JSON.stringify(body));
 }
 
 /** `$top` within [1, 999]; 100 when absent. Graph refuses anything else with 400. */
