@@ -43,7 +43,8 @@ function seedOf({ cluster, namespaced, subjects, users }) {
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
   const o = { ...DEFAULTS, ...options };
-  const { startKubernetesEmulator, kubernetesModule } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'index.js')).href);
+  const { kubernetesModule } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'index.js')).href);
+  const { startKubernetesEmulator } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'emulator', 'index.js')).href);
   const { SecretResolver } = await import(pathToFileURL(join(dist, 'src', 'policy', 'secrets.js')).href);
   const { fileStore } = await import(pathToFileURL(join(dist, 'src', 'state', 'file-store.js')).href);
   const { seed, bindings } = seedOf(o);

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
 import { startEntraEmulator } from '../../providers/entra/emulator/index.js';
 import { startGoogleEmulator } from '../../providers/google/emulator/index.js';
-import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
+import { startKubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
 import { startScimEmulator } from '../../providers/scim/emulator.js';
 import type { RequestCounters } from '../emulator/counters.js';

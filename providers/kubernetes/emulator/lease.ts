@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Revision } from './emulator-store.js';
-import { alreadyExists, ApiStatusError, conflict, invalid, notFound } from './emulator-status.js';
+import type { Revision } from './store.js';
+import { alreadyExists, ApiStatusError, conflict, invalid, notFound } from './status.js';
 
 /**
  * `coordination.k8s.io/v1` Leases, the lock leader election takes: create (409 when it

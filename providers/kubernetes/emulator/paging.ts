@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiStatusError } from './emulator-status.js';
+import { ApiStatusError } from './status.js';
 
 /**
  * Chunked lists as the API server serves them: `limit` cuts a consistent snapshot

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ApiStatusError } from './emulator-status.js';
+import { ApiStatusError } from './status.js';
 
 /**
  * The patch formats the API server accepts on a PATCH, as it applies them: JSON Patch

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ObservedProvider } from '../../src/types/index.js';
-import { bindingRefOf, groupName, RBAC_GROUP, subjectsToMembers, toObserved, type BindingKind, type RbacBinding, type Subject } from './mapping.js';
-import { conflict, invalid, notFound } from './emulator-status.js';
+import type { ObservedProvider } from '../../../src/types/index.js';
+import { bindingRefOf, groupName, RBAC_GROUP, subjectsToMembers, toObserved, type BindingKind, type RbacBinding, type Subject } from '../mapping.js';
+import { conflict, invalid, notFound } from './status.js';
 
 /**
  * RoleBindings and ClusterRoleBindings as the API server stores them: every write bumps
