@@ -7,7 +7,7 @@ import { startEntraEmulator } from '../../providers/entra/emulator/index.js';
 import { startGoogleEmulator } from '../../providers/google/emulator/index.js';
 import { startKubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
-import { startScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator } from '../../providers/scim/emulator/index.js';
 import type { RequestCounters } from '../emulator/counters.js';
 import type { FaultController } from '../emulator/faults.js';
 

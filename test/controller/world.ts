@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/emulator/index.js';
 import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/emulator/index.js';
-import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { signEvent } from '../../src/controller/webhook.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { ROOT, tempDir } from '../cli/run-cli.js';

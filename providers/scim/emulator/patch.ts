@@ -1,5 +1,5 @@
-import { FilterSyntaxError, getAttr, matchesFilter, parseFilter, stripCoreUrn, type FilterNode } from './emulator-filter.js';
-import { SCIM_URN } from './schema.js';
+import { FilterSyntaxError, getAttr, matchesFilter, parseFilter, stripCoreUrn, type FilterNode } from './filter.js';
+import { SCIM_URN } from '../schema.js';
 
 /** An answer the emulator gives as a SCIM error body (RFC 7644 §3.12). */
 export class ScimRequestError extends Error {

@@ -1,4 +1,4 @@
-import { SCIM_URN } from './schema.js';
+import { SCIM_URN } from '../schema.js';
 
 /**
  * SCIM filter expressions (RFC 7644 §3.4.2.2) for the emulator: attribute comparisons

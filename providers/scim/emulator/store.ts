@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ObservedProvider } from '../../src/types/index.js';
-import { matchesFilter, type FilterNode } from './emulator-filter.js';
-import { applyPatch, ScimRequestError } from './emulator-patch.js';
-import { SCIM_URN } from './schema.js';
+import type { ObservedProvider } from '../../../src/types/index.js';
+import { matchesFilter, type FilterNode } from './filter.js';
+import { applyPatch, ScimRequestError } from './patch.js';
+import { SCIM_URN } from '../schema.js';
 
 type Json = Record<string, unknown>;
 export type ResourceKind = 'Users' | 'Groups';
