@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { RequestCounters } from '../../../src/emulator/counters.js';
 import { FaultController } from '../../../src/emulator/faults.js';
-import type { Reply } from '../../../src/emulator/http.js';
-import { RouteTable, type Route } from '../../../src/emulator/routes.js';
-import { startEmulatorServer, type Answer, type EmulatorRequest } from '../../../src/emulator/server.js';
+import { startEmulatorServer } from '../../../src/emulator/server.js';
 import { clientCertificate, serverCertificate } from '../../../src/emulator/tls.js';
 import type { ObservedProvider } from '../../../src/types/index.js';
-import { answerBatch } from './batch.js';
+import { answer, entraRoutes, JSON_TYPE, renderError, type Tenant } from './api.js';
 import { DeltaFeed } from './delta.js';
-import { GRAPH_ROUTES, type GraphAnswer, type GraphRoute } from './graph-routes.js';
-import { IdentityPlatform, identityRoutes, type IdentityRoute } from './identity.js';
+import { IdentityPlatform } from './identity.js';
 import { EntraStore, type User } from './store.js';
-import { errorBody, faultBody, GraphApiError, Tokens } from './wire.js';
+import { Tokens } from './wire.js';
 
 /**
  * Microsoft Entra for the subset Lockstep uses, over TLS: the identity platform's token
@@ -73,19 +70,6 @@ export interface EntraEmulator {
   close(): Promise<void>;
 }
 
-interface BatchRoute extends Route {
-  batch: true;
-}
-type EntraRoute = GraphRoute | IdentityRoute | BatchRoute;
-
-/** A Graph path: below a version segment; its endpoint is named without it (`/users/{id}`). */
-const VERSIONED = /^\/(v1\.0|beta)(\/.*)?$/;
-const graphRoutes = (version: string): EntraRoute[] => [
-  { method: '*', path: `/${version}/$batch`, template: '/$batch', batch: true },
-  ...GRAPH_ROUTES.map((r) => ({ ...r, path: `/${version}${r.path}`, template: r.path })),
-];
-const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-
 export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
   const tls = await serverCertificate();
   const clientCert = options.clientCertificate ? await clientCertificate('lockstep-app') : null;
@@ -94,64 +78,18 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   const clientId = options.clientId ?? '9f5c1b7e-3c1a-4c55-8d7a-1e2f3a4b5c6d';
   const clientSecret = options.clientSecret ?? `Lk8Q~${randomBytes(27).toString('base64url')}`;
   const identity = new IdentityPlatform(tenantId, [{ clientId, secrets: [clientSecret], certificates: clientCert ? [clientCert.certPem] : [] }]);
-  const faults = new FaultController();
-  const counters = new RequestCounters();
   const delta = new DeltaFeed(store);
-  const pages = new Tokens();
-  const routes = new RouteTable<EntraRoute>([...graphRoutes('v1.0'), ...graphRoutes('beta'), ...identityRoutes(identity)], (path) => {
-    const version = VERSIONED.exec(path);
-    return version ? (version[2] ?? '/') : path;
-  });
-
-  /** One Graph request (alone or inside a batch) as status, headers and body. */
-  function graphCall(method: string, url: URL, body: unknown): GraphAnswer {
-    const { route, params } = routes.match(method, url.pathname);
-    try {
-      if (!route || !('handle' in route)) throw new GraphApiError(400, 'BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop() ?? ''}'.`);
-      return route.handle({ params, query: url.searchParams, body, store, delta, pages, root: `${url.origin}/v1.0`, premium: options.premium !== false });
-    } catch (e) {
-      if (!(e instanceof GraphApiError)) throw e;
-      return { status: e.status, body: errorBody(e.code, e.message), headers: e.headers };
-    }
-  }
-
-  async function answer(req: EmulatorRequest<EntraRoute>): Promise<Answer> {
-    const route = req.route;
-    if (!VERSIONED.test(req.path)) {
-      if (route && 'identity' in route) return route.identity({ method: req.method, params: req.params, body: req.body, root: req.url.origin });
-      return { status: 404, body: { error: 'not_found', error_description: 'AADSTS90027: The requested endpoint was not found.' } };
-    }
-    const clientRequestId = String(req.headers['client-request-id'] ?? '') || undefined;
-    const fail = (status: number, code: string, message: string, headers?: Record<string, string>): Reply => ({ status, body: errorBody(code, message, clientRequestId), ...(headers ? { headers } : {}) });
-    try {
-      identity.authenticate(req.headers.authorization);
-    } catch (e) {
-      const err = e as GraphApiError;
-      return fail(401, err.code, err.message, { 'WWW-Authenticate': 'Bearer realm=""' });
-    }
-    let body: unknown;
-    try {
-      body = req.body.trim() ? JSON.parse(req.body) : undefined;
-    } catch {
-      return fail(400, 'BadRequest', 'Unable to read JSON request payload.');
-    }
-    if (route && 'batch' in route) {
-      if (req.method !== 'POST') return fail(405, 'BadRequest', 'Specified HTTP method is not allowed for the request uri.');
-      return answerBatch(body, { origin: req.url.origin, faults, counters, templateOf: (m, p) => routes.match(m, p).template, call: graphCall }, clientRequestId);
-    }
-    return graphCall(req.method, req.url, body);
-  }
-
+  const tenant: Tenant = { store, identity, delta, pages: new Tokens(), premium: options.premium !== false, routes: entraRoutes(identity), faults: new FaultController(), counters: new RequestCounters() };
   const server = await startEmulatorServer({
     port: options.port,
     tls,
-    routes,
+    routes: tenant.routes,
     latencyMs: options.latencyMs,
-    faults,
-    counters,
+    faults: tenant.faults,
+    counters: tenant.counters,
     contentType: JSON_TYPE,
-    renderError: (status, detail) => ({ contentType: 'application/json', body: JSON.stringify(faultBody(status, detail)) }),
-    answer,
+    renderError,
+    answer: (req) => answer(tenant, req),
   });
 
   const mutate: EntraMutations = {
@@ -171,8 +109,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     clientId,
     clientSecret,
     caPem: tls.caPem,
-    faults,
-    counters,
+    faults: server.faults,
+    counters: server.counters,
     store,
     mutate,
     clientCertificatePem: () => clientCert?.pem ?? null,

@@ -58,16 +58,20 @@ class TokenEndpointError extends Error {
 
 export class TokenIssuer {
   private readonly grants = new AccessTokens<AccessGrant>(() => `ya29.${randomBytes(32).toString('base64url')}`);
-  private readonly accounts: Map<string, { publicKey: KeyObject; scopes: ReadonlySet<string> }>;
+  private readonly accounts = new Map<string, { publicKey: KeyObject; scopes: ReadonlySet<string> }>();
 
   constructor(
     accounts: readonly DelegatedServiceAccount[],
     /** Whether a subject is a super admin the delegation may impersonate. */
     private readonly isAdmin: (subject: string) => boolean,
   ) {
-    this.accounts = new Map(
-      accounts.map((a) => [a.clientEmail, { publicKey: typeof a.publicKey === 'string' ? createPublicKey(a.publicKey) : a.publicKey, scopes: new Set(a.scopes) }]),
-    );
+    for (const a of accounts) this.trust(a);
+  }
+
+  /** Delegates domain-wide to one more service account. */
+  trust(account: DelegatedServiceAccount): void {
+    const publicKey = typeof account.publicKey === 'string' ? createPublicKey(account.publicKey) : account.publicKey;
+    this.accounts.set(account.clientEmail, { publicKey, scopes: new Set(account.scopes) });
   }
 
   /** POST /token with a form body: the JSON answer and its status, Google's error shape on failure. */

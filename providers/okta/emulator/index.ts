@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import type { FaultController } from '../../../src/emulator/faults.js';
 import type { RequestCounters } from '../../../src/emulator/counters.js';
-import type { Reply } from '../../../src/emulator/http.js';
+import type { FaultController } from '../../../src/emulator/faults.js';
 import { RouteTable } from '../../../src/emulator/routes.js';
-import { startEmulatorServer, type EmulatorRequest } from '../../../src/emulator/server.js';
+import { startEmulatorServer } from '../../../src/emulator/server.js';
 import type { ObservedProvider } from '../../../src/types/index.js';
 import type { OktaUserStatus } from '../mapping.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBucket, type RateLimitSettings } from './limits.js';
-import { OAuthServer, requiredScopes, type OAuthServiceApp } from './oauth.js';
-import { notAllowed, notFoundEndpoint, OKTA_ROUTES, oktaPathTemplate, type OktaRoute } from './routes.js';
-import { OktaRequestError, OktaStore } from './store.js';
+import { answer, JSON_TYPE, renderError, type OktaOrg } from './api.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './limits.js';
+import { OAuthServer, type OAuthServiceApp } from './oauth.js';
+import { OKTA_ROUTES, oktaPathTemplate, type OktaRoute } from './routes.js';
+import { OktaStore } from './store.js';
 
 /**
  * An Okta org for the subset of the Management API Lockstep uses: users (list with
@@ -50,73 +49,21 @@ export interface OktaEmulator {
   close(): Promise<void>;
 }
 
-const TOKEN_PATH = '/oauth2/v1/token';
-
-function errorBody(errorCode: string, summary: string, causes: string[] = []): unknown {
-  return { errorCode, errorSummary: summary, errorLink: errorCode, errorId: `oae${randomBytes(11).toString('base64url')}`, errorCauses: causes.map((c) => ({ errorSummary: c })) };
-}
-
-const rateLimited = (): OktaRequestError => new OktaRequestError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.');
-
-function errorReply(e: OktaRequestError): Reply {
-  return { status: e.status, body: errorBody(e.errorCode, e.message, e.causes), ...(e.status === 401 ? { headers: { 'WWW-Authenticate': 'SSWS realm="okta"' } } : {}) };
-}
+const ROUTES = new RouteTable<OktaRoute>(OKTA_ROUTES, oktaPathTemplate);
 
 export async function startOktaEmulator(options: OktaEmulatorOptions = {}): Promise<OktaEmulator> {
   const store = new OktaStore(options.seed, options.statuses);
   const limits = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const oauth = new OAuthServer(options.apps);
-  const authRequired = options.token !== undefined || (options.apps?.length ?? 0) > 0;
-
-  const token: OktaRoute = {
-    method: 'POST',
-    path: TOKEN_PATH,
-    handle(c) {
-      const answer = oauth.token(new URLSearchParams(c.body), `${c.root}${TOKEN_PATH}`);
-      return { status: answer.status, body: answer.body, headers: { 'Cache-Control': 'no-store' } };
-    },
-  };
-
-  /** Every answer, a refused one too, carries the bucket's X-Rate-Limit-* headers. */
-  function answer(req: EmulatorRequest<OktaRoute>): Reply {
-    const limit = limits.take(rateLimitBucket(req.path));
-    const reply = limit.allowed ? respond(req) : errorReply(rateLimited());
-    return { ...reply, headers: { ...limit.headers, ...reply.headers } };
-  }
-
-  function respond(req: EmulatorRequest<OktaRoute>): Reply {
-    try {
-      if (authRequired && req.template !== TOKEN_PATH) authorize(req.headers.authorization, req.method, req.path);
-      if (!req.route) throw req.otherMethod ? notAllowed() : notFoundEndpoint();
-      return req.route.handle({ store, params: req.params, url: req.url, root: req.url.origin, body: req.body });
-    } catch (e) {
-      if (e instanceof OktaRequestError) return errorReply(e);
-      throw e;
-    }
-  }
-
-  function authorize(header: string | undefined, method: string, path: string): void {
-    if (options.token !== undefined && header === `SSWS ${options.token}`) return;
-    const bearer = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-    const scopes = bearer ? oauth.scopesOf(bearer) : undefined;
-    if (!scopes) throw new OktaRequestError(401, 'E0000011', 'Invalid token provided');
-    if (!requiredScopes(method, path).some((s) => scopes.has(s))) {
-      throw new OktaRequestError(403, 'E0000006', 'You do not have permission to perform the requested action', [`The access token lacks the scope ${requiredScopes(method, path).at(-1)}`]);
-    }
-  }
-
+  const org: OktaOrg = { store, limits, oauth, token: options.token, open: options.token === undefined && !options.apps?.length };
   const server = await startEmulatorServer({
     port: options.port,
-    routes: new RouteTable([token, ...OKTA_ROUTES], oktaPathTemplate),
+    routes: ROUTES,
     latencyMs: options.latencyMs,
-    contentType: 'application/json',
-    renderError: (status, detail) => ({
-      contentType: 'application/json',
-      body: JSON.stringify(status === 429 ? errorBody('E0000047', 'API call exceeded rate limit due to too many requests.') : errorBody('E0000009', `Internal Server Error: ${detail}`)),
-    }),
-    answer,
+    contentType: JSON_TYPE,
+    renderError,
+    answer: (req) => answer(org, req),
   });
-
   return {
     url: server.url,
     faults: server.faults,

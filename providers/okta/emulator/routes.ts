@@ -1,5 +1,6 @@
 import type { Reply } from '../../../src/emulator/http.js';
 import type { Route } from '../../../src/emulator/routes.js';
+import type { OAuthServer } from './oauth.js';
 import { byId, matchesUserFilter, page, parseUserFilter } from './paging.js';
 import { OktaRequestError, SEED_CLIENT, type OktaStore, type StoredGroup, type StoredUser } from './store.js';
 
@@ -10,6 +11,7 @@ import { OktaRequestError, SEED_CLIENT, type OktaStore, type StoredGroup, type S
  */
 export interface OktaCall {
   store: OktaStore;
+  oauth: OAuthServer;
   params: Record<string, string>;
   url: URL;
   /** Absolute origin of the emulator, for links. */
@@ -40,6 +42,8 @@ export function oktaPathTemplate(path: string): string {
   return `/${out.join('/')}`;
 }
 
+/** The OAuth 2.0 token endpoint of the org authorization server. */
+export const TOKEN_PATH = '/oauth2/v1/token';
 const U = '/api/v1/users';
 const G = '/api/v1/groups';
 const user = (c: OktaCall): StoredUser => c.store.user(c.params['id']!);
@@ -69,6 +73,14 @@ const LIFECYCLE: Record<string, (store: OktaStore, user: StoredUser) => object> 
 };
 
 export const OKTA_ROUTES: readonly OktaRoute[] = [
+  {
+    method: 'POST',
+    path: TOKEN_PATH,
+    handle(c) {
+      const answer = c.oauth.token(new URLSearchParams(c.body), `${c.root}${TOKEN_PATH}`);
+      return { status: answer.status, body: answer.body, headers: { 'Cache-Control': 'no-store' } };
+    },
+  },
   { method: 'GET', path: U, handle: listUsers },
   { method: 'GET', path: `${U}/{id}`, handle: (c) => ok(renderUser(user(c), c.root)) },
   {
