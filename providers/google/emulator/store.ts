@@ -65,7 +65,7 @@ export interface EmulatedGroup {
 /**
  * The state of one emulated Workspace customer: users with their credentials (sessions,
  * OAuth tokens, app passwords, backup codes, 2-Step Verification), groups with direct
- * members, and data transfers (kept by emulator-transfer.ts).
+ * members, and data transfers (kept by the TransferBook, transfers.ts).
  */
 export class GoogleStore {
   readonly users = new Map<string, EmulatedUser>();
