@@ -21,8 +21,6 @@ export interface Reply {
   headers?: Record<string, string | string[]>;
 }
 
-export const reply = (status: number, body?: unknown, headers?: Reply['headers']): Reply => ({ status, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
-
 /** Writes a reply; `always` are headers every answer of the API carries. */
 export function writeReply(res: ServerResponse, answer: Reply, contentType: string, always: Record<string, string> = {}): void {
   res.statusCode = answer.status;

@@ -131,7 +131,7 @@ export interface IdentityRoute extends Route {
   identity(req: { method: string; params: Record<string, string>; body: string; root: string }): Reply;
 }
 
-export const IDENTITY_PATHS = {
+const IDENTITY_PATHS = {
   openid: '/{tenant}/v2.0/.well-known/openid-configuration',
   token: '/{tenant}/oauth2/v2.0/token',
   discovery: '/common/discovery/instance',
