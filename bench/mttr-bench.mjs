@@ -35,7 +35,7 @@ const LATENCY = arg('latency', 50);
 const CONCURRENCY = arg('concurrency', 8);
 const OKTA_LIMIT = arg('okta-limit', 600);
 
-const { rateLimitBucket } = await import(join(root, 'dist/providers/okta/emulator-limits.js'));
+const { rateLimitBucket } = await import(join(root, 'dist/providers/okta/emulator/limits.js'));
 
 const work = mkdtempSync(join(tmpdir(), 'lockstep-mttr-'));
 // The bench measures containment speed, not the guard: a burst of 100 leavers is expected here.

@@ -85,7 +85,7 @@ const summary = (o) => ({
 
 /** Worker side: runs the emulator and answers commands. */
 async function serveEmulator({ seed, latencyMs }) {
-  const { startEntraEmulator } = await import(join(dist, 'providers', 'entra', 'index.js'));
+  const { startEntraEmulator } = await import(join(dist, 'providers', 'entra', 'emulator', 'index.js'));
   const emu = await startEntraEmulator({ seed, latencyMs });
   parentPort.on('message', async (m) => {
     if (m === 'counters') parentPort.postMessage({ requests: emu.counters.snapshot() });
@@ -129,11 +129,12 @@ function split(requests) {
 async function once(seed, latencyMs, withDelta, concurrency) {
   const { entraModule } = await import(join(dist, 'providers', 'entra', 'index.js'));
   const { SecretResolver } = await import(join(dist, 'src', 'policy', 'secrets.js'));
+  const { fileStore } = await import(join(dist, 'src', 'state', 'file-store.js'));
   const emu = await startEmulatorWorker(seed, latencyMs);
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-entra-bench-'));
   writeFileSync(join(dir, 'ca.pem'), emu.caPem);
   const silent = { info() {}, warn() {}, debug() {} };
-  const ctx = { name: 'entra-bench', policyDir: dir, stateDir: join(dir, 'state'), secrets: new SecretResolver({ ENTRA_SECRET: emu.clientSecret }), log: silent, confirmations: new Map(), managedGroups: new Set() };
+  const ctx = { name: 'entra-bench', policyDir: dir, stateDir: join(dir, 'state'), state: fileStore(join(dir, 'state')).forProvider('entra-bench', dir), secrets: new SecretResolver({ ENTRA_SECRET: emu.clientSecret }), log: silent, confirmations: new Map(), managedGroups: new Set() };
   const connection = { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, clientSecret: '${env:ENTRA_SECRET}', graphUrl: emu.url, authorityHost: emu.url, caFile: 'ca.pem', ...(concurrency ? { observeConcurrency: concurrency } : {}) };
   const provider = entraModule.create(connection, ctx);
   try {

@@ -37,8 +37,10 @@ function seedOf({ users, groups, members }) {
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
   const o = { ...DEFAULTS, ...options };
-  const { startGoogleEmulator, googleModule } = await import(pathToFileURL(join(dist, 'providers', 'google', 'index.js')).href);
+  const { googleModule } = await import(pathToFileURL(join(dist, 'providers', 'google', 'index.js')).href);
+  const { startGoogleEmulator } = await import(pathToFileURL(join(dist, 'providers', 'google', 'emulator', 'index.js')).href);
   const { SecretResolver } = await import(pathToFileURL(join(dist, 'src', 'policy', 'secrets.js')).href);
+  const { fileStore } = await import(pathToFileURL(join(dist, 'src', 'state', 'file-store.js')).href);
   const seed = seedOf(o);
   const emu = await startGoogleEmulator({ seed, latencyMs: o.latency });
   const silent = { info() {}, warn() {}, debug() {} };
@@ -46,6 +48,7 @@ export async function run(options = {}) {
     name: 'gws',
     policyDir: here,
     stateDir: here,
+    state: fileStore(here).forProvider('gws', here),
     secrets: new SecretResolver({ GOOGLE_BENCH_KEY: emu.serviceAccountKey() }),
     log: silent,
     confirmations: new Map(),

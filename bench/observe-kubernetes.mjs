@@ -43,8 +43,10 @@ function seedOf({ cluster, namespaced, subjects, users }) {
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
   const o = { ...DEFAULTS, ...options };
-  const { startKubernetesEmulator, kubernetesModule } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'index.js')).href);
+  const { kubernetesModule } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'index.js')).href);
+  const { startKubernetesEmulator } = await import(pathToFileURL(join(dist, 'providers', 'kubernetes', 'emulator', 'index.js')).href);
   const { SecretResolver } = await import(pathToFileURL(join(dist, 'src', 'policy', 'secrets.js')).href);
+  const { fileStore } = await import(pathToFileURL(join(dist, 'src', 'state', 'file-store.js')).href);
   const { seed, bindings } = seedOf(o);
   const emu = await startKubernetesEmulator({ seed, bindings, latencyMs: o.latency });
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-k8s-bench-'));
@@ -54,6 +56,7 @@ export async function run(options = {}) {
     name: 'k8s',
     policyDir: dir,
     stateDir: dir,
+    state: fileStore(dir).forProvider('k8s', dir),
     secrets: new SecretResolver({}),
     log: silent,
     confirmations: new Map(),

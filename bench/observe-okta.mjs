@@ -44,7 +44,7 @@ function seedOrg() {
 
 /** Worker side: runs the emulator and answers `counters` and `close` messages. */
 async function serveEmulator({ seed, latencyMs }) {
-  const { startOktaEmulator } = await import(join(dist, 'providers', 'okta', 'index.js'));
+  const { startOktaEmulator } = await import(join(dist, 'providers', 'okta', 'emulator', 'index.js'));
   // A bucket limit high enough that the benchmark measures requests and latency, not waiting.
   const emu = await startOktaEmulator({ seed, token: TOKEN, latencyMs, rateLimit: { limit: 100_000, windowMs: 60_000 } });
   parentPort.on('message', async (m) => {
@@ -74,9 +74,10 @@ function startEmulatorWorker(seed, latencyMs) {
 async function once(seed, latencyMs) {
   const { oktaModule } = await import(join(dist, 'providers', 'okta', 'index.js'));
   const { SecretResolver } = await import(join(dist, 'src', 'policy', 'secrets.js'));
+  const { fileStore } = await import(join(dist, 'src', 'state', 'file-store.js'));
   const emu = await startEmulatorWorker(seed, latencyMs);
   const silent = { info() {}, warn() {}, debug() {} };
-  const ctx = { name: 'okta-bench', policyDir: here, stateDir: here, secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }), log: silent, confirmations: new Map() };
+  const ctx = { name: 'okta-bench', policyDir: here, stateDir: here, state: fileStore(here).forProvider('okta-bench', here), secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }), log: silent, confirmations: new Map() };
   const provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}' }, ctx);
   try {
     const t0 = performance.now();

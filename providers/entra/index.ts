@@ -9,7 +9,6 @@ import { EntraObserver } from './observe.js';
 import { EntraProvider } from './provider.js';
 
 export { EntraProvider } from './provider.js';
-export { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions, type EntraMutations } from './emulator.js';
 
 const DEFAULT_OBSERVE_CONCURRENCY = 16;
 

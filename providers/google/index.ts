@@ -11,7 +11,6 @@ import { PROVIDER_SCOPES } from './scopes.js';
 import { DriveCalendarTransfer } from './transfer.js';
 
 export { GoogleProvider } from './provider.js';
-export { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from './emulator.js';
 export { PROVIDER_SCOPES } from './scopes.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;

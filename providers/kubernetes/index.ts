@@ -8,7 +8,6 @@ import { KubernetesProvider } from './provider.js';
 
 export { KubernetesProvider } from './provider.js';
 export { loadKubeConfig, kubernetesApis } from './connection.js';
-export { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from './emulator.js';
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -6,7 +6,6 @@ import { FailureMapper } from './failures.js';
 import { OktaProvider } from './provider.js';
 
 export { OktaProvider } from './provider.js';
-export { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from './emulator.js';
 
 /** Member listings in flight at once while observing; the pacer keeps them under the rate limit. */
 const OBSERVE_CONCURRENCY = 32;

@@ -121,10 +121,16 @@ function matches(m: RequestMatch, e: EndpointRef): boolean {
   return m.path.test(e.template) || m.path.test(e.path);
 }
 
-function statusOf(fault: Fault): number {
+/** The HTTP status a fault answers with (0 for a reset, which sends none). */
+export function faultStatus(fault: Fault): number {
   if (fault.kind === 'rate_limit') return 429;
   if (fault.kind === 'server_error') return fault.status ?? 500;
   return 0;
+}
+
+/** The message of a fault's error body. */
+export function faultDetail(fault: Fault): string {
+  return fault.kind === 'rate_limit' ? 'Too many requests' : 'Service unavailable (injected fault)';
 }
 
 function writeFault(res: ServerResponse, fault: Fault, render: ErrorRenderer, end: (body: string) => void): void {
@@ -132,9 +138,8 @@ function writeFault(res: ServerResponse, fault: Fault, render: ErrorRenderer, en
     res.socket?.destroy();
     return;
   }
-  const status = statusOf(fault);
-  const detail = fault.kind === 'rate_limit' ? 'Too many requests' : 'Service unavailable (injected fault)';
-  const { contentType, body } = render(status, detail);
+  const status = faultStatus(fault);
+  const { contentType, body } = render(status, faultDetail(fault));
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   res.statusCode = status;
   res.setHeader('Content-Type', contentType);

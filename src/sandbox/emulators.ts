@@ -3,11 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ObservedProvider, ProviderType } from '../types/index.js';
-import { startEntraEmulator } from '../../providers/entra/emulator.js';
-import { startGoogleEmulator } from '../../providers/google/emulator.js';
-import { startKubernetesEmulator } from '../../providers/kubernetes/emulator.js';
-import { startOktaEmulator } from '../../providers/okta/emulator.js';
-import { startScimEmulator } from '../../providers/scim/emulator.js';
+import { startEntraEmulator } from '../../providers/entra/emulator/index.js';
+import { startGoogleEmulator } from '../../providers/google/emulator/index.js';
+import { startKubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
+import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
+import { startScimEmulator } from '../../providers/scim/emulator/index.js';
 import type { RequestCounters } from '../emulator/counters.js';
 import type { FaultController } from '../emulator/faults.js';
 

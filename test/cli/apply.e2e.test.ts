@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ScimEmulator } from '../../providers/scim/emulator.js';
+import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import type { Plan } from '../../src/types/index.js';
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld, statusOf } from './scim-world.js';

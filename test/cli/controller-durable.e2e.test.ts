@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/index.js';
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 import { controllerWorld, eventually, postEvent, startController, WEBHOOK_SECRET, type ControllerWorld, type RunningController } from '../controller/world.js';
 import { freshDatabase, testPostgres } from '../support/postgres.js';
 import { runCli } from './run-cli.js';

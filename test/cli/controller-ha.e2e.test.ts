@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/index.js';
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 import { controllerWorld, eventually, startController, type ControllerWorld, type RunningController } from '../controller/world.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/index.js';
+import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import type { Snapshot } from '../../src/types/index.js';
 import { runCli, tempDir } from './run-cli.js';
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/index.js';
-import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/index.js';
+import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/emulator/index.js';
+import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/emulator/index.js';
 import type { ObservedProvider, Plan } from '../../src/types/index.js';
 import { runCli, tempDir, type CliResult } from './run-cli.js';
 

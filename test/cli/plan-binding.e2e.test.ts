@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ScimEmulator } from '../../providers/scim/emulator.js';
+import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { planChecksum } from '../../src/plan/checksum.js';
 import { keyIdOf } from '../../src/signing/ed25519.js';
 import type { Plan } from '../../src/types/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { tempDir } from './run-cli.js';
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScimEmulator } from '../../providers/scim/emulator.js';
+import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { lineHash } from '../../src/journal/record.js';
 import { openStateStore } from '../../src/run/state.js';
 import { freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';

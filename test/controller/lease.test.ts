@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { V1MicroTime } from '@kubernetes/client-node';
 import { UserError } from '../../src/errors.js';
 import { LeaseElector, systemClock, type LeaseClock, type LeaseElectorOptions } from '../../src/controller/lease.js';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/index.js';
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 
 const NS = 'lockstep';
 const NAME = 'lockstep-controller';

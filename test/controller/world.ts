@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/index.js';
-import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/index.js';
-import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator.js';
+import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/emulator/index.js';
+import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/emulator/index.js';
+import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { signEvent } from '../../src/controller/webhook.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { ROOT, tempDir } from '../cli/run-cli.js';

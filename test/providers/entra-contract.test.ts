@@ -1,4 +1,4 @@
-import { startEntraEmulator } from '../../providers/entra/emulator.js';
+import { startEntraEmulator } from '../../providers/entra/emulator/index.js';
 import { describeProviderContract } from './contract.js';
 import { entraFixture } from './entra-fixture.js';
 

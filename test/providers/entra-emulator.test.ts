@@ -1,7 +1,7 @@
 import { createSign, constants, sign } from 'node:crypto';
 import { request } from 'node:https';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator.js';
+import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import { contractSeed } from './contract.js';
 
 interface Answer {

@@ -5,7 +5,7 @@ import { capabilitiesFor } from '../../src/provider/capabilities.js';
 import type { Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import { entraModule } from '../../providers/entra/index.js';
-import type { EntraEmulator } from '../../providers/entra/emulator.js';
+import type { EntraEmulator } from '../../providers/entra/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 

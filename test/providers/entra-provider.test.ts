@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError, UserError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
-import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator.js';
+import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import { aChange, account } from './changes.js';
 import { entraProvider } from './entra-fixture.js';
 import { providerContext } from './scim-fixture.js';

@@ -1,6 +1,6 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../providers/google/emulator.js';
+import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../providers/google/emulator/index.js';
 import { PROVIDER_SCOPES, SCOPE } from '../../providers/google/scopes.js';
 import { contractSeed } from './contract.js';
 import { ADMIN, googleSeed, sharedServiceAccount } from './google-fixture.js';

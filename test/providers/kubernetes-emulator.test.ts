@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiException, CoordinationV1Api, KubeConfig, RbacAuthorizationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import type { ObservedProvider } from '../../src/types/index.js';
-import { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from '../../providers/kubernetes/index.js';
+import { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from '../../providers/kubernetes/emulator/index.js';
 import { RBAC_GROUP } from '../../providers/kubernetes/mapping.js';
 import { COORDINATION, RBAC, TOKEN } from './kubernetes-fixture.js';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { capabilitiesFor } from '../../src/provider/capabilities.js';
 import type { Provider, ProviderContext } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import { kubernetesModule, startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from '../../providers/kubernetes/index.js';
+import { kubernetesModule } from '../../providers/kubernetes/index.js';
+import { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from '../../providers/kubernetes/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 

@@ -1,4 +1,4 @@
-import { startOktaEmulator } from '../../providers/okta/emulator.js';
+import { startOktaEmulator } from '../../providers/okta/emulator/index.js';
 import { describeProviderContract } from './contract.js';
 import { oktaFixture } from './okta-fixture.js';
 

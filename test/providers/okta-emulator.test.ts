@@ -1,6 +1,6 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../providers/okta/emulator.js';
+import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../providers/okta/emulator/index.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 
 const TOKEN = '00emulator-test-token-5678';

@@ -1,6 +1,6 @@
 import { capabilitiesFor } from '../../src/provider/capabilities.js';
 import { oktaModule } from '../../providers/okta/index.js';
-import type { OktaEmulator } from '../../providers/okta/emulator.js';
+import type { OktaEmulator } from '../../providers/okta/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@okta/okta-sdk-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { oktaModule } from '../../providers/okta/index.js';
-import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../providers/okta/emulator.js';
+import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../providers/okta/emulator/index.js';
 import { ProviderError, UserError } from '../../src/errors.js';
 import type { Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider } from '../../src/types/index.js';

@@ -1,4 +1,4 @@
-import { startScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator } from '../../providers/scim/emulator/index.js';
 import { describeProviderContract } from './contract.js';
 import { scimFixture } from './scim-fixture.js';
 import { startScimmyServer } from './scimmy-server.js';

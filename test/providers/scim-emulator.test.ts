@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { contractSeed } from './contract.js';
 
 /** The emulator's own RFC 7644 behaviour, spoken to directly over HTTP. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError, UserError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
-import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator.js';
+import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { scimModule, type ScimProvider } from '../../providers/scim/index.js';
 import { aChange, account } from './changes.js';
 import { contractSeed } from './contract.js';

@@ -7,7 +7,7 @@ import SCIMMYRouters from 'scimmy-routers';
 import { RequestCounters } from '../../src/emulator/counters.js';
 import { FaultController, interceptFaults, type ErrorRenderer } from '../../src/emulator/faults.js';
 import type { ObservedProvider } from '../../src/types/index.js';
-import { scimPathTemplate } from '../../providers/scim/emulator.js';
+import { scimPathTemplate } from '../../providers/scim/emulator/routes.js';
 import { errorBody, SCIM_CONTENT_TYPE } from '../../providers/scim/schema.js';
 
 /**

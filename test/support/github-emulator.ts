@@ -1,12 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readBody } from '../../src/emulator/http.js';
-import { RequestCounters } from '../../src/emulator/counters.js';
+import type { Reply } from '../../src/emulator/http.js';
+import { RouteTable, type Route } from '../../src/emulator/routes.js';
+import { startEmulatorServer, type EmulatorRequest } from '../../src/emulator/server.js';
 
 export interface EmulatedComment {
   id: number;
   body: string;
   user: { login: string; type: string };
+}
+
+interface GitHubRoute extends Route {
+  handle(req: EmulatorRequest<GitHubRoute>, input: { body?: string }): Reply;
 }
 
 /**
@@ -17,57 +20,74 @@ export interface EmulatedComment {
  */
 export async function startGitHubEmulator(opts: { token: string; repository: string; pullRequest: number }) {
   const comments: EmulatedComment[] = [];
-  const counters = new RequestCounters();
   let nextId = 1000;
-  const server = createServer((req, res) => void handle(req, res));
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-    res.end(JSON.stringify(body));
-  };
   const base = `/repos/${opts.repository}/issues`;
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://github');
-    const method = req.method ?? 'GET';
-    const body = await readBody(req);
-    const template = url.pathname.replace(/\/comments\/\d+$/, '/comments/{id}').replace(/\/issues\/\d+\//, '/issues/{n}/');
-    counters.hit(method, template);
-    if (req.headers.authorization !== `Bearer ${opts.token}`) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-    const listPath = `${base}/${opts.pullRequest}/comments`;
-    if (url.pathname === listPath && method === 'GET') {
-      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
-      const page = Number(url.searchParams.get('page') ?? 1);
-      const last = Math.max(1, Math.ceil(comments.length / perPage));
-      const link = (p: number) => `<http://${req.headers.host}${listPath}?per_page=${perPage}&page=${p}>`;
-      const links = [...(page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []), ...(page > 1 ? [`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`] : [])];
-      return send(res, 200, comments.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
-    }
-    const parsed = body ? (JSON.parse(body) as { body?: string }) : {};
-    if (typeof parsed.body === 'string' && parsed.body.length > 65_536) {
-      return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] });
-    }
-    if (url.pathname === listPath && method === 'POST') {
-      const c = { id: nextId++, body: parsed.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
-      comments.push(c);
-      return send(res, 201, { ...c, html_url: `https://github.com/${opts.repository}/pull/${opts.pullRequest}#issuecomment-${c.id}` });
-    }
-    const m = new RegExp(`^${base}/comments/(\\d+)$`).exec(url.pathname);
-    const existing = m ? comments.find((c) => c.id === Number(m[1])) : undefined;
-    if (existing && method === 'PATCH') {
-      existing.body = parsed.body ?? existing.body;
-      return send(res, 200, { ...existing, html_url: `https://github.com/${opts.repository}/pull/${opts.pullRequest}#issuecomment-${existing.id}` });
-    }
-    return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
-  }
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as AddressInfo;
+  const listPath = `${base}/${opts.pullRequest}/comments`;
+  const htmlUrl = (c: EmulatedComment) => `https://github.com/${opts.repository}/pull/${opts.pullRequest}#issuecomment-${c.id}`;
+  const error = (status: number, message: string, extra: Record<string, unknown> = { documentation_url: 'https://docs.github.com/rest' }): Reply => ({ status, body: { message, ...extra } });
+
+  const routes = new RouteTable<GitHubRoute>(
+    [
+      {
+        method: 'GET',
+        path: listPath,
+        template: `${base}/{n}/comments`,
+        handle(req) {
+          const q = req.url.searchParams;
+          const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
+          const page = Number(q.get('page') ?? 1);
+          const last = Math.max(1, Math.ceil(comments.length / perPage));
+          const link = (p: number) => `<http://${req.headers.host}${listPath}?per_page=${perPage}&page=${p}>`;
+          const links = [...(page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []), ...(page > 1 ? [`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`] : [])];
+          return { status: 200, body: comments.slice((page - 1) * perPage, page * perPage), ...(links.length ? { headers: { link: links.join(', ') } } : {}) };
+        },
+      },
+      {
+        method: 'POST',
+        path: listPath,
+        template: `${base}/{n}/comments`,
+        handle(_req, input) {
+          const c = { id: nextId++, body: input.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
+          comments.push(c);
+          return { status: 201, body: { ...c, html_url: htmlUrl(c) } };
+        },
+      },
+      {
+        method: 'PATCH',
+        path: `${base}/comments/{id}`,
+        handle(req, input) {
+          const existing = comments.find((c) => String(c.id) === req.params['id']);
+          if (!existing) return error(404, 'Not Found');
+          existing.body = input.body ?? existing.body;
+          return { status: 200, body: { ...existing, html_url: htmlUrl(existing) } };
+        },
+      },
+    ],
+    (path) => path.replace(/\/comments\/\d+$/, '/comments/{id}').replace(/\/issues\/\d+\//, '/issues/{n}/'),
+  );
+
+  const server = await startEmulatorServer({
+    routes,
+    contentType: 'application/json; charset=utf-8',
+    renderError: (status, detail) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify({ message: detail }) }),
+    answer(req) {
+      if (req.headers.authorization !== `Bearer ${opts.token}`) return error(401, 'Bad credentials');
+      if (req.route?.method === 'GET') return req.route.handle(req, {});
+      const input = req.body ? (JSON.parse(req.body) as { body?: string }) : {};
+      if (typeof input.body === 'string' && input.body.length > 65_536) {
+        return error(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] });
+      }
+      return req.route ? req.route.handle(req, input) : error(404, 'Not Found');
+    },
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     comments,
-    counters,
+    counters: server.counters,
     /** Someone else's comment, to fill pages. */
     addOther(body: string): void {
       comments.push({ id: nextId++, body, user: { login: 'octocat', type: 'User' } });
     },
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    close: () => server.close(),
   };
 }
