@@ -24,7 +24,6 @@ export const entraModule: ProviderModule = {
     const graphRoot = new URL(c.graphUrl ?? DEFAULT_GRAPH_URL).origin;
     const state = new DeltaState(ctx.state.documents, `${c.tenantId} ${c.clientId} ${graphRoot}`, ctx.log);
     const observer = new EntraObserver(ctx.name, api, { pageSize: c.pageSize ?? 999, concurrency: c.observeConcurrency ?? DEFAULT_OBSERVE_CONCURRENCY }, state, ctx.log);
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
-    return new EntraProvider(ctx.name, api, observer, tasks, ctx.confirmations, graphRoot, setup.close);
+    return new EntraProvider(ctx.name, api, observer, graphRoot, setup.close);
   },
 };

@@ -1,8 +1,7 @@
 import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, ObserveOptions, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, ObserveOptions, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { GraphApi } from './graph.js';
 import type { EntraObserver } from './observe.js';
 
@@ -33,8 +32,6 @@ export class EntraProvider implements Provider {
     readonly name: string,
     private readonly api: GraphApi,
     private readonly observer: EntraObserver,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly graphRoot: string,
     private readonly onClose: () => void,
   ) {}
@@ -56,7 +53,6 @@ export class EntraProvider implements Provider {
       add_member: (g, a) => this.addMember(g, a),
       remove_member: (g, a) => this.removeMember(g, a),
       delete: (a) => this.delete(a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

@@ -34,8 +34,7 @@ export const googleModule: ProviderModule = {
     const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
     const api = new GoogleApi({ provider: ctx.name, jwt, rootUrl, timeoutMs, secrets: [key.privateKey, json] });
     const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };
-    return new GoogleProvider(ctx.name, api, observe, transfers, tasks, ctx.confirmations, ctx.log);
+    return new GoogleProvider(ctx.name, api, observe, transfers, ctx.log);
   },
 };

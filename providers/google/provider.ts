@@ -1,9 +1,8 @@
 import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { GoogleApi } from './client.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { toObservedAccount, USER_FIELDS } from './mapping.js';
@@ -24,8 +23,6 @@ export class GoogleProvider implements Provider {
     private readonly api: GoogleApi,
     private readonly settings: ObserveSettings,
     private readonly transfers: DriveCalendarTransfer,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly log: Logger,
   ) {}
 
@@ -64,7 +61,6 @@ export class GoogleProvider implements Provider {
       remove_member: (g, a) => this.removeMember(g, a),
       transfer_ownership: (a, c) => this.transfers.transfer(a, c.transferTo),
       delete: (a) => this.delete(a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

@@ -42,13 +42,10 @@ export function createKubernetesProvider(connection: Record<string, unknown>, ct
   };
   const kc = loadKubeConfig(settings);
   const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
   return new KubernetesProvider(
     ctx.name,
     kubernetesApis(kc, timeoutMs),
     { pageSize: c.pageSize ?? DEFAULT_PAGE_SIZE, timeoutMs, managed: ctx.managedGroups, scrub: scrubberFor(kc) },
-    tasks,
-    ctx.confirmations,
     ctx.log,
   );
 }

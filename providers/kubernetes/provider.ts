@@ -1,9 +1,8 @@
 import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1RoleBinding } from '@kubernetes/client-node';
 import { ProviderError } from '../../src/errors.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { KubernetesApis } from './connection.js';
 import { kubeStatus, toProviderError } from './errors.js';
 import {
@@ -64,8 +63,6 @@ export class KubernetesProvider implements Provider {
     readonly name: string,
     private readonly api: KubernetesApis,
     private readonly settings: KubernetesProviderSettings,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly log: Logger,
   ) {}
 
@@ -76,7 +73,6 @@ export class KubernetesProvider implements Provider {
   }
 
   async apply(change: PlanChange): Promise<ApplyOutcome> {
-    if (change.action === 'task') return this.tasks.apply(change, this.confirmations);
     if (!AUTOMATED.has(change.action)) {
       throw new ProviderError(this.name, `kubernetes cannot ${change.action}: RBAC has no such operation (a subject has no sessions, tokens, factors or data)`);
     }

@@ -12,6 +12,6 @@ export const manualModule: ProviderModule = {
   configSchema,
   create(connection, ctx) {
     const c = connection as unknown as ManualConnection;
-    return new ManualProvider(ctx.name, c.inventory, ctx.state.tasks({ folder: c.tasks, owner: c.owner }), ctx);
+    return new ManualProvider(ctx.name, c.inventory, ctx.policyDir);
   },
 };

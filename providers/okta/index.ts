@@ -18,7 +18,6 @@ export const oktaModule: ProviderModule = {
     const c = connection as unknown as OktaConnection;
     const setup = createOktaClient(c, ctx);
     const failures = new FailureMapper(ctx.name, setup.secrets, setup.timeoutMs);
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
-    return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize ?? 200, observeConcurrency: OBSERVE_CONCURRENCY }, failures, tasks, ctx.confirmations);
+    return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize ?? 200, observeConcurrency: OBSERVE_CONCURRENCY }, failures);
   },
 };

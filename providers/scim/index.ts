@@ -30,7 +30,6 @@ export const scimModule: ProviderModule = {
   create(connection, ctx) {
     const c = connection as unknown as ScimConnection;
     const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
-    return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete' }, tasks, ctx.confirmations);
+    return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete' });
   },
 };

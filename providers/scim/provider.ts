@@ -1,8 +1,7 @@
 import { ProviderError } from '../../src/errors.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { ScimClient } from './client.js';
 import { isInactive, isMember, toObservedAccount, toObservedGroup } from './mapping.js';
 import { filterString, patchRequest, type ScimGroup, type ScimUser } from './schema.js';
@@ -21,7 +20,7 @@ const groupPath = (id: string): string => `/Groups/${encodeURIComponent(id)}`;
  * Any SCIM 2.0 service (RFC 7643/7644): observes Users and Groups in bulk and applies
  * suspend (active=false), group membership and delete. Every apply re-reads its target
  * first, so a rerun after any failure returns `already` instead of repeating an effect.
- * What SCIM cannot do is planned as a task and handed to the app owner's task book.
+ * What SCIM cannot do is planned as a task for the app owner.
  */
 export class ScimProvider implements Provider {
   readonly type = 'scim' as const;
@@ -30,8 +29,6 @@ export class ScimProvider implements Provider {
     readonly name: string,
     private readonly client: ScimClient,
     private readonly settings: ScimProviderSettings,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
   ) {}
 
   async observe(): Promise<ObservedProvider> {
@@ -53,7 +50,6 @@ export class ScimProvider implements Provider {
       delete: (a) => this.delete(a),
       add_member: (g, a) => this.addMember(g, a),
       remove_member: (g, a) => this.removeMember(g, a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

@@ -6,6 +6,7 @@ import type { ApplyOutcome } from './provider.js';
  * What a provider does for each action it carries out through its API, given the ids of
  * the change's target. An action without a handler is refused: the planner plans it as
  * a task for that provider type, so reaching one means a plan made for another setup.
+ * A `task` is refused too: the apply hands every task to its task desk.
  */
 export interface ChangeHandlers {
   suspend?: (account: string) => Promise<ApplyOutcome>;
@@ -16,8 +17,6 @@ export interface ChangeHandlers {
   transfer_ownership?: (account: string, change: PlanChange) => Promise<ApplyOutcome>;
   add_member?: (group: string, account: string) => Promise<ApplyOutcome>;
   remove_member?: (group: string, account: string) => Promise<ApplyOutcome>;
-  /** Manual work handed to the app owner's task book. */
-  task: (change: PlanChange) => Promise<ApplyOutcome>;
 }
 
 /** Calls the handler for a change's action with its target's ids; a change without the ids it needs is a ProviderError. */
@@ -30,7 +29,7 @@ export async function dispatchChange(provider: { readonly name: string; readonly
   const { action } = change;
   switch (action) {
     case 'task':
-      return handlers.task(change);
+      throw new ProviderError(provider.name, `change ${change.id} is a manual task: the task desk hands it out, not the provider`);
     case 'add_member':
     case 'remove_member': {
       const handler = handlers[action];

@@ -1,6 +1,5 @@
 import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
 import type { SecretResolver } from '../policy/secrets.js';
-import type { ProviderState } from '../state/store.js';
 import type { Logger } from '../logger.js';
 
 export interface ProviderContext {
@@ -8,18 +7,28 @@ export interface ProviderContext {
   readonly name: string;
   /** Absolute path of the policy folder (for files a provider reads, such as a manual inventory). */
   readonly policyDir: string;
-  /** What the provider keeps between runs (manual tasks, delta links), in the run's state store. */
+  /** What the provider keeps between runs (delta links), in the run's state store. */
   readonly state: ProviderState;
   readonly secrets: SecretResolver;
   readonly log: Logger;
-  /** Change ids an app owner has confirmed done (Confirmation documents), with who and when. */
-  readonly confirmations: ReadonlyMap<string, { by: string; at: string; source: string }>;
   /**
    * Names of this provider's groups the policy manages (granted by a role). Providers
    * whose "suspend" means removing grants (Kubernetes) touch only these; empty when
    * the run has no policy (the sandbox observing).
    */
   readonly managedGroups: ReadonlySet<string>;
+}
+
+/**
+ * What one provider keeps between runs, under its own name in the run's state store (which
+ * implements this). Manual tasks are not here: they go to the run's task desk.
+ */
+export interface ProviderState {
+  /** Small documents replaced whole, such as Entra's delta links. No secrets go here. */
+  readonly documents: {
+    get(key: string): Promise<string | undefined>;
+    put(key: string, value: string): Promise<void>;
+  };
 }
 
 export interface ObserveOptions {
@@ -32,8 +41,8 @@ export interface ObserveOptions {
 
 /**
  * What applying one change did. `already` means the target was already in the desired
- * state (counts as success); `pending` means work was handed to a person (a manual task)
- * and is not done until confirmed. Failures are thrown as ProviderError.
+ * state (counts as success); `pending` means work was handed to a person (a manual task,
+ * by the task desk) and is not done until confirmed. Failures are thrown as ProviderError.
  */
 export interface ApplyOutcome {
   result: 'ok' | 'already' | 'pending';
@@ -45,7 +54,8 @@ export interface ApplyOutcome {
 /**
  * A connected identity system. Providers are small and alike: observe everything in
  * bulk, apply one change at a time, declare what they can do. Anything a provider
- * cannot do is planned as a `task` for a person instead.
+ * cannot do is planned as a `task` for a person instead, which the apply hands to its
+ * task desk: a provider never receives a `task` change.
  */
 export interface Provider {
   readonly name: string;

@@ -21,10 +21,9 @@ export function providerContext(name: string, env: Record<string, string>, dirs:
   return {
     name,
     policyDir: dirs.policyDir ?? '/nonexistent/policies',
-    state: fileStore(dirs.stateDir ?? '/nonexistent/state').forProvider(name, dirs.policyDir ?? '/nonexistent/policies'),
+    state: fileStore(dirs.stateDir ?? '/nonexistent/state').forProvider(name),
     secrets: new SecretResolver(env),
     log: silent,
-    confirmations: new Map(),
     managedGroups: new Set(),
   };
 }

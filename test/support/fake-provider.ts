@@ -120,7 +120,8 @@ export class FakeProvider implements Provider {
         return { result: 'ok', before: { member: !adding }, after: { member: adding } };
       }
       case 'task':
-        return { result: 'pending', detail: 'handed to the app owner' };
+        // Like every provider: manual work goes to the apply's task desk, never here.
+        throw new ProviderError(this.name, `change ${change.id} is a manual task: the task desk hands it out, not the provider`);
       default:
         effect();
         return { result: 'ok' };
