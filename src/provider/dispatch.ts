@@ -19,8 +19,17 @@ export interface ChangeHandlers {
   remove_member?: (group: string, account: string) => Promise<ApplyOutcome>;
 }
 
-/** Calls the handler for a change's action with its target's ids; a change without the ids it needs is a ProviderError. */
-export async function dispatchChange(provider: { readonly name: string; readonly type: string }, change: PlanChange, handlers: ChangeHandlers): Promise<ApplyOutcome> {
+/**
+ * Calls the handler for a change's action with its target's ids; a change without the ids
+ * it needs is a ProviderError. `refusal` words the error for an action without a handler
+ * (by default: the planner plans it as a task).
+ */
+export async function dispatchChange(
+  provider: { readonly name: string; readonly type: string },
+  change: PlanChange,
+  handlers: ChangeHandlers,
+  refusal: (action: string) => string = (action) => `${provider.type} cannot ${action}; it is planned as a task`,
+): Promise<ApplyOutcome> {
   const id = (kind: 'account' | 'group'): string => {
     const value = change.target[kind]?.id;
     if (!value) throw new ProviderError(provider.name, `change ${change.id} (${change.action}) names no ${kind}`);
@@ -51,5 +60,5 @@ export async function dispatchChange(provider: { readonly name: string; readonly
     default:
       break;
   }
-  throw new ProviderError(provider.name, `${provider.type} cannot ${String(action)}; it is planned as a task`);
+  throw new ProviderError(provider.name, refusal(String(action)));
 }
