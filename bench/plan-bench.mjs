@@ -86,7 +86,8 @@ function shuffle(list, random) {
 
 /** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
 async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
-  const { loadPolicy } = await import(join(build, 'policy', 'load.js'));
+  // Builds from before the provider catalogue was a loading input load policy from src/policy.
+  const { loadPolicy } = await import(join(build, 'run', 'load-policy.js')).catch(() => import(join(build, 'policy', 'load.js')));
   const { loadRoster } = await import(join(build, 'roster', 'load.js'));
   const { assemblePlan } = await import(join(build, 'plan', 'assemble.js'));
   const { EMPTY_HISTORY } = await import(join(build, 'journal', 'history.js'));

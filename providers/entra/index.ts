@@ -6,18 +6,18 @@ import { DeltaState } from './delta-state.js';
 import { Failures } from './errors.js';
 import { GraphApi } from './graph.js';
 import { EntraObserver } from './observe.js';
-import { EntraProvider } from './provider.js';
+import { ENTRA_CAPABILITIES, EntraProvider } from './provider.js';
 
 export { EntraProvider } from './provider.js';
 export { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions, type EntraMutations } from './emulator.js';
 
 const DEFAULT_OBSERVE_CONCURRENCY = 16;
 
-export const entraModule: ProviderModule = {
+export const entraModule: ProviderModule<EntraConnection> = {
   type: 'entra',
   configSchema,
-  create(connection, ctx) {
-    const c = connection as unknown as EntraConnection;
+  capabilities: () => ENTRA_CAPABILITIES,
+  create(c, ctx) {
     const failures = new Failures(ctx.name);
     const setup = connect(c, ctx, (credential, secrets, probe) => failures.watch(credential, secrets, probe));
     const api = new GraphApi(setup.client, failures);

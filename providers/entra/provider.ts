@@ -1,4 +1,5 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, ObserveOptions, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
@@ -16,6 +17,11 @@ export const METHOD_ENDPOINTS: Readonly<Record<string, string>> = {
   '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': 'windowsHelloForBusinessMethods',
 };
 
+/** What Entra does through Microsoft Graph; ownership transfer is not a Graph operation. */
+export const ENTRA_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'delete'],
+});
+
 const enc = encodeURIComponent;
 const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no longer exists' });
 
@@ -27,6 +33,7 @@ const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no l
  */
 export class EntraProvider implements Provider {
   readonly type = 'entra' as const;
+  readonly capabilities = ENTRA_CAPABILITIES;
 
   constructor(
     readonly name: string,

@@ -1,4 +1,5 @@
 import { UserError } from '../../src/errors.js';
+import { endpointProblems } from '../../src/provider/endpoint.js';
 import type { ProviderModule } from '../../src/provider/provider.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { GoogleConnection } from '../../src/types/index.js';
@@ -6,7 +7,7 @@ import { checkedUrl, createJwtClient, parseServiceAccountKey } from './auth.js';
 import { GoogleApi } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { MAX_USERS_PAGE } from './observe.js';
-import { GoogleProvider } from './provider.js';
+import { GOOGLE_CAPABILITIES, GoogleProvider } from './provider.js';
 import { PROVIDER_SCOPES } from './scopes.js';
 import { DriveCalendarTransfer } from './transfer.js';
 
@@ -16,11 +17,12 @@ export { PROVIDER_SCOPES } from './scopes.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export const googleModule: ProviderModule = {
+export const googleModule: ProviderModule<GoogleConnection> = {
   type: 'google',
   configSchema,
-  create(connection, ctx) {
-    const c = connection as unknown as GoogleConnection;
+  capabilities: () => GOOGLE_CAPABILITIES,
+  checkConnection: (name, c) => endpointProblems(name, { rootUrl: c.rootUrl }),
+  create(c, ctx) {
     const rootUrl = c.rootUrl ? checkedUrl('rootUrl', c.rootUrl).origin + '/' : undefined;
     let json: string;
     try {

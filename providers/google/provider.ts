@@ -1,4 +1,5 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
@@ -9,6 +10,11 @@ import { toObservedAccount, USER_FIELDS } from './mapping.js';
 import { MAX_GROUPS_PAGE, observeWorkspace, type ObserveSettings } from './observe.js';
 import type { DriveCalendarTransfer } from './transfer.js';
 
+/** What Google Workspace does through the Admin SDK, ownership transfer (Drive and Calendar) included. */
+export const GOOGLE_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'transfer_ownership', 'delete'],
+});
+
 /**
  * Google Workspace through the Admin SDK (Directory API v1 and Data Transfer API v1).
  * Every apply reads its target first, or relies on an answer that says the effect holds
@@ -17,6 +23,7 @@ import type { DriveCalendarTransfer } from './transfer.js';
  */
 export class GoogleProvider implements Provider {
   readonly type = 'google' as const;
+  readonly capabilities = GOOGLE_CAPABILITIES;
 
   constructor(
     readonly name: string,

@@ -1,10 +1,10 @@
 import { UserError } from '../../src/errors.js';
-import type { ProviderModule } from '../../src/provider/provider.js';
+import type { ProviderContext, ProviderModule } from '../../src/provider/provider.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { KubernetesConnection } from '../../src/types/index.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { kubernetesApis, loadKubeConfig, type ConnectionSettings } from './connection.js';
-import { KubernetesProvider } from './provider.js';
+import { KUBERNETES_CAPABILITIES, KubernetesProvider } from './provider.js';
 
 export { KubernetesProvider } from './provider.js';
 export { loadKubeConfig, kubernetesApis } from './connection.js';
@@ -30,8 +30,7 @@ function scrubberFor(kc: ReturnType<typeof loadKubeConfig>): (text: string) => s
   return (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
-export function createKubernetesProvider(connection: Record<string, unknown>, ctx: Parameters<ProviderModule['create']>[1], hooks: KubernetesTestHooks = {}): KubernetesProvider {
-  const c = connection as unknown as KubernetesConnection;
+export function createKubernetesProvider(c: KubernetesConnection, ctx: ProviderContext, hooks: KubernetesTestHooks = {}): KubernetesProvider {
   const settings: ConnectionSettings = {
     kubeconfig: c.kubeconfig,
     context: c.context,
@@ -50,11 +49,12 @@ export function createKubernetesProvider(connection: Record<string, unknown>, ct
   );
 }
 
-export const kubernetesModule: ProviderModule = {
+export const kubernetesModule: ProviderModule<KubernetesConnection> = {
   type: 'kubernetes',
   configSchema,
+  capabilities: () => KUBERNETES_CAPABILITIES,
   create(connection, ctx) {
-    if (connection['inCluster'] === true && (connection['kubeconfig'] || connection['context'])) {
+    if (connection.inCluster === true && (connection.kubeconfig || connection.context)) {
       throw new UserError('inCluster cannot be combined with kubeconfig or context');
     }
     return createKubernetesProvider(connection, ctx);

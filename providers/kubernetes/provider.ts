@@ -1,5 +1,6 @@
 import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1RoleBinding } from '@kubernetes/client-node';
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
@@ -45,6 +46,15 @@ interface EditQueue {
   edits: QueuedEdit[];
   busy: boolean;
 }
+/**
+ * RBAC has memberships only: a subject has no sessions, tokens, factors or data, and no
+ * account to delete; "suspend" means leaving every managed binding.
+ */
+export const KUBERNETES_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'add_member', 'remove_member'],
+  notApplicable: ['revoke_sessions', 'revoke_tokens', 'reset_factors', 'transfer_ownership', 'delete'],
+  onlyManagedGroups: true,
+});
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /**
@@ -56,6 +66,7 @@ const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;
+  readonly capabilities = KUBERNETES_CAPABILITIES;
   /** Edits waiting for their binding, by binding name. */
   private readonly editQueues = new Map<string, EditQueue>();
 

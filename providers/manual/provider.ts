@@ -1,8 +1,12 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import { readInventory } from './inventory.js';
+
+/** An app with no API automates nothing: every change is a task for its owner. */
+export const MANUAL_CAPABILITIES = declareCapabilities({ automated: [] });
 
 /**
  * An app with no API. It is observed from the inventory its owner keeps (or not at all).
@@ -11,6 +15,7 @@ import { readInventory } from './inventory.js';
  */
 export class ManualProvider implements Provider {
   readonly type = 'manual' as const;
+  readonly capabilities = MANUAL_CAPABILITIES;
 
   constructor(
     readonly name: string,

@@ -1,6 +1,7 @@
 import { Collection, type Client, type User } from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { ObservedAccount, ObservedGroup, ObservedProvider, PlanChange } from '../../src/types/index.js';
@@ -14,6 +15,11 @@ export interface OktaProviderSettings {
   /** Member listings in flight at once while observing; the rate-limit pacer still governs. */
   observeConcurrency: number;
 }
+
+/** What Okta does through its API; ownership transfer is not an Okta operation. */
+export const OKTA_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'delete'],
+});
 
 const users = (id: string): string => `/api/v1/users/${encodeURIComponent(id)}`;
 /** How long a user read by observeAccounts stands in for reading it again. */
@@ -29,6 +35,7 @@ const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no l
  */
 export class OktaProvider implements Provider {
   readonly type = 'okta' as const;
+  readonly capabilities = OKTA_CAPABILITIES;
   /**
    * Users just read by observeAccounts (the engine's re-check before applying), kept
    * briefly so the changes that follow do not read the same user again from the same

@@ -1,7 +1,9 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
-import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
+import type { ObservedProvider, PlanChange, ScimConnection } from '../../src/types/index.js';
+import type { ProviderCapabilities } from '../../src/types/capabilities.js';
 import type { ScimClient } from './client.js';
 import { isInactive, isMember, toObservedAccount, toObservedGroup } from './mapping.js';
 import { filterString, patchRequest, type ScimGroup, type ScimUser } from './schema.js';
@@ -11,6 +13,20 @@ export interface ScimProviderSettings {
   pageSize: number;
   /** `delete` removes the user; `deactivate` only makes sure it is inactive. */
   deleteMode: 'delete' | 'deactivate';
+  /** What this connection does (see scimCapabilities). */
+  capabilities: ProviderCapabilities;
+}
+
+const AUTOMATED = ['suspend', 'add_member', 'remove_member', 'delete'] as const;
+const SCIM_CAPABILITIES = declareCapabilities({ automated: AUTOMATED });
+const DEACTIVATION_ENDS_SESSIONS = declareCapabilities({ automated: AUTOMATED, notApplicable: ['revoke_sessions', 'revoke_tokens', 'reset_factors'] });
+
+/**
+ * SCIM has no session, token or factor operations: they are tasks for the app owner,
+ * unless the connection says deactivation covers them (deactivationEndsSessions).
+ */
+export function scimCapabilities(connection: Pick<ScimConnection, 'deactivationEndsSessions'>): ProviderCapabilities {
+  return connection.deactivationEndsSessions === true ? DEACTIVATION_ENDS_SESSIONS : SCIM_CAPABILITIES;
 }
 
 const userPath = (id: string): string => `/Users/${encodeURIComponent(id)}`;
@@ -24,12 +40,15 @@ const groupPath = (id: string): string => `/Groups/${encodeURIComponent(id)}`;
  */
 export class ScimProvider implements Provider {
   readonly type = 'scim' as const;
+  readonly capabilities: ProviderCapabilities;
 
   constructor(
     readonly name: string,
     private readonly client: ScimClient,
     private readonly settings: ScimProviderSettings,
-  ) {}
+  ) {
+    this.capabilities = settings.capabilities;
+  }
 
   async observe(): Promise<ObservedProvider> {
     const observedAt = new Date().toISOString();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { ProviderError } from '../errors.js';
-import { CAPABILITIES, isProviderType } from '../provider/capabilities.js';
 import { redactor } from '../policy/secrets.js';
 import { applyBatches } from './phases.js';
 import { checkPrecondition } from './precondition.js';
@@ -173,7 +172,7 @@ async function runProvider(run: Run, name: string, changes: PlanChange[], interr
   }
 
   const limit = pLimit(Math.max(1, opts.concurrency ?? 4));
-  const unobservable = isProviderType(provider.type) ? CAPABILITIES[provider.type].unobservable : new Set<never>();
+  const { unobservable } = provider.capabilities;
   const fallbackSinceMs = Date.parse(opts.plan.createdAt);
   const outcomes: ChangeOutcome[] = [];
   for (const i of interrupted) {

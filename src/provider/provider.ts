@@ -1,4 +1,6 @@
-import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
+import type { ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
+import type { ProviderCapabilities } from '../types/capabilities.js';
+import type { ConnectionProblem } from '../policy/catalogue.js';
 import type { SecretResolver } from '../policy/secrets.js';
 import type { Logger } from '../logger.js';
 
@@ -60,6 +62,8 @@ export interface ApplyOutcome {
 export interface Provider {
   readonly name: string;
   readonly type: ProviderType;
+  /** What it does through its API: what its module answers for its connection. */
+  readonly capabilities: ProviderCapabilities;
   /**
    * The provider's whole state, read with bulk list endpoints at the largest page size,
    * or brought up to date from the previous observation where the API offers delta reads.
@@ -82,13 +86,22 @@ export interface Provider {
   close(): Promise<void>;
 }
 
-export interface ProviderModule {
-  readonly type: ProviderType;
-  /** JSON Schema of the provider's Config connection (providers/<type>/config.schema.json). */
+/**
+ * Everything Lockstep knows about one provider type, exported by providers/<type>/ and
+ * listed by providers/registry.ts: `C` is the type's Config connection (the type generated
+ * from `configSchema`). Adding a provider type is writing one of these.
+ */
+export interface ProviderModule<C extends { readonly type: ProviderType }> {
+  readonly type: C['type'];
+  /** JSON Schema of the Config connection (providers/<type>/config.schema.json); policy loading checks every connection against it. */
   readonly configSchema: object;
-  /** Create a provider from its (schema-valid) connection; secrets are resolved through ctx.secrets. */
-  create(connection: Record<string, unknown>, ctx: ProviderContext): Provider;
+  /** What a provider with this connection does through its API; planning makes the rest tasks for its owner. */
+  capabilities(connection: C): ProviderCapabilities;
+  /**
+   * The rules `configSchema` cannot state, checked when policy is loaded: each problem with
+   * the path below the connection it is reported at. `name` is the provider's name in Config.
+   */
+  checkConnection?(name: string, connection: C): ConnectionProblem[];
+  /** Creates a provider from its (schema-valid) connection; secrets are resolved through ctx.secrets. */
+  create(connection: C, ctx: ProviderContext): Provider;
 }
-
-/** The change actions a provider type carries out through its API. */
-export type CapabilityTable = Readonly<Record<ProviderType, ReadonlySet<ChangeAction>>>;

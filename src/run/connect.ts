@@ -31,12 +31,12 @@ export function managedGroupNames(policy: Policy): Map<string, Set<string>> {
 
 /** Creates the providers a run needs. Secrets are resolved here, and only here. */
 export function connectProviders(policy: Policy, opts: ConnectOptions): Map<string, Provider> {
-  const all = policy.config.doc.spec.providers as unknown as Record<string, Record<string, unknown>>;
+  const all = policy.config.doc.spec.providers;
   const names = opts.only ?? Object.keys(all);
   const unknown = names.filter((n) => !all[n]);
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
-    Object.fromEntries(names.map((n) => [n, all[n]!])),
+    Object.fromEntries(names.map((n) => [n, { ...all[n]! }])),
     { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy) },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
@@ -47,7 +47,7 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
  * cannot be created is reported, at its Config position when known.
  */
 export function createProviders(
-  connections: Record<string, Record<string, unknown>>,
+  connections: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   base: {
     policyDir: string;
     store: StateStore;
