@@ -6,7 +6,7 @@ import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import type { KubernetesApis } from './connection.js';
-import { kubeStatus, toProviderError } from './errors.js';
+import { kubeStatus, toProviderError } from '../../src/kube/errors.js';
 import {
   bindingRefOf,
   groupName,
