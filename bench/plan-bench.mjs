@@ -86,7 +86,8 @@ function shuffle(list, random) {
 
 /** Loads policy, roster and snapshot (not timed), then times assemblePlan `runs` times. */
 async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
-  const { loadPolicy } = await import(join(build, 'policy', 'load.js'));
+  // Builds from before the provider catalogue was a loading input load policy from src/policy.
+  const { loadPolicy } = await import(join(build, 'run', 'load-policy.js')).catch(() => import(join(build, 'policy', 'load.js')));
   const { loadRoster } = await import(join(build, 'roster', 'load.js'));
   // The plan's steps in order (draft, guard, seal); builds from before the guard ran over a finished plan had them in one.
   const { assemblePlan } = await import(join(build, 'run', 'assemble-plan.js')).catch(() => import(join(build, 'plan', 'assemble.js')));

@@ -6,24 +6,23 @@ import { DeltaState } from './delta-state.js';
 import { Failures } from './errors.js';
 import { GraphApi } from './graph.js';
 import { EntraObserver } from './observe.js';
-import { EntraProvider } from './provider.js';
+import { ENTRA_CAPABILITIES, EntraProvider } from './provider.js';
 
 export { EntraProvider } from './provider.js';
 
 const DEFAULT_OBSERVE_CONCURRENCY = 16;
 
-export const entraModule: ProviderModule = {
+export const entraModule: ProviderModule<EntraConnection> = {
   type: 'entra',
   configSchema,
-  create(connection, ctx) {
-    const c = connection as unknown as EntraConnection;
+  capabilities: () => ENTRA_CAPABILITIES,
+  create(c, ctx) {
     const failures = new Failures(ctx.name);
     const setup = connect(c, ctx, (credential, secrets, probe) => failures.watch(credential, secrets, probe));
     const api = new GraphApi(setup.client, failures);
     const graphRoot = new URL(c.graphUrl ?? DEFAULT_GRAPH_URL).origin;
     const state = new DeltaState(ctx.state.documents, `${c.tenantId} ${c.clientId} ${graphRoot}`, ctx.log);
     const observer = new EntraObserver(ctx.name, api, { pageSize: c.pageSize ?? 999, concurrency: c.observeConcurrency ?? DEFAULT_OBSERVE_CONCURRENCY }, state, ctx.log);
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
-    return new EntraProvider(ctx.name, api, observer, tasks, ctx.confirmations, graphRoot, setup.close);
+    return new EntraProvider(ctx.name, api, observer, graphRoot, setup.close);
   },
 };

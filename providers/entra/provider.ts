@@ -1,8 +1,8 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, ObserveOptions, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, ObserveOptions, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { GraphApi } from './graph.js';
 import type { EntraObserver } from './observe.js';
 
@@ -17,6 +17,11 @@ export const METHOD_ENDPOINTS: Readonly<Record<string, string>> = {
   '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': 'windowsHelloForBusinessMethods',
 };
 
+/** What Entra does through Microsoft Graph; ownership transfer is not a Graph operation. */
+export const ENTRA_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'delete'],
+});
+
 const enc = encodeURIComponent;
 const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no longer exists' });
 
@@ -28,13 +33,12 @@ const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no l
  */
 export class EntraProvider implements Provider {
   readonly type = 'entra' as const;
+  readonly capabilities = ENTRA_CAPABILITIES;
 
   constructor(
     readonly name: string,
     private readonly api: GraphApi,
     private readonly observer: EntraObserver,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly graphRoot: string,
     private readonly onClose: () => void,
   ) {}
@@ -56,7 +60,6 @@ export class EntraProvider implements Provider {
       add_member: (g, a) => this.addMember(g, a),
       remove_member: (g, a) => this.removeMember(g, a),
       delete: (a) => this.delete(a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

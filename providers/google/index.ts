@@ -1,4 +1,5 @@
 import { UserError } from '../../src/errors.js';
+import { endpointProblems } from '../../src/provider/endpoint.js';
 import type { ProviderModule } from '../../src/provider/provider.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { GoogleConnection } from '../../src/types/index.js';
@@ -6,7 +7,7 @@ import { checkedUrl, createJwtClient, parseServiceAccountKey } from './auth.js';
 import { GoogleApi } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { MAX_USERS_PAGE } from './observe.js';
-import { GoogleProvider } from './provider.js';
+import { GOOGLE_CAPABILITIES, GoogleProvider } from './provider.js';
 import { PROVIDER_SCOPES } from './scopes.js';
 import { DriveCalendarTransfer } from './transfer.js';
 
@@ -15,11 +16,12 @@ export { PROVIDER_SCOPES } from './scopes.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export const googleModule: ProviderModule = {
+export const googleModule: ProviderModule<GoogleConnection> = {
   type: 'google',
   configSchema,
-  create(connection, ctx) {
-    const c = connection as unknown as GoogleConnection;
+  capabilities: () => GOOGLE_CAPABILITIES,
+  checkConnection: (name, c) => endpointProblems(name, { rootUrl: c.rootUrl }),
+  create(c, ctx) {
     const rootUrl = c.rootUrl ? checkedUrl('rootUrl', c.rootUrl).origin + '/' : undefined;
     let json: string;
     try {
@@ -33,8 +35,7 @@ export const googleModule: ProviderModule = {
     const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
     const api = new GoogleApi({ provider: ctx.name, jwt, rootUrl, timeoutMs, secrets: [key.privateKey, json] });
     const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
     const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };
-    return new GoogleProvider(ctx.name, api, observe, transfers, tasks, ctx.confirmations, ctx.log);
+    return new GoogleProvider(ctx.name, api, observe, transfers, ctx.log);
   },
 };

@@ -1,14 +1,19 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { GoogleApi } from './client.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { toObservedAccount, USER_FIELDS } from './mapping.js';
 import { MAX_GROUPS_PAGE, observeWorkspace, type ObserveSettings } from './observe.js';
 import type { DriveCalendarTransfer } from './transfer.js';
+
+/** What Google Workspace does through the Admin SDK, ownership transfer (Drive and Calendar) included. */
+export const GOOGLE_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'transfer_ownership', 'delete'],
+});
 
 /**
  * Google Workspace through the Admin SDK (Directory API v1 and Data Transfer API v1).
@@ -18,14 +23,13 @@ import type { DriveCalendarTransfer } from './transfer.js';
  */
 export class GoogleProvider implements Provider {
   readonly type = 'google' as const;
+  readonly capabilities = GOOGLE_CAPABILITIES;
 
   constructor(
     readonly name: string,
     private readonly api: GoogleApi,
     private readonly settings: ObserveSettings,
     private readonly transfers: DriveCalendarTransfer,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly log: Logger,
   ) {}
 
@@ -64,7 +68,6 @@ export class GoogleProvider implements Provider {
       remove_member: (g, a) => this.removeMember(g, a),
       transfer_ownership: (a, c) => this.transfers.transfer(a, c.transferTo),
       delete: (a) => this.delete(a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

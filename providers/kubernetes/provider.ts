@@ -1,11 +1,12 @@
 import { PatchStrategy, setHeaderOptions, type V1ClusterRoleBinding, type V1RoleBinding } from '@kubernetes/client-node';
 import { ProviderError } from '../../src/errors.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import type { KubernetesApis } from './connection.js';
-import { kubeStatus, toProviderError } from './errors.js';
+import { kubeStatus, toProviderError } from '../../src/kube/errors.js';
 import {
   bindingRefOf,
   groupName,
@@ -45,7 +46,15 @@ interface EditQueue {
   edits: QueuedEdit[];
   busy: boolean;
 }
-const AUTOMATED = new Set(['suspend', 'add_member', 'remove_member']);
+/**
+ * RBAC has memberships only: a subject has no sessions, tokens, factors or data, and no
+ * account to delete; "suspend" means leaving every managed binding.
+ */
+export const KUBERNETES_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'add_member', 'remove_member'],
+  notApplicable: ['revoke_sessions', 'revoke_tokens', 'reset_factors', 'transfer_ownership', 'delete'],
+  onlyManagedGroups: true,
+});
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /**
@@ -57,6 +66,7 @@ const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;
+  readonly capabilities = KUBERNETES_CAPABILITIES;
   /** Edits waiting for their binding, by binding name. */
   private readonly editQueues = new Map<string, EditQueue>();
 
@@ -64,8 +74,6 @@ export class KubernetesProvider implements Provider {
     readonly name: string,
     private readonly api: KubernetesApis,
     private readonly settings: KubernetesProviderSettings,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
     private readonly log: Logger,
   ) {}
 
@@ -75,20 +83,29 @@ export class KubernetesProvider implements Provider {
     return toObserved([...cluster, ...namespaced], observedAt);
   }
 
-  async apply(change: PlanChange): Promise<ApplyOutcome> {
-    if (change.action === 'task') return this.tasks.apply(change, this.confirmations);
-    if (!AUTOMATED.has(change.action)) {
-      throw new ProviderError(this.name, `kubernetes cannot ${change.action}: RBAC has no such operation (a subject has no sessions, tokens, factors or data)`);
-    }
-    const subject = this.subject(change);
-    if (change.action === 'suspend') return this.suspend(subject);
-    const ref = this.binding(change);
-    const result = change.action === 'add_member' ? await this.addTo(ref, subject) : await this.removeFrom(ref, subject);
-    const member = change.action === 'add_member';
-    return result === 'already' ? { result, before: { member }, after: { member } } : { result, before: { member: !member }, after: { member } };
+  apply(change: PlanChange): Promise<ApplyOutcome> {
+    return dispatchChange(
+      this,
+      change,
+      {
+        suspend: () => this.suspend(this.subject(change)),
+        add_member: () => this.member(change, 'add'),
+        remove_member: () => this.member(change, 'remove'),
+      },
+      (action) => `kubernetes cannot ${action}: RBAC has no such operation (a subject has no sessions, tokens, factors or data)`,
+    );
   }
 
   async close(): Promise<void> {}
+
+  /** Adds the change's subject to, or removes it from, the change's binding (which must be managed). */
+  private async member(change: PlanChange, op: 'add' | 'remove'): Promise<ApplyOutcome> {
+    const subject = this.subject(change);
+    const ref = this.binding(change);
+    const result = op === 'add' ? await this.addTo(ref, subject) : await this.removeFrom(ref, subject);
+    const member = op === 'add';
+    return result === 'already' ? { result, before: { member }, after: { member } } : { result, before: { member: !member }, after: { member } };
+  }
 
   /** Removes the subject from every managed binding it is in; unmanaged ones are left as they are. */
   private async suspend(subject: PersonSubject): Promise<ApplyOutcome> {

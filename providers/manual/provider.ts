@@ -1,38 +1,39 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
+import { dispatchChange } from '../../src/provider/dispatch.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
 import { readInventory } from './inventory.js';
-import type { TaskBook } from '../../src/state/tasks.js';
+
+/** An app with no API automates nothing: every change is a task for its owner. */
+export const MANUAL_CAPABILITIES = declareCapabilities({ automated: [] });
 
 /**
- * An app with no API. It is observed from the inventory its owner keeps (or not at all),
- * and every change is a task for the owner: written to the task book and `pending`
- * until a Confirmation document names its change id, then `ok`.
+ * An app with no API. It is observed from the inventory its owner keeps (or not at all).
+ * Every change is planned as a task for the owner, which the apply hands to its task desk
+ * like any other provider's: the provider itself carries out nothing.
  */
 export class ManualProvider implements Provider {
   readonly type = 'manual' as const;
+  readonly capabilities = MANUAL_CAPABILITIES;
 
   constructor(
     readonly name: string,
     private readonly inventory: string | undefined,
-    private readonly tasks: TaskBook,
-    private readonly ctx: Pick<ProviderContext, 'policyDir' | 'confirmations'>,
+    private readonly policyDir: string,
   ) {}
 
   async observe(): Promise<ObservedProvider> {
     const observedAt = new Date().toISOString();
     if (!this.inventory) return { type: 'manual', observedAt, accounts: [], groups: [] };
-    const file = isAbsolute(this.inventory) ? this.inventory : resolve(this.ctx.policyDir, this.inventory);
-    const shownAs = relative(this.ctx.policyDir, file) || file;
+    const file = isAbsolute(this.inventory) ? this.inventory : resolve(this.policyDir, this.inventory);
+    const shownAs = relative(this.policyDir, file) || file;
     return { ...(await readInventory(file, shownAs)), observedAt };
   }
 
-  /**
-   * Planning turns every manual change into a `task`; a change with another action is
-   * handed out the same way, since nothing here is done through an API.
-   */
+  /** Nothing is done through an API here: every change is refused (tasks go to the task desk). */
   apply(change: PlanChange): Promise<ApplyOutcome> {
-    return this.tasks.apply(change, this.ctx.confirmations);
+    return dispatchChange(this, change, {});
   }
 
   async close(): Promise<void> {}

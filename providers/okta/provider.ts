@@ -1,10 +1,10 @@
 import { Collection, type Client, type User } from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
 import type { ObservedAccount, ObservedGroup, ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { FailureMapper } from './failures.js';
 import { ALL_STATUSES_FILTER, toObservedAccount, toObservedGroup, type OktaGroupLike, type OktaUserLike } from './mapping.js';
@@ -16,6 +16,11 @@ export interface OktaProviderSettings {
   observeConcurrency: number;
 }
 
+/** What Okta does through its API; ownership transfer is not an Okta operation. */
+export const OKTA_CAPABILITIES = declareCapabilities({
+  automated: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'add_member', 'remove_member', 'delete'],
+});
+
 const users = (id: string): string => `/api/v1/users/${encodeURIComponent(id)}`;
 /** How long a user read by observeAccounts stands in for reading it again. */
 const FRESH_READ_MS = 15_000;
@@ -26,10 +31,11 @@ const gone = (): ApplyOutcome => ({ result: 'already', detail: 'the account no l
  * listing), groups and each group's members in bulk pages. Apply re-reads its target
  * first, so a rerun after any failure returns `already` instead of repeating an
  * effect. Ownership transfer is not an Okta operation: it is planned as a task for the
- * app owner and handed to the task book like any other task.
+ * app owner, which the apply hands to its task desk like any other task.
  */
 export class OktaProvider implements Provider {
   readonly type = 'okta' as const;
+  readonly capabilities = OKTA_CAPABILITIES;
   /**
    * Users just read by observeAccounts (the engine's re-check before applying), kept
    * briefly so the changes that follow do not read the same user again from the same
@@ -42,8 +48,6 @@ export class OktaProvider implements Provider {
     private readonly client: Client,
     private readonly settings: OktaProviderSettings,
     private readonly failures: FailureMapper,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
   ) {}
 
   async observe(): Promise<ObservedProvider> {
@@ -86,7 +90,6 @@ export class OktaProvider implements Provider {
       add_member: (g, a) => this.addMember(g, a),
       remove_member: (g, a) => this.removeMember(g, a),
       delete: (a) => this.delete(a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

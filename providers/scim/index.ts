@@ -1,9 +1,10 @@
 import { UserError } from '../../src/errors.js';
+import { endpointProblems } from '../../src/provider/endpoint.js';
 import type { ProviderContext, ProviderModule } from '../../src/provider/provider.js';
 import type { ScimConnection } from '../../src/types/index.js';
 import { ScimClient, type ScimAuth } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
-import { ScimProvider } from './provider.js';
+import { scimCapabilities, ScimProvider } from './provider.js';
 
 export { ScimClient } from './client.js';
 export { ScimProvider } from './provider.js';
@@ -24,13 +25,13 @@ function authOf(c: ScimConnection, ctx: ProviderContext): ScimAuth {
   throw new UserError('a scim connection needs token, or username and password');
 }
 
-export const scimModule: ProviderModule = {
+export const scimModule: ProviderModule<ScimConnection> = {
   type: 'scim',
   configSchema,
-  create(connection, ctx) {
-    const c = connection as unknown as ScimConnection;
+  capabilities: scimCapabilities,
+  checkConnection: (name, c) => endpointProblems(name, { baseUrl: c.baseUrl }),
+  create(c, ctx) {
     const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
-    const tasks = ctx.state.tasks({ folder: c.tasks, owner: c.owner });
-    return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete' }, tasks, ctx.confirmations);
+    return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete', capabilities: scimCapabilities(c) });
   },
 };

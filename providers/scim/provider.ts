@@ -1,8 +1,9 @@
 import { ProviderError } from '../../src/errors.js';
+import { declareCapabilities } from '../../src/provider/capabilities.js';
 import { dispatchChange } from '../../src/provider/dispatch.js';
-import type { ApplyOutcome, Provider, ProviderContext } from '../../src/provider/provider.js';
-import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
-import type { TaskBook } from '../../src/state/tasks.js';
+import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
+import type { ObservedProvider, PlanChange, ScimConnection } from '../../src/types/index.js';
+import type { ProviderCapabilities } from '../../src/types/capabilities.js';
 import type { ScimClient } from './client.js';
 import { isInactive, isMember, toObservedAccount, toObservedGroup } from './mapping.js';
 import { filterString, patchRequest, type ScimGroup, type ScimUser } from './schema.js';
@@ -12,6 +13,20 @@ export interface ScimProviderSettings {
   pageSize: number;
   /** `delete` removes the user; `deactivate` only makes sure it is inactive. */
   deleteMode: 'delete' | 'deactivate';
+  /** What this connection does (see scimCapabilities). */
+  capabilities: ProviderCapabilities;
+}
+
+const AUTOMATED = ['suspend', 'add_member', 'remove_member', 'delete'] as const;
+const SCIM_CAPABILITIES = declareCapabilities({ automated: AUTOMATED });
+const DEACTIVATION_ENDS_SESSIONS = declareCapabilities({ automated: AUTOMATED, notApplicable: ['revoke_sessions', 'revoke_tokens', 'reset_factors'] });
+
+/**
+ * SCIM has no session, token or factor operations: they are tasks for the app owner,
+ * unless the connection says deactivation covers them (deactivationEndsSessions).
+ */
+export function scimCapabilities(connection: Pick<ScimConnection, 'deactivationEndsSessions'>): ProviderCapabilities {
+  return connection.deactivationEndsSessions === true ? DEACTIVATION_ENDS_SESSIONS : SCIM_CAPABILITIES;
 }
 
 const userPath = (id: string): string => `/Users/${encodeURIComponent(id)}`;
@@ -21,18 +36,19 @@ const groupPath = (id: string): string => `/Groups/${encodeURIComponent(id)}`;
  * Any SCIM 2.0 service (RFC 7643/7644): observes Users and Groups in bulk and applies
  * suspend (active=false), group membership and delete. Every apply re-reads its target
  * first, so a rerun after any failure returns `already` instead of repeating an effect.
- * What SCIM cannot do is planned as a task and handed to the app owner's task book.
+ * What SCIM cannot do is planned as a task for the app owner.
  */
 export class ScimProvider implements Provider {
   readonly type = 'scim' as const;
+  readonly capabilities: ProviderCapabilities;
 
   constructor(
     readonly name: string,
     private readonly client: ScimClient,
     private readonly settings: ScimProviderSettings,
-    private readonly tasks: TaskBook,
-    private readonly confirmations: ProviderContext['confirmations'],
-  ) {}
+  ) {
+    this.capabilities = settings.capabilities;
+  }
 
   async observe(): Promise<ObservedProvider> {
     const observedAt = new Date().toISOString();
@@ -53,7 +69,6 @@ export class ScimProvider implements Provider {
       delete: (a) => this.delete(a),
       add_member: (g, a) => this.addMember(g, a),
       remove_member: (g, a) => this.removeMember(g, a),
-      task: (c) => this.tasks.apply(c, this.confirmations),
     });
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { ProviderError } from '../errors.js';
-import { CAPABILITIES, isProviderType } from '../provider/capabilities.js';
 import { redactor } from '../policy/secrets.js';
 import { applyBatches } from './phases.js';
 import { checkPrecondition } from './precondition.js';
@@ -10,6 +9,8 @@ import { withRetry, type Backoff } from './retry.js';
 import type { InterruptedChange, JournalHistory } from '../journal/history.js';
 import type { JournalEntry } from '../journal/record.js';
 import type { ApplyOutcome, Provider } from '../provider/provider.js';
+import type { TaskDesk } from '../tasks/desk.js';
+import { taskDetail } from '../tasks/detail.js';
 import type { Logger } from '../logger.js';
 import type { ApplyResult, JournalRecord, ObservedProvider, Plan, PlanChange, ReviewAttestation } from '../types/index.js';
 
@@ -38,11 +39,8 @@ export interface ApplyOptions {
   backoff?: Partial<Backoff>;
   log: Logger;
   signal?: AbortSignal;
-  /**
-   * Where `task` changes go for a provider: the task book that hands manual work to the
-   * app owner. Without it, tasks go to the provider itself (the manual provider's own book).
-   */
-  taskDesk?: (provider: string) => { apply(change: PlanChange): Promise<ApplyOutcome> };
+  /** Where every `task` change goes: the task book that hands manual work to the app owner. */
+  taskDesk: TaskDesk;
   /** Jitter source, replaceable in tests. */
   random?: () => number;
   /**
@@ -174,7 +172,7 @@ async function runProvider(run: Run, name: string, changes: PlanChange[], interr
   }
 
   const limit = pLimit(Math.max(1, opts.concurrency ?? 4));
-  const unobservable = isProviderType(provider.type) ? CAPABILITIES[provider.type].unobservable : new Set<never>();
+  const { unobservable } = provider.capabilities;
   const fallbackSinceMs = Date.parse(opts.plan.createdAt);
   const outcomes: ChangeOutcome[] = [];
   for (const i of interrupted) {
@@ -230,7 +228,8 @@ function targetAccounts(provider: Provider, changes: readonly PlanChange[]): str
 
 async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {
   try {
-    const target = change.action === 'task' && run.opts.taskDesk ? run.opts.taskDesk(provider.name) : provider;
+    // Manual work goes to the task desk, whatever the provider: no provider handles a task.
+    const target: { apply(change: PlanChange): Promise<ApplyOutcome> } = change.action === 'task' ? run.opts.taskDesk(provider.name) : provider;
     // Durable before the provider hears of it: a run killed from here on leaves a trace that
     // the next run resolves. A manual task needs none: it is handed out again until confirmed.
     if (change.action !== 'task') await intent(run, change);
@@ -297,7 +296,7 @@ function intent(run: Run, change: PlanChange): Promise<void> {
 /** Journals one change's outcome and returns it for the report. */
 async function record(run: Run, change: PlanChange, r: Result): Promise<ChangeOutcome> {
   const approver = approverOf(run.opts.approvedChanges, change);
-  const detail = change.task ? taskDetail(change, r.detail) : r.detail;
+  const detail = change.task ? taskDetail(change.task, r.detail) : r.detail;
   await journalOrStop(run, {
     ...run.base,
     type: 'change',
@@ -318,12 +317,6 @@ async function record(run: Run, change: PlanChange, r: Result): Promise<ChangeOu
 function approverOf(approved: ApplyOptions['approvedChanges'], change: PlanChange): string | null {
   if (!change.requiresApproval || !approved.has(change.id)) return null;
   return approved instanceof Map ? (approved.get(change.id) ?? 'approved') : 'approved';
-}
-
-function taskDetail(change: PlanChange, detail: string | undefined): string {
-  const task = change.task!;
-  const head = `task for ${task.owner}: ${task.action}`;
-  return detail ? `${head}; ${detail}` : head;
 }
 
 function targetLabel(change: PlanChange): string {

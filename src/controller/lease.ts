@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { kubernetesApis, loadKubeConfig } from '../../providers/kubernetes/connection.js';
-import { kubeStatus, toProviderError } from '../../providers/kubernetes/errors.js';
+import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { kubeApiConfiguration } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/config.js';
+import { kubeStatus, toProviderError } from '../kube/errors.js';
 import { UserError } from '../errors.js';
 import type { LeaderElector } from './leader.js';
 
@@ -110,7 +111,7 @@ export class LeaseElector implements LeaderElector {
     });
     // A request that hangs past a retry period is abandoned; the next attempt starts afresh.
     this.requestTimeoutMs = Math.max(this.retryPeriodMs, 1000);
-    this.api = kubernetesApis(kc, this.requestTimeoutMs).coordination;
+    this.api = new CoordinationV1Api(kubeApiConfiguration(kc, this.requestTimeoutMs));
   }
 
   async start(): Promise<void> {

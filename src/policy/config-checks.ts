@@ -7,7 +7,6 @@ import { parseSecretRef, SecretResolver } from './secrets.js';
 import { checkProviderRef, type PolicyNames } from './references.js';
 import type { CheckResult, SemanticsContext } from './semantics.js';
 import { isValidDuration } from './time.js';
-import { endpointProblem } from '../provider/endpoint.js';
 import { signerFromPem, verifierFromPem } from '../signing/ed25519.js';
 
 /** Every string inside a provider connection, with its path below the connection. */
@@ -45,21 +44,10 @@ function checkSecretRefs(l: Located<ConfigDocument>, ctx: SemanticsContext, out:
   }
 }
 
-/** Connection keys that name an API endpoint credentials are sent to. */
-const ENDPOINT_KEYS = ['orgUrl', 'rootUrl', 'baseUrl', 'server'] as const;
-
-function checkConnections(l: Located<ConfigDocument>, out: Problem[]): void {
+/** What each connection's provider says of it beyond its schema (endpoints, credentials that go together). */
+function checkConnections(l: Located<ConfigDocument>, ctx: SemanticsContext, out: Problem[]): void {
   for (const [name, connection] of Object.entries(l.doc.spec.providers)) {
-    const c = connection as unknown as Record<string, unknown>;
-    for (const key of ENDPOINT_KEYS) {
-      const value = c[key];
-      if (typeof value !== 'string' || value.includes('${')) continue;
-      const problem = endpointProblem(value);
-      if (problem) out.push({ message: `${key} of provider ${name}: ${problem}`, at: l.locate(['spec', 'providers', name, key]) });
-    }
-    if (c.type === 'okta' && c.token === undefined && (c.clientId === undefined || c.privateKey === undefined)) {
-      out.push({ message: `okta provider ${name} needs "token", or "clientId" and "privateKey"`, at: l.locate(['spec', 'providers', name]) });
-    }
+    for (const p of ctx.providers.checkConnection(name, connection)) out.push({ message: p.message, at: l.locate(['spec', 'providers', name, ...p.path]) });
   }
 }
 
@@ -161,7 +149,7 @@ export function checkConfig(l: Located<ConfigDocument>, names: PolicyNames, ctx:
   if (maxPlanAge !== undefined && !isValidDuration(maxPlanAge)) {
     out.problems.push({ message: `invalid duration "${maxPlanAge}": expected e.g. 24h, 7d`, at: l.locate(['spec', 'apply', 'maxPlanAge']) });
   }
-  checkConnections(l, out.problems);
+  checkConnections(l, ctx, out.problems);
   checkSecretRefs(l, ctx, out.problems);
   checkStateAndSigning(l, ctx, out.problems);
   if (ctx.requirePeopleFile) checkPeopleFile(l, ctx, out.problems);

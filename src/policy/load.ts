@@ -12,13 +12,15 @@ import type {
   RoleAssignmentDocument,
   RoleProfileDocument,
 } from '../types/index.js';
-import { isProviderType } from '../provider/capabilities.js';
+import type { ProviderCatalogue } from './catalogue.js';
 import type { Located, Policy, PolicyDocument, PolicyKind } from './model.js';
 import { digestFiles, displayPath, listPolicyFiles, readPolicyFile, type ParsedDocument, type ParsedFile } from './policy-files.js';
-import { schemaIssues, type SchemaIssue } from './schemas.js';
+import { schemaIssues, schemaIssuesAgainst, type SchemaIssue } from './schemas.js';
 import { checkSemantics, type LoadedDocument } from './semantics.js';
 
 export interface LoadPolicyOptions {
+  /** The provider types of this build: what their connections must hold (the provider registry's catalogue). */
+  providers: ProviderCatalogue;
   /** Also require every secret reference to resolve (env var set, file readable). Default false. */
   checkSecrets?: boolean;
   /** Environment the `${env:NAME}` references are checked against. Default process.env. */
@@ -78,7 +80,7 @@ function dataFiles(dir: string, files: readonly ParsedFile[]): Set<string> {
 }
 
 /** Checks apiVersion, kind and the kind's schema (and, for Config, each provider connection's). */
-function checkDocument(d: ParsedDocument, problems: Problem[]): LoadedDocument | null {
+function checkDocument(d: ParsedDocument, providers: ProviderCatalogue, problems: Problem[]): LoadedDocument | null {
   const v = d.value;
   if (!isRecord(v)) {
     problems.push({ message: 'a policy document must be a map with apiVersion, kind, metadata and spec', at: d.positions.locate([]) });
@@ -106,8 +108,9 @@ function checkDocument(d: ParsedDocument, problems: Problem[]): LoadedDocument |
     for (const [name, connection] of Object.entries(v.spec.providers)) {
       if (!isRecord(connection) || typeof connection.type !== 'string') continue;
       // An unknown type is already reported against the Config schema's enum.
-      if (!isProviderType(connection.type)) continue;
-      for (const issue of schemaIssues(`provider-${connection.type}`, connection)) problems.push(issueProblem(d, ['spec', 'providers', name], issue));
+      const schema = providers.isProviderType(connection.type) ? providers.configSchema(connection.type) : undefined;
+      if (!schema) continue;
+      for (const issue of schemaIssuesAgainst(schema, connection)) problems.push(issueProblem(d, ['spec', 'providers', name], issue));
     }
   }
   const metadata = v.metadata;
@@ -161,7 +164,7 @@ function ofKind<T extends PolicyDocument>(docs: readonly LoadedDocument[], kind:
  * UserError carrying every problem found across all files; otherwise the returned Policy
  * holds the invariants stated on its type, plus the warnings found on the way.
  */
-export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Promise<Policy> {
+export async function loadPolicy(dir: string, opts: LoadPolicyOptions): Promise<Policy> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
   if (!info?.isDirectory()) throw new UserError(`policy folder ${displayPath(root)} does not exist or is not a folder`);
@@ -175,7 +178,7 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Pro
   const docs: LoadedDocument[] = [];
   for (const f of files) {
     for (const d of f.documents) {
-      const loaded = checkDocument(d, problems);
+      const loaded = checkDocument(d, opts.providers, problems);
       if (loaded) docs.push(loaded);
     }
   }
@@ -183,6 +186,7 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Pro
 
   const semantics = checkSemantics(docs, {
     dir: root,
+    providers: opts.providers,
     checkSecrets: opts.checkSecrets ?? false,
     env: opts.env ?? process.env,
     requirePeopleFile: opts.requirePeopleFile ?? true,

@@ -8,10 +8,10 @@ import { InternalError } from '../errors.js';
 import type { DocPath } from './model.js';
 
 /**
- * The JSON Schemas of `schemas/` and `providers/<type>/config.schema.json`, compiled once
- * into a single ajv instance. Policy schemas are registered under their file name
- * (`config.schema.json`, so that `common.schema.json#/definitions/x` refs resolve) and
- * under their short name (`config`); provider connections as `provider-<type>`.
+ * The JSON Schemas of `schemas/`, compiled once into a single ajv instance, registered
+ * under their file name (`config.schema.json`, so that `common.schema.json#/definitions/x`
+ * refs resolve) and under their short name (`config`). Schemas given as objects (a
+ * provider's connection schema, from its module) are compiled by the same instance.
  */
 
 /** One schema violation, ready to be located in the document and printed. */
@@ -51,11 +51,6 @@ function createAjv(): Ajv {
   const schemaDir = join(root, 'schemas');
   const files = readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort();
   for (const f of files) ajv.addSchema(readJson(join(schemaDir, f)), f);
-  const providerDir = join(root, 'providers');
-  for (const type of readdirSync(providerDir).sort()) {
-    const f = join(providerDir, type, 'config.schema.json');
-    if (existsSync(f)) ajv.addSchema(readJson(f), `provider-${type}`);
-  }
   return ajv;
 }
 
@@ -67,12 +62,12 @@ function ajvInstance(): Ajv {
 
 const compiled = new Map<string, ValidateFunction>();
 
-/** The compiled validator for `config`, `config.schema.json` or `provider-okta`; undefined when unknown. */
+/** The compiled validator for `config` or `config.schema.json`; undefined when unknown. */
 function validatorFor(schemaName: string): ValidateFunction | undefined {
   const cached = compiled.get(schemaName);
   if (cached) return cached;
   const ajv = ajvInstance();
-  const key = schemaName.startsWith('provider-') || schemaName.endsWith('.schema.json') ? schemaName : `${schemaName}.schema.json`;
+  const key = schemaName.endsWith('.schema.json') ? schemaName : `${schemaName}.schema.json`;
   const v = ajv.getSchema(key);
   if (v) compiled.set(schemaName, v);
   return v;
@@ -92,6 +87,15 @@ export function validateWith(schemaName: string, value: unknown): ErrorObject[] 
 /** Validates and turns the errors into located, human messages. */
 export function schemaIssues(schemaName: string, value: unknown): SchemaIssue[] {
   return describeErrors(validateWith(schemaName, value));
+}
+
+const compiledObjects = new WeakMap<object, ValidateFunction>();
+
+/** schemaIssues for a schema given as an object (a provider's connection schema), compiled once. */
+export function schemaIssuesAgainst(schema: object, value: unknown): SchemaIssue[] {
+  let v = compiledObjects.get(schema);
+  if (!v) compiledObjects.set(schema, (v = ajvInstance().compile(schema as AnySchemaObject)));
+  return v(value) ? [] : describeErrors([...(v.errors ?? [])]);
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

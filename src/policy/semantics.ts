@@ -10,6 +10,7 @@ import type {
   RoleAssignmentDocument,
   RoleProfileDocument,
 } from '../types/index.js';
+import type { ProviderCatalogue } from './catalogue.js';
 import { checkConfig } from './config-checks.js';
 import type { DocPath, Located, PolicyDocument, PolicyKind } from './model.js';
 import { didYouMean } from './near-match.js';
@@ -31,6 +32,8 @@ export interface LoadedDocument {
 export interface SemanticsContext {
   /** Absolute policy folder: roster and `${file:...}` paths are relative to it. */
   readonly dir: string;
+  /** What only the providers know of their connections. */
+  readonly providers: ProviderCatalogue;
   readonly checkSecrets: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly requirePeopleFile: boolean;

@@ -6,6 +6,7 @@ import type { ApplyOutcome } from './provider.js';
  * What a provider does for each action it carries out through its API, given the ids of
  * the change's target. An action without a handler is refused: the planner plans it as
  * a task for that provider type, so reaching one means a plan made for another setup.
+ * A `task` is refused too: the apply hands every task to its task desk.
  */
 export interface ChangeHandlers {
   suspend?: (account: string) => Promise<ApplyOutcome>;
@@ -16,12 +17,19 @@ export interface ChangeHandlers {
   transfer_ownership?: (account: string, change: PlanChange) => Promise<ApplyOutcome>;
   add_member?: (group: string, account: string) => Promise<ApplyOutcome>;
   remove_member?: (group: string, account: string) => Promise<ApplyOutcome>;
-  /** Manual work handed to the app owner's task book. */
-  task: (change: PlanChange) => Promise<ApplyOutcome>;
 }
 
-/** Calls the handler for a change's action with its target's ids; a change without the ids it needs is a ProviderError. */
-export async function dispatchChange(provider: { readonly name: string; readonly type: string }, change: PlanChange, handlers: ChangeHandlers): Promise<ApplyOutcome> {
+/**
+ * Calls the handler for a change's action with its target's ids; a change without the ids
+ * it needs is a ProviderError. `refusal` words the error for an action without a handler
+ * (by default: the planner plans it as a task).
+ */
+export async function dispatchChange(
+  provider: { readonly name: string; readonly type: string },
+  change: PlanChange,
+  handlers: ChangeHandlers,
+  refusal: (action: string) => string = (action) => `${provider.type} cannot ${action}; it is planned as a task`,
+): Promise<ApplyOutcome> {
   const id = (kind: 'account' | 'group'): string => {
     const value = change.target[kind]?.id;
     if (!value) throw new ProviderError(provider.name, `change ${change.id} (${change.action}) names no ${kind}`);
@@ -30,7 +38,7 @@ export async function dispatchChange(provider: { readonly name: string; readonly
   const { action } = change;
   switch (action) {
     case 'task':
-      return handlers.task(change);
+      throw new ProviderError(provider.name, `change ${change.id} is a manual task: the task desk hands it out, not the provider`);
     case 'add_member':
     case 'remove_member': {
       const handler = handlers[action];
@@ -52,5 +60,5 @@ export async function dispatchChange(provider: { readonly name: string; readonly
     default:
       break;
   }
-  throw new ProviderError(provider.name, `${provider.type} cannot ${String(action)}; it is planned as a task`);
+  throw new ProviderError(provider.name, refusal(String(action)));
 }

@@ -1,3 +1,5 @@
+import type { ConnectionProblem } from '../policy/catalogue.js';
+
 /**
  * Where Lockstep may send credentials: `https://` anywhere; plain `http://` only to a
  * loopback host (127.0.0.1, ::1, localhost), which is where the emulators listen. A
@@ -22,4 +24,18 @@ export function endpointProblem(value: string): string | null {
   if (url.protocol !== 'http:') return `${url.protocol}// is not supported; use https://`;
   if (isLoopbackHost(url.hostname)) return null;
   return `plain http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https:// for ${url.hostname}`;
+}
+
+/**
+ * Problems with the connection keys that name an API endpoint credentials are sent to, by
+ * key; a value that is a secret reference is checked once resolved, when connecting.
+ */
+export function endpointProblems(name: string, endpoints: Readonly<Record<string, unknown>>): ConnectionProblem[] {
+  const out: ConnectionProblem[] = [];
+  for (const [key, value] of Object.entries(endpoints)) {
+    if (typeof value !== 'string' || value.includes('${')) continue;
+    const problem = endpointProblem(value);
+    if (problem) out.push({ message: `${key} of provider ${name}: ${problem}`, path: [key] });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
-import type { ChangeAction, ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
+import type { ObservedProvider, PlanChange, ProviderType } from '../types/index.js';
+import type { ProviderCapabilities } from '../types/capabilities.js';
+import type { ConnectionProblem } from '../policy/catalogue.js';
 import type { SecretResolver } from '../policy/secrets.js';
-import type { ProviderState } from '../state/store.js';
 import type { Logger } from '../logger.js';
 
 export interface ProviderContext {
@@ -8,18 +9,28 @@ export interface ProviderContext {
   readonly name: string;
   /** Absolute path of the policy folder (for files a provider reads, such as a manual inventory). */
   readonly policyDir: string;
-  /** What the provider keeps between runs (manual tasks, delta links), in the run's state store. */
+  /** What the provider keeps between runs (delta links), in the run's state store. */
   readonly state: ProviderState;
   readonly secrets: SecretResolver;
   readonly log: Logger;
-  /** Change ids an app owner has confirmed done (Confirmation documents), with who and when. */
-  readonly confirmations: ReadonlyMap<string, { by: string; at: string; source: string }>;
   /**
    * Names of this provider's groups the policy manages (granted by a role). Providers
    * whose "suspend" means removing grants (Kubernetes) touch only these; empty when
    * the run has no policy (the sandbox observing).
    */
   readonly managedGroups: ReadonlySet<string>;
+}
+
+/**
+ * What one provider keeps between runs, under its own name in the run's state store (which
+ * implements this). Manual tasks are not here: they go to the run's task desk.
+ */
+export interface ProviderState {
+  /** Small documents replaced whole, such as Entra's delta links. No secrets go here. */
+  readonly documents: {
+    get(key: string): Promise<string | undefined>;
+    put(key: string, value: string): Promise<void>;
+  };
 }
 
 export interface ObserveOptions {
@@ -32,8 +43,8 @@ export interface ObserveOptions {
 
 /**
  * What applying one change did. `already` means the target was already in the desired
- * state (counts as success); `pending` means work was handed to a person (a manual task)
- * and is not done until confirmed. Failures are thrown as ProviderError.
+ * state (counts as success); `pending` means work was handed to a person (a manual task,
+ * by the task desk) and is not done until confirmed. Failures are thrown as ProviderError.
  */
 export interface ApplyOutcome {
   result: 'ok' | 'already' | 'pending';
@@ -45,11 +56,14 @@ export interface ApplyOutcome {
 /**
  * A connected identity system. Providers are small and alike: observe everything in
  * bulk, apply one change at a time, declare what they can do. Anything a provider
- * cannot do is planned as a `task` for a person instead.
+ * cannot do is planned as a `task` for a person instead, which the apply hands to its
+ * task desk: a provider never receives a `task` change.
  */
 export interface Provider {
   readonly name: string;
   readonly type: ProviderType;
+  /** What it does through its API: what its module answers for its connection. */
+  readonly capabilities: ProviderCapabilities;
   /**
    * The provider's whole state, read with bulk list endpoints at the largest page size,
    * or brought up to date from the previous observation where the API offers delta reads.
@@ -72,13 +86,22 @@ export interface Provider {
   close(): Promise<void>;
 }
 
-export interface ProviderModule {
-  readonly type: ProviderType;
-  /** JSON Schema of the provider's Config connection (providers/<type>/config.schema.json). */
+/**
+ * Everything Lockstep knows about one provider type, exported by providers/<type>/ and
+ * listed by providers/registry.ts: `C` is the type's Config connection (the type generated
+ * from `configSchema`). Adding a provider type is writing one of these.
+ */
+export interface ProviderModule<C extends { readonly type: ProviderType }> {
+  readonly type: C['type'];
+  /** JSON Schema of the Config connection (providers/<type>/config.schema.json); policy loading checks every connection against it. */
   readonly configSchema: object;
-  /** Create a provider from its (schema-valid) connection; secrets are resolved through ctx.secrets. */
-  create(connection: Record<string, unknown>, ctx: ProviderContext): Provider;
+  /** What a provider with this connection does through its API; planning makes the rest tasks for its owner. */
+  capabilities(connection: C): ProviderCapabilities;
+  /**
+   * The rules `configSchema` cannot state, checked when policy is loaded: each problem with
+   * the path below the connection it is reported at. `name` is the provider's name in Config.
+   */
+  checkConnection?(name: string, connection: C): ConnectionProblem[];
+  /** Creates a provider from its (schema-valid) connection; secrets are resolved through ctx.secrets. */
+  create(connection: C, ctx: ProviderContext): Provider;
 }
-
-/** The change actions a provider type carries out through its API. */
-export type CapabilityTable = Readonly<Record<ProviderType, ReadonlySet<ChangeAction>>>;

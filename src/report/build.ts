@@ -3,6 +3,7 @@ import { parseDuration } from '../policy/time.js';
 import { expiryInstant } from '../policy/expiry.js';
 import type { Person } from '../roster/model.js';
 import type { Finding, JournalRecord, Plan } from '../types/index.js';
+import { taskActionOf } from '../tasks/detail.js';
 
 const DAY_MS = 86_400_000;
 /** Actions that contain a leaver: once all of a person's are done, the person is contained. */
@@ -161,7 +162,7 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
     automation.set(r.provider, a);
     if (r.action === 'task') {
       a.manual.add(r.changeId);
-      const t = tasks.get(r.changeId) ?? { changeId: r.changeId, provider: r.provider, person: r.person ?? null, action: taskAction(r.detail), since: r.time, done: false };
+      const t = tasks.get(r.changeId) ?? { changeId: r.changeId, provider: r.provider, person: r.person ?? null, action: taskActionOf(r.detail), since: r.time, done: false };
       if (DONE.has(r.result ?? '')) t.done = true;
       tasks.set(r.changeId, t);
     } else if (DONE.has(r.result ?? '')) a.automated.add(r.changeId);
@@ -215,11 +216,6 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([week, e]) => ({ week, changesApplied: e.changes, peopleContained: e.mttr.length, medianMttrSeconds: percentile([...e.mttr].sort((a, b) => a - b), 50) })),
   };
-}
-
-/** The underlying action of a task record (`task for OWNER: ACTION; …`). */
-function taskAction(detail: unknown): string {
-  return (typeof detail === 'string' ? /^task for [^:]+: ([a-z_]+)/.exec(detail)?.[1] : undefined) ?? 'task';
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

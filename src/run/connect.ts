@@ -4,28 +4,16 @@ import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
 import { managedGroups } from '../policy/managed-groups.js';
 import type { StateStore } from '../state/store.js';
-import type { Provider, ProviderContext } from '../provider/provider.js';
+import type { Provider } from '../provider/provider.js';
 import type { Logger } from '../logger.js';
 
 export interface ConnectOptions {
-  /** Where providers keep tasks and delta links. */
+  /** Where providers keep delta links. */
   store: StateStore;
   log: Logger;
   /** Only these providers (default: every provider in Config). */
   only?: readonly string[];
   env?: NodeJS.ProcessEnv;
-}
-
-/** Change ids confirmed done by Confirmation documents, with who, when and where. */
-export function confirmationsOf(policy: Policy): Map<string, { by: string; at: string; source: string }> {
-  const out = new Map<string, { by: string; at: string; source: string }>();
-  for (const c of policy.confirmations) {
-    const at = c.locate(['spec', 'changes']);
-    for (const id of c.doc.spec.changes) {
-      out.set(id, { by: c.doc.spec.confirmedBy, at: c.doc.spec.confirmedAt, source: `${at.file}:${at.line}` });
-    }
-  }
-  return out;
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
@@ -43,13 +31,13 @@ export function managedGroupNames(policy: Policy): Map<string, Set<string>> {
 
 /** Creates the providers a run needs. Secrets are resolved here, and only here. */
 export function connectProviders(policy: Policy, opts: ConnectOptions): Map<string, Provider> {
-  const all = policy.config.doc.spec.providers as unknown as Record<string, Record<string, unknown>>;
+  const all = policy.config.doc.spec.providers;
   const names = opts.only ?? Object.keys(all);
   const unknown = names.filter((n) => !all[n]);
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
-    Object.fromEntries(names.map((n) => [n, all[n]!])),
-    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, confirmations: confirmationsOf(policy), managedGroups: managedGroupNames(policy) },
+    Object.fromEntries(names.map((n) => [n, { ...all[n]! }])),
+    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy) },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
 }
@@ -59,27 +47,25 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
  * cannot be created is reported, at its Config position when known.
  */
 export function createProviders(
-  connections: Record<string, Record<string, unknown>>,
+  connections: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   base: {
     policyDir: string;
     store: StateStore;
     log: Logger;
     env?: NodeJS.ProcessEnv | undefined;
-    confirmations?: ProviderContext['confirmations'];
     /** Managed group names by provider name. */
     managedGroups?: ReadonlyMap<string, ReadonlySet<string>>;
   },
   locate?: (name: string) => SourceLocation,
 ): Map<string, Provider> {
   const secrets = new SecretResolver(base.env ?? process.env, base.policyDir);
-  const confirmations = base.confirmations ?? new Map();
   const providers = new Map<string, Provider>();
   const problems: Problem[] = [];
   for (const name of Object.keys(connections).sort()) {
     try {
       const managedGroups = base.managedGroups?.get(name) ?? NO_GROUPS;
-      const state = base.store.forProvider(name, base.policyDir);
-      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, state, secrets, log: base.log, confirmations, managedGroups }));
+      const state = base.store.forProvider(name);
+      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, state, secrets, log: base.log, managedGroups }));
     } catch (e) {
       problems.push({ message: `provider ${name}: ${(e as Error).message}`, at: locate?.(name) });
     }

@@ -1,7 +1,7 @@
 import { formatProblem, UserError } from '../errors.js';
 import { buildHistory } from '../journal/build-history.js';
 import type { JournalHistory } from '../journal/history.js';
-import { loadPolicy } from '../policy/load.js';
+import { loadPolicy } from './load-policy.js';
 import type { Policy } from '../policy/model.js';
 import { checkAgainstSnapshot } from '../policy/observed-checks.js';
 import { closeProviders, connectProviders } from './connect.js';

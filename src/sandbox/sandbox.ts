@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { isProviderType } from '../provider/capabilities.js';
+import { isProviderType } from '../../providers/registry.js';
 import type { Snapshot } from '../types/index.js';
 import { EMULATORS, type RunningEmulator } from './emulators.js';
 

@@ -10,8 +10,8 @@ import { splitLines } from '../journal/record.js';
 import type { HrEvent } from '../types/index.js';
 import { acquireApplyLock } from './file-lock.js';
 import { FileTaskStorage, taskFolder } from './file-tasks.js';
-import type { DocumentStore, HrEventStore, JournalStore, ProviderState, StateStore, StoredHrEvent } from './store.js';
-import { TaskBook } from './tasks.js';
+import type { DocumentStore, HrEventStore, JournalStore, StateStore, StoredHrEvent } from './store.js';
+import { TaskBook } from '../tasks/book.js';
 
 /**
  * The file backend: one folder (default `.lockstep/`), for the CLI, the demo and a single
@@ -57,16 +57,12 @@ export function fileStore(stateDir: string, journalFile = join(stateDir, 'journa
     label: stateDir,
     journal,
     acquireApplyLock: () => acquireApplyLock(stateDir),
-    forProvider(name: string, policyDir: string): ProviderState {
-      return {
-        tasks({ folder, owner }) {
-          const dir = taskFolder(folder, { name, policyDir, stateDir });
-          let book = books.get(dir);
-          if (!book) books.set(dir, (book = new TaskBook(name, new FileTaskStorage(name, dir), owner)));
-          return book;
-        },
-        documents: fileDocuments(join(stateDir, 'providers', safeName(name))),
-      };
+    forProvider: (name) => ({ documents: fileDocuments(join(stateDir, 'providers', safeName(name))) }),
+    taskBook(name, { policyDir, folder, owner }) {
+      const dir = taskFolder(folder, { name, policyDir, stateDir });
+      let book = books.get(dir);
+      if (!book) books.set(dir, (book = new TaskBook(name, new FileTaskStorage(name, dir), owner)));
+      return book;
     },
     hrEvents: fileHrEvents(join(stateDir, 'hr-events')),
     documents: fileDocuments(join(stateDir, 'documents')),

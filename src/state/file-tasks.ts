@@ -1,8 +1,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { replaceFileDurably } from '../files/durable.js';
 import { isAbsolute, join, resolve } from 'node:path';
-import { renderTaskList } from './task-list.js';
-import { byOpenedAt, type TaskRecord, type TaskStorage } from './tasks.js';
+import { renderTaskList } from '../tasks/checklist.js';
+import { byOpenedAt, type TaskRecord, type TaskStorage } from '../tasks/book.js';
 
 export const TASK_LIST_FILE = 'TASKS.md';
 

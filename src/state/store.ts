@@ -2,7 +2,8 @@ import type { JournalCheckpoint } from '../journal/checkpoint.js';
 import type { JournalLine } from '../journal/record.js';
 import type { JournalWriter, JournalWriterOptions } from '../journal/writer.js';
 import type { HrEvent, JournalRecord } from '../types/index.js';
-import type { TaskBook } from './tasks.js';
+import type { ProviderState } from '../provider/provider.js';
+import type { TaskBook } from '../tasks/book.js';
 
 /**
  * The state Lockstep's safety depends on, behind one interface with two backends: `file`
@@ -22,8 +23,14 @@ export interface StateStore {
    * this fail at once with a UserError naming it.
    */
   acquireApplyLock(): Promise<() => Promise<void>>;
-  /** What providers keep between runs under their own name. */
-  forProvider(name: string, policyDir: string): ProviderState;
+  /** What a provider keeps between runs under its own name (delta links). */
+  forProvider(name: string): ProviderState;
+  /**
+   * One provider's manual task book, for the run's task desk. `folder` is Config `tasks`
+   * (relative to `policyDir`): where the file backend writes them; `owner` receives tasks
+   * whose change names none.
+   */
+  taskBook(provider: string, where: { policyDir: string; folder?: string | undefined; owner?: string | undefined }): TaskBook;
   readonly hrEvents: HrEventStore;
   /** Small documents of the controller (cycle state), by key. */
   readonly documents: DocumentStore;
@@ -51,14 +58,6 @@ export interface JournalStore {
 export interface DocumentStore {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
-}
-
-/** What one provider keeps between runs. */
-export interface ProviderState {
-  /** The provider's manual task book; `folder` is Config `tasks` (where the file backend writes them). */
-  tasks(opts: { folder?: string | undefined; owner?: string | undefined }): TaskBook;
-  /** Documents under the provider's name, such as delta links. */
-  readonly documents: DocumentStore;
 }
 
 /** An HR event as kept: when it arrived, and whether it still stands. */

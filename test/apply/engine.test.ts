@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactor } from '../../src/policy/secrets.js';
 import { FakeProvider } from '../support/fake-provider.js';
+import { aTaskDesk } from '../support/task-desk.js';
 import { aChange, aLog, aPlan } from './builders.js';
 import { applyPlan, TARGETED_OBSERVE_MAX_ACCOUNTS } from '../../src/apply/engine.js';
 import { buildHistory } from '../../src/journal/build-history.js';
@@ -224,9 +225,23 @@ describe('applyPlan: tasks and stopping', () => {
       task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile' },
       precondition: { notDoneSince: '2026-11-20T17:00:00Z' },
     });
-    const { report } = await j.apply(aPlan([task]), [vpn]);
+    const tasks = aTaskDesk();
+    const { report } = await j.apply(aPlan([task]), [vpn], { taskDesk: tasks.desk });
     expect(report.results[0]).toMatchObject({ result: 'pending', detail: expect.stringContaining('task for netops@acme.com: suspend') });
     expect(buildHistory(await j.records()).openTasks()).toMatchObject([{ changeId: task.id, provider: 'vpn', action: 'task' }]);
+    // The desk hands the task out; the provider never hears of it.
+    expect(tasks.handed.map((c) => c.id)).toEqual([task.id]);
+    expect(await tasks.books.get('vpn')!.list()).toMatchObject([{ id: task.id, owner: 'netops@acme.com', action: 'suspend' }]);
+    expect(vpn.calls).toEqual([]);
+  });
+
+  it('a confirmed task is done: the desk closes it and the run records it ok', async () => {
+    const vpn = new FakeProvider('vpn', { type: 'manual', accounts: [{ ...ALICE, status: 'active' }] });
+    const task = aChange({ action: 'task', provider: 'vpn', task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile' } });
+    const tasks = aTaskDesk(new Map([[task.id, { by: 'netops@acme.com', at: '2026-11-21', source: 'confirmations/vpn.yaml:7' }]]));
+    const { report } = await j.apply(aPlan([task]), [vpn], { taskDesk: tasks.desk });
+    expect(report.results[0]).toMatchObject({ result: 'ok', detail: 'task for netops@acme.com: suspend; confirmed by netops@acme.com at 2026-11-21 (confirmations/vpn.yaml:7)' });
+    expect(vpn.calls).toEqual([]);
   });
 
   it('an aborted run skips what has not started and still closes the run in the journal', async () => {
@@ -252,7 +267,7 @@ describe('applyPlan: journal failure', () => {
     };
     const plan = aPlan([suspendAlice, removeAlice, aChange({ action: 'add_member', target: { account: CAROL, group: SALES } })]);
     await expect(
-      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
     ).rejects.toThrow('disk full');
     // run_start, suspend's intent and outcome, and remove_member's intent were journaled;
     // remove_member's outcome failed, so add_member never ran.
@@ -270,7 +285,7 @@ describe('applyPlan: journal failure', () => {
     };
     const plan = aPlan([suspendAlice, removeAlice]);
     await expect(
-      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
     ).rejects.toThrow('disk full');
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend']);
   });
@@ -337,7 +352,7 @@ describe('applyPlan: a run killed between sending a change and journaling its ou
         entry.type === 'change' && entry.changeId === suspendAlice.id ? Promise.reject(new Error('killed')) : writer.append(entry),
     };
     await expect(
-      applyPlan({ plan: aPlan([suspendAlice]), providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), log: aLog() }),
+      applyPlan({ plan: aPlan([suspendAlice]), providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
     ).rejects.toThrow('killed');
     await writer.close();
   }

@@ -7,6 +7,7 @@ import { readJournal } from '../../src/journal/reader.js';
 import { verifyJournal } from '../../src/journal/verify.js';
 import { openJournalFile } from '../../src/journal/file-journal.js';
 import { FakeProvider } from '../support/fake-provider.js';
+import { aTaskDesk } from '../support/task-desk.js';
 import { aLog } from './builders.js';
 import type { Plan } from '../../src/types/index.js';
 
@@ -51,6 +52,7 @@ export async function aJournalDir() {
           approvedChanges: new Set(),
           backoff: { baseMs: 1, maxMs: 5 },
           log,
+          taskDesk: aTaskDesk().desk,
           ...extra,
         });
         return { report, log };

@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/run/load-policy.js';
+import { loadPolicy as loadPolicyWith } from '../../src/policy/load.js';
+import type { ProviderCatalogue } from '../../src/policy/catalogue.js';
+import { providerCatalogue } from '../../providers/registry.js';
 import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from './policy-folder.js';
 
 const SPEC_EXAMPLE = 'test/fixtures/policy/spec-example';
@@ -220,6 +223,30 @@ spec:
     expect(await problemsOf(loadPolicy(dir))).toEqual([
       `${dir}/policy.yaml:8:18: "type" must be one of: okta, google, entra, kubernetes, scim, manual`,
     ]);
+  });
+});
+
+describe('loadPolicy: what the provider catalogue says', () => {
+  const catalogue = (over: Partial<ProviderCatalogue> = {}): ProviderCatalogue => ({
+    isProviderType: (type) => type === 'okta' || type === 'google',
+    configSchema: (type) => providerCatalogue.configSchema(type),
+    checkConnection: () => [],
+    ...over,
+  });
+
+  it('checks each connection against the schema the catalogue gives for its type', async () => {
+    const dir = await policyFolder({ 'policy.yaml': BASE_CONFIG.replace('customer: my_customer, ', '') });
+    expect(await problemsOf(loadPolicyWith(dir, { providers: catalogue() }))).toEqual([`${dir}/policy.yaml:8:10: missing required key "customer"`]);
+    const noGoogle = catalogue({ configSchema: (type) => (type === 'google' ? undefined : providerCatalogue.configSchema(type)) });
+    await expect(loadPolicyWith(dir, { providers: noGoogle })).resolves.toBeDefined();
+  });
+
+  it("reports the provider's own connection problems at their place below the connection", async () => {
+    const dir = await policyFolder({ 'policy.yaml': BASE_CONFIG });
+    const providers = catalogue({
+      checkConnection: (name, connection) => (connection.type === 'okta' ? [{ message: `${name}: orgUrl refused`, path: ['orgUrl'] }, { message: `${name}: whole`, path: [] }] : []),
+    });
+    expect(await problemsOf(loadPolicyWith(dir, { providers }))).toEqual([`${dir}/policy.yaml:7:16: okta-main: whole`, `${dir}/policy.yaml:7:38: okta-main: orgUrl refused`]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/run/load-policy.js';
 import type { Policy } from '../../src/policy/model.js';
 import { checkAgainstSnapshot } from '../../src/policy/observed-checks.js';
 import type { ObservedProvider, Snapshot } from '../../src/types/index.js';

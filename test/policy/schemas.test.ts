@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { hasSchema, schemaIssues, validateWith } from '../../src/policy/schemas.js';
+import { hasSchema, schemaIssues, schemaIssuesAgainst, validateWith } from '../../src/policy/schemas.js';
+import { providerCatalogue } from '../../providers/registry.js';
 
 describe('the schema set', () => {
   it('loads every policy, data and provider schema', () => {
     for (const name of ['common', 'config', 'role-profile', 'role-assignment', 'lifecycle-rule', 'exception', 'approval', 'confirmation', 'person', 'snapshot', 'plan', 'journal-record']) {
       expect(hasSchema(name), name).toBe(true);
     }
-    for (const type of ['okta', 'google', 'entra', 'kubernetes', 'scim', 'manual']) expect(hasSchema(`provider-${type}`), type).toBe(true);
-    expect(hasSchema('provider-ldap')).toBe(false);
+    expect(hasSchema('ldap')).toBe(false);
+  });
+
+  it("has every provider type's connection schema from its module, and none for an unknown type", () => {
+    for (const type of ['okta', 'google', 'entra', 'kubernetes', 'scim', 'manual']) {
+      const schema = providerCatalogue.configSchema(type);
+      expect(schema, type).toMatchObject({ properties: { type: { const: type } } });
+      expect(schemaIssuesAgainst(schema!, { type, nonsense: 1 }), type).toContainEqual({ path: ['nonsense'], message: 'unknown key "nonsense"', atKey: true });
+    }
+    expect(providerCatalogue.configSchema('ldap')).toBeUndefined();
   });
 
   it('resolves refs into common.schema.json', () => {
@@ -58,7 +67,7 @@ describe('schema messages', () => {
   });
 
   it('explains secret-reference patterns without echoing the value', () => {
-    const issues = schemaIssues('provider-scim', { type: 'scim', baseUrl: 'ftp://x', token: 'plaintext-secret' });
+    const issues = schemaIssuesAgainst(providerCatalogue.configSchema('scim')!, { type: 'scim', baseUrl: 'ftp://x', token: 'plaintext-secret' });
     expect(issues).toEqual([
       { path: ['baseUrl'], message: '"baseUrl" must be an http:// or https:// URL', atKey: false },
       { path: ['token'], message: '"token" must be a secret reference, ${env:NAME} or ${file:PATH} (literal secrets are refused)', atKey: false },

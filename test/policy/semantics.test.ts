@@ -2,11 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors.js';
-import { loadPolicy, type LoadPolicyOptions } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/run/load-policy.js';
+import type { LoadPolicyOptions } from '../../src/policy/load.js';
 import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from './policy-folder.js';
 
 /** Loads BASE_CONFIG (a.yaml) plus `text` (b.yaml) and returns the problems, file paths relative to the folder. */
-async function problems(text: string, opts: LoadPolicyOptions = {}, config = BASE_CONFIG): Promise<string[]> {
+async function problems(text: string, opts: Omit<LoadPolicyOptions, 'providers'> = {}, config = BASE_CONFIG): Promise<string[]> {
   const dir = await policyFolder({ 'a.yaml': config, 'b.yaml': text });
   return (await problemsOf(loadPolicy(dir, opts))).map((p) => p.replaceAll(`${dir}/`, ""));
 }

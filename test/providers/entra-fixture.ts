@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import type { Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
+import type { EntraConnection } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
 import type { EntraEmulator } from '../../providers/entra/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
@@ -33,7 +34,7 @@ export interface EntraHarness {
  */
 export function entraProvider(
   emu: EntraEmulator,
-  options: { pageSize?: number; timeoutMs?: number; certificate?: boolean; caFile?: boolean; extra?: Record<string, unknown> } = {},
+  options: { pageSize?: number; timeoutMs?: number; certificate?: boolean; caFile?: boolean; extra?: Partial<EntraConnection> } = {},
 ): EntraHarness {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-entra-'));
   const stateDir = join(dir, 'state');
@@ -41,16 +42,16 @@ export function entraProvider(
   const logs: string[] = [];
   const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), debug: (m) => logs.push(m) };
   const env: Record<string, string> = { ENTRA_SECRET: emu.clientSecret };
-  const credential: Record<string, string> = {};
+  const credential: Partial<Pick<EntraConnection, 'certificate' | 'clientSecret'>> = {};
   if (options.certificate) {
     const pem = emu.clientCertificatePem();
     if (!pem) throw new Error('start the emulator with clientCertificate: true');
     writeFileSync(join(dir, 'app.pem'), pem, { mode: 0o600 });
-    credential['certificate'] = `\${file:${join(dir, 'app.pem')}}`;
+    credential.certificate = `\${file:${join(dir, 'app.pem')}}`;
   } else {
-    credential['clientSecret'] = '${env:ENTRA_SECRET}';
+    credential.clientSecret = '${env:ENTRA_SECRET}';
   }
-  const connection = {
+  const connection: EntraConnection = {
     type: 'entra',
     tenantId: emu.tenantId,
     clientId: emu.clientId,
@@ -88,7 +89,7 @@ export function entraFixture(emu: EntraEmulator, options: ContractSetupOptions):
     ],
     endpoints: ENTRA_ENDPOINTS,
     secret: emu.clientSecret,
-    automated: capabilitiesFor({ type: 'entra' }).automated,
+    automated: capabilitiesOf({ type: 'entra' }).automated,
     close: async () => {
       await h.close();
       await emu.close();

@@ -235,7 +235,7 @@ describe('entra provider', () => {
 
     it('refuses plain http for Graph and the sign-in host, loopback included', () => {
       const ctx = providerContext('entra-main', { S: 'not-a-real-secret-123' });
-      const base = { type: 'entra', tenantId: 't', clientId: 'c', clientSecret: '${env:S}' };
+      const base = { type: 'entra' as const, tenantId: 't', clientId: 'c', clientSecret: '${env:S}' };
       expect(() => entraModule.create({ ...base, graphUrl: 'http://graph.example.com' }, ctx)).toThrow(UserError);
       expect(() => entraModule.create({ ...base, graphUrl: 'http://127.0.0.1:8443' }, ctx)).toThrow(/plain http/);
       expect(() => entraModule.create({ ...base, authorityHost: 'http://login.example.com' }, ctx)).toThrow(UserError);

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import type { Provider } from '../../src/provider/provider.js';
-import type { ObservedProvider } from '../../src/types/index.js';
+import type { GoogleConnection, ObservedProvider } from '../../src/types/index.js';
 import { googleModule } from '../../providers/google/index.js';
 import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../providers/google/emulator/index.js';
 import { PROVIDER_SCOPES } from '../../providers/google/scopes.js';
@@ -64,7 +64,7 @@ export interface GoogleWorld {
   emulator: GoogleEmulator;
   provider: Provider;
   account: ServiceAccount;
-  connection: Record<string, unknown>;
+  connection: GoogleConnection;
   keyJson: string;
   seed: ObservedProvider;
   close(): Promise<void>;
@@ -78,7 +78,7 @@ export interface GoogleWorld {
 export async function aGoogleWorld(
   options: { seed: ObservedProvider; pageSize?: number; timeoutMs?: number },
   emulatorOptions: Partial<GoogleEmulatorOptions> = {},
-  connectionExtra: Record<string, unknown> = {},
+  connectionExtra: Partial<GoogleConnection> = {},
 ): Promise<GoogleWorld> {
   const seed = googleSeed(options.seed);
   const account = emulatorOptions.serviceAccounts ? aServiceAccount() : sharedServiceAccount();
@@ -93,7 +93,7 @@ export async function aGoogleWorld(
     ...emulatorOptions,
   });
   const keyJson = keyFile(account, emulator.tokenUrl);
-  const connection = {
+  const connection: GoogleConnection = {
     type: 'google',
     customer: 'my_customer',
     subject: ADMIN,
@@ -138,7 +138,7 @@ export async function googleFixture(options: ContractSetupOptions): Promise<Cont
     ],
     endpoints: GOOGLE_ENDPOINTS,
     secret: keyLine(world.account),
-    automated: capabilitiesFor(world.connection as { type: string }).automated,
+    automated: capabilitiesOf(world.connection).automated,
     close: world.close,
   };
 }

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import type { Provider, ProviderContext } from '../../src/provider/provider.js';
-import type { ObservedProvider, PlanChange } from '../../src/types/index.js';
+import type { KubernetesConnection, ObservedProvider, PlanChange } from '../../src/types/index.js';
 import { kubernetesModule } from '../../providers/kubernetes/index.js';
 import { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions } from '../../providers/kubernetes/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
@@ -96,7 +96,7 @@ export class ContractView {
 export interface KubernetesWorld {
   emulator: KubernetesEmulator;
   provider: Provider;
-  connection: Record<string, unknown>;
+  connection: KubernetesConnection;
   ctx: ProviderContext;
   dir: string;
   close(): Promise<void>;
@@ -105,13 +105,13 @@ export interface KubernetesWorld {
 /** An emulator, its kubeconfig in a temporary folder, and a provider built through the module as Config would. */
 export async function aKubernetesWorld(
   seed: ObservedProvider,
-  options: { managed?: Iterable<string>; pageSize?: number; timeoutMs?: number; connection?: Record<string, unknown> } = {},
+  options: { managed?: Iterable<string>; pageSize?: number; timeoutMs?: number; connection?: Partial<KubernetesConnection> } = {},
   emulatorOptions: Partial<KubernetesEmulatorOptions> = {},
 ): Promise<KubernetesWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-k8s-'));
   const emulator = await startKubernetesEmulator({ seed, token: TOKEN, ...emulatorOptions });
   writeFileSync(join(dir, 'kubeconfig'), emulator.kubeconfig, { mode: 0o600 });
-  const connection = {
+  const connection: KubernetesConnection = {
     type: 'kubernetes',
     kubeconfig: 'kubeconfig',
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
@@ -148,6 +148,7 @@ export async function kubernetesFixture(options: ContractSetupOptions): Promise<
   const provider: Provider = {
     name: inner.name,
     type: inner.type,
+    capabilities: inner.capabilities,
     observe: async (o) => view.toContract(await inner.observe(o)),
     apply: (change) => inner.apply(view.toCluster(change)),
     close: () => inner.close(),
@@ -162,7 +163,7 @@ export async function kubernetesFixture(options: ContractSetupOptions): Promise<
     ],
     endpoints: KUBERNETES_ENDPOINTS,
     secret: TOKEN,
-    automated: capabilitiesFor(world.connection as { type: string }).automated,
+    automated: capabilitiesOf(world.connection).automated,
     suspendRemovesMemberships: true,
     close: world.close,
   };

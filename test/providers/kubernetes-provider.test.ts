@@ -226,13 +226,15 @@ describe('kubernetes provider: refusals', () => {
     expect(emulator.observed()).toEqual(before);
   });
 
-  it('refuses actions RBAC has no operation for, and hands tasks to the task book', async () => {
-    const { provider, dir } = await world({ connection: { owner: 'owner@acme.com' } });
+  it('refuses actions RBAC has no operation for, and tasks (the task desk hands those out)', async () => {
+    const { provider, emulator } = await world({ connection: { owner: 'owner@acme.com' } });
     const e = await failure(provider.apply(aChange('k8s', 'delete', { account: account('User:bob@acme.com') })));
     expect(e.message).toContain('delete');
     const task = aChange('k8s', 'task', { account: account('User:bob@acme.com', 'bob@acme.com') }, { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Rotate the kubeconfig Bob holds' } });
-    expect((await provider.apply(task)).result).toBe('pending');
-    expect(await readFile(join(dir, 'state', 'tasks', 'k8s', 'TASKS.md'), 'utf8')).toContain('Rotate the kubeconfig Bob holds');
+    const refused = await failure(provider.apply(task));
+    expect(refused).toBeInstanceOf(ProviderError);
+    expect(refused.message).toContain('manual task: the task desk hands it out');
+    expect(emulator.counters.total()).toBe(0);
   });
 });
 

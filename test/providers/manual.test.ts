@@ -3,10 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { UserError } from '../../src/errors.js';
+import { ProviderError, UserError } from '../../src/errors.js';
 import type { Provider } from '../../src/provider/provider.js';
 import { manualModule, parseInventory } from '../../providers/manual/index.js';
 import { createProvider } from '../../providers/registry.js';
+import { taskDeskOver } from '../../src/run/tasks.js';
+import { fileStore } from '../../src/state/file-store.js';
+import type { Confirmations } from '../../src/tasks/book.js';
+import type { ManualConnection } from '../../src/types/index.js';
 import { aChange, account, group } from './changes.js';
 import { providerContext } from './scim-fixture.js';
 
@@ -20,9 +24,14 @@ const policyDir = () => join(root, 'policies');
 const stateDir = () => join(root, 'state');
 const tasksDir = () => join(stateDir(), 'tasks', 'vpn');
 
-function vpn(extra: Record<string, unknown> = {}, confirmations = new Map<string, { by: string; at: string; source: string }>()): Provider {
-  const ctx = { ...providerContext('vpn', {}, { policyDir: policyDir(), stateDir: stateDir() }), confirmations };
-  return manualModule.create({ type: 'manual', owner: 'netops@acme.com', ...extra }, ctx);
+function vpn(extra: Partial<ManualConnection> = {}): Provider {
+  return manualModule.create({ type: 'manual', owner: 'netops@acme.com', ...extra }, providerContext('vpn', {}, { policyDir: policyDir(), stateDir: stateDir() }));
+}
+
+/** Where an apply hands the manual provider's tasks: the run's task desk over the state store, for this connection. */
+function vpnDesk(extra: Partial<ManualConnection> = {}, confirmations: Confirmations = new Map()) {
+  const connections = { vpn: { type: 'manual', owner: 'netops@acme.com', ...extra } };
+  return taskDeskOver(fileStore(stateDir()), { policyDir: policyDir(), connections, confirmations })('vpn');
 }
 
 const suspendTask = aChange('vpn', 'task', { account: account('dana', 'dana@acme.com') }, {
@@ -84,9 +93,18 @@ describe('manual provider', () => {
     await expect(vpn({ inventory: 'missing.yaml' }).observe()).rejects.toThrow(UserError);
   });
 
+  it('refuses every change itself: its tasks go to the task desk like every provider\'s', async () => {
+    await expect(vpn().apply(suspendTask)).rejects.toThrow(ProviderError);
+    await expect(vpn().apply(suspendTask)).rejects.toThrow(/manual task: the task desk hands it out/);
+    await expect(vpn().apply(aChange('vpn', 'suspend', { account: account('dana', 'dana@acme.com') }))).rejects.toThrow(/manual cannot suspend/);
+    expect(await readdir(stateDir()).catch(() => [])).toEqual([]);
+  });
+});
+
+describe('manual provider tasks, through the task desk', () => {
   it('writes an open task and a TASKS.md checklist, pending', async () => {
-    const outcome = await vpn().apply(suspendTask);
-    expect(outcome.result).toBe('pending');
+    const outcome = await vpnDesk().apply(suspendTask);
+    expect(outcome).toEqual({ result: 'pending', detail: `task for netops@acme.com is open until confirmed: ${join(tasksDir(), `${suspendTask.id}.json`)}` });
     const record = JSON.parse(await readFile(join(tasksDir(), `${suspendTask.id}.json`), 'utf8'));
     expect(record).toMatchObject({ id: suspendTask.id, status: 'open', action: 'suspend', owner: 'netops@acme.com', person: 'dana@acme.com', account: { login: 'dana@acme.com' } });
     const md = await readFile(join(tasksDir(), 'TASKS.md'), 'utf8');
@@ -98,7 +116,7 @@ describe('manual provider', () => {
   });
 
   it('re-applying an open task changes nothing', async () => {
-    const p = vpn();
+    const p = vpnDesk();
     await p.apply(suspendTask);
     const before = await readFile(join(tasksDir(), `${suspendTask.id}.json`), 'utf8');
     await new Promise((r) => setTimeout(r, 5));
@@ -110,10 +128,10 @@ describe('manual provider', () => {
   });
 
   it('a confirmed task is ok, and leaves the checklist', async () => {
-    await vpn().apply(suspendTask);
-    await vpn().apply(removeTask);
+    await vpnDesk().apply(suspendTask);
+    await vpnDesk().apply(removeTask);
     const confirmations = new Map([[suspendTask.id, { by: 'netops@acme.com', at: '2026-11-20', source: 'confirmations.yaml:3' }]]);
-    const outcome = await vpn({}, confirmations).apply(suspendTask);
+    const outcome = await vpnDesk({}, confirmations).apply(suspendTask);
     expect(outcome).toEqual({ result: 'ok', detail: 'confirmed by netops@acme.com at 2026-11-20 (confirmations.yaml:3)' });
     expect(await readdir(tasksDir())).not.toContain(`${suspendTask.id}.json`);
     const md = await readFile(join(tasksDir(), 'TASKS.md'), 'utf8');
@@ -122,7 +140,7 @@ describe('manual provider', () => {
   });
 
   it('writes tasks to the configured folder, relative to the policy folder', async () => {
-    await vpn({ tasks: 'owner-tasks' }).apply(suspendTask);
+    await vpnDesk({ tasks: 'owner-tasks' }).apply(suspendTask);
     expect(await readdir(join(policyDir(), 'owner-tasks'))).toContain('TASKS.md');
   });
 });

@@ -1,5 +1,6 @@
-import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import { oktaModule } from '../../providers/okta/index.js';
+import type { OktaConnection } from '../../src/types/index.js';
 import type { OktaEmulator } from '../../providers/okta/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
@@ -14,7 +15,7 @@ export const OKTA_ENDPOINTS: ContractFixture['endpoints'] = {
 
 /** An Okta provider built through its module with an SSWS token, as Config would, against a running emulator. */
 export function oktaFixture(emulator: OktaEmulator, token: string, options: ContractSetupOptions): ContractFixture {
-  const connection = { type: 'okta', orgUrl: emulator.url, token: '${env:OKTA_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const connection: OktaConnection = { type: 'okta', orgUrl: emulator.url, token: '${env:OKTA_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   const provider = oktaModule.create(connection, providerContext('okta-main', { OKTA_TOKEN: token }));
   return {
     provider,
@@ -31,7 +32,7 @@ export function oktaFixture(emulator: OktaEmulator, token: string, options: Cont
     ],
     endpoints: OKTA_ENDPOINTS,
     secret: token,
-    automated: capabilitiesFor(connection).automated,
+    automated: capabilitiesOf(connection).automated,
     close: async () => {
       await provider.close();
       await emulator.close();

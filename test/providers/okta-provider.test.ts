@@ -279,18 +279,15 @@ describe('okta provider', () => {
     expect(JSON.stringify(await provider.observe())).not.toContain(TOKEN);
   });
 
-  it('refuses transfer_ownership without calling Okta, and files task changes in the task book', async () => {
+  it('refuses transfer_ownership and task changes without calling Okta: tasks go to the task desk', async () => {
     await start();
     const e = await failure(provider.apply(aChange('okta-main', 'transfer_ownership', { account: account('00u1') }, { transferTo: 'bob@acme.com' })));
     expect(e.transient).toBe(false);
     expect(e.message).toContain('transfer_ownership');
-    expect(emu.counters.total()).toBe(0);
-
-    const state = mkdtempSync(join(tmpdir(), 'okta-state-'));
-    cleanups.push(() => rmSync(state, { recursive: true, force: true }));
-    const withTasks = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}', owner: 'owner@acme.com' }, providerContext('okta-main', { OKTA_TOKEN: TOKEN }, { stateDir: state }));
     const task = aChange('okta-main', 'task', { account: account('00u1', 'alice@acme.com') }, { task: { action: 'transfer_ownership', owner: 'owner@acme.com', instructions: 'Move Alice\'s Okta workflows to Bob' } });
-    expect((await withTasks.apply(task)).result).toBe('pending');
-    expect(readFileSync(join(state, 'tasks', 'okta-main', 'TASKS.md'), 'utf8')).toContain("Move Alice's Okta workflows to Bob");
+    const refused = await failure(provider.apply(task));
+    expect(refused.transient).toBe(false);
+    expect(refused.message).toContain('manual task: the task desk hands it out');
+    expect(emu.counters.total()).toBe(0);
   });
 });

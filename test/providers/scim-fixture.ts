@@ -1,8 +1,8 @@
 import { SecretResolver } from '../../src/policy/secrets.js';
 import type { ProviderContext } from '../../src/provider/provider.js';
 import { fileStore } from '../../src/state/file-store.js';
-import type { ObservedProvider } from '../../src/types/index.js';
-import { capabilitiesFor } from '../../src/provider/capabilities.js';
+import type { ObservedProvider, ScimConnection } from '../../src/types/index.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import { scimModule } from '../../providers/scim/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import type { RequestCounters } from '../../src/emulator/counters.js';
@@ -21,10 +21,9 @@ export function providerContext(name: string, env: Record<string, string>, dirs:
   return {
     name,
     policyDir: dirs.policyDir ?? '/nonexistent/policies',
-    state: fileStore(dirs.stateDir ?? '/nonexistent/state').forProvider(name, dirs.policyDir ?? '/nonexistent/policies'),
+    state: fileStore(dirs.stateDir ?? '/nonexistent/state').forProvider(name),
     secrets: new SecretResolver(env),
     log: silent,
-    confirmations: new Map(),
     managedGroups: new Set(),
   };
 }
@@ -35,7 +34,7 @@ export function scimFixture(
   token: string,
   options: ContractSetupOptions,
 ): ContractFixture {
-  const connection = { type: 'scim', baseUrl: server.url, token: '${env:SCIM_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const connection: ScimConnection = { type: 'scim', baseUrl: server.url, token: '${env:SCIM_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   const provider = scimModule.create(connection, providerContext('scim-app', { SCIM_TOKEN: token }));
   return {
     provider,
@@ -47,7 +46,7 @@ export function scimFixture(
     ],
     endpoints: SCIM_ENDPOINTS,
     secret: token,
-    automated: capabilitiesFor(connection).automated,
+    automated: capabilitiesOf(connection).automated,
     close: async () => {
       await provider.close();
       await server.close();

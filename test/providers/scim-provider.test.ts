@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -116,14 +116,17 @@ describe('scim provider', () => {
     expect(await provider(emu.url).findUser('nobody@acme.com')).toBeNull();
   });
 
-  it('hands a task to the app owner and keeps it pending until confirmed', async () => {
+  it('refuses a task without calling the service: the task desk hands it to the app owner', async () => {
     const emu = await emulator();
     const state = await mkdtemp(join(tmpdir(), 'lockstep-scim-'));
     closers.push(() => rm(state, { recursive: true, force: true }));
     const p = provider(emu.url, { owner: 'owner@acme.com' }, { SCIM_TOKEN: TOKEN }, { stateDir: state });
     const task = aChange('app', 'task', { account: account('u1', 'alice@acme.com') }, { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Sign Alice out everywhere' } });
-    expect((await p.apply(task)).result).toBe('pending');
-    expect(await readFile(join(state, 'tasks', 'app', 'TASKS.md'), 'utf8')).toContain('Sign Alice out everywhere');
+    const e = await failure(p.apply(task));
+    expect(e).toBeInstanceOf(ProviderError);
+    expect(e.message).toContain('manual task: the task desk hands it out');
+    expect(emu.counters.total()).toBe(0);
+    expect(await readdir(state)).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildHistory } from '../../src/journal/build-history.js';
 import { EMPTY_HISTORY } from '../../src/journal/history.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/run/load-policy.js';
 import { buildAttestation, pendingAttestations, unrecorded, type ReviewGitFacts } from '../../src/review/attest.js';
 import type { AccessReviewDocument, JournalRecord, ReviewAttestation } from '../../src/types/index.js';
 import { aChange, aLog, aPlan } from '../apply/builders.js';

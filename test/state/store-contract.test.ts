@@ -93,7 +93,7 @@ function contract(name: string, make: () => Promise<StateStore>) {
 
     it('keeps manual tasks until a confirmation closes them, keeping when each was opened', async () => {
       const store = await make();
-      const book = store.forProvider('vpn', tempDir()).tasks({ owner: 'netops@acme.com' });
+      const book = store.taskBook('vpn', { policyDir: tempDir(), owner: 'netops@acme.com' });
       expect(await book.apply(change('t1'), new Map())).toMatchObject({ result: 'pending' });
       const [first] = await book.list();
       expect(first).toMatchObject({ id: 't1', owner: 'netops@acme.com', status: 'open' });
@@ -105,8 +105,8 @@ function contract(name: string, make: () => Promise<StateStore>) {
 
     it('keeps documents by key, separately per provider', async () => {
       const store = await make();
-      const a = store.forProvider('entra-a', '/p').documents;
-      const b = store.forProvider('entra-b', '/p').documents;
+      const a = store.forProvider('entra-a').documents;
+      const b = store.forProvider('entra-b').documents;
       expect(await a.get('delta.json')).toBeUndefined();
       await a.put('delta.json', '{"v":1}');
       await a.put('delta.json', '{"v":2}');
@@ -252,7 +252,7 @@ describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.s
     await w.close();
     await (await store.acquireApplyLock())();
     expect(await store.hrEvents.record(termination('e1'), 1)).toBe('recorded');
-    await store.forProvider('vpn', '/p').tasks({}).apply(change('t1'), new Map());
+    await store.taskBook('vpn', { policyDir: '/p' }).apply(change('t1'), new Map());
     await store.documents.put('controller/last-cycle', '{}');
     const reader = await as(auditor, false);
     const content = (await reader.journal.content())!;

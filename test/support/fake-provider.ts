@@ -1,5 +1,7 @@
 import { ProviderError } from '../../src/errors.js';
+import { capabilitiesOf } from '../../providers/registry.js';
 import type { ApplyOutcome, Provider } from '../../src/provider/provider.js';
+import type { ProviderCapabilities } from '../../src/types/capabilities.js';
 import type { ObservedAccount, ObservedProvider, PlanChange, ProviderType } from '../../src/types/index.js';
 
 export interface FakeFailure {
@@ -26,6 +28,8 @@ export interface FakeGroup {
  */
 export class FakeProvider implements Provider {
   readonly type: ProviderType;
+  /** Those of the real provider of its type. */
+  readonly capabilities: ProviderCapabilities;
   readonly accounts = new Map<string, ObservedAccount>();
   readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
   /** Every apply call in the order it arrived, retries included. */
@@ -44,6 +48,7 @@ export class FakeProvider implements Provider {
     world: { type?: ProviderType; accounts?: ObservedAccount[]; groups?: FakeGroup[]; delayMs?: number } = {},
   ) {
     this.type = world.type ?? 'okta';
+    this.capabilities = capabilitiesOf({ type: this.type });
     this.delayMs = world.delayMs ?? 0;
     for (const a of world.accounts ?? []) this.accounts.set(a.id, { ...a });
     for (const g of world.groups ?? []) this.groups.set(g.id, { id: g.id, name: g.name, members: new Set(g.members) });
@@ -120,7 +125,8 @@ export class FakeProvider implements Provider {
         return { result: 'ok', before: { member: !adding }, after: { member: adding } };
       }
       case 'task':
-        return { result: 'pending', detail: 'handed to the app owner' };
+        // Like every provider: manual work goes to the apply's task desk, never here.
+        throw new ProviderError(this.name, `change ${change.id} is a manual task: the task desk hands it out, not the provider`);
       default:
         effect();
         return { result: 'ok' };

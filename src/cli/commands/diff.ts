@@ -4,7 +4,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { effectiveAccessDiff, type DiffSide } from '../../diff/effective.js';
 import { renderDiffMarkdown, renderDiffText } from '../../diff/render.js';
 import { policyAtRef, type PolicyAtRef } from '../../git/policy-at-ref.js';
-import { loadPolicy } from '../../policy/load.js';
+import { loadPolicy } from '../../run/load-policy.js';
 import { loadRoster } from '../../roster/load.js';
 import type { PlanFormat } from '../render-plan.js';
 import { writeOut } from '../output.js';

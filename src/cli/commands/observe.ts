@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
-import { loadPolicy } from '../../policy/load.js';
+import { loadPolicy } from '../../run/load-policy.js';
 import { closeProviders, connectProviders } from '../../run/connect.js';
 import { observeProviders } from '../../snapshot/observe.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';

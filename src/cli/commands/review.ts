@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ExitCode, UserError } from '../../errors.js';
-import { loadPolicy } from '../../policy/load.js';
+import { loadPolicy } from '../../run/load-policy.js';
 import { parseDuration } from '../../policy/time.js';
 import { startReview } from '../../review/start.js';
 import { loadRoster } from '../../roster/load.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { readSavedPlan } from '../../apply/saved-plan.js';
 import { describePlanSignature, planSignatureStatus } from '../../plan/signature.js';
-import { loadPolicy } from '../../policy/load.js';
+import { loadPolicy } from '../../run/load-policy.js';
 import { verifierFromFile, type Verifier } from '../../signing/ed25519.js';
 import { policyKeys } from '../../run/keys.js';
 import type { Plan } from '../../types/index.js';

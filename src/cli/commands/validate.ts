@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ExitCode, formatProblem } from '../../errors.js';
-import { loadPolicy } from '../../policy/load.js';
+import { loadPolicy } from '../../run/load-policy.js';
 import { loadRoster } from '../../roster/load.js';
 import { writeErr, writeOut } from '../output.js';
 

@@ -3,8 +3,8 @@ import pg from 'pg';
 import { UserError } from '../../errors.js';
 import { redactor } from '../../policy/secrets.js';
 import type { Logger } from '../../logger.js';
-import type { DocumentStore, HrEventStore, ProviderState, StateStore, StoredHrEvent } from '../store.js';
-import { TaskBook } from '../tasks.js';
+import type { DocumentStore, HrEventStore, StateStore, StoredHrEvent } from '../store.js';
+import { TaskBook } from '../../tasks/book.js';
 import { postgresJournal } from './journal.js';
 import { postgresApplyLock } from './lock.js';
 import { checkNotNewer, migrate, schemaVersion } from './schema.js';
@@ -99,15 +99,11 @@ export async function openPostgresStore(target: PostgresTarget, opts: { log: Log
     label: target.label,
     journal: postgresJournal(db, empty),
     acquireApplyLock: () => postgresApplyLock(db, target.schema),
-    forProvider(name: string): ProviderState {
-      return {
-        tasks({ owner }) {
-          let book = books.get(name);
-          if (!book) books.set(name, (book = new TaskBook(name, postgresTasks(db, name), owner)));
-          return book;
-        },
-        documents: postgresDocuments(db, `providers/${name}/`, empty),
-      };
+    forProvider: (name) => ({ documents: postgresDocuments(db, `providers/${name}/`, empty) }),
+    taskBook(name, { owner }) {
+      let book = books.get(name);
+      if (!book) books.set(name, (book = new TaskBook(name, postgresTasks(db, name), owner)));
+      return book;
     },
     hrEvents: postgresHrEvents(db, empty),
     documents: postgresDocuments(db, '', empty),

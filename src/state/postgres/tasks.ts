@@ -1,4 +1,4 @@
-import { byOpenedAt, type TaskRecord, type TaskStorage } from '../tasks.js';
+import { byOpenedAt, type TaskRecord, type TaskStorage } from '../../tasks/book.js';
 import type { Db } from './store.js';
 
 /** One provider's open tasks as rows of the tasks table; `lockstep report` lists them with their age. */

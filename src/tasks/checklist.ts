@@ -1,4 +1,4 @@
-import type { TaskRecord } from './tasks.js';
+import type { TaskRecord } from './book.js';
 
 /**
  * TASKS.md: the checklist an app owner works from. Deterministic for a given set of

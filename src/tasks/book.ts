@@ -1,4 +1,3 @@
-import type { ApplyOutcome, ProviderContext } from '../provider/provider.js';
 import type { PlanChange } from '../types/index.js';
 
 /**
@@ -33,6 +32,23 @@ export interface TaskStorage {
   locate(id: string): string;
 }
 
+/** Who confirmed a change done (a Confirmation document), when, and where that is written. */
+export interface Confirmation {
+  readonly by: string;
+  readonly at: string;
+  /** `file:line` of the Confirmation naming the change. */
+  readonly source: string;
+}
+
+/** Confirmed change ids. */
+export type Confirmations = ReadonlyMap<string, Confirmation>;
+
+/** What handing out one task did: `ok` once confirmed, else `pending` (open until then). */
+export interface TaskOutcome {
+  result: 'ok' | 'pending';
+  detail: string;
+}
+
 /**
  * One provider's manual work. A confirmed change closes its task (`ok`); any other is
  * written (or kept) as an open task and stays `pending`. Calls are serialised, so changes
@@ -47,7 +63,7 @@ export class TaskBook {
     private readonly defaultOwner: string | undefined,
   ) {}
 
-  apply(change: PlanChange, confirmations: ProviderContext['confirmations']): Promise<ApplyOutcome> {
+  apply(change: PlanChange, confirmations: Confirmations): Promise<TaskOutcome> {
     return this.serialised(async () => {
       const confirmed = confirmations.get(change.id);
       if (confirmed) {

@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
-import { ProviderError, UserError } from '../../src/errors.js';
-import { isTransientStatus, parseRetryAfter } from '../../src/provider/http-status.js';
+import { ProviderError, UserError } from '../errors.js';
+import { isTransientStatus, parseRetryAfter } from '../provider/http-status.js';
 
 /**
  * API server failures as ProviderErrors. Transient: 408, 429, 5xx, dropped connections
