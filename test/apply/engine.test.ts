@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactor } from '../../src/policy/secrets.js';
 import { FakeProvider } from '../support/fake-provider.js';
-import { aChange, aLog, aPlan } from './builders.js';
+import { aChange, aPlan } from '../support/changes.js';
+import { aLog } from '../support/log.js';
 import { applyPlan, TARGETED_OBSERVE_MAX_ACCOUNTS } from '../../src/apply/engine.js';
 import { buildHistory } from '../../src/journal/build-history.js';
 import { EMPTY_HISTORY } from '../../src/journal/history.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPrecondition, type PreconditionContext } from '../../src/apply/precondition.js';
 import { EMPTY_HISTORY } from '../../src/journal/history.js';
-import { aChange } from './builders.js';
+import { aChange } from '../support/changes.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 
 const observed: ObservedProvider = {

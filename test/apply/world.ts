@@ -7,7 +7,7 @@ import { readJournal } from '../../src/journal/reader.js';
 import { verifyJournal } from '../../src/journal/verify.js';
 import { openJournalFile } from '../../src/journal/file-journal.js';
 import { FakeProvider } from '../support/fake-provider.js';
-import { aLog } from './builders.js';
+import { aLog } from '../support/log.js';
 import type { Plan } from '../../src/types/index.js';
 
 export const ALICE = { id: '00u1', login: 'alice@acme.com' };

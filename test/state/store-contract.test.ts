@@ -7,28 +7,22 @@ import { signerFromPem } from '../../src/signing/ed25519.js';
 import { fileStore } from '../../src/state/file-store.js';
 import { openStateStore } from '../../src/run/state.js';
 import type { StateStore } from '../../src/state/store.js';
-import type { PlanChange } from '../../src/types/index.js';
 import { tempDir } from '../cli/run-cli.js';
 import { describeWithPostgres, freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';
 import { aChangeEntry } from '../support/journal.js';
+import { aChange } from '../support/changes.js';
 
 const silent = { info: () => {}, warn: () => {}, debug: () => {} };
 
 const entry = aChangeEntry;
 
-const change = (id: string): PlanChange =>
-  ({
-    id,
-    provider: 'vpn',
-    action: 'task',
-    target: { account: { id: 'u1', login: 'ann@acme.com' } },
-    person: 'ann@acme.com',
-    reason: { rule: 'leaver', kind: 'lifecycle', detail: 'terminated', source: 'policies/rules.yaml:3' },
-    requiresApproval: false,
-    widensAccess: false,
-    tier: 'standard',
-    precondition: { kind: 'none' },
-  }) as unknown as PlanChange;
+/** A manual task for vpn's owner to disable ann@acme.com. */
+const task = aChange({
+  provider: 'vpn',
+  action: 'task',
+  target: { account: { id: 'u1', login: 'ann@acme.com' } },
+  reason: { rule: 'leaver', kind: 'lifecycle', detail: 'terminated', source: 'policies/rules.yaml:3' },
+});
 
 const termination = (id: string, email = 'ann@acme.com') => ({ id, type: 'termination' as const, person: { email }, effectiveAt: '2026-12-01T09:00:00.000Z' });
 
@@ -94,12 +88,12 @@ function contract(name: string, make: () => Promise<StateStore>) {
     it('keeps manual tasks until a confirmation closes them, keeping when each was opened', async () => {
       const store = await make();
       const book = store.forProvider('vpn', tempDir()).tasks({ owner: 'netops@acme.com' });
-      expect(await book.apply(change('t1'), new Map())).toMatchObject({ result: 'pending' });
+      expect(await book.apply(task, new Map())).toMatchObject({ result: 'pending' });
       const [first] = await book.list();
-      expect(first).toMatchObject({ id: 't1', owner: 'netops@acme.com', status: 'open' });
-      await book.apply(change('t1'), new Map());
+      expect(first).toMatchObject({ id: task.id, owner: 'netops@acme.com', status: 'open' });
+      await book.apply(task, new Map());
       expect((await book.list())[0]!.openedAt).toBe(first!.openedAt);
-      expect(await book.apply(change('t1'), new Map([['t1', { by: 'netops@acme.com', at: '2026-12-02', source: 'c.yaml:1' }]]))).toMatchObject({ result: 'ok' });
+      expect(await book.apply(task, new Map([[task.id, { by: 'netops@acme.com', at: '2026-12-02', source: 'c.yaml:1' }]]))).toMatchObject({ result: 'ok' });
       expect(await book.list()).toEqual([]);
     });
 
@@ -252,7 +246,7 @@ describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.s
     await w.close();
     await (await store.acquireApplyLock())();
     expect(await store.hrEvents.record(termination('e1'), 1)).toBe('recorded');
-    await store.forProvider('vpn', '/p').tasks({}).apply(change('t1'), new Map());
+    await store.forProvider('vpn', '/p').tasks({}).apply(task, new Map());
     await store.documents.put('controller/last-cycle', '{}');
     const reader = await as(auditor, false);
     const content = (await reader.journal.content())!;
