@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/policy/load.js';
-import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from './policy-folder.js';
+import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from '../support/policy-folder.js';
 
 const SPEC_EXAMPLE = 'test/fixtures/policy/spec-example';
 const SPEC_FILE = `${SPEC_EXAMPLE}/policy.yaml`;
