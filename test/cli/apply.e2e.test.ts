@@ -59,15 +59,16 @@ describe('guard trip, approval, apply, re-plan', () => {
   });
 
   it('Approval documents merged into the policy let the re-planned apply through, and only for what they cover', async () => {
-    const { cwd, emu, env } = await world({ size: 20, leaving: 8 });
+    const { cwd, emu, env, policy, writePolicy } = await world({ size: 20, leaving: 8 });
     expect((await runCli(['plan'], { cwd, env })).code).toBe(3);
-    const approval = (name: string, group: string) =>
-      `apiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: ${name} }\nspec:\n  scope: { provider: app, group: ${group} }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n`;
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approval('rif', 'Sales'));
+    const approval = (group: string) => ({ scope: { provider: 'app', group }, allowRemovals: 8, expires: '2099-01-01', reason: 'RIF HR-1' });
+    policy.withApproval('rif', approval('Sales'));
+    writePolicy();
     const partly = await runCli(['plan'], { cwd, env });
     expect(partly.code).toBe(3);
     expect(partly.stdout).toContain('approved by Approval/rif');
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), `${approval('rif', 'Sales')}---\n${approval('rif-all-staff', 'All Staff')}`);
+    policy.withApproval('rif-all-staff', approval('All Staff'));
+    writePolicy();
     const plan = await runCli(['plan', '--out', 'plan.json'], { cwd, env });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('approved by Approval/rif');
@@ -193,7 +194,12 @@ describe('bad input applies nothing', () => {
     const { cwd, emu } = await world({ size: 12, leaving: 1 });
     const r = await runCli(['apply', '--auto-approve'], { cwd, env: {} });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/policies\/config\.yaml:8:\d+: .*APP_TOKEN/);
+    // At the reference itself: its line and column in config.yaml as written.
+    const lines = readFileSync(join(cwd, 'policies', 'config.yaml'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('"${env:APP_TOKEN}"'));
+    expect(line).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`policies/config.yaml:${line + 1}:${lines[line]!.indexOf('"${env:APP_TOKEN}"') + 1}: `);
+    expect(r.stderr).toMatch(/policies\/config\.yaml:\d+:\d+: .*APP_TOKEN/);
     expect(emu.counters.total()).toBe(0);
   });
 });

@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBlame } from '../../src/git/blame.js';
 import type { Plan } from '../../src/types/index.js';
@@ -31,7 +29,7 @@ describe('attribution: every change names the commit behind its policy line', { 
     const lifecycle = plan.changes.filter((c) => c.reason.kind === 'lifecycle');
     expect(lifecycle.length).toBeGreaterThan(0);
     for (const c of lifecycle) {
-      expect(c.reason.source).toMatch(/^policies\/policy\.yaml:\d+$/);
+      expect(c.reason.source).toMatch(/^policies\/lifecycle\.yaml:\d+$/);
       expect(c.reason.commit).toEqual({ sha, author: 'Dana Reyes <dana@acme.com>', date: '2026-11-01T10:00:00.000Z' });
     }
     expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);
@@ -40,8 +38,8 @@ describe('attribution: every change names the commit behind its policy line', { 
     for (const r of changes) expect(r.reason?.commit).toEqual(expect.objectContaining({ sha, author: 'Dana Reyes <dana@acme.com>' }));
 
     // A line edited but not committed has no commit behind it yet.
-    const file = join(cwd, 'policies', 'policy.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('actions: [suspend, revoke_sessions, remove_all_groups]', 'actions: [suspend, remove_all_groups]'));
+    world.policy.withRule('leaver', { trigger: 'terminated', stages: [{ after: '0h', actions: ['suspend', 'remove_all_groups'] }] });
+    world.writePolicy();
     const edited = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd, env })).stdout) as Plan;
     expect(edited.changes.filter((c) => c.reason.kind === 'lifecycle').every((c) => c.reason.commit === null)).toBe(true);
   });
