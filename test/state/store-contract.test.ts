@@ -200,23 +200,6 @@ describeWithPostgres('PostgreSQL backend', () => {
   });
 });
 
-describe('choosing the state store', () => {
-  it('refuses a password written into a --state URL, without repeating it', async () => {
-    const e = await openStateStore(null, { state: 'postgres://lockstep:hunter2-secret@db.internal/lockstep' }, { log: silent, write: true }).then(
-      () => null,
-      (x: Error) => x,
-    );
-    expect(e).toBeInstanceOf(UserError);
-    expect(e!.message).toMatch(/carries a password/);
-    expect(e!.message).not.toContain('hunter2-secret');
-  });
-
-  it('refuses what is not a backend, and --journal with a database', async () => {
-    await expect(openStateStore(null, { state: 'mysql://db/x' }, { log: silent, write: false })).rejects.toThrow(/mysql is not a state backend/);
-    await expect(openStateStore(null, { state: 'postgres://db.invalid/x', journal: join(tempDir(), 'j.jsonl') }, { log: silent, write: false })).rejects.toThrow(/--journal names a journal file/);
-  });
-});
-
 describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.sql)', () => {
   it('a runtime role with only those grants runs Lockstep, appends to the journal, and cannot change a record', async () => {
     const db = await freshDatabase();
