@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPrecondition, type PreconditionContext } from '../../src/apply/precondition.js';
 import { EMPTY_HISTORY } from '../../src/journal/history.js';
-import { aChange } from './builders.js';
+import { aChange } from '../support/changes.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 
 const observed: ObservedProvider = {
@@ -19,15 +19,15 @@ const sales = { id: '00g1', name: 'Sales' };
 
 describe('checkPrecondition', () => {
   it.each([
-    ['suspend of a deprovisioned account', aChange({ action: 'suspend', target: { account: bob }, precondition: { accountStatus: ['active'] } }), 'already'],
-    ['revoke_tokens with no tokens left', aChange({ action: 'revoke_tokens', target: { account: alice } }), 'already'],
-    ['reset_factors with factors enrolled', aChange({ action: 'reset_factors', target: { account: alice } }), 'apply'],
-    ['remove_member of a member', aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } }), 'apply'],
-    ['add_member of a deprovisioned account', aChange({ action: 'add_member', target: { account: bob, group: sales }, precondition: { accountStatus: ['active'], member: false } }), 'stale'],
-    ['a group that is gone', aChange({ action: 'remove_member', target: { account: alice, group: { id: '00g9', name: 'Old' } } }), 'stale'],
-    ['member precondition no longer true', aChange({ action: 'transfer_ownership', target: { account: alice, group: sales }, precondition: { member: false } }), 'stale'],
-    ['delete of an active account', aChange({ action: 'delete', target: { account: alice }, precondition: { accountStatus: ['suspended'] } }), 'stale'],
-  ])('%s → %s', (_name, change, verdict) => {
+    ['suspend of a deprovisioned account', 'already', aChange({ action: 'suspend', target: { account: bob }, precondition: { accountStatus: ['active'] } })],
+    ['revoke_tokens with no tokens left', 'already', aChange({ action: 'revoke_tokens', target: { account: alice } })],
+    ['reset_factors with factors enrolled', 'apply', aChange({ action: 'reset_factors', target: { account: alice } })],
+    ['remove_member of a member', 'apply', aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } })],
+    ['add_member of a deprovisioned account', 'stale', aChange({ action: 'add_member', target: { account: bob, group: sales }, precondition: { accountStatus: ['active'], member: false } })],
+    ['a group that is gone', 'stale', aChange({ action: 'remove_member', target: { account: alice, group: { id: '00g9', name: 'Old' } } })],
+    ['member precondition no longer true', 'stale', aChange({ action: 'transfer_ownership', target: { account: alice, group: sales }, precondition: { member: false } })],
+    ['delete of an active account', 'stale', aChange({ action: 'delete', target: { account: alice }, precondition: { accountStatus: ['suspended'] } })],
+  ])('%s → %s', (_name, verdict, change) => {
     expect(checkPrecondition(change, observed, ctx).verdict).toBe(verdict);
   });
 

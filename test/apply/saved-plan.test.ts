@@ -12,7 +12,7 @@ import { signPlan } from '../../src/plan/signature.js';
 import type { Policy } from '../../src/policy/model.js';
 import { signerFromPem, type Verifier } from '../../src/signing/ed25519.js';
 import type { Plan } from '../../src/types/index.js';
-import { aChange, aPlan } from './builders.js';
+import { aChange, aPlan } from '../support/changes.js';
 
 let dir: string;
 let file: string;

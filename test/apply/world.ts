@@ -8,7 +8,7 @@ import { verifyJournal } from '../../src/journal/verify.js';
 import { openJournalFile } from '../../src/journal/file-journal.js';
 import { FakeProvider } from '../support/fake-provider.js';
 import { aTaskDesk } from '../support/task-desk.js';
-import { aLog } from './builders.js';
+import { aLog } from '../support/log.js';
 import type { Plan } from '../../src/types/index.js';
 
 export const ALICE = { id: '00u1', login: 'alice@acme.com' };

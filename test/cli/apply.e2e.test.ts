@@ -58,16 +58,19 @@ describe('guard trip, approval, apply, re-plan', () => {
     expect(again.code).toBe(0);
   });
 
+  /** An Approval of the leavers' removals from `group`: 8, as many as there are. */
+  const approval = (group: string) => ({ scope: { provider: 'app', group }, allowRemovals: 8, expires: '2099-01-01', reason: 'RIF HR-1' });
+
   it('Approval documents merged into the policy let the re-planned apply through, and only for what they cover', async () => {
-    const { cwd, emu, env } = await world({ size: 20, leaving: 8 });
+    const { cwd, emu, env, policy, writePolicy } = await world({ size: 20, leaving: 8 });
     expect((await runCli(['plan'], { cwd, env })).code).toBe(3);
-    const approval = (name: string, group: string) =>
-      `apiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: ${name} }\nspec:\n  scope: { provider: app, group: ${group} }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n`;
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approval('rif', 'Sales'));
+    policy.withApproval('rif', approval('Sales'));
+    writePolicy();
     const partly = await runCli(['plan'], { cwd, env });
     expect(partly.code).toBe(3);
     expect(partly.stdout).toContain('approved by Approval/rif');
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), `${approval('rif', 'Sales')}---\n${approval('rif-all-staff', 'All Staff')}`);
+    policy.withApproval('rif-all-staff', approval('All Staff'));
+    writePolicy();
     const plan = await runCli(['plan', '--out', 'plan.json'], { cwd, env });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('approved by Approval/rif');
@@ -75,16 +78,15 @@ describe('guard trip, approval, apply, re-plan', () => {
     expect(membersOf(emu, 'Sales')).toHaveLength(13);
   });
 
-  const approvals = `apiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: rif }\nspec:\n  scope: { provider: app, group: Sales }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n---\napiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: rif-all-staff }\nspec:\n  scope: { provider: app, group: All Staff }\n  allowRemovals: 8\n  expires: 2099-01-01\n  reason: RIF HR-1\n`;
-
   it('a saved plan whose guard tripped is applied once Approvals covering it are merged, without planning again', async () => {
-    const { cwd, emu, env, leavers } = await world({ size: 20, leaving: 8 });
+    const { cwd, emu, env, leavers, policy, writePolicy } = await world({ size: 20, leaving: 8 });
     expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env })).code).toBe(3);
     const saved = JSON.parse(readFileSync(join(cwd, 'plan.json'), 'utf8')) as Plan;
     expect(saved.guard.tripped).toBe(true);
     expect(saved.baseline?.groups.map((g) => `${g.name} ${g.members}`).sort()).toEqual(['All Staff 21', 'Sales 21']);
 
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals);
+    policy.withApproval('rif', approval('Sales')).withApproval('rif-all-staff', approval('All Staff'));
+    writePolicy();
     const applied = await runCli(['apply', 'plan.json'], { cwd, env });
     expect(applied.code).toBe(0);
     expect(applied.stderr).toMatch(/guard evaluated again against the policy's Approvals now: tripped \(2 unapproved, 0 approved.*\) when the plan was made, passed \(0 unapproved, 2 approved.*by Approval\/rif/);
@@ -95,10 +97,12 @@ describe('guard trip, approval, apply, re-plan', () => {
   });
 
   it('a saved plan an Approval let through halts when that Approval is gone by the time it is applied', async () => {
-    const { cwd, emu, env, leavers } = await world({ size: 20, leaving: 8 });
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals);
+    const { cwd, emu, env, leavers, policy, writePolicy } = await world({ size: 20, leaving: 8 });
+    policy.withApproval('rif', approval('Sales')).withApproval('rif-all-staff', approval('All Staff'));
+    writePolicy();
     expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env })).code).toBe(0);
-    writeFileSync(join(cwd, 'policies', 'approval.yaml'), approvals.split('---\n')[0]!);
+    policy.approvals = policy.approvals.filter((a) => a.metadata.name === 'rif');
+    writePolicy();
     const halted = await runCli(['apply', 'plan.json'], { cwd, env });
     expect(halted.code).toBe(3);
     expect(halted.stderr).toContain('The guard tripped');
@@ -193,7 +197,12 @@ describe('bad input applies nothing', () => {
     const { cwd, emu } = await world({ size: 12, leaving: 1 });
     const r = await runCli(['apply', '--auto-approve'], { cwd, env: {} });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/policies\/config\.yaml:8:\d+: .*APP_TOKEN/);
+    // At the reference itself: its line and column in config.yaml as written.
+    const lines = readFileSync(join(cwd, 'policies', 'config.yaml'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('"${env:APP_TOKEN}"'));
+    expect(line).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`policies/config.yaml:${line + 1}:${lines[line]!.indexOf('"${env:APP_TOKEN}"') + 1}: `);
+    expect(r.stderr).toMatch(/policies\/config\.yaml:\d+:\d+: .*APP_TOKEN/);
     expect(emu.counters.total()).toBe(0);
   });
 });

@@ -1,8 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseBlame } from '../../src/git/blame.js';
 import type { Plan } from '../../src/types/index.js';
 import { runCli } from './run-cli.js';
 import { journalLines, scimWorld } from './scim-world.js';
@@ -31,7 +28,7 @@ describe('attribution: every change names the commit behind its policy line', { 
     const lifecycle = plan.changes.filter((c) => c.reason.kind === 'lifecycle');
     expect(lifecycle.length).toBeGreaterThan(0);
     for (const c of lifecycle) {
-      expect(c.reason.source).toMatch(/^policies\/policy\.yaml:\d+$/);
+      expect(c.reason.source).toMatch(/^policies\/lifecycle\.yaml:\d+$/);
       expect(c.reason.commit).toEqual({ sha, author: 'Dana Reyes <dana@acme.com>', date: '2026-11-01T10:00:00.000Z' });
     }
     expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);
@@ -40,8 +37,8 @@ describe('attribution: every change names the commit behind its policy line', { 
     for (const r of changes) expect(r.reason?.commit).toEqual(expect.objectContaining({ sha, author: 'Dana Reyes <dana@acme.com>' }));
 
     // A line edited but not committed has no commit behind it yet.
-    const file = join(cwd, 'policies', 'policy.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('actions: [suspend, revoke_sessions, remove_all_groups]', 'actions: [suspend, remove_all_groups]'));
+    world.policy.withRule('leaver', { trigger: 'terminated', stages: [{ after: '0h', actions: ['suspend', 'remove_all_groups'] }] });
+    world.writePolicy();
     const edited = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd, env })).stdout) as Plan;
     expect(edited.changes.filter((c) => c.reason.kind === 'lifecycle').every((c) => c.reason.commit === null)).toBe(true);
   });
@@ -52,18 +49,5 @@ describe('attribution: every change names the commit behind its policy line', { 
     const r = await runCli(['plan', '--format', 'json'], { cwd: world.cwd, env: world.env });
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as Plan).changes.every((c) => c.reason.commit === null)).toBe(true);
-  });
-
-  it('parses git blame --line-porcelain, including uncommitted lines', () => {
-    const a = 'a'.repeat(40);
-    const text = [
-      `${a} 1 1 2`, 'author Ann', 'author-mail <ann@x.com>', 'author-time 1700000000', 'summary s', '\tline one',
-      `${a} 2 2`, 'author Ann', 'author-mail <ann@x.com>', 'author-time 1700000000', '\tline two',
-      `${'0'.repeat(40)} 3 3 1`, 'author Not Committed Yet', 'author-mail <not.committed.yet>', 'author-time 1800000000', '\tline three',
-    ].join('\n');
-    const lines = parseBlame(text);
-    expect(lines[1]).toEqual({ sha: a, author: 'Ann <ann@x.com>', date: '2023-11-14T22:13:20.000Z' });
-    expect(lines[2]).toEqual(lines[1]);
-    expect(lines[3]).toBeNull();
   });
 });

@@ -2,29 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentBody } from '../../src/cli/commands/comment.js';
-import type { EffectiveDiff } from '../../src/diff/effective.js';
-import { COMMENT_MARKER, nextLink } from '../../src/github/comment.js';
+import { COMMENT_MARKER } from '../../src/github/comment.js';
 import type { Plan } from '../../src/types/index.js';
+import { anEffectiveDiff } from '../support/effective-diff.js';
 import { startGitHubEmulator } from '../support/github-emulator.js';
-import { runCli, tempDir } from './run-cli.js';
+import { runCli } from './run-cli.js';
 import { scimWorld } from './scim-world.js';
 
 const TOKEN = 'ghs_lockstepTestToken0123456789abcdef';
-
-function aDiff(people: number): EffectiveDiff {
-  const gained = (i: number) => [{ provider: 'okta', group: `Group ${i % 40}`, via: ['RoleProfile/sales'], privileged: i % 10 === 0 }];
-  return {
-    formatVersion: '1.0',
-    base: { ref: 'origin/main', commit: 'a'.repeat(40) },
-    head: { ref: 'HEAD', commit: 'b'.repeat(40) },
-    now: '2026-11-20T09:00:00.000Z',
-    summary: { peopleGaining: people, peopleLosing: 0, grantsGained: people, grantsLost: 0, privilegedGained: Math.ceil(people / 10), settingsChanged: 0, widening: people, filesChanged: 1 },
-    people: Array.from({ length: people }, (_, i) => ({ person: `person${i}@acme.com`, gained: gained(i), lost: [] })),
-    groups: Array.from({ length: 40 }, (_, i) => ({ provider: 'okta', group: `Group ${i}`, privileged: i % 10 === 0, managed: { before: true, after: true }, gained: [], lost: [] })),
-    settings: [],
-    files: [{ path: 'roles.yaml', status: 'modified', patch: `--- a/roles.yaml\n+++ b/roles.yaml\n${'+ a line of YAML\n'.repeat(people * 5)}` }],
-  };
-}
 
 describe('lockstep comment', () => {
   let github: Awaited<ReturnType<typeof startGitHubEmulator>>;
@@ -40,7 +25,7 @@ describe('lockstep comment', () => {
     cwd = world.cwd;
     expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env: world.env })).code).toBe(0);
     planFile = join(cwd, 'plan.json');
-    writeFileSync(join(cwd, 'diff.json'), JSON.stringify(aDiff(3)));
+    writeFileSync(join(cwd, 'diff.json'), JSON.stringify(anEffectiveDiff(3)));
     writeFileSync(join(cwd, 'event.json'), JSON.stringify({ action: 'synchronize', number: 42, pull_request: { number: 42 } }));
   });
   afterAll(async () => {
@@ -60,7 +45,7 @@ describe('lockstep comment', () => {
     expect(mine()[0]!.body).toContain('### Effective access: origin/main → HEAD');
     expect(mine()[0]!.body).toContain('Lockstep:');
 
-    writeFileSync(join(cwd, 'diff.json'), JSON.stringify(aDiff(5)));
+    writeFileSync(join(cwd, 'diff.json'), JSON.stringify(anEffectiveDiff(5)));
     const second = await runCli(['comment', '--diff', 'diff.json', '--plan', 'plan.json'], { cwd, env: env() });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/updated comment \d+/);
@@ -72,12 +57,12 @@ describe('lockstep comment', () => {
 
   it('fits a very large diff and plan under GitHub’s 65,536 characters, pointing at the artifact', async () => {
     const plan = (await import('node:fs')).readFileSync(planFile, 'utf8');
-    const body = commentBody(aDiff(5_000), JSON.parse(plan) as Plan, 'the lockstep-plan artifact');
+    const body = commentBody(anEffectiveDiff(5_000), JSON.parse(plan) as Plan, 'the lockstep-plan artifact');
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     expect(body).toContain('more rows: see the lockstep-plan artifact');
     expect(body).toContain('is too long for this comment: see the lockstep-plan artifact');
-    writeFileSync(join(cwd, 'big.json'), JSON.stringify(aDiff(5_000)));
+    writeFileSync(join(cwd, 'big.json'), JSON.stringify(anEffectiveDiff(5_000)));
     const r = await runCli(['comment', '--diff', 'big.json', '--plan', 'plan.json'], { cwd, env: env() });
     expect(r.code, r.stderr).toBe(0);
   });
@@ -98,21 +83,5 @@ describe('lockstep comment', () => {
     const dry = await runCli(['comment', '--plan', 'plan.json', '--dry-run'], { cwd, env: {} });
     expect(dry.code).toBe(0);
     expect(dry.stdout.startsWith(COMMENT_MARKER)).toBe(true);
-  });
-
-  it('reads rel="next" from a Link header', () => {
-    expect(nextLink('<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"')).toBe('https://api.github.com/x?page=2');
-    expect(nextLink('<https://api.github.com/x?page=1>; rel="prev"')).toBeNull();
-    expect(nextLink(null)).toBeNull();
-  });
-});
-
-describe('the markdown access diff', () => {
-  it('renders a 5,000-person change under the comment limit with the summary intact', async () => {
-    const { renderDiffMarkdown } = await import('../../src/diff/render.js');
-    const text = renderDiffMarkdown(aDiff(5_000), { maxChars: 65_536 });
-    expect(text.length).toBeLessThanOrEqual(65_536);
-    expect(text).toContain('Effective access: 5000 people gain 5000 grants (500 privileged); 0 lose 0; 0 settings changed.');
-    expect(text).toMatch(/…and \d+ more rows: see/);
   });
 });

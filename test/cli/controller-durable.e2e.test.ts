@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
-import { controllerWorld, eventually, postEvent, startController, WEBHOOK_SECRET, type ControllerWorld, type RunningController } from '../controller/world.js';
+import { eventually, postEvent, startController, WEBHOOK_SECRET, type RunningController } from './controller-process.js';
+import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { freshDatabase, testPostgres } from '../support/postgres.js';
 import { runCli } from './run-cli.js';
 

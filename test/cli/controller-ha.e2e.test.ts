@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
-import { controllerWorld, eventually, startController, type ControllerWorld, type RunningController } from '../controller/world.js';
+import { eventually, startController, type RunningController } from './controller-process.js';
+import { controllerWorld, type ControllerWorld } from './controller-world.js';
 
 /**
  * Two controllers on one Lease (the Kubernetes emulator's coordination.k8s.io/v1 API,

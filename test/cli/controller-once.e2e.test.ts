@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
-import { eventually, metricValue, postEvent, startController, WEBHOOK_SECRET } from '../controller/world.js';
+import { eventually, metricValue, postEvent, startController, WEBHOOK_SECRET } from './controller-process.js';
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld, statusOf } from './scim-world.js';
 

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { controllerWorld, eventually, gitEnv, postEvent, startController, WEBHOOK_SECRET, type ControllerWorld, type RunningController } from '../controller/world.js';
+import { eventually, gitEnv, postEvent, startController, WEBHOOK_SECRET, type RunningController } from './controller-process.js';
+import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { runCli } from './run-cli.js';
 
 /** How long the SCIM app holds each account change: long enough to stop the controller mid-change. */
@@ -61,8 +62,8 @@ describe('lockstep controller: SIGTERM in the middle of a change', { timeout: 12
     // Nothing is lost: the next run (the termination now in the roster's place, as HR
     // would have it) finishes what the stopped one left.
     world.scim.faults.set({});
-    const roster = readFileSync(join(world.work, 'policies', 'people.csv'), 'utf8').replace(/^E3,(.*),active,$/m, `E3,$1,terminated,${new Date().toISOString().slice(0, 10)}`);
-    world.commit('policies/people.csv', roster, 'HR: p3 left');
+    world.policy.withPersonChanged('p3@acme.com', { status: 'terminated', endDate: new Date().toISOString().slice(0, 10) });
+    world.commitPolicy('HR: p3 left');
     const once = await runCli(['controller', ...args, '--once'], { cwd: world.cwd, env: { ...gitEnv(world.cwd), ...env } });
     expect(once.code, once.stderr).toBe(0);
     const sales = world.scim.observed().groups.find((g) => g.name === 'Sales')!;

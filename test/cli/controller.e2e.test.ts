@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, controllerWorld, eventually, metricValue, postEvent, startController, WEBHOOK_SECRET, type ControllerWorld, type RunningController } from '../controller/world.js';
+import { eventually, metricValue, postEvent, startController, WEBHOOK_SECRET, type RunningController } from './controller-process.js';
+import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -119,27 +120,22 @@ describe('lockstep controller', () => {
 
   it('halts on a guard trip with an alert and applies nothing, until an Approval is merged in Git', async () => {
     const before = members(world.scim, 'Sales');
-    world.commit('policies/policy.yaml', ROLES('Marketing'), 'move the app to Marketing');
+    world.policy.withAssignment('sales-app', { roles: ['sales-app'], select: { department: 'Marketing', status: ['active'] } });
+    world.commitPolicy('move the app to Marketing');
     await eventually(() => alerts.some((a) => a.kind === 'guard_halt'), 20_000, 'guard alert');
     await eventually(async () => metricValue(await metrics(), 'lockstep_guard_halts_total') >= 2, 20_000, 'a second halt');
     expect(members(world.scim, 'Sales')).toEqual(before);
     expect(records().some((r) => r.type === 'halt')).toBe(true);
     const alert = alerts.find((a) => a.kind === 'guard_halt')!;
     expect(JSON.stringify(alert.violations)).toMatch(/group_removal/);
-    world.commit(
-      'policies/approval.yaml',
-      `apiVersion: lockstep.dev/v1
-kind: Approval
-metadata: { name: app-to-marketing }
-spec:
-  scope: { provider: app, group: Sales }
-  allowRemovals: 20
-  expires: 2099-01-01
-  reason: the app moves to Marketing
-  approvedBy: the-cfo@acme.com
-`,
-      'approve the move',
-    );
+    world.policy.withApproval('app-to-marketing', {
+      scope: { provider: 'app', group: 'Sales' },
+      allowRemovals: 20,
+      expires: '2099-01-01',
+      reason: 'the app moves to Marketing',
+      approvedBy: 'the-cfo@acme.com',
+    });
+    world.commitPolicy('approve the move');
     await eventually(() => members(world.scim, 'Sales').length === 0, 20_000, 'approved removals');
     expect(members(world.okta, 'Sales').length).toBe(11);
     const approval = records().find((r) => r.type === 'approval');

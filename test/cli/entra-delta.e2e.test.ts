@@ -3,22 +3,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import type { Snapshot } from '../../src/types/index.js';
+import { aWorld } from '../plan/world.js';
+import { writePolicyFiles } from '../support/policy-folder.js';
 import { runCli, tempDir } from './run-cli.js';
 
 /** `lockstep observe` against Entra: full the first time, by delta queries after, in full again with --resync. */
 describe('incremental observation of Entra through the CLI', () => {
   let emu: EntraEmulator;
   let cwd: string;
-  const users = Array.from({ length: 30 }, (_, i) => ({ id: `u${i}`, login: `user${i}@acme.com`, emails: [`user${i}@acme.com`], status: 'active' as const }));
 
   beforeAll(async () => {
-    emu = await startEntraEmulator({ seed: { type: 'entra', accounts: users, groups: [{ id: 'g1', name: 'SG-Sales', members: ['u1', 'u2', 'u3'] }] } });
-    cwd = tempDir({
-      'policies/people.csv': 'employee_id,email,status\nE1,user1@acme.com,active\n',
-      'policies/ca.pem': emu.caPem,
-      'policies/entra.secret': `${emu.clientSecret}\n`,
-      'policies/config.yaml': `apiVersion: lockstep.dev/v1\nkind: Config\nmetadata: { name: acme }\nspec:\n  people: { file: people.csv }\n  providers:\n    aad: { type: entra, tenantId: "${emu.tenantId}", clientId: "${emu.clientId}", clientSecret: "\${file:entra.secret}", graphUrl: "${emu.url}", authorityHost: "${emu.authorityHost}", caFile: ca.pem }\n`,
-    });
+    const world = aWorld().withProvider('aad', 'entra', { clientSecret: '${file:entra.secret}', caFile: 'ca.pem' }).withPerson({ employeeId: 'E1', email: 'user1@acme.com' });
+    for (let i = 0; i < 30; i++) world.withAccount('aad', { id: `u${i}`, login: `user${i}@acme.com`, lastLoginAt: null });
+    world.withGroup('aad', 'SG-Sales', ['user1@acme.com', 'user2@acme.com', 'user3@acme.com'], { id: 'g1' });
+    emu = await startEntraEmulator({ seed: world.snapshot.providers.aad! });
+    world.withConnection('aad', { tenantId: emu.tenantId, clientId: emu.clientId, graphUrl: emu.url, authorityHost: emu.authorityHost });
+    cwd = tempDir({ 'policies/ca.pem': emu.caPem, 'policies/entra.secret': `${emu.clientSecret}\n` });
+    writePolicyFiles(join(cwd, 'policies'), world);
   });
   afterAll(() => emu?.close());
 

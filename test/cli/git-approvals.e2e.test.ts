@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
 import { runCli, tempDir } from './run-cli.js';
-import { RIF_APPROVALS, scimWorld } from './scim-world.js';
+import { scimWorld, withRifApprovals, type ScimWorld } from './scim-world.js';
 import { git, LEE, PRIYA, SAM } from '../support/git-repo.js';
 
 /**
@@ -18,16 +18,17 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
   const emus: { close(): Promise<void> }[] = [];
   let cwd: string;
   let env: Record<string, string>;
+  let world: ScimWorld;
   afterAll(async () => {
     for (const e of emus) await e.close();
   });
 
   beforeEach(async () => {
-    const world = await scimWorld({ size: 20, leaving: 8 });
+    world = await scimWorld({ size: 20, leaving: 8 });
     emus.push(world.emu);
     ({ cwd, env } = world);
-    const config = join(cwd, 'policies', 'config.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard: {', '  approvers: [priya@acme.com, lee@acme.com]\n  guard: {'));
+    world.policy.withConfig({ approvers: ['priya@acme.com', 'lee@acme.com'] });
+    world.writePolicy();
     git(cwd, 'init', '-q');
     git(cwd, 'add', '.');
     git(cwd, ...SAM, 'commit', '-qm', 'Sales policy');
@@ -41,7 +42,8 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
 
   it('counts an Approval committed by an approver, and not one committed by anyone else or not committed at all', async () => {
     expect((await plan()).code).toBe(3);
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
+    withRifApprovals(world.policy);
+    world.writePolicy();
     const uncommitted = await plan();
     expect(uncommitted.code).toBe(3);
     expect(refusals(uncommitted.plan).sort()).toEqual([
@@ -56,7 +58,8 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     expect(refusals(bySam.plan).sort()[1]).toMatch(/^Approval\/rif-sales was last changed by Sam Rivera <sam@acme.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/);
 
     // Priya re-commits the file (a reviewer's merge): now it counts.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    withRifApprovals(world.policy, { reason: 'RIF HR-1 (confirmed by People Ops)' });
+    world.writePolicy();
     git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF');
     const byPriya = await plan();
     expect(byPriya.code, JSON.stringify(byPriya.plan.guard)).toBe(0);
@@ -64,41 +67,46 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     expect(refusals(byPriya.plan)).toEqual([]);
 
     // An approval past its expiry counts for nothing, whoever committed it.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('expires: 2099-01-01', 'expires: 2020-01-01'));
+    withRifApprovals(world.policy, { expires: '2020-01-01' });
+    world.writePolicy();
     git(cwd, ...PRIYA, 'commit', '-qam', 'An old approval');
     const expired = await plan();
     expect(expired.code).toBe(3);
     expect(expired.plan.guard.violations.every((v) => v.approvedBy === null)).toBe(true);
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('reason: RIF HR-1', 'reason: RIF HR-1 (confirmed by People Ops)'));
+    withRifApprovals(world.policy, { reason: 'RIF HR-1 (confirmed by People Ops)' });
+    world.writePolicy();
     git(cwd, ...PRIYA, 'commit', '-qam', 'Approve the RIF again');
     expect((await plan()).code).toBe(0);
 
     // Sam raising the allowance afterwards makes him the last to touch it: it stops counting.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), readFileSync(join(cwd, 'policies', 'approvals.yaml'), 'utf8').replace('allowRemovals: 8', 'allowRemovals: 80'));
+    world.policy.approvals.find((a) => a.metadata.name === 'rif-sales')!.spec.allowRemovals = 80;
+    world.writePolicy();
     git(cwd, ...SAM, 'commit', '-qam', 'More headroom');
     expect((await plan()).code).toBe(3);
   });
 
   it('never lets an approver approve changes that come from policy they wrote', async () => {
     // Priya writes the leaver rule herself, then approves its mass removal.
-    const policy = join(cwd, 'policies', 'policy.yaml');
-    writeFileSync(policy, readFileSync(policy, 'utf8').replace('actions: [suspend, revoke_sessions, remove_all_groups]', 'actions: [suspend, remove_all_groups]'));
+    world.policy.withRule('leaver', { trigger: 'terminated', stages: [{ after: '0h', actions: ['suspend', 'remove_all_groups'] }] });
+    world.writePolicy();
     git(cwd, ...PRIYA, 'commit', '-qam', 'Leaver rule without sessions');
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
+    withRifApprovals(world.policy);
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF');
     const self = await plan();
     expect(self.code).toBe(3);
     expect(refusals(self.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was committed by priya@acme.com, who wrote policy behind the changes it would approve \(group_removal app "Sales"\)/));
     // Lee, another approver, approving it is fine.
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, reviewed'));
+    withRifApprovals(world.policy, { reason: 'RIF HR-1, reviewed' });
+    world.writePolicy();
     git(cwd, ...LEE, 'commit', '-qam', 'Approve the RIF');
     expect((await plan()).code).toBe(0);
   });
 
   it('does not let anyone grant themselves an Exception', async () => {
-    const exception = (person: string) => `apiVersion: lockstep.dev/v1\nkind: Exception\nmetadata: { name: keep-admin }\nspec:\n  person: ${person}\n  grants: [ { provider: app, group: Sales } ]\n  reason: audit support\n  expires: 2099-01-01\n`;
-    writeFileSync(join(cwd, 'policies', 'exception.yaml'), exception('priya@acme.com'));
+    world.policy.withException('keep-admin', { person: 'priya@acme.com', grants: [{ provider: 'app', group: 'Sales' }], reason: 'audit support', expires: '2099-01-01' });
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Keep my access');
     expect(refusals((await plan()).plan)).toContainEqual(expect.stringMatching(/^Exception\/keep-admin was committed by priya@acme.com, the person it grants access to/));
@@ -109,19 +117,21 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'priya@acme.com', '-f', join(keys, 'priya')]);
     const publicKey = readFileSync(join(keys, 'priya.pub'), 'utf8').trim();
     writeFileSync(join(cwd, 'policies', 'allowed_signers'), `priya@acme.com ${publicKey}\n`);
-    const config = join(cwd, 'policies', 'config.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard: {', '  requireSignedCommits: true\n  allowedSigners: allowed_signers\n  guard: {'));
+    world.policy.withConfig({ requireSignedCommits: true, allowedSigners: 'allowed_signers' });
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...SAM, 'commit', '-qm', 'Require signed approvals');
 
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
+    withRifApprovals(world.policy);
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF, unsigned');
     const unsigned = await plan();
     expect(unsigned.code).toBe(3);
     expect(refusals(unsigned.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was last changed in [0-9a-f]{12}, whose signature is missing \(requireSignedCommits\)/));
 
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS.replaceAll('RIF HR-1', 'RIF HR-1, signed'));
+    withRifApprovals(world.policy, { reason: 'RIF HR-1, signed' });
+    world.writePolicy();
     git(cwd, ...PRIYA, '-c', 'gpg.format=ssh', '-c', `user.signingkey=${join(keys, 'priya')}`, 'commit', '-S', '-qam', 'Approve the RIF, signed');
     const signed = await plan();
     expect(refusals(signed.plan)).toEqual([]);

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoogleEmulator, type GoogleEmulator } from '../../providers/google/emulator/index.js';
 import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/emulator/index.js';
 import type { ObservedProvider, Plan } from '../../src/types/index.js';
+import { aWorld } from '../plan/world.js';
+import { writePolicyFiles } from '../support/policy-folder.js';
 import { runCli, tempDir, type CliResult } from './run-cli.js';
 
 /**
@@ -18,81 +20,39 @@ const DAY = 86_400_000;
 const END = '2026-11-02';
 const at = (days: number, hours = 1): string => new Date(Date.parse(`${END}T00:00:00Z`) + days * DAY + hours * 3_600_000).toISOString();
 
-const person = (id: string, login: string) => ({ id, login, emails: [login], status: 'active' as const, externalId: null });
-
-const OKTA_SEED: ObservedProvider = {
-  type: 'okta',
-  accounts: [person('00u1alice', 'alice@acme.com'), person('00u2bob', 'bob@acme.com'), person('00u3carol', 'carol@acme.com')],
-  groups: [
-    { id: '00g1eng', name: 'Engineering', members: ['00u1alice', '00u2bob'] },
-    { id: '00g2emp', name: 'Employees', members: ['00u1alice', '00u2bob', '00u3carol'] },
-  ],
+/**
+ * Alice (Engineering) leaves on END; Bob, her manager, and Carol (Sales) stay. Everyone
+ * is in the staff groups, engineers in the engineering groups, in both providers.
+ */
+const leaverWorld = () => {
+  const w = aWorld(at(0))
+    .withProvider('okta', 'okta', { token: '${file:okta.token}', owner: 'it-ops@acme.com' })
+    .withProvider('gws', 'google', { customer: 'my_customer', transferPollMs: 20 })
+    .withConfig({ guard: { maxSuspendFraction: 1.0, minGroupSize: 100 } })
+    .withRole('staff', [['okta', 'Employees'], ['gws', 'staff@acme.com']])
+    .withRole('engineering', [['okta', 'Engineering'], ['gws', 'engineering@acme.com']])
+    .withAssignment('staff', { roles: ['staff'], select: { status: ['active'] } })
+    .withAssignment('engineering', { roles: ['engineering'], select: { department: ['Engineering'], status: ['active'] } })
+    .withRule('leaver', {
+      trigger: 'terminated',
+      stages: [
+        { after: '0h', actions: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'remove_all_groups'] },
+        { after: '7d', actions: ['transfer_ownership'] },
+        { after: '30d', actions: ['delete'] },
+      ],
+    })
+    .withPerson({ employeeId: 'E1', email: 'alice@acme.com', name: 'Alice', manager: 'bob@acme.com', department: 'Engineering', title: 'Engineer', endDate: END })
+    .withPerson({ employeeId: 'E2', email: 'bob@acme.com', name: 'Bob', department: 'Engineering', title: 'Manager' })
+    .withPerson({ employeeId: 'E3', email: 'carol@acme.com', name: 'Carol', manager: 'bob@acme.com', department: 'Sales', title: 'AE' });
+  const everyone = ['alice@acme.com', 'bob@acme.com', 'carol@acme.com'];
+  const ids = { okta: ['00u1alice', '00u2bob', '00u3carol'], gws: ['1001', '1002', '1003'] };
+  for (const [provider, list] of Object.entries(ids)) everyone.forEach((login, i) => w.withAccount(provider, { id: list[i]!, login, externalId: null, lastLoginAt: null }));
+  return w
+    .withGroup('okta', 'Engineering', everyone.slice(0, 2), { id: '00g1eng' })
+    .withGroup('okta', 'Employees', everyone, { id: '00g2emp' })
+    .withGroup('gws', 'engineering@acme.com', everyone.slice(0, 2), { id: 'g-eng' })
+    .withGroup('gws', 'staff@acme.com', everyone, { id: 'g-staff' });
 };
-const GOOGLE_SEED: ObservedProvider = {
-  type: 'google',
-  accounts: [person('1001', 'alice@acme.com'), person('1002', 'bob@acme.com'), person('1003', 'carol@acme.com')],
-  groups: [
-    { id: 'g-eng', name: 'engineering@acme.com', members: ['1001', '1002'] },
-    { id: 'g-staff', name: 'staff@acme.com', members: ['1001', '1002', '1003'] },
-  ],
-};
-
-const POLICY = (okta: OktaEmulator, google: GoogleEmulator, keyPath: string) => `apiVersion: lockstep.dev/v1
-kind: Config
-metadata: { name: acme }
-spec:
-  people: { file: people.csv }
-  domains: [acme.com]
-  providers:
-    okta: { type: okta, orgUrl: "${okta.url}", token: "\${file:okta.token}", owner: it-ops@acme.com }
-    gws: { type: google, customer: my_customer, subject: "${google.admin}", credentials: "\${file:${keyPath}}", rootUrl: "${google.url}", transferPollMs: 20 }
-  guard: { maxSuspendFraction: 1.0, minGroupSize: 100 }
----
-apiVersion: lockstep.dev/v1
-kind: RoleProfile
-metadata: { name: staff }
-spec:
-  grants: [ { provider: okta, group: Employees }, { provider: gws, group: staff@acme.com } ]
----
-apiVersion: lockstep.dev/v1
-kind: RoleProfile
-metadata: { name: engineering }
-spec:
-  grants: [ { provider: okta, group: Engineering }, { provider: gws, group: engineering@acme.com } ]
----
-apiVersion: lockstep.dev/v1
-kind: RoleAssignment
-metadata: { name: staff }
-spec:
-  roles: [staff]
-  select: { status: [active] }
----
-apiVersion: lockstep.dev/v1
-kind: RoleAssignment
-metadata: { name: engineering }
-spec:
-  roles: [engineering]
-  select: { department: [Engineering], status: [active] }
----
-apiVersion: lockstep.dev/v1
-kind: LifecycleRule
-metadata: { name: leaver }
-spec:
-  trigger: terminated
-  stages:
-    - after: 0h
-      actions: [ suspend, revoke_sessions, revoke_tokens, reset_factors, remove_all_groups ]
-    - after: 7d
-      actions: [ transfer_ownership ]
-    - after: 30d
-      actions: [ delete ]
-`;
-
-const PEOPLE = `employee_id,email,name,manager_email,department,title,employment_type,status,end_date
-E1,alice@acme.com,Alice,bob@acme.com,Engineering,Engineer,employee,terminated,${END}
-E2,bob@acme.com,Bob,,Engineering,Manager,employee,active,
-E3,carol@acme.com,Carol,bob@acme.com,Sales,AE,employee,active,
-`;
 
 // Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
 describe('a leaver in Okta and Google Workspace, through the CLI', { timeout: 120_000 }, () => {
@@ -117,14 +77,16 @@ describe('a leaver in Okta and Google Workspace, through the CLI', { timeout: 12
     plan.changes.filter((c) => c.provider === provider).map((c) => (c.action === 'task' ? `task:${c.task?.action}` : c.action));
 
   beforeAll(async () => {
-    okta = await startOktaEmulator({ seed: OKTA_SEED, token: OKTA_TOKEN });
-    google = await startGoogleEmulator({ seed: GOOGLE_SEED, transferPolls: 2 });
+    const world = leaverWorld();
+    okta = await startOktaEmulator({ seed: world.snapshot.providers.okta!, token: OKTA_TOKEN });
+    google = await startGoogleEmulator({ seed: world.snapshot.providers.gws!, transferPolls: 2 });
     const key = google.serviceAccountKey()!;
     privateKey = (JSON.parse(key) as { private_key: string }).private_key;
-    cwd = tempDir({ 'policies/people.csv': PEOPLE, 'policies/okta.token': `${OKTA_TOKEN}\n` });
+    cwd = tempDir({ 'policies/okta.token': `${OKTA_TOKEN}\n` });
     const keyPath = join(cwd, 'google-key.json');
     writeFileSync(keyPath, key, { mode: 0o600 });
-    writeFileSync(join(cwd, 'policies', 'policy.yaml'), POLICY(okta, google, keyPath));
+    world.withConnection('okta', { orgUrl: okta.url }).withConnection('gws', { subject: google.admin, credentials: `\${file:${keyPath}}`, rootUrl: google.url });
+    writePolicyFiles(join(cwd, 'policies'), world);
   });
 
   afterAll(async () => {

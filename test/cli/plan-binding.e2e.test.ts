@@ -33,7 +33,8 @@ async function signedWorld() {
   emulators.push(w.emu);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  appendFileSync(join(w.cwd, 'policies', 'config.yaml'), '  signing: { key: "${env:LOCKSTEP_SIGNING_KEY}", publicKey: signing.pub }\n');
+  w.policy.withConfig({ signing: { key: '${env:LOCKSTEP_SIGNING_KEY}', publicKey: 'signing.pub' } });
+  w.writePolicy();
   writeFileSync(join(w.cwd, 'policies', 'signing.pub'), publicKey.export({ type: 'spki', format: 'pem' }).toString());
   git(w.cwd, 'init', '-q', '-b', 'main');
   git(w.cwd, 'add', 'policies');
@@ -130,7 +131,7 @@ describe('saved plans bound to their repository and signed', () => {
   });
 
   it('a 1.0 plan is still shown; apply in a Git repository refuses it, for want of a signature and of a repository', async () => {
-    const { cwd, emu, cli, plan, unsigned, envWithoutKey } = await plannedWorld();
+    const { cwd, emu, cli, plan, unsigned, envWithoutKey, policy, writePolicy } = await plannedWorld();
     const { repository: _r, path: _p, ...policy10 } = plan.policy;
     const old = { ...unsigned, formatVersion: '1.0', policy: policy10 };
     writeFileSync(join(cwd, 'old.json'), JSON.stringify({ ...old, checksum: planChecksum(old) }));
@@ -140,7 +141,8 @@ describe('saved plans bound to their repository and signed', () => {
     expect(shown.stdout).toContain('suspend');
     expect((await cli(['apply', 'old.json'])).stderr).toContain('plan is not signed');
     // Without a key configured, the missing repository alone refuses it.
-    writeFileSync(join(cwd, 'policies', 'config.yaml'), readFileSync(join(cwd, 'policies', 'config.yaml'), 'utf8').replace(/ {2}signing: .*\n/, ''));
+    delete policy.config.spec.signing;
+    writePolicy();
     const refused = await cli(['apply', 'old.json'], envWithoutKey);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('plan records no repository (made outside Git or by Lockstep before plan format 1.1), but the policy here is in repository git.example.com/acme/policy');
@@ -164,7 +166,7 @@ describe('saved plans bound to their repository and signed', () => {
 
     // A branch that grants more, planned (and signed) but never merged.
     git(cwd, 'checkout', '-qb', 'more-sales');
-    appendFileSync(join(cwd, 'policies', 'policy.yaml'), '# a change under review\n');
+    appendFileSync(join(cwd, 'policies', 'roles.yaml'), '# a change under review\n');
     git(cwd, 'commit', '-qam', 'under review');
     const branchCommit = git(cwd, 'rev-parse', 'HEAD');
     expect((await runCli(['plan', '--out', 'branch-plan.json'], { cwd, env })).code).toBe(0);

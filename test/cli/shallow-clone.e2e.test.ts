@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
 import { git, PRIYA, SAM, shallowClone } from '../support/git-repo.js';
 import { runCli, tempDir } from './run-cli.js';
-import { journalLines, membersOf, RIF_APPROVALS, scimWorld, statusOf } from './scim-world.js';
+import { journalLines, membersOf, scimWorld, statusOf, withRifApprovals } from './scim-world.js';
 
 /**
  * A shallow clone (what actions/checkout makes by default) credits every line to the
@@ -13,16 +13,6 @@ import { journalLines, membersOf, RIF_APPROVALS, scimWorld, statusOf } from './s
  * self-approval, and every change would cite HEAD. Lockstep deepens the clone from its
  * remote or refuses to run (SPEC §11).
  */
-const EXCEPTION = `apiVersion: lockstep.dev/v1
-kind: Exception
-metadata: { name: keep-sales }
-spec:
-  person: p0@acme.com
-  grants: [ { provider: app, group: Sales } ]
-  reason: handover
-  expires: 2099-01-01
-`;
-
 // Each test runs CLI processes in sequence: minutes on a loaded 2-core machine.
 describe('a shallow clone of the policy repository', { timeout: 120_000 }, () => {
   let world: Awaited<ReturnType<typeof scimWorld>>;
@@ -31,17 +21,19 @@ describe('a shallow clone of the policy repository', { timeout: 120_000 }, () =>
   beforeAll(async () => {
     world = await scimWorld({ size: 20, leaving: 8 });
     const { cwd } = world;
-    const config = join(cwd, 'policies', 'config.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard: {', '  approvers: [priya@acme.com, lee@acme.com]\n  guard: {'));
+    world.policy.withConfig({ approvers: ['priya@acme.com', 'lee@acme.com'] });
+    world.writePolicy();
     git(cwd, 'init', '-q', '-b', 'main');
     git(cwd, 'add', '.');
     git(cwd, ...SAM, 'commit', '-qm', 'Sales policy');
     commits.policy = git(cwd, 'rev-parse', 'HEAD');
-    writeFileSync(join(cwd, 'policies', 'approvals.yaml'), RIF_APPROVALS);
+    withRifApprovals(world.policy);
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF');
     commits.approvals = git(cwd, 'rev-parse', 'HEAD');
-    writeFileSync(join(cwd, 'policies', 'exception.yaml'), EXCEPTION);
+    world.policy.withException('keep-sales', { person: 'p0@acme.com', grants: [{ provider: 'app', group: 'Sales' }], reason: 'handover', expires: '2099-01-01' });
+    world.writePolicy();
     git(cwd, 'add', '.');
     git(cwd, ...SAM, 'commit', '-qm', 'Keep p0 in Sales');
     commits.exception = git(cwd, 'rev-parse', 'HEAD');

@@ -2,12 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { lineHash } from '../../src/journal/record.js';
 import { openStateStore } from '../../src/run/state.js';
 import { freshDatabase, testPostgres, type TestDatabase } from '../support/postgres.js';
 import { runCli, type CliResult } from './run-cli.js';
-import { membersOf, scimWorld, statusOf } from './scim-world.js';
+import { membersOf, scimWorld, statusOf, type ScimWorld } from './scim-world.js';
 import { reHash } from '../support/journal.js';
 
 /**
@@ -94,7 +93,7 @@ function postgresJournal(db: TestDatabase): Tamperable {
 const backends: string[] = ['file', ...(testPostgres ? ['postgres'] : [])];
 
 describe.each(backends)('the journal on the %s backend', (backend) => {
-  let world: { cwd: string; emu: ScimEmulator; env: Record<string, string>; leavers: string[] };
+  let world: ScimWorld;
   let journal: Tamperable;
   let publicKey: string;
   const verify = (extra: string[] = []): Promise<CliResult> => runCli(['audit', 'verify', ...journal.args, ...extra], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
@@ -105,8 +104,8 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
     writeFileSync(join(world.cwd, 'signing.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
     publicKey = join(world.cwd, 'signing.pub');
     writeFileSync(publicKey, pub.export({ type: 'spki', format: 'pem' }).toString());
-    const config = join(world.cwd, 'policies', 'config.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('  guard:', `  signing: { key: "\${file:${join(world.cwd, 'signing.pem')}}" }\n  guard:`));
+    world.policy.withConfig({ signing: { key: `\${file:${join(world.cwd, 'signing.pem')}}` } });
+    world.writePolicy();
     journal = backend === 'postgres' ? postgresJournal(await freshDatabase()) : fileJournal(world.cwd);
     const r = await runCli(['apply', '--auto-approve', ...journal.args], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
     expect(r.code, r.stderr).toBe(0);
@@ -194,7 +193,7 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
 });
 
 describe.skipIf(!testPostgres)('a PostgreSQL store that cannot be trusted or reached', () => {
-  let world: { cwd: string; emu: ScimEmulator; env: Record<string, string>; leavers: string[] };
+  let world: ScimWorld;
   beforeAll(async () => {
     world = await scimWorld({ size: 12, leaving: 2 });
   });

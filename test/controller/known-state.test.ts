@@ -4,6 +4,7 @@ import { containmentByPerson } from '../../src/controller/containment.js';
 import { withApplied } from '../../src/controller/known-state.js';
 import { providerHosts } from '../../src/controller/metrics.js';
 import type { PlanChange, Snapshot } from '../../src/types/index.js';
+import { aChange } from '../support/changes.js';
 
 const snapshot: Snapshot = {
   formatVersion: '1.0',
@@ -19,19 +20,15 @@ const snapshot: Snapshot = {
     },
   },
 };
-const change = (action: PlanChange['action'], extra: Partial<PlanChange> = {}): PlanChange => ({
-  id: `${action}-u1`,
-  provider: 'okta',
-  action,
-  target: { account: { id: 'u1', login: 'ann@acme.com' }, ...(action === 'remove_member' ? { group: { id: 'g1', name: 'Sales' } } : {}) },
-  person: 'ann@acme.com',
-  tier: 'standard',
-  reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: '', trigger: 'terminated', triggerAt: '2026-11-19T00:00:00Z' },
-  requiresApproval: false,
-  widensAccess: false,
-  precondition: {},
-  ...extra,
-});
+const change = (action: PlanChange['action'], extra: Partial<PlanChange> = {}): PlanChange =>
+  aChange({
+    action,
+    provider: 'okta',
+    target: { account: { id: 'u1', login: 'ann@acme.com' }, ...(action === 'remove_member' ? { group: { id: 'g1', name: 'Sales' } } : {}) },
+    reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: '', trigger: 'terminated', triggerAt: '2026-11-19T00:00:00Z' },
+    widensAccess: false,
+    ...extra,
+  });
 const outcome = (c: PlanChange, result: ChangeOutcome['result']): ChangeOutcome => ({ change: c, result });
 
 describe('what the controller knows between cycles', () => {

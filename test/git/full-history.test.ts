@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { ensureFullHistory, gitHistoryDepth } from '../../src/git/full-history.js';
-import { aLog } from '../apply/builders.js';
+import { aLog } from '../support/log.js';
 import { tempDir } from '../cli/run-cli.js';
 import { git, PRIYA, SAM, shallowClone } from '../support/git-repo.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGuard, type GuardApprovals, type GuardedPlan } from '../../src/guard/guard.js';
 import type { Located } from '../../src/policy/model.js';
-import { changeId } from '../../src/plan/ids.js';
 import type { ApprovalDocument, ConfigDocument, GuardBaseline, PlanChange } from '../../src/types/index.js';
 import { aWorld } from '../plan/world.js';
+import { aChange } from '../support/changes.js';
 
 // The guard over finished plans: plan fixtures with a baseline, no snapshot, no planner.
 
@@ -14,18 +14,13 @@ function config(spec: Partial<ConfigDocument['spec']> = {}): ConfigDocument {
 }
 
 function change(action: PlanChange['action'], account: string, group?: string, author?: string): PlanChange {
-  return {
-    id: changeId('okta', action, account, group ?? null),
+  return aChange({
     provider: 'okta',
     action,
-    person: `${account}@acme.com`,
     target: { account: { id: account, login: `${account}@acme.com` }, ...(group ? { group: { id: group, name: group.toUpperCase() } } : {}) },
     reason: { kind: 'drift', rule: 'RoleProfile/x', detail: 'test', source: 'roles.yaml:1', ...(author ? { commit: { sha: 'a'.repeat(40), author, date: '2026-11-01T00:00:00Z' } } : {}) },
-    tier: 'standard',
-    requiresApproval: false,
-    widensAccess: action === 'add_member',
     precondition: { accountStatus: ['active'] },
-  };
+  });
 }
 
 function plan(changes: PlanChange[], baseline: Partial<GuardBaseline> = {}): GuardedPlan {

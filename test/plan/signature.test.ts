@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planChecksum } from '../../src/plan/checksum.js';
 import { describePlanSignature, planSignatureStatus, signPlan } from '../../src/plan/signature.js';
 import { signerFromPem, verifierFromPem } from '../../src/signing/ed25519.js';
-import { aChange, aPlan } from '../apply/builders.js';
+import { aChange, aPlan } from '../support/changes.js';
 
 const aKey = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -34,11 +34,17 @@ export interface PersonInput {
   employmentType?: Person['employmentType'];
   aliases?: string[];
   manager?: string;
+  /** The roster's name column; the email's local part unless given. */
+  name?: string;
+  org?: string;
 }
 
 /**
  * Builds a world (policy, roster, observed state) in memory for planning tests:
  * aWorld().withProvider('okta', 'okta').withPerson({ email }).withAccount('okta', { login })...
+ * Named documents are kept once by name: a second withAssignment('sales', ...) replaces
+ * the first, as an edit of the policy would. End-to-end tests write the same world as a
+ * policy folder (test/support/policy-folder.ts) and seed emulators with its snapshot.
  */
 export class World {
   config: ConfigDocument = {
@@ -54,6 +60,8 @@ export class World {
   approvals: ApprovalDocument[] = [];
   reviews: AccessReviewDocument[] = [];
   people: Person[] = [];
+  /** What withPerson was given for each of `people`. */
+  private rows: PersonInput[] = [];
   snapshot: Snapshot;
   private nextId = 1;
 
@@ -67,13 +75,36 @@ export class World {
     return this;
   }
 
+  /** More settings for a provider's connection (an emulator's URL, once it is started from the snapshot). */
+  withConnection(name: string, settings: Record<string, unknown>): this {
+    const connection = this.config.spec.providers[name];
+    if (!connection) throw new Error(`no provider ${name}`);
+    Object.assign(connection, settings);
+    return this;
+  }
+
   withPerson(p: PersonInput): this {
+    this.rows.push(p);
+    this.people.push(this.person(p, this.people.length));
+    return this;
+  }
+
+  /** The roster row of `email` changed as HR would change it (a leaver: `{ status: 'terminated', endDate }`); the row keeps its place. */
+  withPersonChanged(email: string, change: Partial<Omit<PersonInput, 'email'>>): this {
+    const i = this.rows.findIndex((p) => p.email === email);
+    if (i < 0) throw new Error(`no person ${email}`);
+    this.rows[i] = { ...this.rows[i]!, ...change };
+    this.people[i] = this.person(this.rows[i]!, i);
+    return this;
+  }
+
+  private person(p: PersonInput, index: number): Person {
     const endDate = p.endDate ?? null;
-    this.people.push(makePerson({
-      employeeId: p.employeeId ?? `E${this.people.length + 100}`,
+    return makePerson({
+      employeeId: p.employeeId ?? `E${index + 100}`,
       email: p.email,
       aliases: p.aliases ?? [],
-      name: p.email.split('@')[0]!,
+      name: p.name ?? p.email.split('@')[0]!,
       managerEmail: p.manager ?? null,
       department: p.department ?? 'Engineering',
       title: p.title ?? 'Engineer',
@@ -81,10 +112,9 @@ export class World {
       status: p.status ?? (endDate ? 'terminated' : 'active'),
       endDate,
       endAt: endDate ? parseInstant(endDate) : null,
-      org: 'acme',
-      at: { file: 'people.csv', line: this.people.length + 2, col: 1 },
-    }));
-    return this;
+      org: p.org ?? 'acme',
+      at: { file: 'people.csv', line: index + 2, col: 1 },
+    });
   }
 
   withAccount(provider: string, a: Partial<ObservedAccount> & { login: string }): this {
@@ -99,14 +129,14 @@ export class World {
   }
 
   /** Members are given by login. */
-  withGroup(provider: string, name: string, memberLogins: string[] = []): this {
+  withGroup(provider: string, name: string, memberLogins: string[] = [], opts: { id?: string } = {}): this {
     const p = this.snapshot.providers[provider]!;
     const members = memberLogins.map((login) => {
       const acct = p.accounts.find((a) => a.login === login);
       if (!acct) throw new Error(`no account ${login} in ${provider}`);
       return acct.id;
     });
-    p.groups.push({ id: `${provider}-g${this.nextId++}`, name, members });
+    p.groups.push({ id: opts.id ?? `${provider}-g${this.nextId++}`, name, members });
     return this;
   }
 
@@ -121,12 +151,12 @@ export class World {
   }
 
   withAssignment(name: string, spec: Spec<RoleAssignmentDocument>): this {
-    this.assignments.push({ apiVersion: 'lockstep.dev/v1', kind: 'RoleAssignment', metadata: { name }, spec });
+    keep(this.assignments, { apiVersion: 'lockstep.dev/v1', kind: 'RoleAssignment', metadata: { name }, spec });
     return this;
   }
 
   withRule(name: string, spec: Spec<LifecycleRuleDocument>): this {
-    this.rules.push({ apiVersion: 'lockstep.dev/v1', kind: 'LifecycleRule', metadata: { name }, spec });
+    keep(this.rules, { apiVersion: 'lockstep.dev/v1', kind: 'LifecycleRule', metadata: { name }, spec });
     return this;
   }
 
@@ -143,17 +173,17 @@ export class World {
   }
 
   withException(name: string, spec: Spec<ExceptionDocument>): this {
-    this.exceptions.push({ apiVersion: 'lockstep.dev/v1', kind: 'Exception', metadata: { name }, spec });
+    keep(this.exceptions, { apiVersion: 'lockstep.dev/v1', kind: 'Exception', metadata: { name }, spec });
     return this;
   }
 
   withReview(name: string, spec: Spec<AccessReviewDocument>): this {
-    this.reviews.push({ apiVersion: 'lockstep.dev/v1', kind: 'AccessReview', metadata: { name }, spec });
+    keep(this.reviews, { apiVersion: 'lockstep.dev/v1', kind: 'AccessReview', metadata: { name }, spec });
     return this;
   }
 
   withApproval(name: string, spec: Spec<ApprovalDocument>): this {
-    this.approvals.push({ apiVersion: 'lockstep.dev/v1', kind: 'Approval', metadata: { name }, spec });
+    keep(this.approvals, { apiVersion: 'lockstep.dev/v1', kind: 'Approval', metadata: { name }, spec });
     return this;
   }
 
@@ -197,6 +227,13 @@ export class World {
       createdAt: now,
     });
   }
+}
+
+/** Adds `doc` to `docs`, in the place of a document of the same name. */
+function keep<T extends { metadata: { name: string } }>(docs: T[], doc: T): void {
+  const i = docs.findIndex((d) => d.metadata.name === doc.metadata.name);
+  if (i < 0) docs.push(doc);
+  else docs[i] = doc;
 }
 
 export const aWorld = (now = '2026-11-22T09:00:00Z') => new World(now);

@@ -4,7 +4,7 @@ import { loadPolicy } from '../../src/run/load-policy.js';
 import { loadPolicy as loadPolicyWith } from '../../src/policy/load.js';
 import type { ProviderCatalogue } from '../../src/policy/catalogue.js';
 import { providerCatalogue } from '../../providers/registry.js';
-import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from './policy-folder.js';
+import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from '../support/policy-folder.js';
 
 const SPEC_EXAMPLE = 'test/fixtures/policy/spec-example';
 const SPEC_FILE = `${SPEC_EXAMPLE}/policy.yaml`;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors.js';
 import { loadPolicy } from '../../src/run/load-policy.js';
 import type { LoadPolicyOptions } from '../../src/policy/load.js';
-import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from './policy-folder.js';
+import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from '../support/policy-folder.js';
 
 /** Loads BASE_CONFIG (a.yaml) plus `text` (b.yaml) and returns the problems, file paths relative to the folder. */
 async function problems(text: string, opts: Omit<LoadPolicyOptions, 'providers'> = {}, config = BASE_CONFIG): Promise<string[]> {

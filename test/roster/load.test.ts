@@ -4,7 +4,7 @@ import { loadPolicy } from '../../src/run/load-policy.js';
 import type { Policy } from '../../src/policy/model.js';
 import { loadRoster, parseRoster } from '../../src/roster/load.js';
 import { rosterIdentities } from '../../src/roster/match.js';
-import { problemsOf } from '../policy/policy-folder.js';
+import { problemsOf } from '../support/policy-folder.js';
 
 const DIR = 'test/fixtures/roster';
 

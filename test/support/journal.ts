@@ -1,18 +1,13 @@
 import { canonicalJson } from '../../src/journal/canonical-json.js';
 import { lineHash, recordHash, ZERO_HASH, type JournalEntry } from '../../src/journal/record.js';
 import type { Signer } from '../../src/signing/ed25519.js';
+import { aChange } from './changes.js';
 
-/** The n-th of a run's change records: okta-main suspends user<n>@acme.com, ok. */
-export const aChangeEntry = (n: number): JournalEntry => ({
-  runId: 'run-1',
-  actor: 'ops@host',
-  type: 'change',
-  changeId: `c${n}`.padEnd(16, '0'),
-  provider: 'okta-main',
-  action: 'suspend',
-  target: { account: { id: `00u${n}`, login: `user${n}@acme.com` } },
-  result: 'ok',
-});
+/** The n-th of a run's change records: okta-main suspends user<n>@acme.com (00u<n>), ok. */
+export function aChangeEntry(n: number): JournalEntry {
+  const c = aChange({ action: 'suspend', target: { account: { id: `00u${n}`, login: `user${n}@acme.com` } } });
+  return { runId: 'run-1', actor: 'ops@host', type: 'change', changeId: c.id, provider: c.provider, action: c.action, target: c.target, result: 'ok' };
+}
 
 /**
  * Journal lines as a forger rewrites them: from index `from` on, the first record changed

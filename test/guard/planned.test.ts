@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aWorld } from './world.js';
+import { aWorld } from '../plan/world.js';
 
 /** A managed group of `size` members, `leaving` of whom are terminated. */
 function groupWorld(size: number, leaving: number, extraActive = 0) {

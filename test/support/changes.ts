@@ -1,24 +1,36 @@
-import { createHash } from 'node:crypto';
+import { changeId } from '../../src/plan/ids.js';
 import { planChecksum } from '../../src/plan/checksum.js';
-import type { Logger } from '../../src/logger.js';
 import type { GuardViolation, Plan, PlanChange } from '../../src/types/index.js';
 
 type ChangeSpec = Partial<PlanChange> & Pick<PlanChange, 'action'>;
 
-/** A plan change with sensible defaults; the id is a stable hash of provider, action and target. */
+/**
+ * The id the planner gives a change: its provider, action and target ids, a task by
+ * `task:<the action it stands for>` (src/plan/account-actions.ts).
+ */
+export function plannedChangeId(provider: string, action: PlanChange['action'], target: PlanChange['target'], task?: PlanChange['task']): string {
+  const key = action === 'task' ? `task:${task?.action ?? 'task'}` : action;
+  return changeId(provider, key, target.account?.id ?? null, target.group?.id ?? null);
+}
+
+/**
+ * A plan change as the planner makes it for the leaver rule: okta-main, alice@acme.com
+ * (00u1), standard tier, nothing to approve, unless the spec says otherwise. The id is
+ * the planner's for the change's provider, action and target (an `id` in the spec wins),
+ * and the person is the target account's login.
+ */
 export function aChange(spec: ChangeSpec): PlanChange {
   const provider = spec.provider ?? 'okta-main';
   const target = spec.target ?? { account: { id: '00u1', login: 'alice@acme.com' } };
-  const id = spec.id ?? createHash('sha256').update(JSON.stringify([provider, spec.action, target])).digest('hex').slice(0, 16);
   return {
-    id,
+    id: plannedChangeId(provider, spec.action, target, spec.task),
     provider,
     target,
-    person: 'alice@acme.com',
+    person: target.account?.login ?? null,
     tier: 'standard',
     reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: 'terminated', trigger: 'terminated', triggerAt: '2026-11-20T17:00:00Z' },
     requiresApproval: false,
-    widensAccess: spec.action === 'add_member',
+    widensAccess: (spec.action === 'task' ? spec.task?.action : spec.action) === 'add_member',
     precondition: {},
     ...spec,
   };
@@ -42,9 +54,4 @@ export function aPlan(changes: PlanChange[], opts: { violations?: GuardViolation
     summary: { total: changes.length, byAction, findings: {} },
   };
   return { ...plan, checksum: planChecksum(plan) };
-}
-
-export function aLog(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (m) => void lines.push(m), warn: (m) => void lines.push(`WARN ${m}`), debug: () => {} };
 }
