@@ -15,7 +15,8 @@ function isChangeOutcome(r: JournalRecord): boolean {
 const isDone = (r: JournalRecord): boolean => r.result === 'ok' || r.result === 'already';
 
 function accountOf(r: JournalRecord): { id: string; login: string } | null {
-  const a = (r.target as AccountTarget | null | undefined)?.account;
+  const target: AccountTarget | null | undefined = r.target;
+  const a = target?.account;
   return a && typeof a.id === 'string' ? { id: a.id, login: typeof a.login === 'string' ? a.login : '' } : null;
 }
 
@@ -62,7 +63,8 @@ export function buildHistory(records: readonly JournalRecord[]): JournalHistory 
         openedAt: r.time,
       });
     }
-    const trigger = (r.reason as { trigger?: unknown } | null | undefined)?.trigger;
+    const reason: { trigger?: unknown } | null | undefined = r.reason;
+    const trigger = reason?.trigger;
     const account = accountOf(r);
     const at = typeof r.triggerAt === 'string' ? Date.parse(r.triggerAt) : NaN;
     if (typeof trigger === 'string' && account && r.provider && !Number.isNaN(at)) {
