@@ -89,8 +89,14 @@ async function serveEmulator({ seed, latencyMs }) {
   const emu = await startEntraEmulator({ seed, latencyMs });
   parentPort.on('message', async (m) => {
     if (m === 'counters') parentPort.postMessage({ requests: emu.counters.snapshot() });
-    if (m === 'reset') (emu.counters.reset(), parentPort.postMessage({}));
-    if (m === 'change') (changeOnePercent(emu), parentPort.postMessage({ state: summary(emu.observed()) }));
+    if (m === 'reset') {
+      emu.counters.reset();
+      parentPort.postMessage({});
+    }
+    if (m === 'change') {
+      changeOnePercent(emu);
+      parentPort.postMessage({ state: summary(emu.observed()) });
+    }
     if (m === 'close') {
       await emu.close();
       parentPort.close();

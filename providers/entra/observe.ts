@@ -3,7 +3,7 @@ import { ProviderError } from '../../src/errors.js';
 import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import type { Logger } from '../../src/logger.js';
 import type { ObservedProvider } from '../../src/types/index.js';
-import { DeltaState, type DirectoryState } from './delta-state.js';
+import type { DeltaState, DirectoryState } from './delta-state.js';
 import type { GraphApi } from './graph.js';
 import { toObservedAccount, USER_DELTA_SELECT, USER_SELECT, type GraphUser } from './mapping.js';
 

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:https';
+import { type Agent, request } from 'node:https';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 
 /**

@@ -182,7 +182,7 @@ export class KubernetesProvider implements Provider {
           const value = rbacSubject(e.subject);
           ops.push(hasList ? { op: 'add', path: '/subjects/-', value } : { op: 'add', path: '/subjects', value: [value] });
           hasList = true;
-          subjects.push(value as Subject);
+          subjects.push(value);
           return 'ok';
         }
         let removed = false;

@@ -277,7 +277,7 @@ export class OktaProvider implements Provider {
     type Args = ConstructorParameters<typeof Collection>;
     const request = { method: 'get', headers: { Accept: 'application/json' } } as unknown as Args[3];
     const plainItems = {} as Args[2]; // a factory without createInstance hands items over as parsed
-    return new Collection<T>(this.client.http as unknown as Args[0], href, plainItems, request);
+    return new Collection<T>(this.client.http, href, plainItems, request);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { RequestExecutor } from '@okta/okta-sdk-nodejs';
-import { bucketOf, RatePacer, rateLimitInfo, type RateLimitInfo } from './rate-pacer.js';
+import { bucketOf, type RatePacer, rateLimitInfo, type RateLimitInfo } from './rate-pacer.js';
 
 type SdkRequest = Parameters<RequestExecutor['fetch']>[0];
 type SdkResponse = Awaited<ReturnType<RequestExecutor['fetch']>>;

@@ -227,6 +227,7 @@ function targetAccounts(provider: Provider, changes: readonly PlanChange[]): str
 }
 
 async function applyOne(run: Run, provider: Provider, change: PlanChange): Promise<ChangeOutcome> {
+  let out: ApplyOutcome;
   try {
     // Manual work goes to the task desk, whatever the provider: no provider handles a task.
     const target: { apply(change: PlanChange): Promise<ApplyOutcome> } = change.action === 'task' ? run.opts.taskDesk(provider.name) : provider;
@@ -234,14 +235,15 @@ async function applyOne(run: Run, provider: Provider, change: PlanChange): Promi
     // the next run resolves. A manual task needs none: it is handed out again until confirmed.
     if (change.action !== 'task') await intent(run, change);
     if (run.fatal) return { change, result: 'skipped', detail: 'the journal cannot be written' };
-    const out = await withRetry(() => target.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
-    return record(run, change, { result: out.result, before: out.before, after: out.after, detail: out.detail });
+    out = await withRetry(() => target.apply(change), retryOptions(run, provider.name, `${change.action} ${targetLabel(change)}`));
   } catch (e) {
     if (run.signal.aborted && !(e instanceof ProviderError)) {
       return record(run, change, { result: 'skipped', detail: 'run stopped while retrying this change' });
     }
     return record(run, change, { result: 'failed', error: errorMessage(e) });
   }
+  // Outside the try: a failure to record the outcome is not the change failing.
+  return record(run, change, { result: out.result, before: out.before, after: out.after, detail: out.detail });
 }
 
 function retryOptions(run: Run, provider: string, what: string) {

@@ -85,7 +85,7 @@ function toRoster(people: readonly DemoPerson[], company: Company): RosterRow[] 
       title: p.title,
       employment_type: p.employmentType,
       status: p.status,
-      end_date: p.endDate as RosterRow['end_date'],
+      end_date: p.endDate,
       org: company.name,
     }),
   );

@@ -17,7 +17,7 @@ const API_VERSION = 'lockstep.dev/v1';
 
 /** The generated type of a schema `date` (an ISO date string). */
 type PolicyDate = ExceptionDocument['spec']['expires'];
-const policyDate = (iso: string): PolicyDate => iso as PolicyDate;
+const policyDate = (iso: string): PolicyDate => iso;
 
 /** metadata.name of the Config: the company name as a slug (`Northwind` → `northwind`). */
 export const configName = (company: Company): string => company.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');

@@ -1,5 +1,5 @@
 import type { Located } from '../policy/model.js';
-import type { ApprovalDocument, ConfigDocument, GuardBaseline, GuardResult, GuardViolation, Plan, PlanChange } from '../types/index.js';
+import type { ApprovalDocument, ConfigDocument, GuardBaseline, GuardViolation, Plan, PlanChange } from '../types/index.js';
 import { expiryInstant } from '../policy/expiry.js';
 import { thresholdsFor } from './thresholds.js';
 import { authorEmail } from '../policy/git-authorization.js';

@@ -1,7 +1,7 @@
 import type { Located } from '../policy/model.js';
 import { parseDuration } from '../policy/time.js';
 import type { Person } from '../roster/model.js';
-import type { ChangeReason, LifecycleAction, LifecycleRuleDocument, ObservedGroup, Tier } from '../types/index.js';
+import type { ChangeReason, LifecycleRuleDocument, ObservedGroup, Tier } from '../types/index.js';
 import { planAccountActions } from './account-actions.js';
 import { sourceOf, ruleName } from './change-set.js';
 import { ownerOf, type PersonState, type PersonTriggers, type PlanContext } from './context.js';
@@ -145,7 +145,7 @@ function applyDueStages(
     };
     planAccountActions(ctx, {
       account: acct,
-      actions: stage.actions as LifecycleAction[],
+      actions: stage.actions,
       reason,
       tier,
       requiresApproval,

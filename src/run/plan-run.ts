@@ -17,7 +17,6 @@ import type { Plan, ReviewAttestation, Snapshot } from '../types/index.js';
 import { pendingAttestations } from '../review/attest.js';
 import { assemblePlan } from './assemble-plan.js';
 import { planningProviders } from './planning.js';
-import type { PlanInputs } from '../plan/inputs.js';
 import { policyProvenance, type PolicyProvenance } from './provenance.js';
 import { policyOrigin } from '../git/repository.js';
 import { ensureFullHistory } from '../git/full-history.js';

@@ -26,7 +26,7 @@ export function stateDir(explicit?: string): string {
 export function journalPath(policy: Policy | null, state: string, explicit?: string): string {
   if (explicit) return resolve(explicit);
   const configured = policy?.config.doc.spec.journal?.file;
-  if (configured) return isAbsolute(configured) ? configured : resolve(policy!.dir, configured);
+  if (configured) return isAbsolute(configured) ? configured : resolve(policy.dir, configured);
   return resolve(state, 'journal.jsonl');
 }
 
@@ -63,15 +63,15 @@ export function selectBackend(policy: Policy | null, flags: StateFlags): 'file' 
   const spec = policy?.config.doc.spec.state;
   if (!spec || spec.backend === 'file') return 'file';
   const where = (field: string) => {
-    const l = policy!.config.locate(['spec', 'state', field]);
+    const l = policy.config.locate(['spec', 'state', field]);
     return `${l.file}:${l.line}:${l.col}: state.${field}`;
   };
-  if (!spec.url) throw new UserError([{ message: 'state.backend is postgres but state.url is missing', at: policy!.config.locate(['spec', 'state']) }]);
-  const url = resolveUrl(spec.url, where('url'), env, policy!.dir);
+  if (!spec.url) throw new UserError([{ message: 'state.backend is postgres but state.url is missing', at: policy.config.locate(['spec', 'state']) }]);
+  const url = resolveUrl(spec.url, where('url'), env, policy.dir);
   let password: string | undefined;
   if (spec.password) {
     try {
-      password = new SecretResolver(env, policy!.dir).resolve(spec.password);
+      password = new SecretResolver(env, policy.dir).resolve(spec.password);
     } catch (e) {
       throw new UserError(`${where('password')}: ${(e as Error).message}`);
     }

@@ -34,11 +34,11 @@ export function startController(args: string[], opts: { cwd: string; env: Record
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   const exited = new Promise<number>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`controller did not start:\n${stderr}`)), 20_000);
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       const m = /listening on (http:\/\/\S+)/.exec(stderr);
       if (m) {

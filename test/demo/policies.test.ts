@@ -77,7 +77,7 @@ describe('the committed policies/ folder', () => {
   it('keeps the roster as CSV with the SPEC columns in order, aliases ;-separated', async () => {
     const text = await readFile(join(POLICIES, 'people.csv'), 'utf8');
     expect(text.split('\n')[0]).toBe(ROSTER_COLUMNS.join(','));
-    const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    const rows = parseCsv<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
     expect(rows).toEqual(org.roster);
     expect(rows.some((r) => r['aliases']?.includes('@'))).toBe(true);
     for (const r of rows) if (r['end_date']) expect(Number.isNaN(Date.parse(r['end_date']))).toBe(false);

@@ -61,7 +61,7 @@ function world(seed: number): { people: Person[]; snapshot: Snapshot; types: Rec
         ...(rnd() < 0.3 ? [`${name}-g${(g + 1) % 6}`] : []), // a nested group: no account
       ].sort(() => rnd() - 0.5),
     }));
-    snapshot.providers[name] = { type: (types[name] ?? 'scim') as ProviderType, observedAt: snapshot.observedAt, accounts, groups };
+    snapshot.providers[name] = { type: (types[name] ?? 'scim'), observedAt: snapshot.observedAt, accounts, groups };
   }
   return { people, snapshot, types };
 }

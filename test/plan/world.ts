@@ -94,7 +94,7 @@ export class World {
     const i = this.rows.findIndex((p) => p.email === email);
     if (i < 0) throw new Error(`no person ${email}`);
     this.rows[i] = { ...this.rows[i]!, ...change };
-    this.people[i] = this.person(this.rows[i]!, i);
+    this.people[i] = this.person(this.rows[i], i);
     return this;
   }
 

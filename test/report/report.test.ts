@@ -14,7 +14,7 @@ const DAY = 24 * HOUR;
 let seq = 0;
 function record(r: Partial<JournalRecord>): JournalRecord {
   seq++;
-  return { seq, time: at(0), runId: 'r', actor: 'test', type: 'change', prev: '0'.repeat(64), hash: '0'.repeat(64), ...r } as JournalRecord;
+  return { seq, time: at(0), runId: 'r', actor: 'test', type: 'change', prev: '0'.repeat(64), hash: '0'.repeat(64), ...r };
 }
 const contain = (person: string, action: string, triggerAt: string, time: string, result: 'ok' | 'already' | 'failed', tier: 'privileged' | 'standard' = 'standard', provider = 'app') =>
   record({ changeId: `${person}-${action}`.slice(0, 16), provider, action, person, triggerAt, time, result, tier, reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: '', trigger: 'terminated' } });

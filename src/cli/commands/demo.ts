@@ -34,7 +34,7 @@ export async function demoCommand(opts: { dir?: string }): Promise<number> {
   const work = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'lockstep-demo-'));
   mkdirSync(work, { recursive: true });
   const now = new Date();
-  const org = demoOrg(now) as Org & { story: StoryFacts };
+  const org = demoOrg(now);
   const facts = org.story;
   const sandbox = await startSandbox(org.snapshot, { dir: join(work, '.lockstep', 'sandbox'), owners: manualOwners(org.documents), log: silentLogger });
   try {

@@ -7,7 +7,6 @@ import { loadPolicy } from '../../run/load-policy.js';
 import { parseDuration } from '../../policy/time.js';
 import { startReview } from '../../review/start.js';
 import { loadRoster } from '../../roster/load.js';
-import type { Tier } from '../../types/index.js';
 import { writeOut } from '../output.js';
 import { parseNow } from '../workspace.js';
 
@@ -31,7 +30,7 @@ export async function reviewStartCommand(opts: ReviewStartOptions): Promise<numb
   const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: false, requirePeopleFile: !opts.people });
   const roster = await loadRoster(policy, opts.people ? resolve(opts.people) : undefined);
   const dueMs = now.getTime() + parseDuration(opts.due);
-  const review = startReview(policy, roster.people, { ...(opts.role ? { role: opts.role } : {}), ...(opts.tier ? { tier: opts.tier as Tier } : {}) }, now, dueMs);
+  const review = startReview(policy, roster.people, { ...(opts.role ? { role: opts.role } : {}), ...(opts.tier ? { tier: opts.tier } : {}) }, now, dueMs);
   const dir = join(policy.dir, 'reviews');
   const file = join(dir, `${review.metadata.name}.yaml`);
   if (existsSync(file)) throw new UserError(`${relative(process.cwd(), file)} exists already: a review per scope and day`);
