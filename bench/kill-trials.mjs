@@ -43,7 +43,11 @@ const NON_IDEMPOTENT = [/^POST \S*transfers/i, /^POST \S*\/users$/i, /^POST \S*\
 
 function run(args, { cwd, env }) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin/lockstep.js'), ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/lockstep.js'), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -87,7 +91,8 @@ function diffCounts(baseline, now) {
 function diffProjection(a, b) {
   const out = [];
   for (const p of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    for (const [id, s] of Object.entries(a[p]?.accounts ?? {})) if (b[p]?.accounts?.[id] !== s) out.push(`${p} account ${id}: ${s} in the baseline, ${b[p]?.accounts?.[id]} here`);
+    for (const [id, s] of Object.entries(a[p]?.accounts ?? {}))
+      if (b[p]?.accounts?.[id] !== s) out.push(`${p} account ${id}: ${s} in the baseline, ${b[p]?.accounts?.[id]} here`);
     for (const [g, m] of Object.entries(a[p]?.groups ?? {})) if (JSON.stringify(b[p]?.groups?.[g]) !== JSON.stringify(m)) out.push(`${p} group ${g} differs`);
   }
   return out;
@@ -97,7 +102,11 @@ function diffProjection(a, b) {
 async function world(backend, pg, latency) {
   const work = mkdtempSync(join(tmpdir(), 'lockstep-kill-'));
   // The trials measure recovery, not the guard: every change of the demo plan is let through.
-  const { sandbox, emulated } = await demoSandbox(root, { work, now: new Date(NOW), spec: (s) => ({ guard: { ...s.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, minMembers: [] }) });
+  const { sandbox, emulated } = await demoSandbox(root, {
+    work,
+    now: new Date(NOW),
+    spec: (s) => ({ guard: { ...s.guard, maxSuspendFraction: 1, maxGroupRemovalFraction: 1 }, minMembers: [] }),
+  });
   for (const e of emulated) e.faults.set({ latency });
   let state;
   if (backend === 'postgres') {
@@ -121,7 +130,9 @@ async function world(backend, pg, latency) {
 
 /** Change ids a plan leaves open. */
 function openChanges(planText) {
-  return JSON.parse(planText).changes.map((c) => c.id).sort();
+  return JSON.parse(planText)
+    .changes.map((c) => c.id)
+    .sort();
 }
 
 /** Journal records of `apply` runs, read back through `lockstep plan`'s store: every change id with how often it was journaled `ok`. */
@@ -146,7 +157,11 @@ async function journalOk(w) {
     const unresolved = buildHistory(records).interrupted().length;
     for (const r of records) {
       if (r.type !== 'change') continue;
-      if (r.result === 'ok') ok.set(r.changeId, [...(ok.get(r.changeId) ?? []), `${r.provider} ${r.action} ${r.target?.account?.login ?? ''}${r.target?.group ? ` ${r.target.group.name}` : ''} (run ${r.runId.slice(0, 8)})`]);
+      if (r.result === 'ok')
+        ok.set(r.changeId, [
+          ...(ok.get(r.changeId) ?? []),
+          `${r.provider} ${r.action} ${r.target?.account?.login ?? ''}${r.target?.group ? ` ${r.target.group.name}` : ''} (run ${r.runId.slice(0, 8)})`,
+        ]);
       if (r.result === 'ok' || r.result === 'already') done.add(r.changeId);
       what.set(r.changeId, `${r.provider} ${r.action} ${r.target?.account?.login ?? ''}${r.target?.group ? ` ${r.target.group.name}` : ''}`);
     }
@@ -169,7 +184,9 @@ export async function killTrials({ trials, backend, pg, latency = 5, random = Ma
     const plan = await base.plan();
     baseline = { counts: mutating(base.emulated), end: projection(base.emulated), open: openChanges(plan.stdout), journal: await journalOk(base) };
     baseline.requests = Object.values(baseline.counts).reduce((a, b) => a + b, 0);
-    log(`${backend}: baseline apply: ${baseline.requests} state-changing requests, ${baseline.journal.done.size} changes journaled done, ${baseline.open.length} left open (manual tasks)`);
+    log(
+      `${backend}: baseline apply: ${baseline.requests} state-changing requests, ${baseline.journal.done.size} changes journaled done, ${baseline.open.length} left open (manual tasks)`,
+    );
   } finally {
     await base.close();
   }
@@ -210,7 +227,9 @@ export async function killTrials({ trials, backend, pg, latency = 5, random = Ma
       // effect — an effect only the journal can show (sessions, tokens, factors, transfers), since
       // an observable one missing is already in endDiff (one Kubernetes suspension covers the
       // binding removals planned beside it, which the next plan then has no reason to make).
-      const neverRecorded = [...baseline.journal.done].filter((id) => !journal.done.has(id) && !(open ?? []).includes(id) && UNOBSERVABLE.test(baseline.journal.what.get(id) ?? ''));
+      const neverRecorded = [...baseline.journal.done].filter(
+        (id) => !journal.done.has(id) && !(open ?? []).includes(id) && UNOBSERVABLE.test(baseline.journal.what.get(id) ?? ''),
+      );
       const twice = [...journal.ok].filter(([, runs]) => runs.length > 1);
       const nonIdempotent = counts.extra.filter(([key]) => NON_IDEMPOTENT.some((re) => re.test(key.split(' ').slice(1).join(' '))));
       const verify = await w.verify();
@@ -225,7 +244,14 @@ export async function killTrials({ trials, backend, pg, latency = 5, random = Ma
         repeated: counts.extra.reduce((s, [, n]) => s + n, 0),
         repeatedCalls: counts.extra,
         journal: verify.code === 0 ? 'verified' : `FAILED: ${verify.stderr.trim().split('\n')[0]}`,
-        detail: [...endDiff.slice(0, 5), ...neverRecorded.slice(0, 5).map((id) => `change ${id} (${baseline.journal.what.get(id)}) never journaled done`), ...(journal.unresolved ? [`${journal.unresolved} change(s) sent by a killed run never resolved`] : []), ...twice.slice(0, 5).map(([id, runs]) => `change ${id} journaled ok ${runs.length} times: ${runs.join('; ')}`), ...nonIdempotent.map(([k, n]) => `${n} more ${k}`), ...(last?.code === 0 ? [] : [last?.stderr.slice(-500) ?? ''])],
+        detail: [
+          ...endDiff.slice(0, 5),
+          ...neverRecorded.slice(0, 5).map((id) => `change ${id} (${baseline.journal.what.get(id)}) never journaled done`),
+          ...(journal.unresolved ? [`${journal.unresolved} change(s) sent by a killed run never resolved`] : []),
+          ...twice.slice(0, 5).map(([id, runs]) => `change ${id} journaled ok ${runs.length} times: ${runs.join('; ')}`),
+          ...nonIdempotent.map(([k, n]) => `${n} more ${k}`),
+          ...(last?.code === 0 ? [] : [last?.stderr.slice(-500) ?? '']),
+        ],
       };
       results.push(result);
       log(
@@ -254,7 +280,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (which !== 'file') {
     if (process.env.LOCKSTEP_TEST_PG_URL) server = { url: process.env.LOCKSTEP_TEST_PG_URL, password: process.env.LOCKSTEP_TEST_PG_PASSWORD };
     else server = await pgScript.startPostgres();
-    if (!server) throw new Error('no PostgreSQL server binaries: install Debian\'s postgresql package, or run with --backend file');
+    if (!server) throw new Error("no PostgreSQL server binaries: install Debian's postgresql package, or run with --backend file");
     const { default: pgClient } = await import('pg');
     pg = {
       async freshDatabase() {
@@ -283,7 +309,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       );
       const repeats = new Map();
       for (const r of results) for (const [key, n] of r.repeatedCalls) repeats.set(key, (repeats.get(key) ?? 0) + n);
-      console.log(`${backend}: repeated calls by endpoint: ${[...repeats].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`);
+      console.log(
+        `${backend}: repeated calls by endpoint: ${
+          [...repeats]
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `${k} ×${n}`)
+            .join(', ') || 'none'
+        }`,
+      );
       bad += results.filter((r) => !r.converged || r.lost || r.duplicated || r.journal !== 'verified').length;
     }
   } finally {

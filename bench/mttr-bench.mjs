@@ -48,17 +48,42 @@ const secret = randomBytes(24).toString('hex');
 writeFileSync(join(work, 'webhook.secret'), secret, { mode: 0o600 });
 
 // Leavers: active people with an account in at least one emulated provider.
-const withAccounts = new Set(emulated.flatMap((e) => e.observed().accounts.filter((a) => a.status === 'active').map((a) => a.login.toLowerCase())));
+const withAccounts = new Set(
+  emulated.flatMap((e) =>
+    e
+      .observed()
+      .accounts.filter((a) => a.status === 'active')
+      .map((a) => a.login.toLowerCase()),
+  ),
+);
 const people = org.roster.filter((r) => r.status === 'active' && withAccounts.has(r.email.toLowerCase())).slice(0, EVENTS);
 if (people.length < EVENTS) throw new Error(`only ${people.length} active people with accounts in the demo organisation`);
 
 for (const e of emulated) if (e.rateLimit) e.rateLimit.settings = { ...e.rateLimit.settings, limit: OKTA_LIMIT };
-console.log(`MTTRevoke benchmark: ${EVENTS} termination events, ${RATE}/s, ${LATENCY} ms per emulated request, Okta ${OKTA_LIMIT} requests/min per bucket, apply concurrency ${CONCURRENCY} per provider, providers ${emulated.map((e) => `${e.name} (${e.type})`).join(', ')}, node ${process.version}`);
-const child = spawn(process.execPath, [...(process.env.MTTR_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MTTR_PROF}`] : []), join(root, 'bin/lockstep.js'), 'controller', '--interval', '24h', '--listen', '127.0.0.1:0', '--webhook-secret-file', join(work, 'webhook.secret'), '--state-dir', join(work, 'state')], {
-  cwd: work,
-  env: { PATH: process.env.PATH, HOME: work, NO_COLOR: '1' },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
+console.log(
+  `MTTRevoke benchmark: ${EVENTS} termination events, ${RATE}/s, ${LATENCY} ms per emulated request, Okta ${OKTA_LIMIT} requests/min per bucket, apply concurrency ${CONCURRENCY} per provider, providers ${emulated.map((e) => `${e.name} (${e.type})`).join(', ')}, node ${process.version}`,
+);
+const child = spawn(
+  process.execPath,
+  [
+    ...(process.env.MTTR_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MTTR_PROF}`] : []),
+    join(root, 'bin/lockstep.js'),
+    'controller',
+    '--interval',
+    '24h',
+    '--listen',
+    '127.0.0.1:0',
+    '--webhook-secret-file',
+    join(work, 'webhook.secret'),
+    '--state-dir',
+    join(work, 'state'),
+  ],
+  {
+    cwd: work,
+    env: { PATH: process.env.PATH, HOME: work, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
+);
 let stderr = '';
 child.stderr.on('data', (c) => (stderr += c.toString()));
 const exited = new Promise((r) => child.on('exit', (code) => r(code)));
@@ -98,7 +123,11 @@ try {
     const signature = `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
     sentAt.set(id, Date.now());
     const postStart = performance.now();
-    const res = await fetch(`${url}/v1/events`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-lockstep-timestamp': ts, 'x-lockstep-signature': signature } });
+    const res = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-lockstep-timestamp': ts, 'x-lockstep-signature': signature },
+    });
     if (res.status !== 202) throw new Error(`event ${id}: HTTP ${res.status} ${await res.text()}`);
     await res.text();
     postMs.push(performance.now() - postStart);
@@ -106,14 +135,21 @@ try {
   const sendingS = (Date.now() - started) / 1000;
   const count = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const n = (name) => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+    const n = (name) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
     return { count: n('lockstep_mttrevoke_seconds_count'), sum: n('lockstep_mttrevoke_seconds_sum'), text };
   };
   await until(async () => (await count()).count >= baseline + people.length, 300_000, 'every containment');
   const hist = await count();
 
   // From the journal: the first run in which all of a person's containment changes succeeded.
-  const records = readFileSync(join(work, 'state', 'journal.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const records = readFileSync(join(work, 'state', 'journal.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const confirmed = new Map();
   const byRun = new Map();
   for (const r of records) if (r.type === 'change' && r.reason?.event) (byRun.get(r.runId) ?? byRun.set(r.runId, []).get(r.runId)).push(r);
@@ -125,7 +161,10 @@ try {
       confirmed.set(id, Math.max(...rs.map((r) => Date.parse(r.time))));
     }
   }
-  const seconds = [...sentAt].filter(([id]) => confirmed.has(id)).map(([id, at]) => (confirmed.get(id) - at) / 1000).sort((a, b) => a - b);
+  const seconds = [...sentAt]
+    .filter(([id]) => confirmed.has(id))
+    .map(([id, at]) => (confirmed.get(id) - at) / 1000)
+    .sort((a, b) => a - b);
   const q = (p) => seconds[Math.min(seconds.length - 1, Math.ceil(p * seconds.length) - 1)];
   const changes = records.filter((r) => r.type === 'change' && r.reason?.event).length;
   const runs = new Set(records.filter((r) => r.type === 'change' && r.reason?.event).map((r) => r.runId)).size;
@@ -151,11 +190,20 @@ try {
     }
     console.log(`  ${line}`);
   }
-  const throttled = [...hist.text.matchAll(/^lockstep_provider_requests_total\{provider="([^"]+)",status="(429|503)"\} (\S+)$/gm)].map((m) => `${m[1]} ${m[3]}× HTTP ${m[2]}`);
+  const throttled = [...hist.text.matchAll(/^lockstep_provider_requests_total\{provider="([^"]+)",status="(429|503)"\} (\S+)$/gm)].map(
+    (m) => `${m[1]} ${m[3]}× HTTP ${m[2]}`,
+  );
   console.log(`provider throttling answers (whole run):     ${throttled.join(', ') || 'none'}`);
   const ok = seconds.length === people.length && q(0.99) <= 5;
   if (process.env.MTTR_LOG) writeFileSync(process.env.MTTR_LOG, stderr);
-  if (process.env.MTTR_DEBUG) console.log(stderr.split("\n").filter((l) => !/: (ok|already)|vpn: task/.test(l)).slice(-80).join("\n"));
+  if (process.env.MTTR_DEBUG)
+    console.log(
+      stderr
+        .split('\n')
+        .filter((l) => !/: (ok|already)|vpn: task/.test(l))
+        .slice(-80)
+        .join('\n'),
+    );
   console.log(ok ? 'target met: p99 <= 5 s' : 'TARGET MISSED: p99 > 5 s or some person not contained');
   if (!ok) process.exitCode = 1;
 } finally {

@@ -26,14 +26,25 @@ for (const name of list) {
   const { run } = await import(pathToFileURL(file).href);
   const raw = await run();
   // Entra reports a full and an incremental (delta) observation.
-  const r = raw.full ? { ...raw.full, incremental: raw.delta && { ...raw.delta, changed: `${raw.delta.changedUsers} users and ${raw.delta.changedMemberships} memberships changed`, wallMsMedian: raw.delta.wallMs } } : raw;
+  const r = raw.full
+    ? {
+        ...raw.full,
+        incremental: raw.delta && {
+          ...raw.delta,
+          changed: `${raw.delta.changedUsers} users and ${raw.delta.changedMemberships} memberships changed`,
+          wallMsMedian: raw.delta.wallMs,
+        },
+      }
+    : raw;
   rows.push({ name, ...r });
   console.log(
     `${name.padEnd(11)} ${String(r.totalRequests).padStart(8)}  ${String(r.minimumRequests).padStart(7)}  ${r.ratio.toFixed(3)}  ${`${Math.round(r.wallMsMedian)} ms`.padStart(11)}  (${r.wallMsSamples.join(', ')})`,
   );
   if (r.incremental) {
     const inc = r.incremental;
-    console.log(`${''.padEnd(11)} incremental after ${inc.changed}: ${inc.totalRequests} requests (${(inc.ratioToFull * 100).toFixed(2)}% of the full), ${Math.round(inc.wallMsMedian)} ms`);
+    console.log(
+      `${''.padEnd(11)} incremental after ${inc.changed}: ${inc.totalRequests} requests (${(inc.ratioToFull * 100).toFixed(2)}% of the full), ${Math.round(inc.wallMsMedian)} ms`,
+    );
   }
 }
 const over = rows.filter((r) => r.ratio > 1.05);

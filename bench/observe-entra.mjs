@@ -140,8 +140,26 @@ async function once(seed, latencyMs, withDelta, concurrency) {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-entra-bench-'));
   writeFileSync(join(dir, 'ca.pem'), emu.caPem);
   const silent = { info() {}, warn() {}, debug() {} };
-  const ctx = { name: 'entra-bench', policyDir: dir, stateDir: join(dir, 'state'), state: fileStore(join(dir, 'state')).forProvider('entra-bench', dir), secrets: new SecretResolver({ ENTRA_SECRET: emu.clientSecret }), log: silent, confirmations: new Map(), managedGroups: new Set() };
-  const connection = { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, clientSecret: '${env:ENTRA_SECRET}', graphUrl: emu.url, authorityHost: emu.url, caFile: 'ca.pem', ...(concurrency ? { observeConcurrency: concurrency } : {}) };
+  const ctx = {
+    name: 'entra-bench',
+    policyDir: dir,
+    stateDir: join(dir, 'state'),
+    state: fileStore(join(dir, 'state')).forProvider('entra-bench', dir),
+    secrets: new SecretResolver({ ENTRA_SECRET: emu.clientSecret }),
+    log: silent,
+    confirmations: new Map(),
+    managedGroups: new Set(),
+  };
+  const connection = {
+    type: 'entra',
+    tenantId: emu.tenantId,
+    clientId: emu.clientId,
+    clientSecret: '${env:ENTRA_SECRET}',
+    graphUrl: emu.url,
+    authorityHost: emu.url,
+    caFile: 'ca.pem',
+    ...(concurrency ? { observeConcurrency: concurrency } : {}),
+  };
   const provider = entraModule.create(connection, ctx);
   try {
     const t0 = performance.now();
@@ -157,7 +175,8 @@ async function once(seed, latencyMs, withDelta, concurrency) {
     const incremental = await provider.observe();
     const deltaWallMs = performance.now() - t1;
     const merged = summary(incremental);
-    if (JSON.stringify(merged) !== JSON.stringify(expected)) throw new Error(`delta observation differs from the tenant: ${JSON.stringify(merged)} vs ${JSON.stringify(expected)}`);
+    if (JSON.stringify(merged) !== JSON.stringify(expected))
+      throw new Error(`delta observation differs from the tenant: ${JSON.stringify(merged)} vs ${JSON.stringify(expected)}`);
     return { full, delta: { wallMs: deltaWallMs, ...split(await emu.counters()) } };
   } finally {
     await provider.close();
@@ -196,7 +215,6 @@ export async function run({ runs = 3, latencyMs = 20, concurrency = undefined } 
     },
   };
 }
-
 
 if (!isMainThread) await serveEmulator(workerData);
 else if (isMain(import.meta.url)) {

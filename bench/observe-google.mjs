@@ -33,7 +33,6 @@ function seedOf({ users, groups, members }) {
   return { type: 'google', accounts, groups: list };
 }
 
-
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
   const o = { ...DEFAULTS, ...options };
@@ -100,9 +99,10 @@ export async function run(options = {}) {
   };
 }
 
-
 if (isMain(import.meta.url)) {
-  const r = await run(numericArgs(process.argv.slice(2), DEFAULTS, 'observe-google.mjs [--users N] [--groups N] [--members N] [--latency MS] [--runs N] [--concurrency N]'));
+  const r = await run(
+    numericArgs(process.argv.slice(2), DEFAULTS, 'observe-google.mjs [--users N] [--groups N] [--members N] [--latency MS] [--runs N] [--concurrency N]'),
+  );
   console.log(`Google observe: ${r.users} users, ${r.groups} groups × ${r.membersPerGroup} members, ${r.latencyMs} ms latency per request`);
   console.log('requests by endpoint (last run):');
   printEndpoints(r.requestsByEndpoint);

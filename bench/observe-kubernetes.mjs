@@ -39,7 +39,6 @@ function seedOf({ cluster, namespaced, subjects, users }) {
   return { seed: { type: 'kubernetes', accounts: [], groups }, bindings };
 }
 
-
 /** Runs the benchmark and returns its figures. */
 export async function run(options = {}) {
   const o = { ...DEFAULTS, ...options };
@@ -102,9 +101,14 @@ export async function run(options = {}) {
   };
 }
 
-
 if (isMain(import.meta.url)) {
-  const r = await run(numericArgs(process.argv.slice(2), DEFAULTS, 'observe-kubernetes.mjs [--cluster N] [--namespaced N] [--subjects N] [--users N] [--latency MS] [--runs N] [--limit N]'));
+  const r = await run(
+    numericArgs(
+      process.argv.slice(2),
+      DEFAULTS,
+      'observe-kubernetes.mjs [--cluster N] [--namespaced N] [--subjects N] [--users N] [--latency MS] [--runs N] [--limit N]',
+    ),
+  );
   console.log(
     `Kubernetes observe: ${r.clusterRoleBindings} ClusterRoleBindings, ${r.roleBindings} RoleBindings, ${r.subjectsPerBinding} subjects each (${r.accounts} accounts), limit ${r.limit}, ${r.latencyMs} ms latency per request`,
   );

@@ -59,10 +59,11 @@ async function serveEmulator({ seed, latencyMs }) {
 
 function startEmulatorWorker(seed, latencyMs) {
   const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { seed, latencyMs } });
-  const next = () => new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const next = () =>
+    new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
   return next().then(({ url }) => ({
     url,
     counters: () => (worker.postMessage('counters'), next()),
@@ -77,7 +78,15 @@ async function once(seed, latencyMs) {
   const { fileStore } = await import(join(dist, 'src', 'state', 'file-store.js'));
   const emu = await startEmulatorWorker(seed, latencyMs);
   const silent = { info() {}, warn() {}, debug() {} };
-  const ctx = { name: 'okta-bench', policyDir: here, stateDir: here, state: fileStore(here).forProvider('okta-bench', here), secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }), log: silent, confirmations: new Map() };
+  const ctx = {
+    name: 'okta-bench',
+    policyDir: here,
+    stateDir: here,
+    state: fileStore(here).forProvider('okta-bench', here),
+    secrets: new SecretResolver({ OKTA_TOKEN: TOKEN }),
+    log: silent,
+    confirmations: new Map(),
+  };
   const provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}' }, ctx);
   try {
     const t0 = performance.now();
@@ -114,7 +123,6 @@ export async function run({ runs = 3, latencyMs = 20 } = {}) {
     wallMsSamples: samples.map((s) => Math.round(s.wallMs)),
   };
 }
-
 
 if (!isMainThread) await serveEmulator(workerData);
 else if (isMain(import.meta.url)) {

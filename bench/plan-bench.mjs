@@ -124,7 +124,17 @@ async function plan(dir, runs, snapshotFile = 'snapshot.json', build = dist) {
   const accounts = Object.values(snapshot.providers).reduce((n, p) => n + p.accounts.length, 0);
   const memberships = Object.values(snapshot.providers).reduce((n, p) => n + p.groups.reduce((m, g) => m + g.members.length, 0), 0);
   process.stdout.write(
-    JSON.stringify({ people: roster.people.length, accounts, memberships, samples, rosterLoad, snapshotParse, loadedRss, peakRss: process.resourceUsage().maxRSS * 1024, ...last }) + '\n',
+    JSON.stringify({
+      people: roster.people.length,
+      accounts,
+      memberships,
+      samples,
+      rosterLoad,
+      snapshotParse,
+      loadedRss,
+      peakRss: process.resourceUsage().maxRSS * 1024,
+      ...last,
+    }) + '\n',
   );
 }
 
@@ -144,7 +154,11 @@ async function main() {
       execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--generate', String(people), dir], { stdio: 'inherit' });
       const runs = runsOverride ?? (people >= 100000 ? 5 : people >= 10000 ? 7 : 11);
       const measureWith = (snapshotFile, build) => {
-        const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs), snapshotFile, build], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const out = execFileSync(
+          process.execPath,
+          ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--plan', dir, String(runs), snapshotFile, build],
+          { encoding: 'utf8', maxBuffer: 1 << 26 },
+        );
         const r = JSON.parse(out.trim().split('\n').at(-1));
         r.wallMedian = median(r.samples.map((s) => s.wall));
         r.cpuMedian = median(r.samples.map((s) => s.cpu));
@@ -159,7 +173,12 @@ async function main() {
           mine.push(measureWith(snapshotFile, dist));
           theirs.push(measureWith(snapshotFile, against));
         }
-        const pooled = (rs) => ({ ...rs[0], samples: rs.flatMap((r) => r.samples), wallMedian: median(rs.flatMap((r) => r.samples.map((s) => s.wall))), cpuMedian: median(rs.flatMap((r) => r.samples.map((s) => s.cpu))) });
+        const pooled = (rs) => ({
+          ...rs[0],
+          samples: rs.flatMap((r) => r.samples),
+          wallMedian: median(rs.flatMap((r) => r.samples.map((s) => s.wall))),
+          cpuMedian: median(rs.flatMap((r) => r.samples.map((s) => s.cpu))),
+        });
         const r = pooled(mine);
         const o = pooled(theirs);
         r.note = `  against ${args[againstFlag + 1]}: ${ms(o.wallMedian)} → ratio ${(r.wallMedian / o.wallMedian).toFixed(3)}; checksum ${r.checksum === o.checksum ? 'same' : r.checksum11 === o.checksum11 ? 'same but for the format 1.2 baseline' : `DIFFERS (${o.checksum})`}`;
@@ -184,7 +203,9 @@ async function main() {
   }
   const big = results.find((r) => r.people === 100000);
   if (big) {
-    console.log(`target 100k × 5 providers: ≤ 3000 ms → ${ms(big.wallMedian)} ${big.wallMedian <= 3000 ? 'met' : 'MISSED'}; ≤ 1.5 GB → ${mb(big.peakRss)} ${big.peakRss <= 1.5 * 1024 ** 3 ? 'met' : 'MISSED'}`);
+    console.log(
+      `target 100k × 5 providers: ≤ 3000 ms → ${ms(big.wallMedian)} ${big.wallMedian <= 3000 ? 'met' : 'MISSED'}; ≤ 1.5 GB → ${mb(big.peakRss)} ${big.peakRss <= 1.5 * 1024 ** 3 ? 'met' : 'MISSED'}`,
+    );
   }
 }
 

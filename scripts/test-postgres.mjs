@@ -71,10 +71,18 @@ export async function startPostgres() {
     chownSync(pwfile, as.uid, as.gid);
   }
   chmodSync(dir, 0o700);
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'lockstep', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=scram-sha-256', '-E', 'UTF8', '--no-sync', '--no-instructions'], as);
+  run(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'lockstep', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=scram-sha-256', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+    as,
+  );
   rmSync(pwfile);
   const port = await freePort();
-  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200`, 'start'], as);
+  run(
+    join(bin, 'pg_ctl'),
+    ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200`, 'start'],
+    as,
+  );
   return { url: `postgres://lockstep@127.0.0.1:${port}/postgres`, password, dir };
 }
 
@@ -95,7 +103,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (cmd === 'start') {
     const pg = await startPostgres();
     if (!pg) {
-      console.error('PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian\'s postgresql package');
+      console.error("PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's postgresql package");
       process.exit(3);
     }
     console.log(`LOCKSTEP_TEST_PG_URL=${pg.url}`);

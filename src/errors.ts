@@ -50,11 +50,7 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly transient: boolean;
   readonly retryAfterMs: number | undefined;
-  constructor(
-    provider: string,
-    message: string,
-    opts: { status?: number | undefined; transient?: boolean; retryAfterMs?: number | undefined; cause?: unknown } = {},
-  ) {
+  constructor(provider: string, message: string, opts: { status?: number | undefined; transient?: boolean; retryAfterMs?: number | undefined; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.provider = provider;

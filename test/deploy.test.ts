@@ -35,7 +35,6 @@ const containers = pods.flatMap((p) => (p.spec['containers'] as Doc[]).map((c) =
 /** A container's command line with `$(VAR)` left as written. */
 const commandLine = (c: Doc): string[] => [...((c['command'] as string[]) ?? []), ...((c['args'] as string[]) ?? [])].map(String);
 
-
 /** The controller options the manifests rely on, named so a missing one fails by name. */
 const CONTROLLER_FLAGS = ['--repo', '--branch', '--interval', '--listen', '--state', '--state-dir', '--work-dir', '--webhook-secret-file', '--alert-webhook', '--once'];
 /** Leader election options the integrator adds to `controller`, wired to LeaseElector. */
@@ -110,7 +109,10 @@ describe('deploy/kubernetes manifests', () => {
       const args = commandLine(c);
       expect(args[args.indexOf('--state') + 1], where).toBe('${env:LOCKSTEP_STATE_URL}');
       expect(args, where).not.toContain('--state-dir');
-      expect((c['env'] as Doc[]).find((e) => e['name'] === 'LOCKSTEP_STATE_URL'), where).toEqual({ name: 'LOCKSTEP_STATE_URL', valueFrom: { secretKeyRef: { name: 'lockstep-state', key: 'url' } } });
+      expect(
+        (c['env'] as Doc[]).find((e) => e['name'] === 'LOCKSTEP_STATE_URL'),
+        where,
+      ).toEqual({ name: 'LOCKSTEP_STATE_URL', valueFrom: { secretKeyRef: { name: 'lockstep-state', key: 'url' } } });
     }
     const np = one('NetworkPolicy', 'networkpolicy.yaml');
     expect((np['spec']['egress'] as Doc[]).flatMap((r) => (r['ports'] as Doc[]).map((p) => p['port']))).toContain(5432);
@@ -143,8 +145,14 @@ describe('deploy/kubernetes manifests', () => {
     // Nowhere in deploy/ does state sit on an emptyDir: the only emptyDirs are the clone cache and /tmp.
     for (const { pod, c } of containers) {
       const emptyDirs = new Set((pod['volumes'] as Doc[]).filter((v) => v['emptyDir']).map((v) => v['name']));
-      const paths = (c['volumeMounts'] as Doc[]).filter((m) => emptyDirs.has(m['name'])).map((m) => m['mountPath']).sort();
-      expect(paths.every((p: string) => ['/tmp', '/var/cache/lockstep'].includes(p)), paths.join(', ')).toBe(true);
+      const paths = (c['volumeMounts'] as Doc[])
+        .filter((m) => emptyDirs.has(m['name']))
+        .map((m) => m['mountPath'])
+        .sort();
+      expect(
+        paths.every((p: string) => ['/tmp', '/var/cache/lockstep'].includes(p)),
+        paths.join(', '),
+      ).toBe(true);
     }
   });
 

@@ -52,7 +52,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   process.stderr.write(
     postgres
       ? `state store tests: PostgreSQL at ${postgres.url} and the file backend\n`
-      : 'state store tests: PostgreSQL NOT available (install Debian\'s postgresql package); the suite runs on the file backend only and the PostgreSQL tests are skipped\n',
+      : "state store tests: PostgreSQL NOT available (install Debian's postgresql package); the suite runs on the file backend only and the PostgreSQL tests are skipped\n",
   );
   project.provide('postgres', postgres);
   return stop;

@@ -21,7 +21,11 @@ interface Workflow {
 }
 
 const DIR = join(ROOT, '.github', 'workflows');
-const workflows = new Map(readdirSync(DIR).filter((f) => f.endsWith('.yml')).map((f) => [f, parse(readFileSync(join(DIR, f), 'utf8')) as Workflow]));
+const workflows = new Map(
+  readdirSync(DIR)
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => [f, parse(readFileSync(join(DIR, f), 'utf8')) as Workflow]),
+);
 const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap((j) => j.steps);
 
 /** Every `npx lockstep ...` invocation in a workflow's run scripts, as argument lists. */
@@ -38,7 +42,6 @@ function lockstepCalls(w: Workflow): string[][] {
   }
   return calls;
 }
-
 
 describe('GitHub workflows', () => {
   const commands = cliCommands();

@@ -36,7 +36,9 @@ export function checkedUrl(name: string, value: string): URL {
     throw new UserError(`${name}: not a URL: ${value}`);
   }
   if (url.protocol === 'http:') {
-    throw new UserError(`${name}: plain http:// is refused (${url.host}): Microsoft Graph and the sign-in service are reached over https only; trust a private CA with caFile`);
+    throw new UserError(
+      `${name}: plain http:// is refused (${url.host}): Microsoft Graph and the sign-in service are reached over https only; trust a private CA with caFile`,
+    );
   }
   if (url.protocol !== 'https:') throw new UserError(`${name}: must be an https:// URL`);
   if (url.username || url.password) throw new UserError(`${name}: must not carry credentials`);
@@ -73,7 +75,11 @@ function resolveSecret(ctx: ProviderContext, field: string, ref: string): string
  * Graph hosts and the configured host) and telemetry handler, then our HTTPS transport;
  * no retry handler: the engine retries transient failures with backoff.
  */
-export function connect(c: EntraConnection, ctx: ProviderContext, watch: (credential: TokenCredential, secrets: string[], probe: () => Promise<Probe>) => TokenCredential = (x) => x): EntraSetup {
+export function connect(
+  c: EntraConnection,
+  ctx: ProviderContext,
+  watch: (credential: TokenCredential, secrets: string[], probe: () => Promise<Probe>) => TokenCredential = (x) => x,
+): EntraSetup {
   const graphUrl = checkedUrl('graphUrl', c.graphUrl ?? DEFAULT_GRAPH_URL);
   const authority = checkedUrl('authorityHost', c.authorityHost ?? DEFAULT_AUTHORITY);
   if (!c.clientSecret === !c.certificate) throw new UserError('entra: give exactly one of clientSecret or certificate');
@@ -103,7 +109,10 @@ export function connect(c: EntraConnection, ctx: ProviderContext, watch: (creden
   // One secure context for every connection: given as `ca`, the agent would stringify
   // every CA into each request's pool key and build a context per socket.
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ...(ca ? { secureContext: createSecureContext({ ca }) } : {}) });
-  const authProvider = new TokenCredentialAuthenticationProvider(watch(credential, secrets, () => probe(`${authority.origin}/${encodeURIComponent(c.tenantId)}/v2.0/.well-known/openid-configuration`, agent, timeoutMs)), { scopes: [GRAPH_SCOPE] });
+  const authProvider = new TokenCredentialAuthenticationProvider(
+    watch(credential, secrets, () => probe(`${authority.origin}/${encodeURIComponent(c.tenantId)}/v2.0/.well-known/openid-configuration`, agent, timeoutMs)),
+    { scopes: [GRAPH_SCOPE] },
+  );
   const client = Client.initWithMiddleware({
     baseUrl: graphUrl.origin,
     defaultVersion: 'v1.0',
@@ -120,12 +129,17 @@ function probe(url: string, agent: Agent, timeoutMs: number): Promise<Probe> {
       res.resume();
       const status = res.statusCode ?? 0;
       if (status < 300) resolve({ transient: true, reason: 'the sign-in service answers now; try again' });
-      else resolve({ transient: status === 429 || status >= 500, reason: `${url} answered HTTP ${status}${status === 400 || status === 404 ? ' (check tenantId and authorityHost)' : ''}` });
+      else
+        resolve({
+          transient: status === 429 || status >= 500,
+          reason: `${url} answered HTTP ${status}${status === 400 || status === 404 ? ' (check tenantId and authorityHost)' : ''}`,
+        });
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (e: NodeJS.ErrnoException) => {
       const code = e.code ?? 'ERROR';
-      if (/CERT|SIGNATURE|ERR_TLS/.test(code)) resolve({ transient: false, reason: `the certificate of ${new URL(url).host} is not trusted (${code}); add its CA to caFile` });
+      if (/CERT|SIGNATURE|ERR_TLS/.test(code))
+        resolve({ transient: false, reason: `the certificate of ${new URL(url).host} is not trusted (${code}); add its CA to caFile` });
       else resolve({ transient: true, reason: `cannot connect to ${new URL(url).host} (${code})` });
     });
   });

@@ -44,7 +44,14 @@ export class DeltaState {
     if (text === undefined) return undefined;
     try {
       const parsed = JSON.parse(text) as Partial<StateFile>;
-      if (parsed.version !== 1 || parsed.connection !== this.connection || typeof parsed.usersLink !== 'string' || typeof parsed.groupsLink !== 'string' || !parsed.users || !parsed.groups) {
+      if (
+        parsed.version !== 1 ||
+        parsed.connection !== this.connection ||
+        typeof parsed.usersLink !== 'string' ||
+        typeof parsed.groupsLink !== 'string' ||
+        !parsed.users ||
+        !parsed.groups
+      ) {
         this.log.info('delta state belongs to another connection or version; reading the whole directory');
         return undefined;
       }

@@ -46,7 +46,12 @@ export class Failures {
     const err = ((body ?? {}) as { error?: { code?: unknown; message?: unknown } }).error;
     const code = typeof err?.code === 'string' ? err.code : undefined;
     const message = typeof err?.message === 'string' ? err.message : undefined;
-    const hint = status === 401 ? ' (check the app registration and its credential)' : status === 403 ? ' (check that the app has the Graph application permissions this needs, with admin consent)' : '';
+    const hint =
+      status === 401
+        ? ' (check the app registration and its credential)'
+        : status === 403
+          ? ' (check that the app has the Graph application permissions this needs, with admin consent)'
+          : '';
     return new ProviderError(this.provider, this.scrub(`${what}: HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? 'no message'}${hint}`), {
       status,
       transient: isTransientStatus(status),

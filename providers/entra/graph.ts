@@ -48,7 +48,13 @@ export class GraphApi {
     let raw: Response;
     try {
       const req = this.client.api(spec.url).responseType(ResponseType.RAW);
-      raw = (await (spec.method === 'GET' ? req.get() : spec.method === 'DELETE' ? req.delete() : spec.method === 'PATCH' ? req.patch(spec.body ?? {}) : req.post(spec.body ?? {}))) as Response;
+      raw = (await (spec.method === 'GET'
+        ? req.get()
+        : spec.method === 'DELETE'
+          ? req.delete()
+          : spec.method === 'PATCH'
+            ? req.patch(spec.body ?? {})
+            : req.post(spec.body ?? {}))) as Response;
     } catch (e) {
       throw this.failures.fromThrown(`${spec.method} ${pathOf(spec.url)}`, e);
     }
@@ -82,7 +88,7 @@ export class GraphApi {
   async list<T>(what: string, url: string): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
-    for (let next: string | undefined = url; next; ) {
+    for (let next: string | undefined = url; next;) {
       const answer = await this.send({ method: 'GET', url: next });
       if (answer.status >= 300) throw this.failures.fromAnswer(what, answer.status, answer.retryAfter, answer.body);
       const page = (answer.body ?? {}) as { value?: T[]; '@odata.nextLink'?: string };
@@ -131,7 +137,9 @@ export class GraphApi {
       group.forEach((q, i) => {
         const r = byId.get(String(i + 1));
         if (!r || typeof r.status !== 'number') {
-          q.reject(new ProviderError(this.failures.provider, `${q.spec.method} ${pathOf(q.spec.url)}: the batch answer has no response for this request`, { transient: true }));
+          q.reject(
+            new ProviderError(this.failures.provider, `${q.spec.method} ${pathOf(q.spec.url)}: the batch answer has no response for this request`, { transient: true }),
+          );
           return;
         }
         const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));

@@ -65,7 +65,8 @@ export class EntraObserver {
 
   /** One user with the fields a full read gives (sign-in activity while the tenant has it); undefined when gone. */
   private async readUser(id: string): Promise<GraphUser | undefined> {
-    const read = (select: readonly string[]) => this.api.call<GraphUser>(`read user ${id}`, { method: 'GET', url: `/users/${encodeURIComponent(id)}?$select=${select.join(',')}` }, [404]);
+    const read = (select: readonly string[]) =>
+      this.api.call<GraphUser>(`read user ${id}`, { method: 'GET', url: `/users/${encodeURIComponent(id)}?$select=${select.join(',')}` }, [404]);
     let answer;
     try {
       answer = await read(this.signIns ? USER_SELECT : USER_DELTA_SELECT);
@@ -101,7 +102,11 @@ export class EntraObserver {
     ]);
     const limit = pLimit(this.settings.concurrency);
     const members = await Promise.all(
-      groups.map((g) => limit(() => this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${top}&$select=id`))),
+      groups.map((g) =>
+        limit(() =>
+          this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${top}&$select=id`),
+        ),
+      ),
     );
     return {
       usersLink,
@@ -175,7 +180,7 @@ export class EntraObserver {
   /** Every page of one delta round and the link of the next; undefined when Graph wants a full read. */
   private async deltaPages<T>(kind: string, link: string): Promise<{ items: T[]; link: string } | undefined> {
     const items: T[] = [];
-    for (let next = link; ; ) {
+    for (let next = link; ;) {
       const answer = await this.api.send({ method: 'GET', url: next });
       const code = (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
       if (answer.status === 410 || (answer.status >= 400 && code !== undefined && RESYNC_CODES.has(code))) return undefined;
@@ -183,7 +188,8 @@ export class EntraObserver {
       const page = (answer.body ?? {}) as { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
       items.push(...(page.value ?? []));
       if (page['@odata.deltaLink']) return { items, link: page['@odata.deltaLink'] };
-      if (!page['@odata.nextLink'] || page['@odata.nextLink'] === next) throw new ProviderError(this.name, `${kind} delta: a page with neither a next link nor a delta link`);
+      if (!page['@odata.nextLink'] || page['@odata.nextLink'] === next)
+        throw new ProviderError(this.name, `${kind} delta: a page with neither a next link nor a delta link`);
       next = page['@odata.nextLink'];
     }
   }

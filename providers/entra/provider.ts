@@ -69,7 +69,11 @@ export class EntraProvider implements Provider {
   }
 
   private async getUser(id: string, select: string): Promise<{ accountEnabled?: boolean; assignedLicenses?: { skuId: string }[] } | undefined> {
-    const res = await this.api.call<{ accountEnabled?: boolean; assignedLicenses?: { skuId: string }[] }>(`read user ${id}`, { method: 'GET', url: `/users/${enc(id)}?$select=${select}` }, [404]);
+    const res = await this.api.call<{ accountEnabled?: boolean; assignedLicenses?: { skuId: string }[] }>(
+      `read user ${id}`,
+      { method: 'GET', url: `/users/${enc(id)}?$select=${select}` },
+      [404],
+    );
     return res.status === 404 ? undefined : res.body;
   }
 
@@ -101,7 +105,11 @@ export class EntraProvider implements Provider {
 
   /** Every deletable authentication method, through its type's endpoint; the password stays. */
   private async deleteMethods(id: string): Promise<ApplyOutcome> {
-    const res = await this.api.call<{ value?: { id: string; '@odata.type'?: string }[] }>(`list authentication methods of ${id}`, { method: 'GET', url: `/users/${enc(id)}/authentication/methods` }, [404]);
+    const res = await this.api.call<{ value?: { id: string; '@odata.type'?: string }[] }>(
+      `list authentication methods of ${id}`,
+      { method: 'GET', url: `/users/${enc(id)}/authentication/methods` },
+      [404],
+    );
     if (res.status === 404) return gone();
     const methods = (res.body?.value ?? []).filter((m) => m['@odata.type'] && METHOD_ENDPOINTS[m['@odata.type']]);
     if (methods.length === 0) return { result: 'already', before: { methods: 0 }, after: { methods: 0 } };
@@ -114,7 +122,11 @@ export class EntraProvider implements Provider {
 
   private async addMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
     const body = { '@odata.id': `${this.graphRoot}/v1.0/directoryObjects/${accountId}` };
-    const res = await this.api.call<{ error?: { message?: string } }>(`add ${accountId} to group ${groupId}`, { method: 'POST', url: `/groups/${enc(groupId)}/members/$ref`, body }, [400]);
+    const res = await this.api.call<{ error?: { message?: string } }>(
+      `add ${accountId} to group ${groupId}`,
+      { method: 'POST', url: `/groups/${enc(groupId)}/members/$ref`, body },
+      [400],
+    );
     if (res.status === 400) {
       if (/already exist/i.test(res.body?.error?.message ?? '')) return { result: 'already', before: { member: true }, after: { member: true } };
       throw this.api.failures.fromAnswer(`add ${accountId} to group ${groupId}`, 400, null, res.body);
@@ -123,7 +135,11 @@ export class EntraProvider implements Provider {
   }
 
   private async removeMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
-    const res = await this.api.call(`remove ${accountId} from group ${groupId}`, { method: 'DELETE', url: `/groups/${enc(groupId)}/members/${enc(accountId)}/$ref` }, [404]);
+    const res = await this.api.call(
+      `remove ${accountId} from group ${groupId}`,
+      { method: 'DELETE', url: `/groups/${enc(groupId)}/members/${enc(accountId)}/$ref` },
+      [404],
+    );
     if (res.status === 404) return { result: 'already', before: { member: false }, after: { member: false } };
     return { result: 'ok', before: { member: true }, after: { member: false } };
   }
@@ -134,7 +150,8 @@ export class EntraProvider implements Provider {
     if (!user) return gone();
     if (user.accountEnabled !== false) throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a disabled account`);
     const skus = (user.assignedLicenses ?? []).map((l) => l.skuId);
-    if (skus.length) await this.api.call(`remove licences of ${id}`, { method: 'POST', url: `/users/${enc(id)}/assignLicense`, body: { addLicenses: [], removeLicenses: skus } });
+    if (skus.length)
+      await this.api.call(`remove licences of ${id}`, { method: 'POST', url: `/users/${enc(id)}/assignLicense`, body: { addLicenses: [], removeLicenses: skus } });
     const res = await this.api.call(`delete user ${id}`, { method: 'DELETE', url: `/users/${enc(id)}` }, [404]);
     if (res.status === 404) return gone();
     return { result: 'ok', before: { exists: true, accountEnabled: false, licences: skus.length }, after: { exists: false } };

@@ -23,7 +23,12 @@ export class HttpsTransport implements Middleware {
     if (!url.startsWith('https://')) throw Object.assign(new Error(`refusing to send a request over plain http to ${new URL(url).host}`), { name: 'RefusedError' });
     const options = context.options ?? {};
     const headers = headerRecord(options.headers);
-    const body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : options.body === undefined || options.body === null ? undefined : String(options.body);
+    const body =
+      typeof options.body === 'string' || options.body instanceof Uint8Array
+        ? options.body
+        : options.body === undefined || options.body === null
+          ? undefined
+          : String(options.body);
     context.response = await send(this.agent, url, (options.method ?? 'GET').toUpperCase(), headers, body, this.timeoutMs);
   }
 }

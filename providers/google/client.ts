@@ -67,7 +67,8 @@ export class GoogleApi {
       out.push(page);
       token = page.nextPageToken ?? undefined;
       // A service handing back a token already followed would page forever.
-      if (token && seen.has(token)) throw toProviderError(this.options.provider, `${what}: the service repeated a page token`, new Error('page token loop'), (t) => this.scrub(t), 0);
+      if (token && seen.has(token))
+        throw toProviderError(this.options.provider, `${what}: the service repeated a page token`, new Error('page token loop'), (t) => this.scrub(t), 0);
       if (token) seen.add(token);
     } while (token);
     return out;

@@ -44,7 +44,10 @@ export async function observeWorkspace(api: GoogleApi, settings: ObserveSettings
       }),
     ),
   ]);
-  const accounts = userPages.flatMap((p) => p.users ?? []).filter((u) => typeof u.id === 'string').map(toObservedAccount);
+  const accounts = userPages
+    .flatMap((p) => p.users ?? [])
+    .filter((u) => typeof u.id === 'string')
+    .map(toObservedAccount);
   const groups = groupPages.flatMap((p) => p.groups ?? []).filter((g) => typeof g.id === 'string');
   const limit = pLimit(settings.concurrency);
   let nestedGroups = 0;

@@ -47,13 +47,21 @@ export class GoogleProvider implements Provider {
       let pages;
       try {
         pages = await this.api.pages(`groups.list userKey=${id}`, (pageToken) =>
-          this.api.directory.groups.list({ userKey: id, maxResults: Math.min(this.settings.pageSize, MAX_GROUPS_PAGE), fields: 'nextPageToken,groups(id,email)', ...(pageToken ? { pageToken } : {}) }),
+          this.api.directory.groups.list({
+            userKey: id,
+            maxResults: Math.min(this.settings.pageSize, MAX_GROUPS_PAGE),
+            fields: 'nextPageToken,groups(id,email)',
+            ...(pageToken ? { pageToken } : {}),
+          }),
         );
       } catch (e) {
         if (e instanceof ProviderError && e.status === 404) return null; // deleted since it was read
         throw e;
       }
-      const groups = pages.flatMap((p) => p.groups ?? []).filter((g) => typeof g.id === 'string').map((g) => ({ id: g.id!, name: g.email ?? g.id! }));
+      const groups = pages
+        .flatMap((p) => p.groups ?? [])
+        .filter((g) => typeof g.id === 'string')
+        .map((g) => ({ id: g.id!, name: g.email ?? g.id! }));
       return { account: toObservedAccount(user), groups };
     });
   }
@@ -82,7 +90,11 @@ export class GoogleProvider implements Provider {
     if (!user) return gone();
     if (user.suspended) return { result: 'already', before: { suspended: true }, after: { suspended: true } };
     // users.update has patch semantics: only `suspended` changes.
-    const after = await this.api.call('users.update', () => this.api.directory.users.update({ userKey: id, fields: 'id,suspended', requestBody: { suspended: true } }), [404]);
+    const after = await this.api.call(
+      'users.update',
+      () => this.api.directory.users.update({ userKey: id, fields: 'id,suspended', requestBody: { suspended: true } }),
+      [404],
+    );
     if (!after) return gone();
     if (after.suspended !== true) throw new ProviderError(this.name, `users.update ${id}: the service accepted the change but the account is not suspended`);
     return { result: 'ok', before: { suspended: false }, after: { suspended: true } };
@@ -126,14 +138,22 @@ export class GoogleProvider implements Provider {
       const now = await this.getUser(id, 'id,isEnrolledIn2Sv');
       if (!now) return gone();
       if (!now.isEnrolledIn2Sv) return { result: 'already', detail: '2-Step Verification was turned off meanwhile' };
-      throw new ProviderError(this.name, `twoStepVerification.turnOff ${id}: HTTP 400: the service refused to turn off 2-Step Verification (is it enforced for the user's organizational unit?)`, { status: 400 });
+      throw new ProviderError(
+        this.name,
+        `twoStepVerification.turnOff ${id}: HTTP 400: the service refused to turn off 2-Step Verification (is it enforced for the user's organizational unit?)`,
+        { status: 400 },
+      );
     }
     return { result: 'ok', before: { enrolledIn2Sv: true }, after: { enrolledIn2Sv: false } };
   }
 
   /** members.insert answers 409 duplicate when the user is already a direct member. */
   private async addMember(groupId: string, accountId: string): Promise<ApplyOutcome> {
-    const res = await this.api.callStatus('members.insert', () => this.api.directory.members.insert({ groupKey: groupId, fields: 'id', requestBody: { id: accountId, role: 'MEMBER' } }), [409]);
+    const res = await this.api.callStatus(
+      'members.insert',
+      () => this.api.directory.members.insert({ groupKey: groupId, fields: 'id', requestBody: { id: accountId, role: 'MEMBER' } }),
+      [409],
+    );
     if (res.status === 409) return { result: 'already', before: { member: true }, after: { member: true } };
     return { result: 'ok', before: { member: false }, after: { member: true } };
   }
@@ -154,7 +174,10 @@ export class GoogleProvider implements Provider {
     if (!user) return gone();
     if (!user.suspended) throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a suspended account`);
     if (!(await this.transfers.hasCompleted(id))) {
-      throw new ProviderError(this.name, `refusing to delete account ${id}: no completed transfer of its Drive and Calendar data (transfer_ownership must complete first)`);
+      throw new ProviderError(
+        this.name,
+        `refusing to delete account ${id}: no completed transfer of its Drive and Calendar data (transfer_ownership must complete first)`,
+      );
     }
     const res = await this.api.callStatus('users.delete', () => this.api.directory.users.delete({ userKey: id }), [404]);
     if (res.status === 404) return gone();

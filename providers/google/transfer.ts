@@ -47,7 +47,8 @@ export class DriveCalendarTransfer {
     const running = existing.find((t) => t.overallTransferStatusCode === 'new' || t.overallTransferStatusCode === 'inProgress');
     if (running?.id) return this.waitFor(running.id, transferTo);
     const owner = await this.api.call('users.get', () => this.api.directory.users.get({ userKey: fromId, fields: 'id' }), [404]);
-    if (!owner) throw new ProviderError(this.api.provider, `transfer_ownership: account ${fromId} no longer exists and no transfer of its data was made`, { status: 404 });
+    if (!owner)
+      throw new ProviderError(this.api.provider, `transfer_ownership: account ${fromId} no longer exists and no transfer of its data was made`, { status: 404 });
     const apps = await this.applicationIds();
     const inserted = await this.api.call('transfers.insert', () =>
       this.api.transfer.transfers.insert({
@@ -71,7 +72,9 @@ export class DriveCalendarTransfer {
   }
 
   private async list(filter: { oldOwnerUserId: string; newOwnerUserId?: string; status?: string }): Promise<DataTransfer[]> {
-    const pages = await this.api.pages('transfers.list', (pageToken) => this.api.transfer.transfers.list({ ...filter, maxResults: 100, ...(pageToken ? { pageToken } : {}) }));
+    const pages = await this.api.pages('transfers.list', (pageToken) =>
+      this.api.transfer.transfers.list({ ...filter, maxResults: 100, ...(pageToken ? { pageToken } : {}) }),
+    );
     return pages.flatMap((p) => p.dataTransfers ?? []);
   }
 
@@ -82,15 +85,20 @@ export class DriveCalendarTransfer {
     for (;;) {
       const t = await this.api.call('transfers.get', () => this.api.transfer.transfers.get({ dataTransferId: id }));
       const status = t?.overallTransferStatusCode;
-      if (status === 'completed') return { result: 'ok', before: { transferred: false }, after: { transferred: true, to: transferTo }, detail: `transfer ${id} completed` };
+      if (status === 'completed')
+        return { result: 'ok', before: { transferred: false }, after: { transferred: true, to: transferTo }, detail: `transfer ${id} completed` };
       if (status === 'failed') {
         throw new ProviderError(this.api.provider, `transfer ${id} to ${transferTo} failed; check it in the Admin console (a rerun starts a new transfer)`);
       }
       if (Date.now() + delay > deadline) {
-        throw new ProviderError(this.api.provider, `transfer ${id} to ${transferTo} is still ${status ?? 'unknown'} after ${Math.round(this.settings.waitMs / 1000)} s; a rerun waits for it`, {
-          transient: true,
-          retryAfterMs: delay,
-        });
+        throw new ProviderError(
+          this.api.provider,
+          `transfer ${id} to ${transferTo} is still ${status ?? 'unknown'} after ${Math.round(this.settings.waitMs / 1000)} s; a rerun waits for it`,
+          {
+            transient: true,
+            retryAfterMs: delay,
+          },
+        );
       }
       await sleep(delay);
       delay = Math.min(delay * 2, MAX_POLL_MS);

@@ -257,10 +257,14 @@ export class KubernetesProvider implements Provider {
       } catch (e) {
         if (kubeStatus(e)?.code !== 410 || !token) throw toProviderError(this.name, what, e, this.settings.scrub, this.settings.timeoutMs);
         if (restarts >= MAX_LIST_RESTARTS) {
-          throw new ProviderError(this.name, `${what}: the listing expired ${restarts + 1} times before it was complete (410 Gone); the cluster is changing faster than it can be read`, {
-            status: 410,
-            transient: true,
-          });
+          throw new ProviderError(
+            this.name,
+            `${what}: the listing expired ${restarts + 1} times before it was complete (410 Gone); the cluster is changing faster than it can be read`,
+            {
+              status: 410,
+              transient: true,
+            },
+          );
         }
         this.log.info(`${what}: continue token expired (410 Gone); listing again from the start`);
       }

@@ -63,7 +63,8 @@ export function parseInventory(text: string, shownAs: string): ObservedProvider 
       problem([...path, 'lastLoginAt'], 'lastLoginAt must be an ISO date or date-time');
     }
     const emails = raw['emails'];
-    if (emails !== undefined && (!Array.isArray(emails) || !emails.every((e) => typeof e === 'string'))) problem([...path, 'emails'], 'emails must be a list of addresses');
+    if (emails !== undefined && (!Array.isArray(emails) || !emails.every((e) => typeof e === 'string')))
+      problem([...path, 'emails'], 'emails must be a list of addresses');
     const account: ObservedAccount = {
       id: typeof raw['id'] === 'string' && raw['id'] ? raw['id'] : login,
       login,

@@ -24,7 +24,6 @@ interface SdkFailure {
   body?: { errorCode?: string; errorSummary?: string };
 }
 
-
 function header(h: SdkFailure['headers'], name: string): string | null {
   if (!h) return null;
   if (typeof h.get === 'function') return h.get(name);

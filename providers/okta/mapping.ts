@@ -31,7 +31,15 @@ export interface OktaUserLike {
   status?: string;
   created?: Date | string;
   lastLogin?: Date | string | null;
-  profile?: { login?: string; email?: string | null; secondEmail?: string | null; employeeNumber?: string | null; displayName?: string | null; firstName?: string | null; lastName?: string | null };
+  profile?: {
+    login?: string;
+    email?: string | null;
+    secondEmail?: string | null;
+    employeeNumber?: string | null;
+    displayName?: string | null;
+    firstName?: string | null;
+    lastName?: string | null;
+  };
 }
 
 export interface OktaGroupLike {

@@ -169,7 +169,8 @@ export class OktaProvider implements Provider {
 
   /** Ends every session, with the OAuth tokens they issued, and forgets remembered devices. */
   private async revokeSessions(id: string): Promise<ApplyOutcome> {
-    if (!(await this.orGone(`DELETE ${users(id)}/sessions`, () => this.client.userApi.revokeUserSessions({ userId: id, oauthTokens: true, forgetDevices: true })))) return gone();
+    if (!(await this.orGone(`DELETE ${users(id)}/sessions`, () => this.client.userApi.revokeUserSessions({ userId: id, oauthTokens: true, forgetDevices: true }))))
+      return gone();
     return { result: 'ok', detail: 'sessions ended, OAuth tokens revoked, remembered devices forgotten' };
   }
 

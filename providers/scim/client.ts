@@ -42,7 +42,6 @@ export interface ScimRequest {
 const MAX_PAGES = 10_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-
 export class ScimClient {
   private readonly baseUrl: string;
   private readonly authorization: string;

@@ -51,9 +51,7 @@ export function toObservedAccount(user: ScimUser): ObservedAccount {
 
 /** Member values that are users; nested groups are not accounts and are left out. */
 export function toObservedGroup(group: ScimGroup, groupIds: ReadonlySet<string>): ObservedGroup {
-  const members = (group.members ?? [])
-    .filter((m) => typeof m?.value === 'string' && m.type !== 'Group' && !groupIds.has(m.value))
-    .map((m) => m.value as string);
+  const members = (group.members ?? []).filter((m) => typeof m?.value === 'string' && m.type !== 'Group' && !groupIds.has(m.value)).map((m) => m.value as string);
   return { id: group.id, name: group.displayName ?? group.id, members: [...new Set(members)] };
 }
 

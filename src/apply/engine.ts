@@ -99,7 +99,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
   if (guard.tripped && !opts.guardApprovedBy) {
     log.warn(`guard tripped (${guard.violations.length} violation(s)): nothing applied`);
     await journal.append({ ...run.base, type: 'halt', result: 'halted', violations: guard.violations, detail: 'guard tripped; nothing applied' });
-    return finish(run, plan.changes.map((change) => ({ change, result: 'halted' as const })), true);
+    return finish(
+      run,
+      plan.changes.map((change) => ({ change, result: 'halted' as const })),
+      true,
+    );
   }
   const approvers = guardApprovers(plan, opts.guardApprovedBy);
   if (approvers.length > 0) {
@@ -253,8 +257,7 @@ function retryOptions(run: Run, provider: string, what: string) {
     ...opts.backoff,
     signal: run.signal,
     random: opts.random,
-    onRetry: (e: ProviderError, attempt: number, delayMs: number) =>
-      opts.log.info(`${provider}: ${what}: ${errorMessage(e)}; retry ${attempt} in ${delayMs} ms`),
+    onRetry: (e: ProviderError, attempt: number, delayMs: number) => opts.log.info(`${provider}: ${what}: ${errorMessage(e)}; retry ${attempt} in ${delayMs} ms`),
   } as const;
 }
 

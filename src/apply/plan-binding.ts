@@ -53,7 +53,9 @@ export async function refuseForeignPlan(file: string, plan: Plan, here: PolicyHe
     const status = planSignatureStatus(plan, here.verifier);
     const keyId = here.verifier.keyId;
     if (status.state === 'unsigned') {
-      throw new UserError(`${file}: plan is not signed, and Config spec.signing requires plans signed by ${keyId}: make the plan where the signing key is available (lockstep plan --out) and apply that plan`);
+      throw new UserError(
+        `${file}: plan is not signed, and Config spec.signing requires plans signed by ${keyId}: make the plan where the signing key is available (lockstep plan --out) and apply that plan`,
+      );
     }
     if (status.state === 'other_key') {
       throw new UserError(`${file}: plan is signed by ${status.keyId}, not by this policy's key ${keyId}: apply only plans made with this policy's signing key`);
@@ -65,16 +67,23 @@ export async function refuseForeignPlan(file: string, plan: Plan, here: PolicyHe
 
   const made = plan.policy;
   if (made.name !== here.name) {
-    throw new UserError(`${file}: plan was made for policy "${made.name}", but this policy is "${here.name}": apply it with --policies pointing at the policy it was made from`);
+    throw new UserError(
+      `${file}: plan was made for policy "${made.name}", but this policy is "${here.name}": apply it with --policies pointing at the policy it was made from`,
+    );
   }
   const repository = made.repository ?? null;
   if (repository !== here.origin.repository) {
-    const why = repository === null ? `records no repository (made outside Git${made.repository === undefined ? ' or by Lockstep before plan format 1.1' : ''})` : `was made from ${shown(repository)}`;
+    const why =
+      repository === null
+        ? `records no repository (made outside Git${made.repository === undefined ? ' or by Lockstep before plan format 1.1' : ''})`
+        : `was made from ${shown(repository)}`;
     throw new UserError(`${file}: plan ${why}, but the policy here is in ${shown(here.origin.repository)}: make the plan from this policy repository and apply that`);
   }
   if (here.origin.repository === null) return;
   if (made.path !== here.origin.path) {
-    throw new UserError(`${file}: plan was made from the policy folder ${made.path ?? '(not recorded)'} of ${repository}, but the policy here is ${here.origin.path}: apply it with --policies pointing at that folder`);
+    throw new UserError(
+      `${file}: plan was made from the policy folder ${made.path ?? '(not recorded)'} of ${repository}, but the policy here is ${here.origin.path}: apply it with --policies pointing at that folder`,
+    );
   }
 
   if (made.digest !== undefined && made.digest === here.digest) return;

@@ -44,9 +44,7 @@ export async function readSavedPlan(file: string, checks: SavedPlanChecks): Prom
 
   const issues = schemaIssues('plan', value);
   if (issues.length > 0) {
-    throw new UserError(
-      issues.map((i) => ({ message: `${file}: not a valid plan: ${i.path.length ? `at ${i.path.join('.')}: ` : ''}${i.message}` })),
-    );
+    throw new UserError(issues.map((i) => ({ message: `${file}: not a valid plan: ${i.path.length ? `at ${i.path.join('.')}: ` : ''}${i.message}` })));
   }
   const plan = value as Plan;
 

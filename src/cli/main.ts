@@ -29,9 +29,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
   const done = (p: Promise<number>) => p.then(setExit);
-  const state = new Option('--state-dir <dir>', 'the file state backend\'s folder (journal, lock, tasks, HR events)').env('LOCKSTEP_STATE_DIR');
+  const state = new Option('--state-dir <dir>', "the file state backend's folder (journal, lock, tasks, HR events)").env('LOCKSTEP_STATE_DIR');
   const store = () =>
-    new Option('--state <backend>', 'state backend: file, or postgres://user@host/db (password by reference: PGPASSWORD, or --state \'${env:NAME}\'); default Config spec.state, else file').env('LOCKSTEP_STATE');
+    new Option(
+      '--state <backend>',
+      "state backend: file, or postgres://user@host/db (password by reference: PGPASSWORD, or --state '${env:NAME}'); default Config spec.state, else file",
+    ).env('LOCKSTEP_STATE');
   const format = new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat);
 
   program
@@ -164,7 +167,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--branch <name>', 'the branch to apply: only commits reachable from it', 'main')
     .option('--people <file>', 'HR roster (default: Config spec.people.file)')
     .option('--interval <duration>', 'time between cycles, jittered ±10%', '15m')
-    .option('--once', 'run one cycle and exit with apply\'s code (0 ok, 1 failure, 3 guard halt)')
+    .option('--once', "run one cycle and exit with apply's code (0 ok, 1 failure, 3 guard halt)")
     .option('--listen <host:port>', 'HTTP address (:0 picks a free port)', '127.0.0.1:8080')
     .option('--webhook-secret-file <file>', 'shared secret of the HR webhook (or LOCKSTEP_WEBHOOK_SECRET)')
     .option('--alert-webhook <url>', 'POST a JSON alert here on a guard halt or a failed cycle')

@@ -172,13 +172,17 @@ export class Controller {
       return ExitCode.Ok;
     }
     const started = Date.now();
-    return this.locked('cycle', () => this.reconcile(), async (code) => {
-      const at = new Date().toISOString();
-      if (code === ExitCode.Ok) metrics.lastSuccess.set(Date.now() / 1000);
-      await this.recordCycle(at, code);
-      log.info(`cycle done in ${Date.now() - started} ms`);
-      if (await this.hasUncontained()) this.queueEventRun();
-    });
+    return this.locked(
+      'cycle',
+      () => this.reconcile(),
+      async (code) => {
+        const at = new Date().toISOString();
+        if (code === ExitCode.Ok) metrics.lastSuccess.set(Date.now() / 1000);
+        await this.recordCycle(at, code);
+        log.info(`cycle done in ${Date.now() - started} ms`);
+        if (await this.hasUncontained()) this.queueEventRun();
+      },
+    );
   }
 
   /**
@@ -215,7 +219,9 @@ export class Controller {
       lastSuccessAt = null;
     }
     const doc = { at, exitCode: code, by: this.opts.actor, lastSuccessAt: code === ExitCode.Ok ? at : lastSuccessAt };
-    await this.opts.store.documents.put(CYCLE_DOCUMENT, JSON.stringify(doc)).catch((e: unknown) => this.opts.log.warn(`cannot record the cycle state: ${(e as Error).message}`));
+    await this.opts.store.documents
+      .put(CYCLE_DOCUMENT, JSON.stringify(doc))
+      .catch((e: unknown) => this.opts.log.warn(`cannot record the cycle state: ${(e as Error).message}`));
   }
 
   private async reconcile(): Promise<number> {
@@ -230,7 +236,9 @@ export class Controller {
     const { plan } = made;
     metrics.observePlan(plan);
     const { attestations } = made;
-    log.info(`cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`);
+    log.info(
+      `cycle: policy ${plan.policy.commit ?? '(no commit)'}, ${plan.changes.length} change(s)${attestations.length ? `, ${attestations.length} access review(s) to attest` : ''}`,
+    );
     // A merged review whose decisions change nothing is still attested.
     if (plan.changes.length === 0 && attestations.length === 0) return ExitCode.Ok;
     const report = await runApply({ plan, policy, history: made.history, store, actor: this.opts.actor, log, signer, signal: this.abort.signal, attestations });
@@ -267,44 +275,48 @@ export class Controller {
     const { store, log } = this.opts;
     const t0 = Date.now();
     let retry = false;
-    return this.locked('hr_event', async () => {
-      const now = new Date();
-      const events = await this.uncontained(now.getTime());
-      if (events.leavers.length === 0) return ExitCode.Ok;
-      // Leavers contained earlier are in the snapshot as such (withApplied); only their
-      // unobservable revocations would be planned again, and those the guard does not count.
-      const { plan, history, roster, laid, eventOf } = await planContainment(world, events, store, now);
-      const { leavers } = events;
-      const t1 = Date.now();
-      const report = await runApply({
-        plan,
-        policy: world.policy,
-        history,
-        store,
-        actor: this.opts.actor,
-        log,
-        signer: world.signer,
-        signal: this.abort.signal,
-        events: eventOf,
-        // The fast path contains leavers; reviews are attested by the next cycle.
-        attestations: [],
-      });
-      log.info(`HR event run: ${plan.changes.length} change(s) for ${eventOf.size} leaver(s); planned in ${t1 - t0} ms, applied in ${Date.now() - t1} ms`);
-      if (this.world === world) this.world = { ...world, snapshot: withApplied(world.snapshot, report.results) };
-      // A leaver with nothing left to contain is contained as of this run.
-      const confirmedNow = new Map(containmentByPerson(report.results));
-      if (!report.halted) {
-        for (const key of eventOf.keys()) if (!confirmedNow.has(key)) confirmedNow.set(key, { person: key, confirmed: true, tier: 'standard', triggerAtMs: null });
-      }
-      // An event about nobody the roster knows has nothing to contain yet: counted once, here.
-      for (const p of leavers) if (!personOf(roster.people, p.event.person)) await store.hrEvents.markContained(p.event.id, Date.now());
-      const code = await this.afterApply(plan, report, `HR events ${[...new Set(eventOf.values())].join(', ')}`, eventOf, laid, confirmedNow);
-      retry = !report.halted;
-      return code;
-    }, async () => {
-      // A containment that failed (throttled, provider down) is retried soon, not at the next cycle.
-      if (retry && (await this.hasUncontained())) this.retryEventsSoon();
-    });
+    return this.locked(
+      'hr_event',
+      async () => {
+        const now = new Date();
+        const events = await this.uncontained(now.getTime());
+        if (events.leavers.length === 0) return ExitCode.Ok;
+        // Leavers contained earlier are in the snapshot as such (withApplied); only their
+        // unobservable revocations would be planned again, and those the guard does not count.
+        const { plan, history, roster, laid, eventOf } = await planContainment(world, events, store, now);
+        const { leavers } = events;
+        const t1 = Date.now();
+        const report = await runApply({
+          plan,
+          policy: world.policy,
+          history,
+          store,
+          actor: this.opts.actor,
+          log,
+          signer: world.signer,
+          signal: this.abort.signal,
+          events: eventOf,
+          // The fast path contains leavers; reviews are attested by the next cycle.
+          attestations: [],
+        });
+        log.info(`HR event run: ${plan.changes.length} change(s) for ${eventOf.size} leaver(s); planned in ${t1 - t0} ms, applied in ${Date.now() - t1} ms`);
+        if (this.world === world) this.world = { ...world, snapshot: withApplied(world.snapshot, report.results) };
+        // A leaver with nothing left to contain is contained as of this run.
+        const confirmedNow = new Map(containmentByPerson(report.results));
+        if (!report.halted) {
+          for (const key of eventOf.keys()) if (!confirmedNow.has(key)) confirmedNow.set(key, { person: key, confirmed: true, tier: 'standard', triggerAtMs: null });
+        }
+        // An event about nobody the roster knows has nothing to contain yet: counted once, here.
+        for (const p of leavers) if (!personOf(roster.people, p.event.person)) await store.hrEvents.markContained(p.event.id, Date.now());
+        const code = await this.afterApply(plan, report, `HR events ${[...new Set(eventOf.values())].join(', ')}`, eventOf, laid, confirmedNow);
+        retry = !report.halted;
+        return code;
+      },
+      async () => {
+        // A containment that failed (throttled, provider down) is retried soon, not at the next cycle.
+        if (retry && (await this.hasUncontained())) this.retryEventsSoon();
+      },
+    );
   }
 
   /**
@@ -355,7 +367,14 @@ export class Controller {
       }
     }
     const failed = report.counts.failed ?? 0;
-    log.info(`applied (${trigger}): ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing'}`);
+    log.info(
+      `applied (${trigger}): ${
+        Object.entries(report.counts)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ') || 'nothing'
+      }`,
+    );
     return failed > 0 ? ExitCode.Error : ExitCode.Ok;
   }
 }

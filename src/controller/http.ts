@@ -50,12 +50,7 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: HttpOption
     if (!opts.controller.accepting()) return send(res, 503, { error: 'not the leader or shutting down; retry' }, { 'retry-after': '5' });
     const body = await readBody(req);
     if (body === null) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
-    const verdict = verifyEvent(
-      { timestamp: header(req, 'x-lockstep-timestamp'), signature: header(req, 'x-lockstep-signature'), body },
-      opts.secret,
-      seen,
-      Date.now(),
-    );
+    const verdict = verifyEvent({ timestamp: header(req, 'x-lockstep-timestamp'), signature: header(req, 'x-lockstep-signature'), body }, opts.secret, seen, Date.now());
     if (verdict.status !== 202) {
       opts.log.warn(`HR event refused: HTTP ${verdict.status} ${verdict.error}`);
       return send(res, verdict.status, { error: verdict.error, ...(verdict.issues ? { issues: verdict.issues } : {}) });

@@ -277,7 +277,14 @@ export class LeaseElector implements LeaderElector {
     const now = this.clock.now();
     const body: V1Lease = {
       ...current,
-      spec: { ...spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: spec.leaseTransitions ?? 0 },
+      spec: {
+        ...spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: microTime(now),
+        renewTime: microTime(now),
+        leaseTransitions: spec.leaseTransitions ?? 0,
+      },
     };
     await this.api.replaceNamespacedLease({ namespace, name, body });
     this.log(`lease ${this.where()}: released by ${this.identity}`);

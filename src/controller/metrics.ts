@@ -106,7 +106,10 @@ function hostKey(protocol: string, hostname: string, port: string | number | und
 export function countProviderRequests(metrics: ControllerMetrics, hosts: () => ReadonlyMap<string, string>): () => void {
   const count = (key: string, status: number) => metrics.providerRequests.inc({ provider: hosts().get(key) ?? 'other', status: String(status) });
   const onHttp = (msg: unknown) => {
-    const { request, response } = msg as { request: { protocol?: string; host?: string; getHeader?(n: string): unknown; socket?: { remotePort?: number } }; response: { statusCode?: number } };
+    const { request, response } = msg as {
+      request: { protocol?: string; host?: string; getHeader?(n: string): unknown; socket?: { remotePort?: number } };
+      response: { statusCode?: number };
+    };
     const hostHeader = String(request.getHeader?.('host') ?? request.host ?? '');
     const [h, p] = splitHost(hostHeader);
     count(hostKey(request.protocol ?? 'http:', h, p ?? request.socket?.remotePort), response.statusCode ?? 0);

@@ -10,9 +10,7 @@ export function signEvent(secret: string, timestamp: string, body: string | Buff
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
 }
 
-export type Verdict =
-  | { status: 202; event: HrEvent }
-  | { status: 400 | 401 | 409; error: string; issues?: string[] };
+export type Verdict = { status: 202; event: HrEvent } | { status: 400 | 401 | 409; error: string; issues?: string[] };
 
 /**
  * Event ids seen within the replay window. Anything older than the window is refused by

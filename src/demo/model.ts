@@ -43,12 +43,7 @@ export interface ManualInventory {
   groups: { name: string; members: string[] }[];
 }
 
-export type DemoDocument =
-  | ConfigDocument
-  | RoleProfileDocument
-  | RoleAssignmentDocument
-  | LifecycleRuleDocument
-  | ExceptionDocument;
+export type DemoDocument = ConfigDocument | RoleProfileDocument | RoleAssignmentDocument | LifecycleRuleDocument | ExceptionDocument;
 
 /** A provider account the story refers to. */
 export interface AccountFact {

@@ -74,20 +74,18 @@ export function generateOrg(opts: GenerateOrgOptions): Org {
 
 /** Rows as the HRIS exports them: sorted by employee id, every column present. */
 function toRoster(people: readonly DemoPerson[], company: Company): RosterRow[] {
-  const rows = people.map(
-    (p): RosterRow => ({
-      employee_id: p.employeeId,
-      email: p.email,
-      aliases: p.aliases.join(';'),
-      name: p.name,
-      manager_email: p.manager?.email ?? '',
-      department: p.department,
-      title: p.title,
-      employment_type: p.employmentType,
-      status: p.status,
-      end_date: p.endDate,
-      org: company.name,
-    }),
-  );
+  const rows = people.map((p): RosterRow => ({
+    employee_id: p.employeeId,
+    email: p.email,
+    aliases: p.aliases.join(';'),
+    name: p.name,
+    manager_email: p.manager?.email ?? '',
+    department: p.department,
+    title: p.title,
+    employment_type: p.employmentType,
+    status: p.status,
+    end_date: p.endDate,
+    org: company.name,
+  }));
   return rows.sort((a, b) => (a.employee_id < b.employee_id ? -1 : a.employee_id > b.employee_id ? 1 : 0));
 }

@@ -1,13 +1,4 @@
-import {
-  ADMIN_TITLE,
-  AGENCY_DOMAINS,
-  CEO_TITLE,
-  DEPARTMENTS,
-  EXECUTIVE_DEPARTMENT,
-  FIRST_NAMES,
-  LAST_NAMES,
-  SERVICE_ACCOUNTS,
-} from './catalogue.js';
+import { ADMIN_TITLE, AGENCY_DOMAINS, CEO_TITLE, DEPARTMENTS, EXECUTIVE_DEPARTMENT, FIRST_NAMES, LAST_NAMES, SERVICE_ACCOUNTS } from './catalogue.js';
 import type { Company } from './model.js';
 import type { Random } from './random.js';
 import { DAY_MS, isoDate } from './time.js';
@@ -125,9 +116,23 @@ export function generatePeople(count: number, company: Company, now: Date, r: Ra
     const first = r.pick(FIRST_NAMES);
     const last = r.pick(LAST_NAMES);
     const p: DemoPerson = {
-      index: people.length, employeeId: '', first, last, email: book.claim(`${first}.${last}`), aliases: [],
-      name: `${first} ${last}`, manager, department, title, employmentType: 'employee', status: 'active', endDate: '',
-      position, admin: false, holdsAccess: true, story: null,
+      index: people.length,
+      employeeId: '',
+      first,
+      last,
+      email: book.claim(`${first}.${last}`),
+      aliases: [],
+      name: `${first} ${last}`,
+      manager,
+      department,
+      title,
+      employmentType: 'employee',
+      status: 'active',
+      endDate: '',
+      position,
+      admin: false,
+      holdsAccess: true,
+      story: null,
     };
     people.push(p);
     return p;
@@ -135,7 +140,10 @@ export function generatePeople(count: number, company: Company, now: Date, r: Ra
 
   const services = count >= 20 ? Math.max(3, Math.round(count * 0.002)) : 0;
   const ceo = add('ceo', EXECUTIVE_DEPARTMENT, CEO_TITLE, null);
-  const quotas = apportion(count - 1 - services, DEPARTMENTS.map((d) => d.share));
+  const quotas = apportion(
+    count - 1 - services,
+    DEPARTMENTS.map((d) => d.share),
+  );
   const ics: DemoPerson[] = [];
   let itHead: DemoPerson | null = null;
   let itIcs: DemoPerson[] = [];
@@ -201,10 +209,23 @@ export function generatePeople(count: number, company: Company, now: Date, r: Ra
     const spec = SERVICE_ACCOUNTS[i];
     const local = spec?.local ?? `svc-job-${String(i + 1).padStart(3, '0')}`;
     const p: DemoPerson = {
-      index: people.length, employeeId: `SVC-${String(i + 1).padStart(3, '0')}`, first: '', last: '',
-      email: book.claim(local), aliases: [], name: spec?.name ?? `Scheduled job ${i + 1}`, manager: owner,
-      department: 'IT', title: 'Service account', employmentType: 'service', status: 'active', endDate: '',
-      position: 'service', admin: false, holdsAccess: true, story: null,
+      index: people.length,
+      employeeId: `SVC-${String(i + 1).padStart(3, '0')}`,
+      first: '',
+      last: '',
+      email: book.claim(local),
+      aliases: [],
+      name: spec?.name ?? `Scheduled job ${i + 1}`,
+      manager: owner,
+      department: 'IT',
+      title: 'Service account',
+      employmentType: 'service',
+      status: 'active',
+      endDate: '',
+      position: 'service',
+      admin: false,
+      holdsAccess: true,
+      story: null,
     };
     people.push(p);
   }

@@ -81,8 +81,7 @@ function rule(name: string, spec: LifecycleRuleDocument['spec']): LifecycleRuleD
 }
 
 function lifecycleRules(): LifecycleRuleDocument[] {
-  const stages = (): LifecycleRuleDocument['spec']['stages'] =>
-    CONTAINMENT.map((s) => ({ ...s, actions: [...s.actions] })) as LifecycleRuleDocument['spec']['stages'];
+  const stages = (): LifecycleRuleDocument['spec']['stages'] => CONTAINMENT.map((s) => ({ ...s, actions: [...s.actions] })) as LifecycleRuleDocument['spec']['stages'];
   return [
     rule('leaver', { trigger: 'terminated', appliesTo: { employmentType: ['employee', 'contractor'] }, stages: stages() }),
     rule('contractor-end', { trigger: 'contract_end', appliesTo: { employmentType: 'contractor' }, stages: stages() }),

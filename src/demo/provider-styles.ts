@@ -30,11 +30,14 @@ export interface ProviderStyle {
 }
 
 const envName = (providerName: string): string => providerName.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const companySlug = (c: Company): string => slug(c.domain.split('.')[0] ?? c.name);
 /** `wiki` → `Wiki`, short names are acronyms: `vpn` → `VPN`. */
-const titleCase = (name: string): string =>
-  name.length <= 3 ? name.toUpperCase() : name.charAt(0).toUpperCase() + name.slice(1).replace(/[-_]+/g, ' ');
+const titleCase = (name: string): string => (name.length <= 3 ? name.toUpperCase() : name.charAt(0).toUpperCase() + name.slice(1).replace(/[-_]+/g, ' '));
 
 export const PROVIDER_STYLES: Readonly<Record<ProviderType, ProviderStyle>> = {
   scim: {

@@ -33,14 +33,7 @@ export interface RoleModel {
 
 const HUMANS: PersonSelector['employmentType'] = ['employee', 'contractor'];
 
-function role(
-  name: string,
-  description: string,
-  tier: RoleDef['tier'],
-  owner: string,
-  grants: Grant[],
-  assignment: RoleDef['assignment'],
-): RoleDef {
+function role(name: string, description: string, tier: RoleDef['tier'], owner: string, grants: Grant[], assignment: RoleDef['assignment']): RoleDef {
   const byProvider = new Map<string, string[]>();
   for (const g of grants) byProvider.set(g.provider, [...(byProvider.get(g.provider) ?? []), g.group]);
   return { name, description, tier, owner, grants, byProvider, assignment };
@@ -62,9 +55,7 @@ export function buildRoleModel(people: readonly DemoPerson[], providers: readonl
   const departments = new Map<string, RoleDef>();
   for (const d of DEPARTMENTS) {
     const grants = providers.flatMap((p) =>
-      p.departments.has(d.name)
-        ? [p.style.departmentGroup(d.name, company), ...(p.extraGroups[d.name] ?? [])].map((group) => ({ provider: p.name, group }))
-        : [],
+      p.departments.has(d.name) ? [p.style.departmentGroup(d.name, company), ...(p.extraGroups[d.name] ?? [])].map((group) => ({ provider: p.name, group })) : [],
     );
     if (grants.length === 0) continue;
     departments.set(
@@ -89,9 +80,7 @@ export function buildRoleModel(people: readonly DemoPerson[], providers: readonl
       )
     : null;
 
-  const integrationGrants = providers.flatMap((p) =>
-    p.staffGroup === null ? [] : [{ provider: p.name, group: p.style.departmentGroup('Integrations', company) }],
-  );
+  const integrationGrants = providers.flatMap((p) => (p.staffGroup === null ? [] : [{ provider: p.name, group: p.style.departmentGroup('Integrations', company) }]));
   const automation =
     integrationGrants.length && people.some((p) => p.employmentType === 'service')
       ? role('automation', 'Non-human accounts that sync and report', 'standard', itOwner, integrationGrants, {

@@ -48,17 +48,37 @@ export function storyProviders(company: Company): ProviderSpec[] {
     // The production cluster: engineers and IT hold namespace and cluster role bindings.
     { name: CLUSTER, type: 'kubernetes', departments: ['Engineering', 'IT'] },
     {
-      name: HELPDESK, type: 'scim', adminGroup: 'Helpdesk Admins',
-      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2', token: '${env:HELPDESK_SCIM_TOKEN}', owner: `it-apps@${company.domain}`, deactivationEndsSessions: true },
+      name: HELPDESK,
+      type: 'scim',
+      adminGroup: 'Helpdesk Admins',
+      connection: {
+        type: 'scim',
+        baseUrl: 'http://127.0.0.1:4010/scim/v2',
+        token: '${env:HELPDESK_SCIM_TOKEN}',
+        owner: `it-apps@${company.domain}`,
+        deactivationEndsSessions: true,
+      },
     },
     {
-      name: WIKI, type: 'scim', staffGroup: null, adminGroup: 'Wiki Admins',
+      name: WIKI,
+      type: 'scim',
+      staffGroup: null,
+      adminGroup: 'Wiki Admins',
       departments: ['Engineering', 'Support', 'Marketing', 'Finance', 'IT', 'People', 'Legal'],
       extraGroups: { Finance: [DRIFT_GROUP] },
-      connection: { type: 'scim', baseUrl: 'http://127.0.0.1:4011/scim/v2', token: '${env:WIKI_SCIM_TOKEN}', owner: `it-apps@${company.domain}`, deactivationEndsSessions: true },
+      connection: {
+        type: 'scim',
+        baseUrl: 'http://127.0.0.1:4011/scim/v2',
+        token: '${env:WIKI_SCIM_TOKEN}',
+        owner: `it-apps@${company.domain}`,
+        deactivationEndsSessions: true,
+      },
     },
     {
-      name: VPN, type: 'manual', staffGroup: null, adminGroup: 'VPN Admins',
+      name: VPN,
+      type: 'manual',
+      staffGroup: null,
+      adminGroup: 'VPN Admins',
       departments: ['Engineering', 'IT', 'Support'],
       connection: { type: 'manual', owner: `netops@${company.domain}`, inventory: `inventories/${VPN}.yaml` },
     },
@@ -96,9 +116,7 @@ const VPN_DEPARTMENTS = new Set(['Engineering', 'IT', 'Support']);
 export function castStory(people: readonly DemoPerson[], book: EmailBook, company: Company, now: Date, r: Random): StoryCast {
   // Only active employees who are individual contributors are cast, so every manager stays active.
   const candidates = (label: string, pred: (p: DemoPerson) => boolean): DemoPerson[] => {
-    const out = people.filter(
-      (p) => p.position === 'ic' && p.story === null && p.status === 'active' && p.holdsAccess && p.employmentType !== 'service' && pred(p),
-    );
+    const out = people.filter((p) => p.position === 'ic' && p.story === null && p.status === 'active' && p.holdsAccess && p.employmentType !== 'service' && pred(p));
     if (out.length === 0) throw new RangeError(`the demo story needs ${label}; generate more people`);
     return out;
   };
@@ -125,8 +143,7 @@ export function castStory(people: readonly DemoPerson[], book: EmailBook, compan
   const ghost = pick('leaver with a ghost account', (p) => employee(p) && p.department === 'Engineering');
   leaveAt(ghost, 6);
   // A name change: the wiki account made under the previous name was never renamed.
-  const previous = ghost.aliases.find((a) => a.endsWith(`@${company.domain}`)) ??
-    book.claim(`${ghost.first}.${r.pick(LAST_NAMES.filter((l) => l !== ghost.last))}`);
+  const previous = ghost.aliases.find((a) => a.endsWith(`@${company.domain}`)) ?? book.claim(`${ghost.first}.${r.pick(LAST_NAMES.filter((l) => l !== ghost.last))}`);
   if (!ghost.aliases.includes(previous)) ghost.aliases.push(previous);
   const support = pick('support leaver', (p) => employee(p) && p.department === 'Support');
   leaveAt(support, 5);
@@ -172,15 +189,25 @@ export function castStory(people: readonly DemoPerson[], book: EmailBook, compan
   const slugOf = (p: DemoPerson): string => p.email.split('@')[0]!.replace(/\./g, '-');
   const kept = pick('exception holder', (p) => p.department === 'Marketing');
   const exception: StoryException = {
-    name: `${slugOf(kept)}-wiki-engineering`, person: kept, provider: WIKI, group: 'Engineering',
-    reason: 'Writing the launch runbooks with the platform team until the release ships', ticket: 'SEC-2291',
-    approvedBy, expires: daysBefore(now, -10),
+    name: `${slugOf(kept)}-wiki-engineering`,
+    person: kept,
+    provider: WIKI,
+    group: 'Engineering',
+    reason: 'Writing the launch runbooks with the platform team until the release ships',
+    ticket: 'SEC-2291',
+    approvedBy,
+    expires: daysBefore(now, -10),
   };
   const lapsed = pick('expired exception holder', (p) => p.department === 'Support');
   const expiredException: StoryException = {
-    name: `${slugOf(lapsed)}-wiki-legal`, person: lapsed, provider: WIKI, group: 'Legal',
-    reason: 'Reviewing support terms for the enterprise contract renewal', ticket: 'SEC-2207',
-    approvedBy, expires: daysBefore(now, 3),
+    name: `${slugOf(lapsed)}-wiki-legal`,
+    person: lapsed,
+    provider: WIKI,
+    group: 'Legal',
+    reason: 'Reviewing support terms for the enterprise contract renewal',
+    ticket: 'SEC-2207',
+    approvedBy,
+    expires: daysBefore(now, 3),
   };
 
   return {
@@ -190,7 +217,13 @@ export function castStory(people: readonly DemoPerson[], book: EmailBook, compan
       { person: support, privileged: false, ghostAlias: null },
       { person: finance, privileged: false, ghostAlias: null },
     ],
-    rif, contractor, onLeave, dormant, drift, exception, expiredException,
+    rif,
+    contractor,
+    onLeave,
+    dormant,
+    drift,
+    exception,
+    expiredException,
     orphanLogin: `temp.admin@${company.domain}`,
     breakglassLogin: `breakglass@${company.domain}`,
   };
@@ -212,7 +245,9 @@ export function injectStory(builders: ReadonlyMap<string, ObservedBuilder>, cast
   const leaver = cast.leavers.find((l) => l.ghostAlias !== null);
   if (leaver?.ghostAlias) {
     const ghost = wiki.addAccount(leaver.ghostAlias, {
-      lastLoginAt: wiki.ago(55, 70), createdAt: wiki.agoHours(900, 1500), externalId: null,
+      lastLoginAt: wiki.ago(55, 70),
+      createdAt: wiki.agoHours(900, 1500),
+      externalId: null,
       displayName: `${leaver.person.first} ${leaver.ghostAlias.split('@')[0]!.split('.')[1] ?? ''}`.trim(),
     });
     wiki.join(deptGroup(wiki, leaver.person.department), ghost);

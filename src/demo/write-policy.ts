@@ -15,7 +15,17 @@ export const POLICY_FILES: Readonly<Record<DemoDocument['kind'], { readonly file
 
 /** The roster's columns, in the order SPEC §4 lists them. */
 export const ROSTER_COLUMNS = [
-  'employee_id', 'email', 'aliases', 'name', 'manager_email', 'department', 'title', 'employment_type', 'status', 'end_date', 'org',
+  'employee_id',
+  'email',
+  'aliases',
+  'name',
+  'manager_email',
+  'department',
+  'title',
+  'employment_type',
+  'status',
+  'end_date',
+  'org',
 ] as const satisfies readonly (keyof RosterRow)[];
 
 const YAML_OPTIONS: ToStringOptions = { lineWidth: 0 };
@@ -37,7 +47,7 @@ function toYaml(value: unknown, header: string[]): string {
       if (isMap(v) && FLOW_MAP_KEYS.has(key)) v.flow = true;
       if (isMap(v) && FLOW_ITEMS_UNDER.has(key)) for (const item of v.items) if (isPair(item) && isMap(item.value)) item.value.flow = true;
       if (isSeq(v) && FLOW_ITEMS_UNDER.has(key)) for (const item of v.items) if (isMap(item)) item.flow = true;
-      if (isSeq(v) && v.items.every(isScalar) && v.items.map((i) => String(i.value)).join(", ").length <= 80) v.flow = true;
+      if (isSeq(v) && v.items.every(isScalar) && v.items.map((i) => String(i.value)).join(', ').length <= 80) v.flow = true;
     },
   });
   if (header.length) doc.commentBefore = header.map((l) => ` ${l}`).join('\n');

@@ -190,14 +190,38 @@ function settingDiffs(base: Policy, head: Policy): SettingDiff[] {
     const y = ag[key];
     if (same(x, y)) continue;
     const widens = LOOSER_WHEN_HIGHER.has(key) ? typeof y !== 'number' || typeof x !== 'number' || y > x : key === 'overrides';
-    out.push({ kind: 'guard', name: key, change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed', before: x ?? null, after: y ?? null, widens, privileged: false });
+    out.push({
+      kind: 'guard',
+      name: key,
+      change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed',
+      before: x ?? null,
+      after: y ?? null,
+      widens,
+      privileged: false,
+    });
   }
   if (!same(b.minMembers ?? [], a.minMembers ?? [])) {
-    out.push({ kind: 'minMembers', name: 'minMembers', change: 'changed', before: b.minMembers ?? [], after: a.minMembers ?? [], widens: (a.minMembers ?? []).length < (b.minMembers ?? []).length, privileged: false });
+    out.push({
+      kind: 'minMembers',
+      name: 'minMembers',
+      change: 'changed',
+      before: b.minMembers ?? [],
+      after: a.minMembers ?? [],
+      widens: (a.minMembers ?? []).length < (b.minMembers ?? []).length,
+      privileged: false,
+    });
   }
   if (!same(b.protected ?? [], a.protected ?? [])) {
     // Fewer protected accounts is not wider access; more protected accounts exempts them from the policy.
-    out.push({ kind: 'protected', name: 'protected', change: 'changed', before: b.protected ?? [], after: a.protected ?? [], widens: (a.protected ?? []).length > (b.protected ?? []).length, privileged: false });
+    out.push({
+      kind: 'protected',
+      name: 'protected',
+      change: 'changed',
+      before: b.protected ?? [],
+      after: a.protected ?? [],
+      widens: (a.protected ?? []).length > (b.protected ?? []).length,
+      privileged: false,
+    });
   }
   out.push(...namedDiffs('lifecycle', base.lifecycleRules, head.lifecycleRules, () => false));
   out.push(

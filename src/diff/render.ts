@@ -82,7 +82,9 @@ function renderDiffMarkdownOnce(d: EffectiveDiff, max: number, patches: boolean,
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [`### Effective access: ${d.base.ref} → ${d.head.ref}`, '', headline(d), ''];
   const rows = d.people.flatMap((p) => [
-    ...p.gained.map((g) => `| ${cell(p.person)} | **gains** ⚠️ | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? '**privileged**' : ''} | ${cell(g.via.join(', '))} |`),
+    ...p.gained.map(
+      (g) => `| ${cell(p.person)} | **gains** ⚠️ | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? '**privileged**' : ''} | ${cell(g.via.join(', '))} |`,
+    ),
     ...p.lost.map((g) => `| ${cell(p.person)} | loses | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? 'privileged' : ''} | ${cell(g.via.join(', '))} |`),
   ]);
   if (rows.length) {
@@ -92,7 +94,8 @@ function renderDiffMarkdownOnce(d: EffectiveDiff, max: number, patches: boolean,
   }
   if (d.groups.length) {
     out.push('<details><summary>Groups</summary>', '', '| provider | group | gains | loses |', '|---|---|---|---|');
-    for (const g of d.groups.slice(0, max)) out.push(`| ${cell(g.provider)} | ${cell(g.group)}${g.privileged ? ' (privileged)' : ''} | ${g.gained.length} | ${g.lost.length} |`);
+    for (const g of d.groups.slice(0, max))
+      out.push(`| ${cell(g.provider)} | ${cell(g.group)}${g.privileged ? ' (privileged)' : ''} | ${g.gained.length} | ${g.lost.length} |`);
     out.push('', '</details>', '');
   }
   if (d.settings.length) {
@@ -100,7 +103,8 @@ function renderDiffMarkdownOnce(d: EffectiveDiff, max: number, patches: boolean,
     for (const s of d.settings) out.push(`- ${s.widens ? '⚠️ ' : ''}${cell(settingLine(s))}`);
     out.push('');
   }
-  if (d.files.length && !patches) out.push(`The policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'}) is too long for this comment: see ${artifact}.`, '');
+  if (d.files.length && !patches)
+    out.push(`The policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'}) is too long for this comment: see ${artifact}.`, '');
   if (d.files.length && patches) {
     out.push(`<details><summary>Policy text diff (${d.files.length} file${d.files.length === 1 ? '' : 's'})</summary>`, '', '```diff');
     for (const f of d.files) out.push(f.patch.trimEnd());

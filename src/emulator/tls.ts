@@ -38,7 +38,14 @@ async function makeServerCertificate(): Promise<ServerCertificate> {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, { type: 2, value: 'localhost' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   return { caPem: ca.cert, keyPem: server.private, certPem: server.cert };
@@ -46,6 +53,12 @@ async function makeServerCertificate(): Promise<ServerCertificate> {
 
 /** An RSA client certificate with its private key, as one PEM (what an app's certificate file holds), and the certificate alone. */
 export async function clientCertificate(commonName: string): Promise<{ certPem: string; pem: string }> {
-  const made = await generate([{ name: 'commonName', value: commonName }], { keyType: 'rsa', keySize: 2048, algorithm: 'sha256', notBeforeDate: days(-1), notAfterDate: days(365) });
+  const made = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'rsa',
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: days(-1),
+    notAfterDate: days(365),
+  });
   return { certPem: made.cert, pem: `${made.private.trim()}\n${made.cert.trim()}\n` };
 }

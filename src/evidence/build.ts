@@ -12,7 +12,13 @@ export interface TerminationEvidence {
   /** The HR end date (termination or contract end), ISO. */
   readonly hrTime: string;
   /** Per provider: when the last containment or removal was recorded done, with the changes behind it. */
-  readonly revocations: readonly { readonly provider: string; readonly revokedAt: string; readonly hoursAfterHr: number; readonly changes: readonly string[]; readonly failed: number }[];
+  readonly revocations: readonly {
+    readonly provider: string;
+    readonly revokedAt: string;
+    readonly hoursAfterHr: number;
+    readonly changes: readonly string[];
+    readonly failed: number;
+  }[];
   /** Nothing in the journal for this person in the period (no account anywhere, or not yet acted on). */
   readonly noRecord: boolean;
 }
@@ -34,7 +40,9 @@ export function terminationsInPeriod(people: readonly Person[], journal: readonl
         const e = providers.get(r.provider ?? '') ?? { at: 0, changes: new Set<string>(), failed: 0 };
         if (DONE.has(r.result ?? '')) {
           e.at = Math.max(e.at, Date.parse(r.time));
-          e.changes.add(`${r.action}${r.target && (r.target as { group?: { name?: string } }).group?.name ? ` ${(r.target as { group: { name: string } }).group.name}` : ''}`);
+          e.changes.add(
+            `${r.action}${r.target && (r.target as { group?: { name?: string } }).group?.name ? ` ${(r.target as { group: { name: string } }).group.name}` : ''}`,
+          );
         } else if (r.result === 'failed') e.failed++;
         providers.set(r.provider ?? '', e);
       }
@@ -45,7 +53,13 @@ export function terminationsInPeriod(people: readonly Person[], journal: readonl
         hrTime: new Date(p.endAt!).toISOString(),
         revocations: [...providers]
           .filter(([, e]) => e.at > 0)
-          .map(([provider, e]) => ({ provider, revokedAt: new Date(e.at).toISOString(), hoursAfterHr: Math.round(((e.at - p.endAt!) / 3_600_000) * 100) / 100, changes: [...e.changes].sort(), failed: e.failed }))
+          .map(([provider, e]) => ({
+            provider,
+            revokedAt: new Date(e.at).toISOString(),
+            hoursAfterHr: Math.round(((e.at - p.endAt!) / 3_600_000) * 100) / 100,
+            changes: [...e.changes].sort(),
+            failed: e.failed,
+          }))
           .sort((a, b) => a.provider.localeCompare(b.provider)),
         noRecord: records.length === 0,
       };

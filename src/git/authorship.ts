@@ -12,7 +12,16 @@ import type { PolicyBlame } from './blame.js';
  */
 export async function documentAuthorship(policy: Policy, blame: PolicyBlame): Promise<Authorship> {
   const spec = policy.config.doc.spec;
-  const all: Located<unknown>[] = [policy.config, ...policy.roles.values(), ...policy.assignments, ...policy.lifecycleRules, ...policy.exceptions, ...policy.approvals, ...policy.confirmations, ...policy.reviews];
+  const all: Located<unknown>[] = [
+    policy.config,
+    ...policy.roles.values(),
+    ...policy.assignments,
+    ...policy.lifecycleRules,
+    ...policy.exceptions,
+    ...policy.approvals,
+    ...policy.confirmations,
+    ...policy.reviews,
+  ];
   // A document runs from its first line to the line before the next document of its file.
   const starts = new Map<string, number[]>();
   for (const d of all) starts.set(d.at.file, [...(starts.get(d.at.file) ?? []), d.at.line]);

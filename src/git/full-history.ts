@@ -64,7 +64,10 @@ export async function ensureFullHistory(dir: string, log: Logger): Promise<FullH
   if (!(await isShallow(repo))) return 'full';
   const { git } = repo;
   const root = (await git.revparse(['--show-toplevel'])).trim();
-  const remotes = (await git.raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
+  const remotes = (await git.raw(['remote']))
+    .split('\n')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const remote = remotes.includes('origin') ? 'origin' : remotes[0];
   if (!remote) throw refuseShallow(root, 'it has no remote to fetch from');
   log.info(`the policy repository ${root} is a shallow clone: fetching its full history from ${remote} (git fetch --unshallow)`);
@@ -72,7 +75,10 @@ export async function ensureFullHistory(dir: string, log: Logger): Promise<FullH
     await git.raw(['fetch', '--unshallow', '--quiet', remote]);
   } catch (e) {
     // Git may echo a remote URL with its user:password part; a message never carries credentials.
-    const said = (e as Error).message.trim().split('\n')[0]!.replace(/\/\/[^@/\s]+@/g, '//');
+    const said = (e as Error).message
+      .trim()
+      .split('\n')[0]!
+      .replace(/\/\/[^@/\s]+@/g, '//');
     throw refuseShallow(root, `git fetch --unshallow ${remote} failed: ${said}`);
   }
   // A remote that is itself shallow leaves the clone shallow.

@@ -35,7 +35,11 @@ export function repositoryOfRemote(url: string): string | null {
       path = `/${scp[2]!}`;
     } else path = u;
   }
-  path = path.replace(/\/{2,}/g, '/').replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  path = path
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
   if (!host) return path || null;
   return path && path !== '/' ? `${host}${path.startsWith('/') ? '' : '/'}${path}` : null;
 }
@@ -87,11 +91,17 @@ export async function policyOrigin(dir: string): Promise<PolicyOrigin> {
 export async function commitInHistory(dir: string, commit: string): Promise<{ state: 'reachable' | 'unreachable' | 'missing'; shallow: boolean }> {
   const git = await gitAt(dir);
   if (!git) return { state: 'missing', shallow: false };
-  const shallow = await git.raw(['rev-parse', '--is-shallow-repository']).then((s) => s.trim() === 'true', () => false);
+  const shallow = await git.raw(['rev-parse', '--is-shallow-repository']).then(
+    (s) => s.trim() === 'true',
+    () => false,
+  );
   if (!/^[0-9a-f]{7,64}$/i.test(commit)) return { state: 'missing', shallow };
   // simple-git resolves a command that fails without writing to stderr (as --is-ancestor and
   // --quiet do), so these are answered from the output, never from the exit status.
-  const full = await git.raw(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`]).then((s) => s.trim(), () => '');
+  const full = await git.raw(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`]).then(
+    (s) => s.trim(),
+    () => '',
+  );
   if (!full) return { state: 'missing', shallow };
   try {
     // `commit` is an ancestor of HEAD (or HEAD) exactly when it is a best common ancestor of the two.

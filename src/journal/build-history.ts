@@ -114,7 +114,7 @@ function changeOfIntent(r: JournalRecord): PlanChange | null {
     action: r.action as PlanChange['action'],
     target: r.target,
     person: r.person ?? null,
-    tier: (r.tier ?? 'standard'),
+    tier: r.tier ?? 'standard',
     reason: r.reason as PlanChange['reason'],
     requiresApproval: false,
     widensAccess: false,

@@ -80,7 +80,9 @@ async function chainHead(path: string, file: FileHandle, checkpointFile: string,
   const result = verifyJournalLines(splitLines(await readFile(path)), { checkpoint: cp, verifier: signer });
   if (!result.ok && result.firstBad?.reason === 'unanchored') {
     if (signer && result.signatures.signed > 0) throw refuse(`holds signed records but its checkpoint ${checkpointFile} is missing: it was removed`);
-    opts.warn?.(`journal ${path} has no checkpoint (written by an older Lockstep, or removed): covering its ${result.records} record${result.records === 1 ? '' : 's'} with a new one`);
+    opts.warn?.(
+      `journal ${path} has no checkpoint (written by an older Lockstep, or removed): covering its ${result.records} record${result.records === 1 ? '' : 's'} with a new one`,
+    );
   } else if (!result.ok) {
     throw refuse(`does not verify: ${result.message}`);
   } else {
@@ -118,4 +120,3 @@ async function readLastLine(file: FileHandle): Promise<Buffer | 'torn' | null> {
   }
   return Buffer.concat(chunks);
 }
-

@@ -127,7 +127,12 @@ export function verifyJournalLines(lines: readonly JournalLine[], opts: VerifyOp
     if (r.seq > expected) {
       const later = parsed.findIndex((_, j) => j > i && seqAt(j) === expected);
       if (later !== -1) {
-        return bad(l.line, r.seq, 'reordered', `${at} holds seq ${r.seq} where seq ${expected} was expected; seq ${expected} is at ${unit} ${lines[later]!.line}: records were reordered`);
+        return bad(
+          l.line,
+          r.seq,
+          'reordered',
+          `${at} holds seq ${r.seq} where seq ${expected} was expected; seq ${expected} is at ${unit} ${lines[later]!.line}: records were reordered`,
+        );
       }
       const missing = r.seq - 1 === expected ? `seq ${expected} is` : `seqs ${expected}–${r.seq - 1} are`;
       return bad(l.line, expected, 'deleted', `record ${missing} missing before ${at} (which holds seq ${r.seq}): records were deleted`);
@@ -138,15 +143,30 @@ export function verifyJournalLines(lines: readonly JournalLine[], opts: VerifyOp
     }
     if (r.prev !== prevLineHash) {
       if (i === 0) return bad(l.line, r.seq, 'edited', `${at} (seq ${r.seq}) does not start a chain: its prev is not the zero hash`);
-      return bad(lines[i - 1]!.line, r.seq - 1, 'edited', `${unit} ${lines[i - 1]!.line} (seq ${r.seq - 1}) was changed after it was written: ${at} (seq ${r.seq}) no longer links to it`);
+      return bad(
+        lines[i - 1]!.line,
+        r.seq - 1,
+        'edited',
+        `${unit} ${lines[i - 1]!.line} (seq ${r.seq - 1}) was changed after it was written: ${at} (seq ${r.seq}) no longer links to it`,
+      );
     }
     if (r.sig !== undefined) signatures.signed++;
     if (verifier) {
       if (r.sig === undefined && signatures.signed > 0) {
-        return bad(l.line, r.seq, 'unsigned', `${at} (seq ${r.seq}) is not signed although the records before it are: it was not written by a holder of key ${verifier.keyId}`);
+        return bad(
+          l.line,
+          r.seq,
+          'unsigned',
+          `${at} (seq ${r.seq}) is not signed although the records before it are: it was not written by a holder of key ${verifier.keyId}`,
+        );
       }
       if (r.sig !== undefined && !verifier.verify(r.hash, r.sig)) {
-        return bad(l.line, r.seq, 'forged', `${at} (seq ${r.seq}) is not signed by key ${verifier.keyId}: its signature does not verify, so it was written or re-hashed without the key`);
+        return bad(
+          l.line,
+          r.seq,
+          'forged',
+          `${at} (seq ${r.seq}) is not signed by key ${verifier.keyId}: its signature does not verify, so it was written or re-hashed without the key`,
+        );
       }
     }
     prevLineHash = lineHash(l.bytes);
@@ -158,20 +178,35 @@ export function verifyJournalLines(lines: readonly JournalLine[], opts: VerifyOp
   const end = lines.length === 0 ? 1 : lines[lines.length - 1]!.line + 1;
   if (!cp) {
     if (count > 0) {
-      return bad(end, null, 'unanchored', `the journal has no checkpoint, so records cut off its end cannot be detected (${count} record${count === 1 ? '' : 's'}, chain intact). A journal written by this Lockstep always has one; it was deleted, or the journal is from an older version (the next apply writes one)`);
+      return bad(
+        end,
+        null,
+        'unanchored',
+        `the journal has no checkpoint, so records cut off its end cannot be detected (${count} record${count === 1 ? '' : 's'}, chain intact). A journal written by this Lockstep always has one; it was deleted, or the journal is from an older version (the next apply writes one)`,
+      );
     }
   } else {
     if (verifier) {
       const sig = checkpointSignature(cp, verifier);
       if (sig !== 'verified') {
         const why = sig === 'unsigned' ? 'is not signed' : sig === 'other_key' ? `is signed by another key (${cp.keyId})` : 'has a signature that does not verify';
-        return bad(end, cp.seq, sig === 'unsigned' ? 'unsigned' : 'forged', `the checkpoint (written ${cp.time}, seq ${cp.seq}) ${why} against key ${verifier.keyId}: it was not written by a holder of the key`);
+        return bad(
+          end,
+          cp.seq,
+          sig === 'unsigned' ? 'unsigned' : 'forged',
+          `the checkpoint (written ${cp.time}, seq ${cp.seq}) ${why} against key ${verifier.keyId}: it was not written by a holder of the key`,
+        );
       }
       checkpoint = { ...checkpoint!, signature: 'verified' };
     }
     if (cp.seq > count) {
       const missing = cp.seq === count + 1 ? `seq ${cp.seq} is` : `seqs ${count + 1}–${cp.seq} are`;
-      return bad(end, count + 1, 'truncated', `record ${missing} missing from the end: the checkpoint written ${cp.time} covers ${cp.seq} record${cp.seq === 1 ? '' : 's'}, the journal holds ${count}: it was truncated`);
+      return bad(
+        end,
+        count + 1,
+        'truncated',
+        `record ${missing} missing from the end: the checkpoint written ${cp.time} covers ${cp.seq} record${cp.seq === 1 ? '' : 's'}, the journal holds ${count}: it was truncated`,
+      );
     }
     if (cp.seq > 0 && hashes[cp.seq - 1] !== cp.lineHash) {
       return bad(
@@ -185,12 +220,22 @@ export function verifyJournalLines(lines: readonly JournalLine[], opts: VerifyOp
       // The checkpoint was written with the key in use, so everything written after it was signed.
       const i = parsed.findIndex((q, j) => j >= cp.seq && j < count && 'record' in q && q.record.sig === undefined);
       if (i !== -1) {
-        return bad(lines[i]!.line, seqAt(i), 'unsigned', `${unit} ${lines[i]!.line} (seq ${seqAt(i)}) comes after the signed checkpoint and is not signed: it was appended without key ${verifier.keyId}`);
+        return bad(
+          lines[i]!.line,
+          seqAt(i),
+          'unsigned',
+          `${unit} ${lines[i]!.line} (seq ${seqAt(i)}) comes after the signed checkpoint and is not signed: it was appended without key ${verifier.keyId}`,
+        );
       }
     }
     if (count > cp.seq && opts.afterCheckpoint === 'fail') {
       const i = cp.seq;
-      return bad(lines[i]!.line, seqAt(i), 'inserted', `${unit} ${lines[i]!.line} (seq ${seqAt(i)}) and after are not covered by the checkpoint written ${cp.time}, which moves in the same transaction as every write: they were added around Lockstep`);
+      return bad(
+        lines[i]!.line,
+        seqAt(i),
+        'inserted',
+        `${unit} ${lines[i]!.line} (seq ${seqAt(i)}) and after are not covered by the checkpoint written ${cp.time}, which moves in the same transaction as every write: they were added around Lockstep`,
+      );
     }
     if (count > cp.seq) {
       notes.push(
@@ -198,7 +243,10 @@ export function verifyJournalLines(lines: readonly JournalLine[], opts: VerifyOp
       );
     }
   }
-  if (!verifier && signatures.signed > 0) notes.push(`${signatures.signed} record${signatures.signed === 1 ? ' is' : 's are'} signed${cp?.keyId ? ` (key ${cp.keyId})` : ''}; signatures were not checked: pass --public-key`);
+  if (!verifier && signatures.signed > 0)
+    notes.push(
+      `${signatures.signed} record${signatures.signed === 1 ? ' is' : 's are'} signed${cp?.keyId ? ` (key ${cp.keyId})` : ''}; signatures were not checked: pass --public-key`,
+    );
   const anchored = cp && cp.seq > 0 ? `; checkpoint of ${cp.time} matches seq ${cp.seq}` : '';
   const signed = verifier ? (signatures.signed > 0 || cp?.sig ? `; signatures verified (key ${verifier.keyId})` : '') : '';
   return {

@@ -1,4 +1,12 @@
-import { createConfiguration, ServerConfiguration, type Configuration, type KubeConfig, type Middleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  createConfiguration,
+  ServerConfiguration,
+  type Configuration,
+  type KubeConfig,
+  type Middleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 
 /**
  * What the official API clients are built from for a loaded kubeconfig (`new

@@ -48,7 +48,14 @@ export function loadKubeConfig(s: KubeConfigSettings): KubeConfig {
     }
     if (s.context) {
       if (!kc.getContextObject(s.context)) {
-        throw new UserError(`kubeconfig has no context "${s.context}" (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+        throw new UserError(
+          `kubeconfig has no context "${s.context}" (it has: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || 'none'
+          })`,
+        );
       }
       kc.setCurrentContext(s.context);
     }

@@ -63,7 +63,10 @@ export function toProviderError(provider: string, what: string, e: unknown, scru
   const code = err.code ?? err.errno;
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/.test(code)) {
     // Not worth retrying: the server is not the one the kubeconfig's certificate authority vouches for.
-    return new ProviderError(provider, scrub(`${what}: TLS verification of the API server failed (${code}); check the cluster's certificate-authority in the kubeconfig`));
+    return new ProviderError(
+      provider,
+      scrub(`${what}: TLS verification of the API server failed (${code}); check the cluster's certificate-authority in the kubeconfig`),
+    );
   }
   if (err.name === 'FetchError' || err.type === 'system' || code) {
     return new ProviderError(provider, scrub(`${what}: connection failed${code ? ` (${code})` : ''}`), { transient: true });

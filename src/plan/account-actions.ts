@@ -111,13 +111,7 @@ function changeFor(req: AccountActionRequest, action: ChangeAction, group: Obser
   };
 }
 
-function emit(
-  ctx: PlanContext,
-  req: AccountActionRequest,
-  action: ChangeAction,
-  group: ObservedGroup | null,
-  precondition: PlanChange['precondition'],
-): void {
+function emit(ctx: PlanContext, req: AccountActionRequest, action: ChangeAction, group: ObservedGroup | null, precondition: PlanChange['precondition']): void {
   const change = changeFor(req, action, group, precondition);
   if (action === 'transfer_ownership') change.transferTo = req.transferTo ?? null;
   const routed = routeChange(ctx, change);

@@ -6,13 +6,7 @@ import type { GuardOutcome, SelfApproval } from '../types/guard.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
 import { sortKeysDeepPlain } from '../journal/canonical-json.js';
-import {
-  addFinding,
-  protectedMatcher,
-  providerTypeOf,
-  type PersonState,
-  type PlanContext,
-} from './context.js';
+import { addFinding, protectedMatcher, providerTypeOf, type PersonState, type PlanContext } from './context.js';
 import { desiredState } from './desired.js';
 import { findingId } from './ids.js';
 import { managedGroups } from '../policy/managed-groups.js';

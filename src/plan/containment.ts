@@ -5,9 +5,5 @@ const CONTAINMENT = new Set<PlanChange['action']>(['suspend', 'revoke_sessions',
 
 /** Whether a change contains a leaver: a containment action of a termination or contract-end rule. */
 export function isContainment(change: PlanChange): boolean {
-  return (
-    change.reason.kind === 'lifecycle' &&
-    (change.reason.trigger === 'terminated' || change.reason.trigger === 'contract_end') &&
-    CONTAINMENT.has(change.action)
-  );
+  return change.reason.kind === 'lifecycle' && (change.reason.trigger === 'terminated' || change.reason.trigger === 'contract_end') && CONTAINMENT.has(change.action);
 }

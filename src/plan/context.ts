@@ -70,6 +70,6 @@ export function providerTypeOf(policy: Policy): (provider: string) => ProviderTy
   const providers = policy.config.doc.spec.providers;
   return (name) => {
     const conn = providers[name];
-    return conn ? (conn.type) : undefined;
+    return conn ? conn.type : undefined;
   };
 }

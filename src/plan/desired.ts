@@ -23,8 +23,7 @@ export function desiredState(policy: Policy, people: readonly Person[], nowMs: n
   // are entitled, so that the roster is walked once (at 100,000 people every walk costs a
   // cache miss per person); anyone it did not ask about is filled in after.
   const triggers = new Array<PersonTriggers>(people.length);
-  const triggersOf = (position: number): PersonTriggers =>
-    (triggers[position] ??= personTriggers(people[position]!, position, nowMs, leaveClock));
+  const triggersOf = (position: number): PersonTriggers => (triggers[position] ??= personTriggers(people[position]!, position, nowMs, leaveClock));
   const isEntitled = (position: number): boolean => {
     const p = people[position]!;
     const t = triggersOf(position);

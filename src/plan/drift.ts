@@ -30,7 +30,7 @@ export function removalPlanners(ctx: PlanContext): Map<string, RemovalPlanner | 
 
 function planRemovalsIn(ctx: PlanContext, provider: IndexedProvider, managed: Map<string, ManagedGroup & { key: string }> | undefined): RemovalPlanner | null {
   if (!managed) return null;
-  const unwanted = (group: ObservedGroup, ent: Entitlement | undefined): ManagedGroup & { key: string } | null => {
+  const unwanted = (group: ObservedGroup, ent: Entitlement | undefined): (ManagedGroup & { key: string }) | null => {
     const mg = managed.get(group.name);
     return !mg || (ent && (ent.grants.has(mg.key) || (ent.exceptions.size > 0 && ent.exceptions.has(mg.key)))) ? null : mg;
   };
@@ -110,14 +110,7 @@ function holds(state: PersonState, target: Omit<GrantTarget, 'origin'>): boolean
   return false;
 }
 
-function planRemoval(
-  ctx: PlanContext,
-  provider: IndexedProvider,
-  acct: IndexedAccount,
-  group: ObservedGroup,
-  mg: ManagedGroup,
-  owner: PersonState | null,
-): void {
+function planRemoval(ctx: PlanContext, provider: IndexedProvider, acct: IndexedAccount, group: ObservedGroup, mg: ManagedGroup, owner: PersonState | null): void {
   const ent = owner?.entitlement;
   const expired = ent?.expiredExceptions.get(`${provider.name}\u0000${group.name}`);
   const reviewed = ent?.reviewRevoked?.get(`${provider.name}\u0000${group.name}`);
@@ -129,18 +122,18 @@ function planRemoval(
         source: sourceOf(reviewed.review, ['spec', 'members', reviewed.member, 'decision']),
       }
     : expired
-    ? {
-        detail: `exception for ${ent!.person.email} on ${mg.group} expired ${expired.doc.spec.expires}`,
-        kind: 'exception_expired',
-        rule: ruleName(expired),
-        source: sourceOf(expired, ['spec', 'expires']),
-      }
-    : {
-        detail: removalDetail(owner, acct, mg),
-        kind: acct.person === null && acct.inCompanyDomain ? 'orphan' : 'drift',
-        rule: ruleName(mg.role),
-        source: sourceOf(mg.role, ['spec', 'grants', mg.grantIndex]),
-      };
+      ? {
+          detail: `exception for ${ent!.person.email} on ${mg.group} expired ${expired.doc.spec.expires}`,
+          kind: 'exception_expired',
+          rule: ruleName(expired),
+          source: sourceOf(expired, ['spec', 'expires']),
+        }
+      : {
+          detail: removalDetail(owner, acct, mg),
+          kind: acct.person === null && acct.inCompanyDomain ? 'orphan' : 'drift',
+          rule: ruleName(mg.role),
+          source: sourceOf(mg.role, ['spec', 'grants', mg.grantIndex]),
+        };
   if (ctx.isProtected(provider.name, acct.account.login)) {
     addFinding(ctx, {
       id: findingId('protected_account', provider.name, acct.account.id, group.id),

@@ -1,13 +1,6 @@
 import type { Located, Policy } from '../policy/model.js';
 import type { Person, SelectorField } from '../roster/model.js';
-import type {
-  AccessReviewDocument,
-  ExceptionDocument,
-  PersonSelector,
-  RoleAssignmentDocument,
-  RoleProfileDocument,
-  Tier,
-} from '../types/index.js';
+import type { AccessReviewDocument, ExceptionDocument, PersonSelector, RoleAssignmentDocument, RoleProfileDocument, Tier } from '../types/index.js';
 import { expiryInstant } from '../policy/expiry.js';
 import { grantKey } from '../policy/managed-groups.js';
 
@@ -116,12 +109,7 @@ type AssignedAccess = Pick<Entitlement, 'roles' | 'tier' | 'grants'>;
  * leave rule allows). People selected by the same assignments share one roles map and
  * one grants map (read-only), so a large roster costs a handful of maps, not two a person.
  */
-export function resolveEntitlements(
-  policy: Policy,
-  people: readonly Person[],
-  nowMs: number,
-  isEntitled: (position: number) => boolean,
-): Entitlement[] {
+export function resolveEntitlements(policy: Policy, people: readonly Person[], nowMs: number, isEntitled: (position: number) => boolean): Entitlement[] {
   const liveAssignments = policy.assignments.filter((a) => {
     const exp = a.doc.spec.expires;
     return exp === undefined || nowMs < expiryInstant(exp);

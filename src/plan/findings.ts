@@ -144,9 +144,7 @@ function suspendedForInactivity(ctx: PlanContext, acct: IndexedAccount, last: nu
 }
 
 function dormantThreshold(ctx: PlanContext): number {
-  const days = ctx.policy.lifecycleRules
-    .filter((r) => r.doc.spec.trigger === 'inactive' && r.doc.spec.inactiveDays !== undefined)
-    .map((r) => r.doc.spec.inactiveDays!);
+  const days = ctx.policy.lifecycleRules.filter((r) => r.doc.spec.trigger === 'inactive' && r.doc.spec.inactiveDays !== undefined).map((r) => r.doc.spec.inactiveDays!);
   return days.length > 0 ? Math.min(...days) : (ctx.policy.config.doc.spec.findings?.dormantDays ?? 90);
 }
 

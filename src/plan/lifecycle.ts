@@ -19,18 +19,12 @@ type Trigger = LifecycleRuleDocument['spec']['trigger'];
  * acted on it (journal), or now: `leaveClock` gives it for the person at `position` in the
  * roster list.
  */
-export function personTriggers(
-  person: Person,
-  position: number,
-  nowMs: number,
-  leaveClock: (position: number) => number,
-): PersonTriggers {
+export function personTriggers(person: Person, position: number, nowMs: number, leaveClock: (position: number) => number): PersonTriggers {
   let terminatedAt: number | null = null;
   if (person.status === 'terminated') terminatedAt = person.endAt ?? nowMs;
   else if (person.employmentType !== 'contractor' && person.endAt !== null) terminatedAt = person.endAt;
   if (terminatedAt !== null && terminatedAt > nowMs) terminatedAt = null;
-  const contractEndAt =
-    person.employmentType === 'contractor' && person.endAt !== null && person.endAt <= nowMs ? person.endAt : null;
+  const contractEndAt = person.employmentType === 'contractor' && person.endAt !== null && person.endAt <= nowMs ? person.endAt : null;
   const leaveAt = person.status === 'leave' ? leaveClock(position) : null;
   return terminatedAt === null && contractEndAt === null && leaveAt === null ? NO_TRIGGERS : { terminatedAt, contractEndAt, leaveAt };
 }
@@ -56,9 +50,7 @@ export function leaveRemovesAccess(rules: ReadonlyArray<Located<LifecycleRuleDoc
     (r) =>
       r.doc.spec.trigger === 'leave' &&
       selectorMatches(r.doc.spec.appliesTo, person) &&
-      dueStages(r, leaveAt, nowMs).some((i) =>
-        r.doc.spec.stages[i]!.actions.some((a) => a === 'suspend' || a === 'remove_all_groups'),
-      ),
+      dueStages(r, leaveAt, nowMs).some((i) => r.doc.spec.stages[i]!.actions.some((a) => a === 'suspend' || a === 'remove_all_groups')),
   );
 }
 
@@ -113,16 +105,7 @@ export function accountTriggerPlanner(ctx: PlanContext): ((acct: IndexedAccount,
   };
 }
 
-
-
-function applyDueStages(
-  ctx: PlanContext,
-  rule: Located<LifecycleRuleDocument>,
-  trigger: Trigger,
-  triggerAt: number,
-  acct: IndexedAccount,
-  triggerIso?: string,
-): void {
+function applyDueStages(ctx: PlanContext, rule: Located<LifecycleRuleDocument>, trigger: Trigger, triggerAt: number, acct: IndexedAccount, triggerIso?: string): void {
   if (triggerAt > ctx.nowMs) return;
   const due = dueStages(rule, triggerAt, ctx.nowMs);
   if (due.length === 0) return;

@@ -55,7 +55,6 @@ export interface ObservedIndex {
   readonly accountsByPerson: ReadonlyArray<readonly IndexedAccount[]>;
 }
 
-
 export function indexObserved(
   snapshot: Snapshot,
   people: readonly Person[],

@@ -55,7 +55,10 @@ export function compareChanges(a: PlanChange, b: PlanChange): number {
 
 /** The changes in apply order (compareChanges), each change's phase and action rank worked out once, not per comparison. */
 export function sortChanges(changes: readonly PlanChange[]): PlanChange[] {
-  return changes.map(keyed).sort(compareKeyed).map((k) => k.change);
+  return changes
+    .map(keyed)
+    .sort(compareKeyed)
+    .map((k) => k.change);
 }
 
 interface KeyedChange {

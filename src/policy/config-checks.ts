@@ -98,14 +98,26 @@ function checkStateAndSigning(l: Located<ConfigDocument>, ctx: SemanticsContext,
       try {
         u = new URL(state.url);
       } catch {
-        out.push({ message: 'state.url is not a URL: expected postgres://user@host:5432/database, or a ${env:NAME} / ${file:PATH} reference to one', at: l.locate(['spec', 'state', 'url']) });
+        out.push({
+          message: 'state.url is not a URL: expected postgres://user@host:5432/database, or a ${env:NAME} / ${file:PATH} reference to one',
+          at: l.locate(['spec', 'state', 'url']),
+        });
       }
-      if (u && u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') out.push({ message: `state.url: ${u.protocol} is not PostgreSQL; expected postgres://`, at: l.locate(['spec', 'state', 'url']) });
-      if (u?.password) out.push({ message: 'state.url carries a password in the policy repository; give it by reference instead (state.password: "${file:…}", PGPASSWORD, or a ${env:NAME} reference to the whole URL)', at: l.locate(['spec', 'state', 'url']) });
+      if (u && u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+        out.push({ message: `state.url: ${u.protocol} is not PostgreSQL; expected postgres://`, at: l.locate(['spec', 'state', 'url']) });
+      if (u?.password)
+        out.push({
+          message:
+            'state.url carries a password in the policy repository; give it by reference instead (state.password: "${file:…}", PGPASSWORD, or a ${env:NAME} reference to the whole URL)',
+          at: l.locate(['spec', 'state', 'url']),
+        });
     }
     if (state.password !== undefined) refProblem(state.password, ['spec', 'state', 'password']);
     if (state.backend === 'postgres' && journal?.file !== undefined) {
-      out.push({ message: 'journal.file names a journal file, but state.backend postgres keeps the journal in the database; remove journal.file', at: l.locate(['spec', 'journal', 'file']) });
+      out.push({
+        message: 'journal.file names a journal file, but state.backend postgres keeps the journal in the database; remove journal.file',
+        at: l.locate(['spec', 'journal', 'file']),
+      });
     }
   }
   if (signing?.key !== undefined) {
@@ -141,9 +153,7 @@ function checkStateAndSigning(l: Located<ConfigDocument>, ctx: SemanticsContext,
 export function checkConfig(l: Located<ConfigDocument>, names: PolicyNames, ctx: SemanticsContext, out: CheckResult): void {
   const spec = l.doc.spec;
   spec.minMembers?.forEach((m, i) => checkProviderRef(names, m.provider, l, ['spec', 'minMembers', i, 'provider'], out.problems));
-  spec.protected?.forEach((p, i) =>
-    checkProviderRef(names, p.provider, l, ['spec', 'protected', i, 'provider'], out.problems, { allowAll: true }),
-  );
+  spec.protected?.forEach((p, i) => checkProviderRef(names, p.provider, l, ['spec', 'protected', i, 'provider'], out.problems, { allowAll: true }));
   spec.guard?.overrides?.forEach((o, i) => checkProviderRef(names, o.provider, l, ['spec', 'guard', 'overrides', i, 'provider'], out.problems));
   const maxPlanAge = spec.apply?.maxPlanAge;
   if (maxPlanAge !== undefined && !isValidDuration(maxPlanAge)) {

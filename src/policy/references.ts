@@ -33,4 +33,3 @@ export function checkProviderRef(
     at: located.locate(path),
   });
 }
-

@@ -49,7 +49,9 @@ function createAjv(): Ajv {
   addFormats(ajv);
   const root = findRoot();
   const schemaDir = join(root, 'schemas');
-  const files = readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   for (const f of files) ajv.addSchema(readJson(join(schemaDir, f)), f);
   return ajv;
 }
@@ -183,7 +185,15 @@ function describe(e: ErrorObject): { path: (string | number)[]; message: string;
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a map', array: 'a list', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', null: 'empty' };
+  const names: Record<string, string> = {
+    object: 'a map',
+    array: 'a list',
+    integer: 'an integer',
+    number: 'a number',
+    string: 'a string',
+    boolean: 'true or false',
+    null: 'empty',
+  };
   return names[type] ?? type;
 }
 
@@ -210,11 +220,7 @@ function withinUnion(e: ErrorObject, u: ErrorObject): boolean {
 export function describeErrors(errors: readonly ErrorObject[]): SchemaIssue[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const names = errors.filter((e) => e.keyword === 'propertyNames');
-  const shown = errors.filter(
-    (e) =>
-      !unions.some((u) => u !== e && withinUnion(e, u)) &&
-      !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)),
-  );
+  const shown = errors.filter((e) => !unions.some((u) => u !== e && withinUnion(e, u)) && !names.some((n) => n !== e && e.schemaPath.startsWith(`${n.schemaPath}/`)));
   const seen = new Set<string>();
   const issues: SchemaIssue[] = [];
   for (const e of shown) {

@@ -174,7 +174,10 @@ function checkReview(l: Located<AccessReviewDocument>, names: PolicyNames, out: 
     out.problems.push({ message: 'an AccessReview scope needs "role" or "tier" (one of them)', at: l.locate(['spec', 'scope']) });
   }
   if (spec.scope.role !== undefined && !names.roles.has(spec.scope.role)) {
-    out.problems.push({ message: `unknown role "${spec.scope.role}": no RoleProfile has this name${didYouMean(spec.scope.role, names.roles)}`, at: l.locate(['spec', 'scope', 'role']) });
+    out.problems.push({
+      message: `unknown role "${spec.scope.role}": no RoleProfile has this name${didYouMean(spec.scope.role, names.roles)}`,
+      at: l.locate(['spec', 'scope', 'role']),
+    });
   }
   checkDate(spec.started, l, ['spec', 'started'], out.problems);
   checkDate(spec.due, l, ['spec', 'due'], out.problems);

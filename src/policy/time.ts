@@ -14,8 +14,7 @@ const UNIT_MS = {
 const DURATION = /^([0-9]+)(s|m|h|d|w)$/;
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 /** RFC 3339 date-time: the offset is required, so an instant never depends on the machine's zone. */
-const DATE_TIME =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|([+-])([0-9]{2}):([0-9]{2}))$/;
+const DATE_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|([+-])([0-9]{2}):([0-9]{2}))$/;
 
 /** Whether `text` is a duration such as `0h`, `15m`, `7d`, `2w`. */
 export function isValidDuration(text: string): boolean {
@@ -46,9 +45,7 @@ function instantOrNull(text: string): number | null {
   }
   const t = DATE_TIME.exec(text);
   if (!t) return null;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(t[i])) as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(t[i])) as [number, number, number, number, number, number];
   if (!validCalendarDay(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
   const fraction = t[7] ? Math.floor(Number(`0${t[7]}`) * 1000) : 0;
   let offsetMin = 0;

@@ -19,9 +19,7 @@ export function renderText(plan: Plan, opts: TextOptions = { color: false }): st
   for (const c of plan.changes) {
     const sym = SYMBOL[c.action] ?? '?';
     const flags = [c.requiresApproval ? 'needs approval' : '', c.tier === 'privileged' ? 'privileged' : ''].filter(Boolean).join(', ');
-    lines.push(
-      `  ${paint(symbolColor(sym), `${sym} ${actionLabel(c).padEnd(width)}`)}  ${c.provider}  ${targetLabel(c)}${flags ? paint('bold', ` [${flags}]`) : ''}`,
-    );
+    lines.push(`  ${paint(symbolColor(sym), `${sym} ${actionLabel(c).padEnd(width)}`)}  ${c.provider}  ${targetLabel(c)}${flags ? paint('bold', ` [${flags}]`) : ''}`);
     lines.push(paint('dim', `      ${c.id}  ${reasonLabel(c)}`));
   }
   if (plan.changes.length) lines.push('');

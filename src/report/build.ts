@@ -29,7 +29,12 @@ export interface Report {
   readonly formatVersion: '1.0';
   readonly now: string;
   readonly policy: { readonly name: string; readonly commit: string | null };
-  readonly formerWithAccess: readonly { readonly person: string; readonly terminatedAt: string | null; readonly daysSince: number | null; readonly accounts: readonly AccountLine[] }[];
+  readonly formerWithAccess: readonly {
+    readonly person: string;
+    readonly terminatedAt: string | null;
+    readonly daysSince: number | null;
+    readonly accounts: readonly AccountLine[];
+  }[];
   readonly orphans: readonly AccountLine[];
   readonly ghosts: readonly (AccountLine & { readonly person: string | null })[];
   readonly dormant: readonly (AccountLine & { readonly person: string | null; readonly lastSeen: string | null; readonly days: number | null })[];
@@ -40,8 +45,19 @@ export interface Report {
   };
   readonly mttrevoke: { readonly privileged: MttrStats; readonly standard: MttrStats };
   readonly automation: readonly { readonly provider: string; readonly automated: number; readonly manual: number; readonly coverage: number | null }[];
-  readonly openTasks: readonly { readonly changeId: string; readonly provider: string; readonly person: string | null; readonly action: string; readonly since: string; readonly ageDays: number }[];
-  readonly licences: { readonly currency: string; readonly total: number; readonly byProvider: readonly { readonly provider: string; readonly seats: number; readonly seatPrice: number; readonly monthly: number }[] };
+  readonly openTasks: readonly {
+    readonly changeId: string;
+    readonly provider: string;
+    readonly person: string | null;
+    readonly action: string;
+    readonly since: string;
+    readonly ageDays: number;
+  }[];
+  readonly licences: {
+    readonly currency: string;
+    readonly total: number;
+    readonly byProvider: readonly { readonly provider: string; readonly seats: number; readonly seatPrice: number; readonly monthly: number }[];
+  };
   readonly trends: readonly { readonly week: string; readonly changesApplied: number; readonly peopleContained: number; readonly medianMttrSeconds: number | null }[];
 }
 
@@ -98,7 +114,9 @@ export function containments(journal: readonly JournalRecord[]): Containment[] {
     if (r.tier === 'privileged') c.privileged = true;
     byPerson.set(key, c);
   }
-  return [...byPerson.values()].filter((c) => !c.failed).map((c) => ({ person: c.person, tier: c.privileged ? 'privileged' : 'standard', triggerMs: c.triggerMs, containedMs: c.containedMs }));
+  return [...byPerson.values()]
+    .filter((c) => !c.failed)
+    .map((c) => ({ person: c.person, tier: c.privileged ? 'privileged' : 'standard', triggerMs: c.triggerMs, containedMs: c.containedMs }));
 }
 
 function mttr(list: readonly Containment[], slaSeconds: number): MttrStats {
@@ -139,15 +157,29 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
     const key = f.person ?? f.account?.login ?? '';
     former.set(key, [...(former.get(key) ?? []), line(f)]);
   }
-  const formerWithAccess = [...former].map(([person, accounts]) => {
-    const endAt = personOf.get(person.toLowerCase())?.endAt ?? null;
-    return { person, terminatedAt: endAt === null ? null : new Date(endAt).toISOString(), daysSince: endAt === null ? null : Math.floor((nowMs - endAt) / DAY_MS), accounts };
-  }).sort((a, b) => (b.daysSince ?? 0) - (a.daysSince ?? 0) || a.person.localeCompare(b.person));
+  const formerWithAccess = [...former]
+    .map(([person, accounts]) => {
+      const endAt = personOf.get(person.toLowerCase())?.endAt ?? null;
+      return {
+        person,
+        terminatedAt: endAt === null ? null : new Date(endAt).toISOString(),
+        daysSince: endAt === null ? null : Math.floor((nowMs - endAt) / DAY_MS),
+        accounts,
+      };
+    })
+    .sort((a, b) => (b.daysSince ?? 0) - (a.daysSince ?? 0) || a.person.localeCompare(b.person));
 
   const expiringMs = parseDuration(settings.expiringWithin ?? '14d');
   const exceptionLines = policy.exceptions.map((e) => {
     const expiresMs = expiryInstant(e.doc.spec.expires);
-    return { name: e.doc.metadata.name, person: e.doc.spec.person, grants: e.doc.spec.grants.map((g) => `${g.provider}/${g.group}`), expires: e.doc.spec.expires, daysLeft: Math.floor((expiresMs - nowMs) / DAY_MS), expiresMs };
+    return {
+      name: e.doc.metadata.name,
+      person: e.doc.spec.person,
+      grants: e.doc.spec.grants.map((g) => `${g.provider}/${g.group}`),
+      expires: e.doc.spec.expires,
+      daysLeft: Math.floor((expiresMs - nowMs) / DAY_MS),
+      expiresMs,
+    };
   });
   const strip = ({ expiresMs: _x, ...rest }: (typeof exceptionLines)[number]): ExceptionLine => rest;
 
@@ -162,7 +194,14 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
     automation.set(r.provider, a);
     if (r.action === 'task') {
       a.manual.add(r.changeId);
-      const t = tasks.get(r.changeId) ?? { changeId: r.changeId, provider: r.provider, person: r.person ?? null, action: taskActionOf(r.detail), since: r.time, done: false };
+      const t = tasks.get(r.changeId) ?? {
+        changeId: r.changeId,
+        provider: r.provider,
+        person: r.person ?? null,
+        action: taskActionOf(r.detail),
+        since: r.time,
+        done: false,
+      };
       if (DONE.has(r.result ?? '')) t.done = true;
       tasks.set(r.changeId, t);
     } else if (DONE.has(r.result ?? '')) a.automated.add(r.changeId);
@@ -173,7 +212,9 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
   for (const f of [...byKind('former_with_access'), ...byKind('orphan'), ...byKind('dormant'), ...byKind('ghost_account')]) {
     if (f.provider && prices[f.provider] !== undefined) seats.set(f.provider, (seats.get(f.provider) ?? 0) + 1);
   }
-  const byProvider = [...seats].map(([provider, n]) => ({ provider, seats: n, seatPrice: prices[provider]!, monthly: round2(n * prices[provider]!) })).sort((a, b) => b.monthly - a.monthly);
+  const byProvider = [...seats]
+    .map(([provider, n]) => ({ provider, seats: n, seatPrice: prices[provider]!, monthly: round2(n * prices[provider]!) }))
+    .sort((a, b) => b.monthly - a.monthly);
 
   const weeks = new Map<string, { changes: number; mttr: number[] }>();
   for (const r of journal) {
@@ -203,9 +244,23 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
       expiring: exceptionLines.filter((e) => e.expiresMs > nowMs && e.expiresMs <= nowMs + expiringMs).map(strip),
       expired: exceptionLines.filter((e) => e.expiresMs <= nowMs).map(strip),
     },
-    mttrevoke: { privileged: mttr(contained.filter((c) => c.tier === 'privileged'), sla.privileged), standard: mttr(contained.filter((c) => c.tier === 'standard'), sla.standard) },
+    mttrevoke: {
+      privileged: mttr(
+        contained.filter((c) => c.tier === 'privileged'),
+        sla.privileged,
+      ),
+      standard: mttr(
+        contained.filter((c) => c.tier === 'standard'),
+        sla.standard,
+      ),
+    },
     automation: [...automation]
-      .map(([provider, a]) => ({ provider, automated: a.automated.size, manual: a.manual.size, coverage: a.automated.size + a.manual.size ? round2(a.automated.size / (a.automated.size + a.manual.size)) : null }))
+      .map(([provider, a]) => ({
+        provider,
+        automated: a.automated.size,
+        manual: a.manual.size,
+        coverage: a.automated.size + a.manual.size ? round2(a.automated.size / (a.automated.size + a.manual.size)) : null,
+      }))
       .sort((x, y) => x.provider.localeCompare(y.provider)),
     openTasks: [...tasks.values()]
       .filter((t) => !t.done)
@@ -214,7 +269,15 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
     licences: { currency: settings.currency ?? 'USD', total: round2(byProvider.reduce((n, p) => n + p.monthly, 0)), byProvider },
     trends: [...weeks]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([week, e]) => ({ week, changesApplied: e.changes, peopleContained: e.mttr.length, medianMttrSeconds: percentile([...e.mttr].sort((a, b) => a - b), 50) })),
+      .map(([week, e]) => ({
+        week,
+        changesApplied: e.changes,
+        peopleContained: e.mttr.length,
+        medianMttrSeconds: percentile(
+          [...e.mttr].sort((a, b) => a - b),
+          50,
+        ),
+      })),
   };
 }
 

@@ -48,11 +48,34 @@ export function renderReportHtml(r: Report): string {
     ['Licences reclaimable', `${r.licences.total} ${r.licences.currency}/mo`, false],
   ];
   const mttrBars: Bar[] = [
-    ...(m.privileged.count ? [{ label: 'privileged p50', value: m.privileged.p50Seconds ?? 0, text: hours(m.privileged.p50Seconds) }, { label: 'privileged p95', value: m.privileged.p95Seconds ?? 0, text: hours(m.privileged.p95Seconds), alert: (m.privileged.p95Seconds ?? 0) > m.privileged.slaSeconds }] : []),
-    ...(m.standard.count ? [{ label: 'standard p50', value: m.standard.p50Seconds ?? 0, text: hours(m.standard.p50Seconds) }, { label: 'standard p95', value: m.standard.p95Seconds ?? 0, text: hours(m.standard.p95Seconds), alert: (m.standard.p95Seconds ?? 0) > m.standard.slaSeconds }] : []),
+    ...(m.privileged.count
+      ? [
+          { label: 'privileged p50', value: m.privileged.p50Seconds ?? 0, text: hours(m.privileged.p50Seconds) },
+          {
+            label: 'privileged p95',
+            value: m.privileged.p95Seconds ?? 0,
+            text: hours(m.privileged.p95Seconds),
+            alert: (m.privileged.p95Seconds ?? 0) > m.privileged.slaSeconds,
+          },
+        ]
+      : []),
+    ...(m.standard.count
+      ? [
+          { label: 'standard p50', value: m.standard.p50Seconds ?? 0, text: hours(m.standard.p50Seconds) },
+          { label: 'standard p95', value: m.standard.p95Seconds ?? 0, text: hours(m.standard.p95Seconds), alert: (m.standard.p95Seconds ?? 0) > m.standard.slaSeconds },
+        ]
+      : []),
   ];
-  const coverageBars: Bar[] = r.automation.map((a) => ({ label: a.provider, value: a.coverage ?? 0, text: `${Math.round((a.coverage ?? 0) * 100)}% (${a.automated} automated, ${a.manual} manual)` }));
-  const trendBars: Bar[] = r.trends.map((t) => ({ label: `week of ${t.week}`, value: t.changesApplied, text: `${t.changesApplied} change${t.changesApplied === 1 ? '' : 's'}, ${t.peopleContained} contained` }));
+  const coverageBars: Bar[] = r.automation.map((a) => ({
+    label: a.provider,
+    value: a.coverage ?? 0,
+    text: `${Math.round((a.coverage ?? 0) * 100)}% (${a.automated} automated, ${a.manual} manual)`,
+  }));
+  const trendBars: Bar[] = r.trends.map((t) => ({
+    label: `week of ${t.week}`,
+    value: t.changesApplied,
+    text: `${t.changesApplied} change${t.changesApplied === 1 ? '' : 's'}, ${t.peopleContained} contained`,
+  }));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Access report: ${esc(r.policy.name)}</title>
@@ -70,19 +93,39 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;
 <section class="cards">${cards.map(([k, v, alert]) => `<div class="card${alert ? ' alert' : ''}"><b>${esc(v)}</b>${esc(k)}</div>`).join('')}</section>
 <h2>Time to revoke</h2>
 ${barChart('chart-mttr', `Termination to containment (SLA: privileged ${hours(m.privileged.slaSeconds)}, standard ${hours(m.standard.slaSeconds)})`, mttrBars)}
-${table(['person', 'time to contain', 'contained at'], [...m.privileged.breaches, ...m.standard.breaches].map((b) => [b.person, hours(b.seconds), b.containedAt]))}
+${table(
+  ['person', 'time to contain', 'contained at'],
+  [...m.privileged.breaches, ...m.standard.breaches].map((b) => [b.person, hours(b.seconds), b.containedAt]),
+)}
 <h2>Former employees with access</h2>
-${table(['person', 'terminated', 'days since', 'accounts'], r.formerWithAccess.map((f) => [f.person, f.terminatedAt?.slice(0, 10) ?? '', String(f.daysSince ?? ''), f.accounts.map((a) => `${a.provider}/${a.login}`).join(', ')]))}
+${table(
+  ['person', 'terminated', 'days since', 'accounts'],
+  r.formerWithAccess.map((f) => [f.person, f.terminatedAt?.slice(0, 10) ?? '', String(f.daysSince ?? ''), f.accounts.map((a) => `${a.provider}/${a.login}`).join(', ')]),
+)}
 <h2>Orphan, ghost and dormant accounts</h2>
 ${table(['kind', 'account', 'detail'], [...r.orphans.map((o) => ['orphan', `${o.provider}/${o.login}`, o.message]), ...r.ghosts.map((g) => ['ghost', `${g.provider}/${g.login}`, g.message]), ...r.dormant.map((d) => ['dormant', `${d.provider}/${d.login}`, d.message])])}
 <h2>Exceptions</h2>
-${table(['state', 'name', 'person', 'grants', 'expires'], [...r.exceptions.expired.map((e) => ['expired', e]), ...r.exceptions.expiring.map((e) => ['expiring', e]), ...r.exceptions.active.map((e) => ['active', e])].map(([state, e]) => { const x = e as (typeof r.exceptions.active)[number]; return [state as string, x.name, x.person, x.grants.join(', '), x.expires]; }))}
+${table(
+  ['state', 'name', 'person', 'grants', 'expires'],
+  [...r.exceptions.expired.map((e) => ['expired', e]), ...r.exceptions.expiring.map((e) => ['expiring', e]), ...r.exceptions.active.map((e) => ['active', e])].map(
+    ([state, e]) => {
+      const x = e as (typeof r.exceptions.active)[number];
+      return [state as string, x.name, x.person, x.grants.join(', '), x.expires];
+    },
+  ),
+)}
 <h2>Automation coverage</h2>
 ${barChart('chart-coverage', 'Changes carried out through the API, per provider', coverageBars)}
 <h2>Open manual tasks</h2>
-${table(['provider', 'action', 'person', 'open for', 'change'], r.openTasks.map((t) => [t.provider, t.action, t.person ?? '', `${t.ageDays} day${t.ageDays === 1 ? '' : 's'}`, t.changeId]))}
+${table(
+  ['provider', 'action', 'person', 'open for', 'change'],
+  r.openTasks.map((t) => [t.provider, t.action, t.person ?? '', `${t.ageDays} day${t.ageDays === 1 ? '' : 's'}`, t.changeId]),
+)}
 <h2>Licences reclaimable</h2>
-${table(['provider', 'seats', 'price', 'per month'], r.licences.byProvider.map((l) => [l.provider, String(l.seats), String(l.seatPrice), `${l.monthly} ${r.licences.currency}`]))}
+${table(
+  ['provider', 'seats', 'price', 'per month'],
+  r.licences.byProvider.map((l) => [l.provider, String(l.seats), String(l.seatPrice), `${l.monthly} ${r.licences.currency}`]),
+)}
 <h2>Trend</h2>
 ${barChart('chart-trend', 'Changes applied per week', trendBars)}
 </body></html>

@@ -99,7 +99,12 @@ export async function pendingAttestations(policy: Policy, history: JournalHistor
     candidates.push({ review, commit });
   }
   if (candidates.length === 0) return [];
-  const blame = blamed ?? (await blamePolicyFiles(candidates.map((c) => c.review.at.file), log));
+  const blame =
+    blamed ??
+    (await blamePolicyFiles(
+      candidates.map((c) => c.review.at.file),
+      log,
+    ));
   const out = candidates.map(({ review, commit }) => {
     const file = review.at.file;
     const lines = decisionLines(review);

@@ -31,7 +31,11 @@ function text(v: unknown): string {
 }
 
 function splitAliases(v: unknown): string[] {
-  const list = Array.isArray(v) ? v.map(text) : text(v).split(';').map((s) => s.trim());
+  const list = Array.isArray(v)
+    ? v.map(text)
+    : text(v)
+        .split(';')
+        .map((s) => s.trim());
   return list.filter((s) => s !== '');
 }
 
@@ -85,7 +89,8 @@ function checkUniqueness(rows: readonly RosterRowSource[], problems: Problem[]):
   rows.forEach((row, r) => {
     const id = text(row.fields.employee_id);
     const sameId = byEmployeeId.get(id.toLowerCase());
-    if (id !== '' && sameId !== undefined) problems.push({ message: `duplicate employee_id "${id}" (also on ${where(rows[sameId]!.at)})`, at: row.locate('employee_id') });
+    if (id !== '' && sameId !== undefined)
+      problems.push({ message: `duplicate employee_id "${id}" (also on ${where(rows[sameId]!.at)})`, at: row.locate('employee_id') });
     else if (id !== '') {
       byEmployeeId.set(id.toLowerCase(), r);
       if (id !== id.toLowerCase()) byEmployeeId.set(id, r); // as written too (see RosterIdentities)

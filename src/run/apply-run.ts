@@ -45,7 +45,9 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
   });
   const journal = opts.events?.size ? withEvents(writer, opts.events) : writer;
   // The plan's providers, and those of changes an interrupted run left unresolved.
-  const needed = [...new Set([...plan.changes, ...opts.history.interrupted().map((i) => i.change)].map((c) => c.provider))].filter((n) => n in policy.config.doc.spec.providers);
+  const needed = [...new Set([...plan.changes, ...opts.history.interrupted().map((i) => i.change)].map((c) => c.provider))].filter(
+    (n) => n in policy.config.doc.spec.providers,
+  );
   let providers;
   try {
     providers = connectProviders(policy, { store, log, only: needed });

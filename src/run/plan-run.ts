@@ -89,7 +89,19 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const history = buildHistory(await store.journal.read());
   const provenance = await policyProvenance(policy, opts.log);
   const origin = await policyOrigin(policy.dir);
-  const plan = assemblePlan({ policy, providers: planningProviders(policy), origin, roster: hrEvents.roster, hrEvents: hrEvents.laid, snapshot, now: opts.now, history, createdAt: new Date(), attribute: provenance.blame.attribute, authorship: provenance.authorship });
+  const plan = assemblePlan({
+    policy,
+    providers: planningProviders(policy),
+    origin,
+    roster: hrEvents.roster,
+    hrEvents: hrEvents.laid,
+    snapshot,
+    now: opts.now,
+    history,
+    createdAt: new Date(),
+    attribute: provenance.blame.attribute,
+    authorship: provenance.authorship,
+  });
   return { plan, policy, roster: loaded, hrEvents, snapshot, history, provenance };
 }
 
@@ -117,7 +129,12 @@ export interface ContainmentPlan {
  * world's roster, so that the guard sees them all), against the world's snapshot and the
  * journal as it is now.
  */
-export async function planContainment(world: PlanningWorld, events: { standing: readonly PendingEvent[]; leavers: readonly PendingEvent[] }, store: StateStore, now: Date): Promise<ContainmentPlan> {
+export async function planContainment(
+  world: PlanningWorld,
+  events: { standing: readonly PendingEvent[]; leavers: readonly PendingEvent[] },
+  store: StateStore,
+  now: Date,
+): Promise<ContainmentPlan> {
   const { roster, laid } = overlayStanding(world.roster, events.standing);
   const eventOf = new Map<string, string>();
   for (const p of events.leavers) {

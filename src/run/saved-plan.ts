@@ -24,7 +24,9 @@ import type { GuardResult, Plan, ReviewAttestation } from '../types/index.js';
  */
 export function recheckGuard(plan: Plan, policy: Policy, authorship: Authorship | undefined, now: Date, log: Logger): Plan {
   if (!plan.baseline) {
-    log.warn(`plan format ${plan.formatVersion} records no guard baseline: its guard is applied as saved, not evaluated again against today's Approvals (make the plan again to have it re-checked)`);
+    log.warn(
+      `plan format ${plan.formatVersion} records no guard baseline: its guard is applied as saved, not evaluated again against today's Approvals (make the plan again to have it re-checked)`,
+    );
     return plan;
   }
   const outcome = evaluateGuard({ changes: plan.changes, baseline: plan.baseline }, policy.config.doc, authorizeDocuments(policy, authorship), now);

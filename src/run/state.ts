@@ -43,10 +43,13 @@ export async function openStateStore(policy: Policy | null, flags: StateFlags, o
     const dir = stateDir(flags.stateDir);
     return fileStore(dir, journalPath(policy, dir, flags.journal));
   }
-  if (flags.journal) throw new UserError(`--journal names a journal file, but the state is in PostgreSQL (${target.label}), where the journal is a table; leave --journal out`);
+  if (flags.journal)
+    throw new UserError(`--journal names a journal file, but the state is in PostgreSQL (${target.label}), where the journal is a table; leave --journal out`);
   if (policy?.config.doc.spec.journal?.file) {
     const at = policy.config.locate(['spec', 'journal', 'file']);
-    throw new UserError([{ message: `journal.file names a journal file, but the state is in PostgreSQL (${target.label}), where the journal is a table; remove journal.file`, at }]);
+    throw new UserError([
+      { message: `journal.file names a journal file, but the state is in PostgreSQL (${target.label}), where the journal is a table; remove journal.file`, at },
+    ]);
   }
   const { openPostgresStore } = await import('../state/postgres/store.js');
   return openPostgresStore(target, opts);
@@ -102,7 +105,9 @@ function postgresTarget(given: { url: string; byReference: boolean }, password: 
   if (u.password) {
     if (!given.byReference) {
       redactor.add(decodeURIComponent(u.password));
-      throw new UserError(`${what}: the URL carries a password, which would show in process listings and shell history; give it by reference instead (PGPASSWORD, ~/.pgpass, state.password: "\${file:…}", or a \${env:NAME} reference to the whole URL)`);
+      throw new UserError(
+        `${what}: the URL carries a password, which would show in process listings and shell history; give it by reference instead (PGPASSWORD, ~/.pgpass, state.password: "\${file:…}", or a \${env:NAME} reference to the whole URL)`,
+      );
     }
     redactor.add(decodeURIComponent(u.password));
   }

@@ -34,7 +34,8 @@ export async function observeProviders(
     if (r.status === 'fulfilled') snapshot.providers[name] = { ...r.value, observedAt: r.value.observedAt ?? observedAt };
     else failures.push(`${name}: ${(r.reason as Error).message}`);
   });
-  if (failures.length) throw new ProviderError(failures.length === 1 ? names[results.findIndex((r) => r.status === 'rejected')]! : 'several', `observation failed: ${failures.join('; ')}`);
+  if (failures.length)
+    throw new ProviderError(failures.length === 1 ? names[results.findIndex((r) => r.status === 'rejected')]! : 'several', `observation failed: ${failures.join('; ')}`);
   return snapshot;
 }
 

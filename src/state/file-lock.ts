@@ -45,9 +45,7 @@ export async function acquireApplyLock(stateDir: string, opts: ApplyLockOptions 
     if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
     const holder = await readHolder(target);
     if (!holder || holder.host !== hostname() || isAlive(holder.pid)) {
-      throw new UserError(
-        `another apply is running on this policy repository: the lock ${target} is held by ${describeHolder(holder)}; wait for it to finish`,
-      );
+      throw new UserError(`another apply is running on this policy repository: the lock ${target} is held by ${describeHolder(holder)}; wait for it to finish`);
     }
     try {
       release = await take(Math.ceil(stale / 250) + 4);
@@ -74,9 +72,7 @@ export async function acquireApplyLock(stateDir: string, opts: ApplyLockOptions 
 async function readHolder(target: string): Promise<LockHolder | null> {
   try {
     const h = JSON.parse(await readFile(target, 'utf8')) as Partial<LockHolder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string'
-      ? { pid: h.pid, host: h.host, user: h.user ?? 'unknown', since: h.since ?? 'unknown' }
-      : null;
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, user: h.user ?? 'unknown', since: h.since ?? 'unknown' } : null;
   } catch {
     return null;
   }

@@ -241,7 +241,10 @@ describe('applyPlan: tasks and stopping', () => {
     const task = aChange({ action: 'task', provider: 'vpn', task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile' } });
     const tasks = aTaskDesk(new Map([[task.id, { by: 'netops@acme.com', at: '2026-11-21', source: 'confirmations/vpn.yaml:7' }]]));
     const { report } = await j.apply(aPlan([task]), [vpn], { taskDesk: tasks.desk });
-    expect(report.results[0]).toMatchObject({ result: 'ok', detail: 'task for netops@acme.com: suspend; confirmed by netops@acme.com at 2026-11-21 (confirmations/vpn.yaml:7)' });
+    expect(report.results[0]).toMatchObject({
+      result: 'ok',
+      detail: 'task for netops@acme.com: suspend; confirmed by netops@acme.com at 2026-11-21 (confirmations/vpn.yaml:7)',
+    });
     expect(vpn.calls).toEqual([]);
   });
 
@@ -268,7 +271,17 @@ describe('applyPlan: journal failure', () => {
     };
     const plan = aPlan([suspendAlice, removeAlice, aChange({ action: 'add_member', target: { account: CAROL, group: SALES } })]);
     await expect(
-      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
+      applyPlan({
+        plan,
+        providers: new Map([[okta.name, okta]]),
+        journal,
+        history: EMPTY_HISTORY,
+        actor: 'ops',
+        guardApprovedBy: null,
+        approvedChanges: new Set(),
+        taskDesk: aTaskDesk().desk,
+        log: aLog(),
+      }),
     ).rejects.toThrow('disk full');
     // run_start, suspend's intent and outcome, and remove_member's intent were journaled;
     // remove_member's outcome failed, so add_member never ran.
@@ -286,7 +299,17 @@ describe('applyPlan: journal failure', () => {
     };
     const plan = aPlan([suspendAlice, removeAlice]);
     await expect(
-      applyPlan({ plan, providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
+      applyPlan({
+        plan,
+        providers: new Map([[okta.name, okta]]),
+        journal,
+        history: EMPTY_HISTORY,
+        actor: 'ops',
+        guardApprovedBy: null,
+        approvedChanges: new Set(),
+        taskDesk: aTaskDesk().desk,
+        log: aLog(),
+      }),
     ).rejects.toThrow('disk full');
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend']);
   });
@@ -353,7 +376,17 @@ describe('applyPlan: a run killed between sending a change and journaling its ou
         entry.type === 'change' && entry.changeId === suspendAlice.id ? Promise.reject(new Error('killed')) : writer.append(entry),
     };
     await expect(
-      applyPlan({ plan: aPlan([suspendAlice]), providers: new Map([[okta.name, okta]]), journal, history: EMPTY_HISTORY, actor: 'ops', guardApprovedBy: null, approvedChanges: new Set(), taskDesk: aTaskDesk().desk, log: aLog() }),
+      applyPlan({
+        plan: aPlan([suspendAlice]),
+        providers: new Map([[okta.name, okta]]),
+        journal,
+        history: EMPTY_HISTORY,
+        actor: 'ops',
+        guardApprovedBy: null,
+        approvedChanges: new Set(),
+        taskDesk: aTaskDesk().desk,
+        log: aLog(),
+      }),
     ).rejects.toThrow('killed');
     await writer.close();
   }
@@ -365,14 +398,20 @@ describe('applyPlan: a run killed between sending a change and journaling its ou
       ['run_start', null],
       ['intent', null],
     ]);
-    expect(buildHistory(await j.records()).interrupted().map((i) => i.change.id)).toEqual([suspendAlice.id]);
+    expect(
+      buildHistory(await j.records())
+        .interrupted()
+        .map((i) => i.change.id),
+    ).toEqual([suspendAlice.id]);
     // The next plan does not suspend alice again: she is suspended.
     const { report } = await j.apply(aPlan([]), [okta]);
     expect(report.results).toEqual([]);
     expect(okta.effects.filter((e) => e.startsWith('suspend'))).toHaveLength(1);
     const recovered = (await j.records()).filter((r) => r.type === 'change' && r.changeId === suspendAlice.id);
     expect(recovered).toEqual([expect.objectContaining({ result: 'already', action: 'suspend', person: 'alice@acme.com' })]);
-    expect(recovered[0]!.detail).toMatch(/sent by run .* which stopped before journaling its outcome; this run's observation finds it done \(account alice@acme.com is already suspended\)/);
+    expect(recovered[0]!.detail).toMatch(
+      /sent by run .* which stopped before journaling its outcome; this run's observation finds it done \(account alice@acme.com is already suspended\)/,
+    );
     expect(buildHistory(await j.records()).interrupted()).toEqual([]);
     expect((await j.verify()).ok).toBe(true);
   });

@@ -23,7 +23,11 @@ describe('checkPrecondition', () => {
     ['revoke_tokens with no tokens left', 'already', aChange({ action: 'revoke_tokens', target: { account: alice } })],
     ['reset_factors with factors enrolled', 'apply', aChange({ action: 'reset_factors', target: { account: alice } })],
     ['remove_member of a member', 'apply', aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } })],
-    ['add_member of a deprovisioned account', 'stale', aChange({ action: 'add_member', target: { account: bob, group: sales }, precondition: { accountStatus: ['active'], member: false } })],
+    [
+      'add_member of a deprovisioned account',
+      'stale',
+      aChange({ action: 'add_member', target: { account: bob, group: sales }, precondition: { accountStatus: ['active'], member: false } }),
+    ],
     ['a group that is gone', 'stale', aChange({ action: 'remove_member', target: { account: alice, group: { id: '00g9', name: 'Old' } } })],
     ['member precondition no longer true', 'stale', aChange({ action: 'transfer_ownership', target: { account: alice, group: sales }, precondition: { member: false } })],
     ['delete of an active account', 'stale', aChange({ action: 'delete', target: { account: alice }, precondition: { accountStatus: ['suspended'] } })],
@@ -49,8 +53,12 @@ describe('checkPrecondition', () => {
       verdict: 'already',
       detail: 'alice@acme.com is not a member',
     });
-    expect(checkPrecondition(aChange({ action: 'add_member', target: { account: alice, group: old }, precondition: { member: false } }), observed, only).verdict).toBe('apply');
-    expect(checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } }), observed, only).verdict).toBe('apply');
+    expect(checkPrecondition(aChange({ action: 'add_member', target: { account: alice, group: old }, precondition: { member: false } }), observed, only).verdict).toBe(
+      'apply',
+    );
+    expect(
+      checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: sales }, precondition: { member: true } }), observed, only).verdict,
+    ).toBe('apply');
     expect(checkPrecondition(aChange({ action: 'remove_member', target: { account: alice, group: old } }), observed, ctx).verdict).toBe('stale');
   });
 });

@@ -100,7 +100,9 @@ function boundPlan(policy: Partial<Plan['policy']> = {}): Plan {
 }
 
 /** The policy here: github.com/acme/policy, folder policies, whose history holds `inHistory`'s commits. */
-function here(opts: { verifier?: Verifier | null; origin?: PolicyOrigin; digest?: string; commits?: Record<string, 'reachable' | 'unreachable' | 'missing'> } = {}): PolicyHere {
+function here(
+  opts: { verifier?: Verifier | null; origin?: PolicyOrigin; digest?: string; commits?: Record<string, 'reachable' | 'unreachable' | 'missing'> } = {},
+): PolicyHere {
   return {
     name: 'acme',
     digest: opts.digest ?? 'sha256:policy-here',
@@ -249,6 +251,8 @@ describe('readPlanToApply', () => {
   it('makes the checks of readSavedPlan first', async () => {
     const p = boundPlan({ commit: merged });
     await save({ ...p, changes: [] });
-    await expect(readPlanToApply(file, { ...checks, policy: policyIn(join(repo, 'policies')), verifier: null })).rejects.toThrow(/plan file was modified after it was made/);
+    await expect(readPlanToApply(file, { ...checks, policy: policyIn(join(repo, 'policies')), verifier: null })).rejects.toThrow(
+      /plan file was modified after it was made/,
+    );
   });
 });

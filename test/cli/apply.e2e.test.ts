@@ -31,7 +31,9 @@ describe('guard trip, approval, apply, re-plan', () => {
     expect(halted.code).toBe(3);
     expect(writes(emu)).toBe(0);
     expect(statusOf(emu, leavers[0]!)).toBe('active');
-    const halt = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'halt');
+    const halt = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'halt');
     // remove_all_groups takes the leavers out of the unmanaged All Staff group too
     expect(halt.violations.map((v: { kind: string; group: string; removing: number }) => `${v.kind} ${v.group} ${v.removing}`).sort()).toEqual([
       'group_removal All Staff 8',
@@ -50,7 +52,9 @@ describe('guard trip, approval, apply, re-plan', () => {
     for (const l of leavers) expect(statusOf(emu, l)).toBe('suspended');
     expect(membersOf(emu, 'Sales')).not.toContain(leavers[0]);
     expect(membersOf(emu, 'All Staff')).toHaveLength(13);
-    const approval = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'approval');
+    const approval = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'approval');
     expect(JSON.stringify(approval)).toContain(saved.checksum);
 
     const again = await runCli(['plan', '--detailed-exitcode'], { cwd, env });
@@ -89,10 +93,14 @@ describe('guard trip, approval, apply, re-plan', () => {
     writePolicy();
     const applied = await runCli(['apply', 'plan.json'], { cwd, env });
     expect(applied.code).toBe(0);
-    expect(applied.stderr).toMatch(/guard evaluated again against the policy's Approvals now: tripped \(2 unapproved, 0 approved.*\) when the plan was made, passed \(0 unapproved, 2 approved.*by Approval\/rif/);
+    expect(applied.stderr).toMatch(
+      /guard evaluated again against the policy's Approvals now: tripped \(2 unapproved, 0 approved.*\) when the plan was made, passed \(0 unapproved, 2 approved.*by Approval\/rif/,
+    );
     for (const l of leavers) expect(statusOf(emu, l)).toBe('suspended');
     expect(membersOf(emu, 'Sales')).toHaveLength(13);
-    const approved = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'approval');
+    const approved = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'approval');
     expect(approved.violations.map((v: { approvedBy: string }) => v.approvedBy).sort()).toEqual(['Approval/rif', 'Approval/rif-all-staff']);
   });
 
@@ -108,7 +116,9 @@ describe('guard trip, approval, apply, re-plan', () => {
     expect(halted.stderr).toContain('The guard tripped');
     expect(writes(emu)).toBe(0);
     expect(statusOf(emu, leavers[0]!)).toBe('active');
-    const halt = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'halt');
+    const halt = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'halt');
     expect(halt.violations.filter((v: { approvedBy: string | null }) => !v.approvedBy).map((v: { group: string }) => v.group)).toEqual(['All Staff']);
   });
 });
@@ -124,7 +134,9 @@ describe('stale plans', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/stale\s+\w+ suspend app p0@acme\.com/);
     expect(writes(emu)).toBe(before);
-    const records = journalLines(cwd).map((l) => JSON.parse(l)).filter((x) => x.type === 'change');
+    const records = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .filter((x) => x.type === 'change');
     expect(records.filter((x) => x.result === 'stale').length).toBeGreaterThan(0);
     expect(statusOf(emu, leavers[0]!)).toBeUndefined();
   });
@@ -244,7 +256,14 @@ describe('secrets', () => {
   it('the token appears in no output, plan, snapshot, journal or task file', async () => {
     const { cwd, env } = await world({ size: 12, leaving: 2 });
     const outputs: string[] = [];
-    for (const args of [['validate'], ['observe', '--out', 'snap.json'], ['plan', '--out', 'plan.json', '--format', 'json'], ['apply', 'plan.json'], ['plan', '--format', 'markdown'], ['audit', 'verify']]) {
+    for (const args of [
+      ['validate'],
+      ['observe', '--out', 'snap.json'],
+      ['plan', '--out', 'plan.json', '--format', 'json'],
+      ['apply', 'plan.json'],
+      ['plan', '--format', 'markdown'],
+      ['audit', 'verify'],
+    ]) {
       const r = await runCli(args, { cwd, env: { ...env, LOCKSTEP_DEBUG: '1' } });
       outputs.push(r.stdout, r.stderr);
     }

@@ -5,7 +5,11 @@ import { runCli } from './run-cli.js';
 import { journalLines, scimWorld } from './scim-world.js';
 
 const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T10:00:00Z' } }).trim();
+  execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T10:00:00Z' },
+  }).trim();
 
 // Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
 describe('attribution: every change names the commit behind its policy line', { timeout: 120_000 }, () => {
@@ -32,7 +36,9 @@ describe('attribution: every change names the commit behind its policy line', { 
       expect(c.reason.commit).toEqual({ sha, author: 'Dana Reyes <dana@acme.com>', date: '2026-11-01T10:00:00.000Z' });
     }
     expect((await runCli(['apply', 'plan.json'], { cwd, env })).code).toBe(0);
-    const changes = journalLines(cwd).map((l) => JSON.parse(l) as { type: string; reason?: { commit?: unknown } }).filter((r) => r.type === 'change');
+    const changes = journalLines(cwd)
+      .map((l) => JSON.parse(l) as { type: string; reason?: { commit?: unknown } })
+      .filter((r) => r.type === 'change');
     expect(changes.length).toBe(plan.changes.length);
     for (const r of changes) expect(r.reason?.commit).toEqual(expect.objectContaining({ sha, author: 'Dana Reyes <dana@acme.com>' }));
 

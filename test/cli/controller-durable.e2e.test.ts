@@ -23,7 +23,14 @@ async function fileBackend(cwd: string): Promise<Backend> {
     name: 'file',
     args: ['--state-dir', dir],
     env: {},
-    records: async () => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []),
+    records: async () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .trimEnd()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+        : [],
   };
 }
 
@@ -33,7 +40,8 @@ async function postgresBackend(): Promise<Backend> {
     name: 'postgres',
     args: ['--state', db.url],
     env: { PGPASSWORD: db.password },
-    records: async () => (await db.sql<{ line: string }>('SELECT line FROM lockstep.journal ORDER BY seq').catch(() => [])).map((r) => JSON.parse(r.line) as Record<string, unknown>),
+    records: async () =>
+      (await db.sql<{ line: string }>('SELECT line FROM lockstep.journal ORDER BY seq').catch(() => [])).map((r) => JSON.parse(r.line) as Record<string, unknown>),
   };
 }
 
@@ -72,8 +80,23 @@ describe.each(backends)('containment that is never undone (%s state)', (_name, m
   const start = (name: string, extra: string[] = []) =>
     startController(
       [
-        ...source(name), '--interval', '2s', '--listen', '127.0.0.1:0',
-        ...backend.args, '--leader-election', '--lease-namespace', 'lockstep', '--lease-name', 'controller', '--lease-duration', '2', '--kubeconfig', kubeconfig, '--context', 'ops',
+        ...source(name),
+        '--interval',
+        '2s',
+        '--listen',
+        '127.0.0.1:0',
+        ...backend.args,
+        '--leader-election',
+        '--lease-namespace',
+        'lockstep',
+        '--lease-name',
+        'controller',
+        '--lease-duration',
+        '2',
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        'ops',
         ...extra,
       ],
       { cwd: join(world.cwd, name), env: env() },
@@ -123,7 +146,10 @@ describe.each(backends)('containment that is never undone (%s state)', (_name, m
     expect(contained()).toBe(true);
 
     // A plan from the CLI on the same store names the standing event and gives nothing back either.
-    const plan = await runCli(['plan', '--policies', join(world.cwd, 'once', 'repo', 'policies'), '--format', 'json', ...backend.args], { cwd: join(world.cwd, 'once'), env: env() });
+    const plan = await runCli(['plan', '--policies', join(world.cwd, 'once', 'repo', 'policies'), '--format', 'json', ...backend.args], {
+      cwd: join(world.cwd, 'once'),
+      env: env(),
+    });
     expect(plan.code, plan.stderr).toBe(0);
     const parsed = JSON.parse(plan.stdout) as { hrEvents?: Array<{ id: string; person: string }>; changes: Array<{ action: string; person: string | null }> };
     expect(parsed.hrEvents).toEqual([expect.objectContaining({ id: 'evt-durable-p3', person: LEAVER })]);

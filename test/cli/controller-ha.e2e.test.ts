@@ -24,9 +24,29 @@ describe('two controllers, one leader', () => {
       controllers.push(
         await startController(
           [
-            '--repo', `file://${world.remote}`, '--branch', 'main', '--policies', 'policies', '--interval', '1s', '--listen', '127.0.0.1:0',
-            '--state-dir', join(world.cwd, `state-${name}`),
-            '--leader-election', '--lease-namespace', 'lockstep', '--lease-name', 'controller', '--lease-duration', '2', '--kubeconfig', kubeconfig, '--context', 'ops',
+            '--repo',
+            `file://${world.remote}`,
+            '--branch',
+            'main',
+            '--policies',
+            'policies',
+            '--interval',
+            '1s',
+            '--listen',
+            '127.0.0.1:0',
+            '--state-dir',
+            join(world.cwd, `state-${name}`),
+            '--leader-election',
+            '--lease-namespace',
+            'lockstep',
+            '--lease-name',
+            'controller',
+            '--lease-duration',
+            '2',
+            '--kubeconfig',
+            kubeconfig,
+            '--context',
+            'ops',
           ],
           { cwd: world.cwd, env: { APP_TOKEN: world.secrets[0]!, OKTA_TOKEN: world.secrets[1]! } },
         ),
@@ -56,7 +76,10 @@ describe('two controllers, one leader', () => {
     expect(takeover).toBeLessThan(4_000);
     // Drift behind the controllers' back: the new leader removes it on its next cycle.
     const eng = world.scim.observed().accounts.find((a) => a.login === 'eng@acme.com')!;
-    world.scim.store.patch('Groups', 'g-sales', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: eng.id }] }] });
+    world.scim.store.patch('Groups', 'g-sales', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: eng.id }] }],
+    });
     const sales = () => world.scim.observed().groups.find((g) => g.name === 'Sales')!.members;
     expect(sales()).toContain(eng.id);
     await eventually(() => !sales().includes(eng.id), 20_000, 'drift corrected by the new leader');

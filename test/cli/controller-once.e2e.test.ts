@@ -30,7 +30,11 @@ describe('lockstep controller --once and the guard over HR event bursts', () => 
     expect(r.code, r.stderr).toBe(3);
     for (const l of w.leavers) expect(statusOf(w.emu, l)).toBe('active');
     expect(r.stderr).toMatch(/ALERT guard_halt/);
-    expect(journalLines(w.cwd).map((l) => JSON.parse(l) as { type: string }).some((x) => x.type === 'halt')).toBe(true);
+    expect(
+      journalLines(w.cwd)
+        .map((l) => JSON.parse(l) as { type: string })
+        .some((x) => x.type === 'halt'),
+    ).toBe(true);
   });
 
   it('a burst of terminations trips the guard over all pending leavers: halted, alerted, not all applied', async () => {
@@ -48,7 +52,9 @@ describe('lockstep controller --once and the guard over HR event bursts', () => 
       const suspended = [0, 1, 2, 3, 4, 5].filter((i) => statusOf(w.emu, `p${i}@acme.com`) === 'suspended');
       expect(suspended.length).toBeLessThan(4);
       expect(ctl.output().stderr).toMatch(/ALERT guard_halt/);
-      const halts = readFileSync(join(w.cwd, '.lockstep', 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"halt"'));
+      const halts = readFileSync(join(w.cwd, '.lockstep', 'journal.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"halt"'));
       expect(halts.length).toBeGreaterThan(0);
       ctl.child.kill('SIGTERM');
       expect(await ctl.exited).toBe(0);

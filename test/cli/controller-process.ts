@@ -51,7 +51,11 @@ export function startController(args: string[], opts: { cwd: string; env: Record
 }
 
 /** POSTs an HR event signed with `secret` (default: the world's), at `timestampMs`. */
-export async function postEvent(url: string, event: unknown, opts: { secret?: string; timestampMs?: number; rawBody?: string } = {}): Promise<{ status: number; body: unknown }> {
+export async function postEvent(
+  url: string,
+  event: unknown,
+  opts: { secret?: string; timestampMs?: number; rawBody?: string } = {},
+): Promise<{ status: number; body: unknown }> {
   const body = opts.rawBody ?? JSON.stringify(event);
   const ts = String(Math.floor((opts.timestampMs ?? Date.now()) / 1000));
   const res = await fetch(`${url}/v1/events`, {

@@ -46,7 +46,9 @@ describe('lockstep controller: SIGTERM in the middle of a change', { timeout: 12
     expect(world.scim.observed().accounts.find((a) => a.login === 'p3@acme.com')?.status).toBe('suspended');
     expect(tookMs).toBeGreaterThan(SLOW_MS / 2);
     const lines = readFileSync(join(state, 'journal.jsonl'), 'utf8').trimEnd().split('\n');
-    const records = lines.map((l) => JSON.parse(l) as { type: string; runId: string; provider?: string; action?: string; person?: string; result?: string; detail?: string });
+    const records = lines.map(
+      (l) => JSON.parse(l) as { type: string; runId: string; provider?: string; action?: string; person?: string; result?: string; detail?: string },
+    );
     const suspend = records.find((r) => r.type === 'change' && r.provider === 'app' && r.action === 'suspend' && r.person === 'p3@acme.com');
     expect(suspend?.result).toBe('ok');
     const run = records.filter((r) => r.runId === suspend!.runId);

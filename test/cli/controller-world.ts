@@ -42,14 +42,24 @@ export async function controllerWorld(): Promise<ControllerWorld> {
     .withProvider('okta', 'okta', { token: '${env:OKTA_TOKEN}', owner: 'it-ops@acme.com' })
     .withProvider('gws', 'google', { customer: 'my_customer' })
     .withConfig({ guard: { maxSuspendFraction: 1.0 } })
-    .withRole('sales', [['okta', 'Sales'], ['gws', 'sales@acme.com']])
+    .withRole('sales', [
+      ['okta', 'Sales'],
+      ['gws', 'sales@acme.com'],
+    ])
     .withRole('sales-app', [['app', 'Sales']])
     .withAssignment('sales', { roles: ['sales'], select: { department: 'Sales', status: ['active'] } })
     .withAssignment('sales-app', { roles: ['sales-app'], select: { department: 'Sales', status: ['active'] } })
-    .withRule('leaver', { trigger: 'terminated', stages: [{ after: '0h', actions: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'remove_all_groups'] }] });
+    .withRule('leaver', {
+      trigger: 'terminated',
+      stages: [{ after: '0h', actions: ['suspend', 'revoke_sessions', 'revoke_tokens', 'reset_factors', 'remove_all_groups'] }],
+    });
   sales.forEach((email, i) => policy.withPerson({ employeeId: `E${i}`, email, name: `Person ${i}`, manager: 'boss@acme.com', department: 'Sales', title: 'AE' }));
   policy.withPerson({ employeeId: 'E99', email: 'eng@acme.com', name: 'Eng', department: 'Engineering', title: 'Engineer' });
-  for (const [provider, prefix] of [['app', 'u'], ['okta', '00u'], ['gws', '10']] as const) {
+  for (const [provider, prefix] of [
+    ['app', 'u'],
+    ['okta', '00u'],
+    ['gws', '10'],
+  ] as const) {
     everyone.forEach((login, i) => policy.withAccount(provider, { id: `${prefix}${i}`, login, externalId: null, lastLoginAt: null }));
   }
   policy

@@ -21,12 +21,20 @@ describe('lockstep controller', () => {
   const metrics = async () => (await fetch(`${ctl.url}/metrics`)).text();
   const journalFile = () => join(world.cwd, 'state', 'journal.jsonl');
   const journal = () => (existsSync(journalFile()) ? readFileSync(journalFile(), 'utf8') : '');
-  const records = () => journal().trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = () =>
+    journal()
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const scimStatus = (login: string) => world.scim.observed().accounts.find((a) => a.login === login)?.status;
   const members = (emu: { observed(): { accounts: Array<{ id: string; login: string }>; groups: Array<{ name: string; members: string[] }> } }, group: string) => {
     const o = emu.observed();
     const login = new Map(o.accounts.map((a) => [a.id, a.login]));
-    return o.groups.find((g) => g.name === group)!.members.map((m) => login.get(m)!).sort();
+    return o.groups
+      .find((g) => g.name === group)!
+      .members.map((m) => login.get(m)!)
+      .sort();
   };
 
   beforeAll(async () => {
@@ -45,9 +53,22 @@ describe('lockstep controller', () => {
     writeFileSync(secretFile, `${WEBHOOK_SECRET}\n`, { mode: 0o600 });
     ctl = await startController(
       [
-        '--repo', `file://${world.remote}`, '--branch', 'main', '--policies', 'policies',
-        '--interval', '1s', '--listen', '127.0.0.1:0', '--state-dir', join(world.cwd, 'state'),
-        '--webhook-secret-file', secretFile, '--alert-webhook', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alert`,
+        '--repo',
+        `file://${world.remote}`,
+        '--branch',
+        'main',
+        '--policies',
+        'policies',
+        '--interval',
+        '1s',
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        join(world.cwd, 'state'),
+        '--webhook-secret-file',
+        secretFile,
+        '--alert-webhook',
+        `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alert`,
       ],
       { cwd: world.cwd, env: { APP_TOKEN: world.secrets[0]!, OKTA_TOKEN: world.secrets[1]! } },
     );
@@ -110,7 +131,10 @@ describe('lockstep controller', () => {
 
   it('removes a member added behind its back on the next cycle and counts it as drift', async () => {
     const eng = world.scim.observed().accounts.find((a) => a.login === 'eng@acme.com')!;
-    world.scim.store.patch('Groups', 'g-sales', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: eng.id }] }] });
+    world.scim.store.patch('Groups', 'g-sales', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: eng.id }] }],
+    });
     expect(members(world.scim, 'Sales')).toContain('eng@acme.com');
     await eventually(() => !members(world.scim, 'Sales').includes('eng@acme.com'), 15_000, 'drift removal');
     await eventually(async () => metricValue(await metrics(), 'lockstep_drift_corrected_total') >= 1, 5_000, 'drift metric');

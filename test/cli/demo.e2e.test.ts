@@ -45,7 +45,12 @@ describe('lockstep sandbox', () => {
         }
       });
     });
-    const config = parse(stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as { providers: Record<string, Record<string, string>> };
+    const config = parse(
+      stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n'),
+    ) as { providers: Record<string, Record<string, string>> };
     expect(Object.keys(config.providers).sort()).toEqual(['entra', 'google', 'helpdesk', 'okta', 'prod-cluster', 'vpn', 'wiki']);
     const helpdesk = config.providers.helpdesk!;
     expect(helpdesk.type).toBe('scim');

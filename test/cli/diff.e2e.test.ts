@@ -78,8 +78,19 @@ describe('lockstep diff', { timeout: 120_000 }, () => {
     const d = await diff(['--base', 'HEAD~1', '--head', 'HEAD']);
     expect(d.base.commit).toBe(baseCommit);
     expect(d.people).toEqual([
-      { person: 'kim@acme.com', gained: [{ provider: 'okta', group: 'Gong', via: ['RoleProfile/sales'], privileged: false }, { provider: 'okta', group: 'Okta Admins', via: ['RoleProfile/admin'], privileged: true }], lost: [{ provider: 'okta', group: 'Salesforce', via: ['RoleProfile/sales'], privileged: false }] },
-      { person: 'sam@acme.com', gained: [{ provider: 'okta', group: 'Gong', via: ['RoleProfile/sales'], privileged: false }], lost: [{ provider: 'okta', group: 'Salesforce', via: ['RoleProfile/sales'], privileged: false }] },
+      {
+        person: 'kim@acme.com',
+        gained: [
+          { provider: 'okta', group: 'Gong', via: ['RoleProfile/sales'], privileged: false },
+          { provider: 'okta', group: 'Okta Admins', via: ['RoleProfile/admin'], privileged: true },
+        ],
+        lost: [{ provider: 'okta', group: 'Salesforce', via: ['RoleProfile/sales'], privileged: false }],
+      },
+      {
+        person: 'sam@acme.com',
+        gained: [{ provider: 'okta', group: 'Gong', via: ['RoleProfile/sales'], privileged: false }],
+        lost: [{ provider: 'okta', group: 'Salesforce', via: ['RoleProfile/sales'], privileged: false }],
+      },
     ]);
     expect(d.groups.map((g) => [g.group, g.gained, g.lost, g.managed])).toEqual([
       ['Gong', ['kim@acme.com', 'sam@acme.com'], [], { before: false, after: true }],
@@ -90,7 +101,10 @@ describe('lockstep diff', { timeout: 120_000 }, () => {
     const guard = d.settings.find((s) => s.kind === 'guard');
     expect(guard).toMatchObject({ name: 'maxGroupRemovalFraction', before: 0.3, after: 0.5, widens: true });
     expect(d.settings.find((s) => s.kind === 'role' && s.name === 'sales')).toMatchObject({ change: 'changed', widens: true });
-    expect(d.files.map((f) => [f.path, f.status])).toEqual([['config.yaml', 'modified'], ['roles.yaml', 'modified']]);
+    expect(d.files.map((f) => [f.path, f.status])).toEqual([
+      ['config.yaml', 'modified'],
+      ['roles.yaml', 'modified'],
+    ]);
     expect(d.files[1]!.patch).toContain('+  grants: [{ provider: okta, group: Gong }]');
   });
 
@@ -129,10 +143,19 @@ describe('lockstep diff', { timeout: 120_000 }, () => {
     git(r, 'commit', '-qm', 'c3: drop the exception');
     const renamed = await diff(['--base', 'HEAD~2', '--head', 'HEAD~1'], r);
     expect(renamed.people).toEqual([]);
-    expect(renamed.files.map((f) => [f.path, f.status])).toEqual([['roles-sales.yaml', 'added'], ['roles.yaml', 'removed']]);
+    expect(renamed.files.map((f) => [f.path, f.status])).toEqual([
+      ['roles-sales.yaml', 'added'],
+      ['roles.yaml', 'removed'],
+    ]);
     const dropped = await diff(['--base', 'HEAD~2', '--head', 'HEAD'], r);
-    expect(dropped.people).toEqual([{ person: 'sam@acme.com', gained: [], lost: [{ provider: 'okta', group: 'Okta Admins', via: ['Exception/sam-admin'], privileged: true }] }]);
-    expect(dropped.files.map((f) => [f.path, f.status])).toEqual([['exceptions.yaml', 'removed'], ['roles-sales.yaml', 'added'], ['roles.yaml', 'removed']]);
+    expect(dropped.people).toEqual([
+      { person: 'sam@acme.com', gained: [], lost: [{ provider: 'okta', group: 'Okta Admins', via: ['Exception/sam-admin'], privileged: true }] },
+    ]);
+    expect(dropped.files.map((f) => [f.path, f.status])).toEqual([
+      ['exceptions.yaml', 'removed'],
+      ['roles-sales.yaml', 'added'],
+      ['roles.yaml', 'removed'],
+    ]);
 
     writeFileSync(join(r, 'policies', 'roles-sales.yaml'), ROLES(['Gong']).replace('  tier: privileged', '  tier: [privileged'));
     git(r, 'commit', '-qam', 'c4: broken');

@@ -13,7 +13,9 @@ describe('incremental observation of Entra through the CLI', () => {
   let cwd: string;
 
   beforeAll(async () => {
-    const world = aWorld().withProvider('aad', 'entra', { clientSecret: '${file:entra.secret}', caFile: 'ca.pem' }).withPerson({ employeeId: 'E1', email: 'user1@acme.com' });
+    const world = aWorld()
+      .withProvider('aad', 'entra', { clientSecret: '${file:entra.secret}', caFile: 'ca.pem' })
+      .withPerson({ employeeId: 'E1', email: 'user1@acme.com' });
     for (let i = 0; i < 30; i++) world.withAccount('aad', { id: `u${i}`, login: `user${i}@acme.com`, lastLoginAt: null });
     world.withGroup('aad', 'SG-Sales', ['user1@acme.com', 'user2@acme.com', 'user3@acme.com'], { id: 'g1' });
     emu = await startEntraEmulator({ seed: world.snapshot.providers.aad! });

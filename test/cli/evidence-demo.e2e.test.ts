@@ -93,7 +93,10 @@ describe('lockstep evidence on the demo world', { timeout: 300_000 }, () => {
     const terminations = JSON.parse(read('evidence', 'terminations.json')) as TerminationEvidence[];
     const expected = [...facts.leavers.map((l) => l.email), ...facts.rif.people, facts.contractorEnd.person];
     expect(terminations.map((t) => t.person).sort()).toEqual([...expected].sort());
-    const journal = readFileSync(join(work, '.lockstep', 'journal.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+    const journal = readFileSync(join(work, '.lockstep', 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as JournalRecord);
     for (const l of facts.leavers) {
       const t = terminations.find((x) => x.person === l.email)!;
       expect(t.hrTime, l.email).toBe(new Date(l.endDate).toISOString());
@@ -101,7 +104,10 @@ describe('lockstep evidence on the demo world', { timeout: 300_000 }, () => {
       // Every system where the leaver held an active account, bar the manual ones (tasks still open), revoked after the HR time.
       const automated = l.providers.filter((p) => typeOf(p) !== 'manual').sort();
       expect(automated.length, l.email).toBeGreaterThan(0);
-      expect(t.revocations.map((x) => x.provider), l.email).toEqual(automated);
+      expect(
+        t.revocations.map((x) => x.provider),
+        l.email,
+      ).toEqual(automated);
       for (const rev of t.revocations) {
         expect(Date.parse(rev.revokedAt)).toBeGreaterThanOrEqual(Date.parse(t.hrTime));
         expect(rev.hoursAfterHr).toBeCloseTo((Date.parse(rev.revokedAt) - Date.parse(t.hrTime)) / 3_600_000, 1);

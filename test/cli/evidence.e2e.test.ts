@@ -31,14 +31,25 @@ describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () =>
     expect(r.code, r.stderr).toBe(0);
     expect(read('evidence', 'README.md')).toMatch(/Journal chain verified/);
     // Byte for byte the journal's own lines: an auditor can re-check the chain.
-    expect(read('evidence', 'journal-extract.jsonl')).toBe(journalLines(world.cwd).map((l) => `${l}\n`).join(''));
+    expect(read('evidence', 'journal-extract.jsonl')).toBe(
+      journalLines(world.cwd)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const lines = journalLines(world.cwd);
     // The head kept apart from the records is in the package and matches the journal's last record.
     const checkpoint = JSON.parse(read('evidence', 'journal-checkpoint.json')) as { seq: number; lineHash: string };
     expect(checkpoint.seq).toBe(lines.length);
-    expect(checkpoint.lineHash).toBe(createHash('sha256').update(lines[lines.length - 1]!).digest('hex'));
+    expect(checkpoint.lineHash).toBe(
+      createHash('sha256')
+        .update(lines[lines.length - 1]!)
+        .digest('hex'),
+    );
     expect(JSON.parse(read('evidence', 'journal-verification.json'))).toMatchObject({ ok: true, checkpoint: { seq: lines.length } });
-    const terminations = JSON.parse(read('evidence', 'terminations.json')) as { person: string; revocations: { provider: string; revokedAt: string; changes: string[] }[] }[];
+    const terminations = JSON.parse(read('evidence', 'terminations.json')) as {
+      person: string;
+      revocations: { provider: string; revokedAt: string; changes: string[] }[];
+    }[];
     expect(terminations.map((t) => t.person).sort()).toEqual(world.leavers.slice().sort());
     for (const t of terminations) {
       expect(t.revocations).toHaveLength(1);
@@ -50,7 +61,19 @@ describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () =>
     expect(JSON.parse(read('evidence', 'controls.json')).map((c: { control: string }) => c.control)).toEqual(CONTROLS.map((c) => c.control));
     expect(read('evidence', 'report.html')).toContain('<svg id="chart-mttr"');
     const manifest = JSON.parse(read('evidence', 'manifest.json')) as { files: Record<string, string> };
-    expect(Object.keys(manifest.files).sort()).toEqual(['README.md', 'attestations.json', 'controls.json', 'journal-checkpoint.json', 'journal-extract.jsonl', 'journal-verification.json', 'policy-history.json', 'report.html', 'report.json', 'report.md', 'terminations.json']);
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'README.md',
+      'attestations.json',
+      'controls.json',
+      'journal-checkpoint.json',
+      'journal-extract.jsonl',
+      'journal-verification.json',
+      'policy-history.json',
+      'report.html',
+      'report.json',
+      'report.md',
+      'terminations.json',
+    ]);
     for (const [f, hash] of Object.entries(manifest.files)) expect(createHash('sha256').update(read('evidence', f)).digest('hex'), f).toBe(hash);
   });
 

@@ -55,7 +55,9 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     git(cwd, ...SAM, 'commit', '-qm', 'Approve the RIF myself');
     const bySam = await plan();
     expect(bySam.code).toBe(3);
-    expect(refusals(bySam.plan).sort()[1]).toMatch(/^Approval\/rif-sales was last changed by Sam Rivera <sam@acme.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/);
+    expect(refusals(bySam.plan).sort()[1]).toMatch(
+      /^Approval\/rif-sales was last changed by Sam Rivera <sam@acme.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/,
+    );
 
     // Priya re-commits the file (a reviewer's merge): now it counts.
     withRifApprovals(world.policy, { reason: 'RIF HR-1 (confirmed by People Ops)' });
@@ -96,7 +98,9 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF');
     const self = await plan();
     expect(self.code).toBe(3);
-    expect(refusals(self.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was committed by priya@acme.com, who wrote policy behind the changes it would approve \(group_removal app "Sales"\)/));
+    expect(refusals(self.plan)).toContainEqual(
+      expect.stringMatching(/^Approval\/rif-sales was committed by priya@acme.com, who wrote policy behind the changes it would approve \(group_removal app "Sales"\)/),
+    );
     // Lee, another approver, approving it is fine.
     withRifApprovals(world.policy, { reason: 'RIF HR-1, reviewed' });
     world.writePolicy();
@@ -128,7 +132,9 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
     git(cwd, ...PRIYA, 'commit', '-qm', 'Approve the RIF, unsigned');
     const unsigned = await plan();
     expect(unsigned.code).toBe(3);
-    expect(refusals(unsigned.plan)).toContainEqual(expect.stringMatching(/^Approval\/rif-sales was last changed in [0-9a-f]{12}, whose signature is missing \(requireSignedCommits\)/));
+    expect(refusals(unsigned.plan)).toContainEqual(
+      expect.stringMatching(/^Approval\/rif-sales was last changed in [0-9a-f]{12}, whose signature is missing \(requireSignedCommits\)/),
+    );
 
     withRifApprovals(world.policy, { reason: 'RIF HR-1, signed' });
     world.writePolicy();

@@ -29,8 +29,14 @@ const leaverWorld = () => {
     .withProvider('okta', 'okta', { token: '${file:okta.token}', owner: 'it-ops@acme.com' })
     .withProvider('gws', 'google', { customer: 'my_customer', transferPollMs: 20 })
     .withConfig({ guard: { maxSuspendFraction: 1.0, minGroupSize: 100 } })
-    .withRole('staff', [['okta', 'Employees'], ['gws', 'staff@acme.com']])
-    .withRole('engineering', [['okta', 'Engineering'], ['gws', 'engineering@acme.com']])
+    .withRole('staff', [
+      ['okta', 'Employees'],
+      ['gws', 'staff@acme.com'],
+    ])
+    .withRole('engineering', [
+      ['okta', 'Engineering'],
+      ['gws', 'engineering@acme.com'],
+    ])
     .withAssignment('staff', { roles: ['staff'], select: { status: ['active'] } })
     .withAssignment('engineering', { roles: ['engineering'], select: { department: ['Engineering'], status: ['active'] } })
     .withRule('leaver', {
@@ -46,7 +52,8 @@ const leaverWorld = () => {
     .withPerson({ employeeId: 'E3', email: 'carol@acme.com', name: 'Carol', manager: 'bob@acme.com', department: 'Sales', title: 'AE' });
   const everyone = ['alice@acme.com', 'bob@acme.com', 'carol@acme.com'];
   const ids = { okta: ['00u1alice', '00u2bob', '00u3carol'], gws: ['1001', '1002', '1003'] };
-  for (const [provider, list] of Object.entries(ids)) everyone.forEach((login, i) => w.withAccount(provider, { id: list[i]!, login, externalId: null, lastLoginAt: null }));
+  for (const [provider, list] of Object.entries(ids))
+    everyone.forEach((login, i) => w.withAccount(provider, { id: list[i]!, login, externalId: null, lastLoginAt: null }));
   return w
     .withGroup('okta', 'Engineering', everyone.slice(0, 2), { id: '00g1eng' })
     .withGroup('okta', 'Employees', everyone, { id: '00g2emp' })
@@ -107,14 +114,23 @@ describe('a leaver in Okta and Google Workspace, through the CLI', { timeout: 12
     const plan = await applyAt(0);
     expect(actions(plan, 'okta').sort()).toEqual(['remove_member', 'remove_member', 'reset_factors', 'revoke_sessions', 'revoke_tokens', 'suspend']);
     expect(actions(plan, 'gws').sort()).toEqual(['remove_member', 'remove_member', 'reset_factors', 'revoke_sessions', 'revoke_tokens', 'suspend']);
-    for (const [emu, id] of [[okta, '00u1alice'], [google, '1001']] as const) {
+    for (const [emu, id] of [
+      [okta, '00u1alice'],
+      [google, '1001'],
+    ] as const) {
       const state = emu.observed();
       expect(state.accounts.find((a) => a.id === id)?.status).toBe('suspended');
       expect(state.groups.filter((g) => g.members.includes(id))).toEqual([]);
       expect(emu.credentials(id)).toEqual({ sessions: 0, tokens: 0, factors: 0 });
     }
     // Nobody else was touched.
-    expect(okta.observed().accounts.filter((a) => a.status === 'active').map((a) => a.id).sort()).toEqual(['00u2bob', '00u3carol']);
+    expect(
+      okta
+        .observed()
+        .accounts.filter((a) => a.status === 'active')
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['00u2bob', '00u3carol']);
     expect(okta.credentials('00u2bob').sessions).toBeGreaterThan(0);
     const again = await run(['plan', '--now', at(0, 2), '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);

@@ -21,7 +21,9 @@ interface TrialResult {
 describe.each(['file', ...(testPostgres ? ['postgres'] : [])])('apply SIGKILLed mid-run on the %s backend', (backend) => {
   it('converges on the rerun: nothing lost, nothing duplicated, the journal verifies', async () => {
     let seed = backend === 'file' ? 0.37 : 0.71;
-    const { results } = (await killTrials({ trials: 1, backend, pg: { freshDatabase }, random: () => (seed = (seed * 9301 + 0.49297) % 1) })) as { results: TrialResult[] };
+    const { results } = (await killTrials({ trials: 1, backend, pg: { freshDatabase }, random: () => (seed = (seed * 9301 + 0.49297) % 1) })) as {
+      results: TrialResult[];
+    };
     for (const r of results) {
       expect(r.killed, 'the apply was killed before it finished').toBe(true);
       expect(r, r.detail.join('\n')).toMatchObject({ converged: true, lost: 0, duplicated: 0, journal: 'verified' });

@@ -46,7 +46,12 @@ async function signedWorld() {
 }
 
 const writes = (emu: ScimEmulator) => emu.counters.total('PATCH') + emu.counters.total('DELETE') + emu.counters.total('POST');
-const changeRecords = (cwd: string) => (existsSync(join(cwd, '.lockstep', 'journal.jsonl')) ? journalLines(cwd).map((l) => JSON.parse(l)).filter((r) => r.type === 'change') : []);
+const changeRecords = (cwd: string) =>
+  existsSync(join(cwd, '.lockstep', 'journal.jsonl'))
+    ? journalLines(cwd)
+        .map((l) => JSON.parse(l))
+        .filter((r) => r.type === 'change')
+    : [];
 const readPlan = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Plan;
 
 /**
@@ -145,7 +150,9 @@ describe('saved plans bound to their repository and signed', () => {
     writePolicy();
     const refused = await cli(['apply', 'old.json'], envWithoutKey);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('plan records no repository (made outside Git or by Lockstep before plan format 1.1), but the policy here is in repository git.example.com/acme/policy');
+    expect(refused.stderr).toContain(
+      'plan records no repository (made outside Git or by Lockstep before plan format 1.1), but the policy here is in repository git.example.com/acme/policy',
+    );
     expect(writes(emu)).toBe(0);
     expect(changeRecords(cwd)).toEqual([]);
   });

@@ -19,7 +19,9 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
     const r = await runCli(['plan', '--snapshot', 'snapshot.json', '--people', 'policies/people.csv', '--now', NOW, '--format', 'json'], { cwd });
     expect(r.stderr).not.toContain('internal error');
     const plan = JSON.parse(r.stdout) as Plan;
-    const lines = plan.changes.map((c) => `${c.action === 'task' ? `task:${c.task!.action}` : c.action} ${c.provider} ${c.target.account?.login}${c.target.group ? ` [${c.target.group.name}]` : ''}`);
+    const lines = plan.changes.map(
+      (c) => `${c.action === 'task' ? `task:${c.task!.action}` : c.action} ${c.provider} ${c.target.account?.login}${c.target.group ? ` [${c.target.group.name}]` : ''}`,
+    );
     expect(lines).toContain('suspend okta-main bob@acme.com');
     expect(lines).toContain('suspend okta-main robert@acme.com');
     expect(lines).toContain('suspend gws bob@acme.com');
@@ -79,7 +81,10 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
     const r = await runCli(['plan', '--snapshot', 'bad.json', '--now', NOW], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.json:1:1: not valid JSON/);
-    writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ formatVersion: '1.0', observedAt: NOW, providers: { x: { type: 'okta', accounts: [{ id: 'a' }], groups: [] } } }));
+    writeFileSync(
+      join(cwd, 'bad.json'),
+      JSON.stringify({ formatVersion: '1.0', observedAt: NOW, providers: { x: { type: 'okta', accounts: [{ id: 'a' }], groups: [] } } }),
+    );
     const r2 = await runCli(['plan', '--snapshot', 'bad.json', '--now', NOW], { cwd });
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/bad\.json: \/providers\/x\/accounts\/0/);

@@ -7,7 +7,8 @@ import type { AccessReviewDocument, JournalRecord, Plan } from '../../src/types/
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld } from './scim-world.js';
 
-const git = (cwd: string, who: string[], ...args: string[]): string => execFileSync('git', ['-c', 'commit.gpgsign=false', ...who, ...args], { cwd, encoding: 'utf8' }).trim();
+const git = (cwd: string, who: string[], ...args: string[]): string =>
+  execFileSync('git', ['-c', 'commit.gpgsign=false', ...who, ...args], { cwd, encoding: 'utf8' }).trim();
 const SAM = ['-c', 'user.name=Sam Rivera', '-c', 'user.email=sam@acme.com'];
 const LEE = ['-c', 'user.name=Lee Wong', '-c', 'user.email=lee@acme.com'];
 
@@ -56,14 +57,24 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
     const applied = await runCli(['apply', 'plan.json'], { cwd, env });
     expect(applied.code, applied.stderr).toBe(0);
     expect(membersOf(emu, 'Sales')).not.toContain('p5@acme.com');
-    const record = journalLines(cwd).map((l) => JSON.parse(l)).find((r) => r.type === 'change');
-    expect(record).toMatchObject({ action: 'remove_member', person: 'p5@acme.com', result: 'ok', reason: { kind: 'review', commit: { author: 'Lee Wong <lee@acme.com>' } } });
+    const record = journalLines(cwd)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'change');
+    expect(record).toMatchObject({
+      action: 'remove_member',
+      person: 'p5@acme.com',
+      result: 'ok',
+      reason: { kind: 'review', commit: { author: 'Lee Wong <lee@acme.com>' } },
+    });
 
     // The merge is the attestation: one record in the apply's run, naming the merge commit and the reviewer.
     const merge = git(cwd, [], 'rev-parse', 'HEAD');
     expect(git(cwd, [], 'log', '-1', '--first-parent', '--format=%H', '--', 'policies/reviews/sales-2026-11-20.yaml')).toBe(merge);
     const decidedIn = git(cwd, [], 'rev-parse', 'review');
-    const attestations = (): JournalRecord[] => journalLines(cwd).map((l) => JSON.parse(l) as JournalRecord).filter((r) => r.type === 'attestation');
+    const attestations = (): JournalRecord[] =>
+      journalLines(cwd)
+        .map((l) => JSON.parse(l) as JournalRecord)
+        .filter((r) => r.type === 'attestation');
     expect(attestations()).toHaveLength(1);
     const attested = attestations()[0]!;
     expect(attested.attestation).toMatchObject({
@@ -81,11 +92,19 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
       counts: { keep: 7, revoke: 1, undecided: 1 },
     });
     expect(attested.attestation!.decisions).toHaveLength(9);
-    expect(attested.attestation!.decisions).toEqual(expect.arrayContaining([{ person: 'p5@acme.com', decision: 'revoke' }, { person: 'p6@acme.com', decision: 'undecided' }, { person: 'p0@acme.com', decision: 'keep' }]));
+    expect(attested.attestation!.decisions).toEqual(
+      expect.arrayContaining([
+        { person: 'p5@acme.com', decision: 'revoke' },
+        { person: 'p6@acme.com', decision: 'undecided' },
+        { person: 'p0@acme.com', decision: 'keep' },
+      ]),
+    );
     expect(attested.detail).toContain('partial: 1 member undecided');
     expect(applied.stdout).toContain(`attested AccessReview/sales-2026-11-20 merged in ${merge.slice(0, 12)} by Lee Wong <lee@acme.com>`);
     // Inside the apply's run, after its run_start, covered by the chain.
-    const run = journalLines(cwd).map((l) => JSON.parse(l) as JournalRecord).filter((r) => r.runId === attested.runId);
+    const run = journalLines(cwd)
+      .map((l) => JSON.parse(l) as JournalRecord)
+      .filter((r) => r.runId === attested.runId);
     expect(run.map((r) => r.type)).toEqual(['run_start', 'attestation', 'intent', 'change', 'run_end']);
 
     // Applying again (the saved plan, then a fresh plan) attests nothing new: the journal holds this review at this commit.
@@ -115,7 +134,12 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
     expect(keepOnly.code, keepOnly.stderr).toBe(0);
     expect(keepOnly.stdout).toContain('Apply: no changes.');
     expect(attestations()).toHaveLength(2);
-    expect(attestations()[1]!.attestation).toMatchObject({ commit: git(cwd, [], 'rev-parse', 'HEAD'), complete: true, counts: { keep: 8, revoke: 1, undecided: 0 }, decidedBy: 'Lee Wong <lee@acme.com>' });
+    expect(attestations()[1]!.attestation).toMatchObject({
+      commit: git(cwd, [], 'rev-parse', 'HEAD'),
+      complete: true,
+      counts: { keep: 8, revoke: 1, undecided: 0 },
+      decidedBy: 'Lee Wong <lee@acme.com>',
+    });
     expect((await runCli(['apply', '--auto-approve'], { cwd, env })).code).toBe(0);
     expect(attestations()).toHaveLength(2);
     expect((await runCli(['audit', 'verify'], { cwd, env })).code).toBe(0);
@@ -142,7 +166,13 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
     expect(once.code, once.stderr).toBe(0);
     const records = journalLines(cwd).map((l) => JSON.parse(l) as JournalRecord);
     expect(records.map((r) => r.type)).toEqual(['run_start', 'attestation', 'run_end']);
-    expect(records[1]!.attestation).toMatchObject({ commit: head, merger: 'Lee Wong <lee@acme.com>', decidedBy: 'Lee Wong <lee@acme.com>', complete: true, counts: { keep: 4, revoke: 0, undecided: 0 } });
+    expect(records[1]!.attestation).toMatchObject({
+      commit: head,
+      merger: 'Lee Wong <lee@acme.com>',
+      decidedBy: 'Lee Wong <lee@acme.com>',
+      complete: true,
+      counts: { keep: 4, revoke: 0, undecided: 0 },
+    });
     expect((await runCli(['controller', '--once'], { cwd, env })).code).toBe(0);
     expect(journalLines(cwd)).toHaveLength(3);
     expect((await runCli(['audit', 'verify'], { cwd, env })).code).toBe(0);

@@ -38,7 +38,15 @@ export async function scimWorld(opts: { size: number; leaving: number; retries?:
     const email = `p${i}@acme.com`;
     const leaving = i < opts.leaving;
     if (leaving) leavers.push(email);
-    policy.withPerson({ employeeId: `E${i}`, email, name: `Person ${i}`, manager: 'boss@acme.com', department: 'Sales', title: 'AE', ...(leaving ? { endDate: yesterday } : {}) });
+    policy.withPerson({
+      employeeId: `E${i}`,
+      email,
+      name: `Person ${i}`,
+      manager: 'boss@acme.com',
+      department: 'Sales',
+      title: 'AE',
+      ...(leaving ? { endDate: yesterday } : {}),
+    });
     policy.withAccount('app', { id: `u${i}`, login: email, lastLoginAt: null });
     everyone.push(email);
   }
@@ -65,7 +73,9 @@ export function withRifApprovals(policy: World, spec: Partial<ApprovalDocument['
 }
 
 export function journalLines(cwd: string): string[] {
-  return readFileSync(join(cwd, '.lockstep', 'journal.jsonl'), 'utf8').trimEnd().split('\n');
+  return readFileSync(join(cwd, '.lockstep', 'journal.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n');
 }
 
 export function statusOf(emu: ScimEmulator, login: string): string | undefined {

@@ -95,16 +95,23 @@ describe('a shallow clone of the policy repository', { timeout: 120_000 }, () =>
   });
 
   // Last: this one applies.
-  it("the controller deepens a shallow clone it finds in its state folder, and journals the true commits", async () => {
+  it('the controller deepens a shallow clone it finds in its state folder, and journals the true commits', async () => {
     const cwd = tempDir();
     const state = join(cwd, 'state');
     git(cwd, 'clone', '-q', '--depth', '1', '--branch', 'main', `file://${world.cwd}`, join(state, 'repo'));
-    const r = await runCli(['controller', '--once', '--repo', `file://${world.cwd}`, '--branch', 'main', '--policies', 'policies', '--state-dir', state], { cwd, env: world.env });
+    const r = await runCli(['controller', '--once', '--repo', `file://${world.cwd}`, '--branch', 'main', '--policies', 'policies', '--state-dir', state], {
+      cwd,
+      env: world.env,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('is a shallow clone: fetching its full history from origin (git fetch --unshallow)');
     expect(git(join(state, 'repo'), 'rev-parse', '--is-shallow-repository')).toBe('false');
     for (const l of world.leavers) expect(statusOf(world.emu, l)).toBe('suspended');
-    const changes = readFileSync(join(state, 'journal.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: { kind: string; commit?: { sha: string } } }).filter((x) => x.type === 'change' && x.reason?.kind === 'lifecycle');
+    const changes = readFileSync(join(state, 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; reason?: { kind: string; commit?: { sha: string } } })
+      .filter((x) => x.type === 'change' && x.reason?.kind === 'lifecycle');
     expect(changes.length).toBeGreaterThan(0);
     for (const c of changes) expect(c.reason?.commit?.sha).toBe(commits.policy);
   });

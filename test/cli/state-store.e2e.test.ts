@@ -16,7 +16,6 @@ import { reHash } from '../support/journal.js';
  * cannot be trusted or reached stops an apply before anything is applied.
  */
 
-
 /** One backend's journal, read and rewritten behind Lockstep's back. */
 interface Tamperable {
   name: string;
@@ -96,7 +95,8 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
   let world: ScimWorld;
   let journal: Tamperable;
   let publicKey: string;
-  const verify = (extra: string[] = []): Promise<CliResult> => runCli(['audit', 'verify', ...journal.args, ...extra], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
+  const verify = (extra: string[] = []): Promise<CliResult> =>
+    runCli(['audit', 'verify', ...journal.args, ...extra], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
 
   beforeAll(async () => {
     world = await scimWorld({ size: 12, leaving: 3 });
@@ -116,13 +116,18 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
   it('verifies intact, every record signed, and says so', async () => {
     const r = await verify(['--public-key', publicKey]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/journal intact: \d+ records, seq 1–\d+, chain verified; checkpoint of \S+ matches seq \d+; signatures verified \(key ed25519:[0-9a-f]{16}\)/);
+    expect(r.stdout).toMatch(
+      /journal intact: \d+ records, seq 1–\d+, chain verified; checkpoint of \S+ matches seq \d+; signatures verified \(key ed25519:[0-9a-f]{16}\)/,
+    );
   });
 
   /** Each kind of tampering: what it does to the records, and how verify must name it. */
   it('evidence carries the checkpoint and the signature check', async () => {
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-    const r = await runCli(['evidence', '--from', day(-1), '--to', day(1), '--out', 'evidence', '--public-key', publicKey, ...journal.args], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
+    const r = await runCli(['evidence', '--from', day(-1), '--to', day(1), '--out', 'evidence', '--public-key', publicKey, ...journal.args], {
+      cwd: world.cwd,
+      env: { ...world.env, ...journal.env },
+    });
     expect(r.code, r.stderr).toBe(0);
     const lines = await journal.lines();
     const checkpoint = JSON.parse(readFileSync(join(world.cwd, 'evidence', 'journal-checkpoint.json'), 'utf8')) as { seq: number; sig?: string };
@@ -138,17 +143,38 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
   });
 
   const tampering: Array<[string, (lines: string[]) => { lines: string[]; checkpoint?: { seq: number; line: string }; reason: RegExp; where: RegExp }]> = [
-    ['an edited record', (l) => {
-      const k = l.findIndex((x) => x.includes('"result":"ok"'));
-      return { lines: l.map((x, i) => (i === k ? x.replace('"result":"ok"', '"result":"failed"') : x)), reason: /\(edited\)/, where: new RegExp(`(line|row) ${k + 1} \\(seq ${k + 1}\\) was changed after it was written`) };
-    }],
+    [
+      'an edited record',
+      (l) => {
+        const k = l.findIndex((x) => x.includes('"result":"ok"'));
+        return {
+          lines: l.map((x, i) => (i === k ? x.replace('"result":"ok"', '"result":"failed"') : x)),
+          reason: /\(edited\)/,
+          where: new RegExp(`(line|row) ${k + 1} \\(seq ${k + 1}\\) was changed after it was written`),
+        };
+      },
+    ],
     ['a deleted record', (l) => ({ lines: l.filter((_, i) => i !== 2), reason: /\(deleted\)/, where: /record seq 3 is missing/ })],
-    ['two records swapped', (l) => ({ lines: l.map((x, i) => (i === 2 ? l[3]! : i === 3 ? l[2]! : x)), reason: /\(reordered\)/, where: /holds seq 4 where seq 3 was expected/ })],
-    ['records cut off the end', (l) => ({ lines: l.slice(0, l.length - 2), reason: /\(truncated\)/, where: new RegExp(`seqs ${l.length - 1}–${l.length} are missing from the end`) })],
-    ['a tail re-hashed without the key, checkpoint moved to match', (l) => {
-      const forged = reHash(l, 4, (r) => (r.detail = 'rewritten'));
-      return { lines: forged, checkpoint: { seq: forged.length, line: forged.at(-1)! }, reason: /\(unsigned\)/, where: /(line|row) 5 \(seq 5\) is not signed although the records before it are/ };
-    }],
+    [
+      'two records swapped',
+      (l) => ({ lines: l.map((x, i) => (i === 2 ? l[3]! : i === 3 ? l[2]! : x)), reason: /\(reordered\)/, where: /holds seq 4 where seq 3 was expected/ }),
+    ],
+    [
+      'records cut off the end',
+      (l) => ({ lines: l.slice(0, l.length - 2), reason: /\(truncated\)/, where: new RegExp(`seqs ${l.length - 1}–${l.length} are missing from the end`) }),
+    ],
+    [
+      'a tail re-hashed without the key, checkpoint moved to match',
+      (l) => {
+        const forged = reHash(l, 4, (r) => (r.detail = 'rewritten'));
+        return {
+          lines: forged,
+          checkpoint: { seq: forged.length, line: forged.at(-1)! },
+          reason: /\(unsigned\)/,
+          where: /(line|row) 5 \(seq 5\) is not signed although the records before it are/,
+        };
+      },
+    ],
   ];
 
   for (const [what, tamper] of tampering) {
@@ -164,12 +190,18 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
         expect(r.stderr).toMatch(t.where);
         // Drift for the apply to correct: a leaver back in Sales.
         const leaver = world.emu.observed().accounts.find((a) => a.login === world.leavers[0])!;
-        world.emu.store.patch('Groups', 'g-sales', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: leaver.id }] }] });
+        world.emu.store.patch('Groups', 'g-sales', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: leaver.id }] }],
+        });
         const apply = await runCli(['apply', '--auto-approve', ...journal.args], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
         expect(apply.code).toBe(1);
         expect(apply.stderr).toMatch(/nothing was written/);
         expect(membersOf(world.emu, 'Sales')).toContain(world.leavers[0]);
-        world.emu.store.patch('Groups', 'g-sales', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: `members[value eq "${leaver.id}"]` }] });
+        world.emu.store.patch('Groups', 'g-sales', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'remove', path: `members[value eq "${leaver.id}"]` }],
+        });
       } finally {
         await journal.restore();
       }

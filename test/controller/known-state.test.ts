@@ -51,7 +51,13 @@ describe('what the controller knows between cycles', () => {
   });
 
   it('maps provider API hosts from Config connections, never their credentials', () => {
-    const hosts = providerHosts({ okta: { type: 'okta', orgUrl: 'https://acme.okta.com', token: 'secret' }, app: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2' } });
-    expect([...hosts]).toEqual([['acme.okta.com:443', 'okta'], ['127.0.0.1:4010', 'app']]);
+    const hosts = providerHosts({
+      okta: { type: 'okta', orgUrl: 'https://acme.okta.com', token: 'secret' },
+      app: { type: 'scim', baseUrl: 'http://127.0.0.1:4010/scim/v2' },
+    });
+    expect([...hosts]).toEqual([
+      ['acme.okta.com:443', 'okta'],
+      ['127.0.0.1:4010', 'app'],
+    ]);
   });
 });

@@ -219,7 +219,10 @@ describe('LeaseElector against the Kubernetes emulator (official client, TLS)', 
   it('two contenders racing for an expired Lease: the replace with the stale resourceVersion gets 409, exactly one leads', async () => {
     const w = await world();
     const long = new V1MicroTime(Date.now() - 60_000).toISOString();
-    w.emulator.leases.create(NS, { metadata: { name: NAME }, spec: { holderIdentity: 'crashed-pod', leaseDurationSeconds: 15, acquireTime: long, renewTime: long, leaseTransitions: 4 } });
+    w.emulator.leases.create(NS, {
+      metadata: { name: NAME },
+      spec: { holderIdentity: 'crashed-pod', leaseDurationSeconds: 15, acquireTime: long, renewTime: long, leaseTransitions: 4 },
+    });
     // Both reads are answered after the same delay (long enough that a busy machine still sends both before either answers, short of the request time limit), so both contenders read the same resourceVersion.
     w.emulator.faults.set({ latency: { ms: 700, method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}` } });
     const a = w.elector('pod-a');

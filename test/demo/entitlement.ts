@@ -30,7 +30,12 @@ function selects(select: PersonSelector, row: RosterRow): boolean {
 /** Grants by lowercased email, from roles and assignments only (no exceptions, whatever the status). */
 export function roleGrants(documents: readonly DemoDocument[], roster: readonly RosterRow[]): Map<string, Set<string>> {
   const roles = new Map<string, string[]>();
-  for (const d of documents) if (d.kind === 'RoleProfile') roles.set(d.metadata.name, d.spec.grants.map((g) => key(g.provider, g.group)));
+  for (const d of documents)
+    if (d.kind === 'RoleProfile')
+      roles.set(
+        d.metadata.name,
+        d.spec.grants.map((g) => key(g.provider, g.group)),
+      );
   const out = new Map<string, Set<string>>();
   for (const row of roster) out.set(row.email.toLowerCase(), new Set());
   for (const d of documents) {

@@ -87,7 +87,10 @@ describe('generateOrg', () => {
       for (const a of observed.accounts) {
         const row = people.get(a.login.toLowerCase());
         expect(row, a.login).toBeDefined();
-        expect([...(grants.get(row!.email.toLowerCase()) ?? [])].some((g) => g.startsWith(key(name, ''))), a.login).toBe(true);
+        expect(
+          [...(grants.get(row!.email.toLowerCase()) ?? [])].some((g) => g.startsWith(key(name, ''))),
+          a.login,
+        ).toBe(true);
       }
     }
     const ids = (provider: string): string[] => org.snapshot.providers[provider]?.accounts.map((a) => a.id) ?? [];

@@ -86,7 +86,19 @@ describe('the committed policies/ folder', () => {
   it('quotes roster fields that need it', () => {
     const csv = renderRoster([{ employee_id: 'E1', email: 'a@b.example', name: 'Smith, "Jo"', status: 'active' }]);
     expect(parseCsv(csv, { columns: true })).toEqual([
-      { employee_id: 'E1', email: 'a@b.example', aliases: '', name: 'Smith, "Jo"', manager_email: '', department: '', title: '', employment_type: '', status: 'active', end_date: '', org: '' },
+      {
+        employee_id: 'E1',
+        email: 'a@b.example',
+        aliases: '',
+        name: 'Smith, "Jo"',
+        manager_email: '',
+        department: '',
+        title: '',
+        employment_type: '',
+        status: 'active',
+        end_date: '',
+        org: '',
+      },
     ]);
   });
 

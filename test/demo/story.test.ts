@@ -25,7 +25,10 @@ const membersOf = (provider: string, group: string): string[] => {
   return (p?.accounts ?? []).filter((a) => ids.has(a.id)).map((a) => a.login);
 };
 const daysBeforeNow = (iso: string): number => (now.getTime() - Date.parse(iso)) / DAY;
-const aliasesOf = (r: RosterRow): string[] => String(r.aliases ?? '').split(';').filter(Boolean);
+const aliasesOf = (r: RosterRow): string[] =>
+  String(r.aliases ?? '')
+    .split(';')
+    .filter(Boolean);
 const docs = <K extends DemoDocument['kind']>(kind: K): Extract<DemoDocument, { kind: K }>[] =>
   org.documents.filter((d): d is Extract<DemoDocument, { kind: K }> => d.kind === kind);
 const grants = roleGrants(org.documents, org.roster);
@@ -114,7 +117,10 @@ describe('the demo story', () => {
   });
 
   it('has an exception expiring in 10 days and one that expired 3 days ago, both still held', () => {
-    for (const [fact, days] of [[facts.exception, -10], [facts.expiredException, 3]] as const) {
+    for (const [fact, days] of [
+      [facts.exception, -10],
+      [facts.expiredException, 3],
+    ] as const) {
       // A bare date is midnight UTC; the demo instant is 09:00 UTC.
       expect(daysBeforeNow(fact.expires) - days).toBeCloseTo(9 / 24, 5);
       const doc = docs('Exception').find((e) => e.metadata.name === fact.name);

@@ -16,11 +16,27 @@ interface TestRoute extends Route {
 }
 
 const ROUTES: TestRoute[] = [
-  { method: 'GET', path: '/things/{id}', handle: (req) => ({ status: 200, body: { id: req.params['id'], q: req.url.searchParams.get('q'), path: req.path }, headers: { ETag: '"1"' } }) },
+  {
+    method: 'GET',
+    path: '/things/{id}',
+    handle: (req) => ({ status: 200, body: { id: req.params['id'], q: req.url.searchParams.get('q'), path: req.path }, headers: { ETag: '"1"' } }),
+  },
   { method: 'POST', path: '/things', handle: (req) => ({ status: 201, body: JSON.parse(req.body) as unknown }) },
   { method: 'DELETE', path: '/things/{id}', handle: () => ({ status: 204 }) },
-  { method: 'GET', path: '/refused', handle: () => { throw new ApiError(409); } },
-  { method: 'GET', path: '/broken', handle: () => { throw new Error('bug in the emulator'); } },
+  {
+    method: 'GET',
+    path: '/refused',
+    handle: () => {
+      throw new ApiError(409);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/broken',
+    handle: () => {
+      throw new Error('bug in the emulator');
+    },
+  },
   { method: 'GET', path: '/drop', handle: () => DROP_CONNECTION },
 ];
 
@@ -48,7 +64,12 @@ describe('startEmulatorServer', () => {
     const s = await start();
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const got = await fetch(`${s.url}/things/a%20b?q=1`);
-    expect([got.status, got.headers.get('content-type'), got.headers.get('etag'), got.headers.get('cache-control')]).toEqual([200, 'application/test+json', '"1"', 'no-cache']);
+    expect([got.status, got.headers.get('content-type'), got.headers.get('etag'), got.headers.get('cache-control')]).toEqual([
+      200,
+      'application/test+json',
+      '"1"',
+      'no-cache',
+    ]);
     expect(await got.json()).toEqual({ id: 'a b', q: '1', path: '/things/a%20b' });
     const posted = await fetch(`${s.url}/things`, { method: 'POST', body: '{"n":1}' });
     expect([posted.status, await posted.json()]).toEqual([201, { n: 1 }]);
@@ -63,7 +84,11 @@ describe('startEmulatorServer', () => {
     const refused = await fetch(`${s.url}/refused`);
     expect([refused.status, await refused.json()]).toEqual([409, { error: 'api error 409' }]);
     const broken = await fetch(`${s.url}/broken`);
-    expect([broken.status, broken.headers.get('content-type'), await broken.json()]).toEqual([500, 'application/problem+json', { status: 500, detail: 'bug in the emulator' }]);
+    expect([broken.status, broken.headers.get('content-type'), await broken.json()]).toEqual([
+      500,
+      'application/problem+json',
+      { status: 500, detail: 'bug in the emulator' },
+    ]);
     await expect(fetch(`${s.url}/drop`)).rejects.toThrow();
   });
 

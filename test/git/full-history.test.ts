@@ -52,7 +52,10 @@ describe('the Git history behind a policy folder', () => {
 
   it('refuses a shallow clone it cannot deepen: no remote, an unreachable one, or a shallow one', async () => {
     const refusal = async (dir: string): Promise<UserError> => {
-      const e = await ensureFullHistory(dir, aLog()).then(() => null, (x: unknown) => x);
+      const e = await ensureFullHistory(dir, aLog()).then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(UserError);
       expect((e as UserError).message).toContain('set `fetch-depth: 0` on actions/checkout, or run `git fetch --unshallow`');
       expect(await gitHistoryDepth(dir)).toBe('shallow');

@@ -18,7 +18,13 @@ function change(action: PlanChange['action'], account: string, group?: string, a
     provider: 'okta',
     action,
     target: { account: { id: account, login: `${account}@acme.com` }, ...(group ? { group: { id: group, name: group.toUpperCase() } } : {}) },
-    reason: { kind: 'drift', rule: 'RoleProfile/x', detail: 'test', source: 'roles.yaml:1', ...(author ? { commit: { sha: 'a'.repeat(40), author, date: '2026-11-01T00:00:00Z' } } : {}) },
+    reason: {
+      kind: 'drift',
+      rule: 'RoleProfile/x',
+      detail: 'test',
+      source: 'roles.yaml:1',
+      ...(author ? { commit: { sha: 'a'.repeat(40), author, date: '2026-11-01T00:00:00Z' } } : {}),
+    },
     precondition: { accountStatus: ['active'] },
   });
 }
@@ -43,7 +49,17 @@ describe('evaluateGuard over a finished plan', () => {
     const { result } = evaluateGuard(plan(removals(4), salesOf(10)), config(), none, NOW);
     expect(result.tripped).toBe(true);
     expect(result.violations).toEqual([
-      { kind: 'group_removal', provider: 'okta', group: 'SALES', current: 10, removing: 4, fraction: 0.4, threshold: 0.3, changes: removals(4).map((c) => c.id), approvedBy: null },
+      {
+        kind: 'group_removal',
+        provider: 'okta',
+        group: 'SALES',
+        current: 10,
+        removing: 4,
+        fraction: 0.4,
+        threshold: 0.3,
+        changes: removals(4).map((c) => c.id),
+        approvedBy: null,
+      },
     ]);
   });
 
@@ -118,7 +134,9 @@ describe('the guard a plan carries is the guard of its finished self', () => {
     for (let i = 0; i < size; i++) {
       const email = `p${i}@acme.com`;
       const admin = i < 3;
-      w.withPerson({ email, department: 'Sales', title: admin ? 'Admin' : 'Rep', ...(i < leaving ? { endDate: '2026-11-21' } : {}) }).withAccount('okta', { login: email });
+      w.withPerson({ email, department: 'Sales', title: admin ? 'Admin' : 'Rep', ...(i < leaving ? { endDate: '2026-11-21' } : {}) }).withAccount('okta', {
+        login: email,
+      });
       sales.push(email);
       if (admin) admins.push(email);
     }

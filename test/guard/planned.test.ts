@@ -40,7 +40,14 @@ describe('guard: group removals', () => {
 
   it('per-group overrides win over provider and global thresholds', () => {
     const w = groupWorld(10, 4).withConfig({
-      guard: { maxSuspendFraction: 1, maxGroupRemovalFraction: 0.1, overrides: [{ provider: 'okta', maxGroupRemovalFraction: 0.2 }, { provider: 'okta', group: 'Sales', maxGroupRemovalFraction: 0.5 }] },
+      guard: {
+        maxSuspendFraction: 1,
+        maxGroupRemovalFraction: 0.1,
+        overrides: [
+          { provider: 'okta', maxGroupRemovalFraction: 0.2 },
+          { provider: 'okta', group: 'Sales', maxGroupRemovalFraction: 0.5 },
+        ],
+      },
     });
     expect(w.plan().guard.tripped).toBe(false);
   });

@@ -36,7 +36,6 @@ async function writeJournal(count: number, signer: Signer | null = null): Promis
 }
 const save = (lines: string[]) => writeFile(path, lines.map((l) => `${l}\n`).join(''));
 
-
 describe('journal checkpoint', () => {
   it('is written beside the journal after every write and matches the last record', async () => {
     const lines = await writeJournal(3);

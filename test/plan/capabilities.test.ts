@@ -49,10 +49,7 @@ describe('what a SCIM app cannot do becomes a task for its owner', () => {
         .withRole('dev', [['k8s', 'team-dev/rolebinding/edit']])
         .withPerson({ email: 'bob@acme.com', endDate: '2026-11-21' })
         .withAccount('k8s', { login: 'bob@acme.com' });
-    const both = world()
-      .withGroup('k8s', 'team-dev/rolebinding/edit', ['bob@acme.com'])
-      .withGroup('k8s', 'clusterrolebinding/ops-debug', ['bob@acme.com'])
-      .plan();
+    const both = world().withGroup('k8s', 'team-dev/rolebinding/edit', ['bob@acme.com']).withGroup('k8s', 'clusterrolebinding/ops-debug', ['bob@acme.com']).plan();
     expect(changeLines(both)).toEqual(['suspend k8s bob@acme.com', 'remove_member k8s bob@acme.com [team-dev/rolebinding/edit]']);
     // Once out of every managed binding, nothing more is planned; the unmanaged one stays a finding.
     const unmanagedOnly = world().withGroup('k8s', 'clusterrolebinding/ops-debug', ['bob@acme.com']).plan();

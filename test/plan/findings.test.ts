@@ -17,7 +17,13 @@ describe('orphans and dormant accounts', () => {
   it('an orphan rule suspends the orphan with reason kind orphan', () => {
     const w = aWorld()
       .withProvider('okta', 'okta')
-      .withRule('orphans', { trigger: 'orphan', stages: [{ after: '0h', actions: ['suspend'] }, { after: '30d', actions: ['delete'] }] })
+      .withRule('orphans', {
+        trigger: 'orphan',
+        stages: [
+          { after: '0h', actions: ['suspend'] },
+          { after: '30d', actions: ['delete'] },
+        ],
+      })
       .withAccount('okta', { login: 'temp.admin@acme.com' });
     const plan = w.plan();
     expect(changeLines(plan)).toEqual(['suspend okta temp.admin@acme.com']);
@@ -37,7 +43,14 @@ describe('orphans and dormant accounts', () => {
   it('flags dormant accounts and suspends them 14 days after they go inactive', () => {
     const w = aWorld()
       .withProvider('okta', 'okta')
-      .withRule('dormant', { trigger: 'inactive', inactiveDays: 90, stages: [{ after: '0h', actions: ['flag'] }, { after: '14d', actions: ['suspend'] }] })
+      .withRule('dormant', {
+        trigger: 'inactive',
+        inactiveDays: 90,
+        stages: [
+          { after: '0h', actions: ['flag'] },
+          { after: '14d', actions: ['suspend'] },
+        ],
+      })
       .withPerson({ email: 'ann@acme.com' })
       .withPerson({ email: 'ben@acme.com' })
       .withAccount('okta', { login: 'ann@acme.com', lastLoginAt: '2026-08-01T00:00:00Z' })
@@ -78,7 +91,11 @@ describe('plans are reproducible', () => {
   });
 
   it('the checksum ignores createdAt and changes with any planned content', () => {
-    const w = aWorld().withProvider('okta', 'okta').withPerson({ email: 'bob@acme.com', endDate: '2026-11-21' }).withLeaverRule().withAccount('okta', { login: 'bob@acme.com' });
+    const w = aWorld()
+      .withProvider('okta', 'okta')
+      .withPerson({ email: 'bob@acme.com', endDate: '2026-11-21' })
+      .withLeaverRule()
+      .withAccount('okta', { login: 'bob@acme.com' });
     const a = w.plan();
     const b = w.plan({ now: '2026-11-22T09:00:01Z' });
     expect(a.checksum).not.toBe(b.checksum);

@@ -7,7 +7,10 @@ function leaverWorld(endDate = '2026-11-21') {
     .withProvider('okta', 'okta')
     .withProvider('gws', 'google')
     .withLeaverRule()
-    .withRole('eng', [['okta', 'Engineering'], ['gws', 'eng@acme.com']])
+    .withRole('eng', [
+      ['okta', 'Engineering'],
+      ['gws', 'eng@acme.com'],
+    ])
     .withAssignment('eng-team', { roles: ['eng'], select: { department: 'Engineering' } })
     .withPerson({ email: 'bob@acme.com', endDate, aliases: ['robert.old@acme.com'], manager: 'carol@acme.com' })
     .withPerson({ email: 'carol@acme.com' })
@@ -97,7 +100,13 @@ describe('planning a leaver', () => {
     const first = leaverWorld().plan();
     const done = new Set(first.changes.filter((c) => c.precondition.notDoneSince).map((c) => c.id));
     const plan = leaverWorld().plan({
-      history: { doneSince: (id, since) => done.has(id) && since === Date.parse('2026-11-21'), openTasks: () => [], firstTriggerFor: () => undefined, attested: () => false, interrupted: () => [] },
+      history: {
+        doneSince: (id, since) => done.has(id) && since === Date.parse('2026-11-21'),
+        openTasks: () => [],
+        firstTriggerFor: () => undefined,
+        attested: () => false,
+        interrupted: () => [],
+      },
     });
     expect(plan.changes.map((c) => c.action)).not.toContain('revoke_sessions');
     expect(plan.changes.map((c) => c.action)).toContain('suspend');

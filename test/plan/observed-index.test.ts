@@ -61,7 +61,7 @@ function world(seed: number): { people: Person[]; snapshot: Snapshot; types: Rec
         ...(rnd() < 0.3 ? [`${name}-g${(g + 1) % 6}`] : []), // a nested group: no account
       ].sort(() => rnd() - 0.5),
     }));
-    snapshot.providers[name] = { type: (types[name] ?? 'scim'), observedAt: snapshot.observedAt, accounts, groups };
+    snapshot.providers[name] = { type: types[name] ?? 'scim', observedAt: snapshot.observedAt, accounts, groups };
   }
   return { people, snapshot, types };
 }
@@ -135,9 +135,7 @@ describe('indexObserved', () => {
     for (const [name, p] of index.providers) {
       const observed = snapshot.providers[name]!;
       expect(p.activeAccounts).toBe(observed.accounts.filter((a) => a.status === 'active').length);
-      expect(p.unmatchedAccounts.map((a) => a.account.id)).toEqual(
-        observed.accounts.filter((a) => !buildAccountMatcher(people).match(a)).map((a) => a.id),
-      );
+      expect(p.unmatchedAccounts.map((a) => a.account.id)).toEqual(observed.accounts.filter((a) => !buildAccountMatcher(people).match(a)).map((a) => a.id));
       expect(p.accounts.get('no-such-account')).toBeUndefined();
       expect(p.groupsByName.get('Group 0')?.id).toBe(`${name}-g0`);
       expect(p.groupsById.get(`${name}-g5`)?.name).toBe('Group 5');
@@ -146,7 +144,12 @@ describe('indexObserved', () => {
     const withIdentities = indexObserved(snapshot, people, ['acme.com'], (name) => types[name], rosterIdentities(people));
     expect(describeIndex(withIdentities, people)).toEqual(describeIndex(index, people));
     const stale = rosterIdentities([...people].reverse());
-    expect(describeIndex(indexObserved(snapshot, people, ['acme.com'], (name) => types[name], stale), people)).toEqual(describeIndex(index, people));
+    expect(
+      describeIndex(
+        indexObserved(snapshot, people, ['acme.com'], (name) => types[name], stale),
+        people,
+      ),
+    ).toEqual(describeIndex(index, people));
   });
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('agrees with the plain definition on a snapshot in id order, whole or in part (seed %i)', (seed) => {
@@ -172,7 +175,18 @@ describe('indexObserved', () => {
     });
     const groupsOf = (s: Snapshot) => indexObserved(s, people, [], () => 'scim').accountsByPerson.map((list) => list.map((a) => a.groups.map((g) => g.name)));
     // In id order: merged; members that are no account ('0', 'bb', 'x') sort before, between and after the accounts.
-    expect(groupsOf(snapshot([account('a', 0), account('b', 1), account('c', 2)], [['a', 'c'], ['0', 'b', 'x'], ['bb', 'c']]))).toEqual([[['G0']], [['G1']], [['G0', 'G2']]]);
+    expect(
+      groupsOf(
+        snapshot(
+          [account('a', 0), account('b', 1), account('c', 2)],
+          [
+            ['a', 'c'],
+            ['0', 'b', 'x'],
+            ['bb', 'c'],
+          ],
+        ),
+      ),
+    ).toEqual([[['G0']], [['G1']], [['G0', 'G2']]]);
     // A member listed twice, members out of order, and the same with the accounts out of order.
     expect(groupsOf(snapshot([account('a', 0), account('b', 1), account('c', 2)], [['a', 'a'], ['c', 'b'], []]))).toEqual([[['G0', 'G0']], [['G1']], [['G1']]]);
     expect(groupsOf(snapshot([account('c', 2), account('a', 0), account('b', 1)], [['a', 'a'], ['c', 'b'], []]))).toEqual([[['G0', 'G0']], [['G1']], [['G1']]]);

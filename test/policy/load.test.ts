@@ -123,15 +123,11 @@ describe('loadPolicy: syntax and schema problems', () => {
   });
 
   it('reports duplicate keys', async () => {
-    expect(await problems(SALES_ROLE.replace('kind: RoleProfile', 'kind: RoleProfile\nkind: RoleProfile'))).toEqual([
-      'b.yaml:3:1: YAML syntax: Map keys must be unique',
-    ]);
+    expect(await problems(SALES_ROLE.replace('kind: RoleProfile', 'kind: RoleProfile\nkind: RoleProfile'))).toEqual(['b.yaml:3:1: YAML syntax: Map keys must be unique']);
   });
 
   it('refuses a document that is not a map', async () => {
-    expect(await problems('- just\n- a list\n')).toEqual([
-      'b.yaml:1:1: a policy document must be a map with apiVersion, kind, metadata and spec',
-    ]);
+    expect(await problems('- just\n- a list\n')).toEqual(['b.yaml:1:1: a policy document must be a map with apiVersion, kind, metadata and spec']);
   });
 
   it('refuses an unknown kind and a wrong or missing apiVersion', async () => {
@@ -145,15 +141,11 @@ describe('loadPolicy: syntax and schema problems', () => {
 
   it('refuses unknown keys, pointing at the key', async () => {
     expect(await problems(SALES_ROLE.replace('spec:\n', 'spec:\n  descripton: typo\n'))).toEqual(['b.yaml:5:3: unknown key "descripton"']);
-    expect(await problems(SALES_ROLE.replace('group: Salesforce Users', 'group: Salesforce Users, role: admin'))).toEqual([
-      'b.yaml:6:55: unknown key "role"',
-    ]);
+    expect(await problems(SALES_ROLE.replace('group: Salesforce Users', 'group: Salesforce Users, role: admin'))).toEqual(['b.yaml:6:55: unknown key "role"']);
   });
 
   it('names the allowed values of an enum', async () => {
-    expect(await problems(SALES_ROLE.replace('spec:\n', 'spec:\n  tier: gold\n'))).toEqual([
-      'b.yaml:5:9: "tier" must be one of: standard, privileged',
-    ]);
+    expect(await problems(SALES_ROLE.replace('spec:\n', 'spec:\n  tier: gold\n'))).toEqual(['b.yaml:5:9: "tier" must be one of: standard, privileged']);
   });
 
   it('names a missing required key at its parent', async () => {
@@ -190,9 +182,7 @@ spec:
   reason: pending
   expires: 2026-02-30
 `;
-    expect(await problems(text)).toEqual([
-      'b.yaml:8:12: "expires" must be a date (2026-12-15) or a date-time with offset (2026-12-15T17:00:00Z)',
-    ]);
+    expect(await problems(text)).toEqual(['b.yaml:8:12: "expires" must be a date (2026-12-15) or a date-time with offset (2026-12-15T17:00:00Z)']);
   });
 
   it('refuses a malformed duration', async () => {
@@ -220,9 +210,7 @@ spec:
 
   it('refuses an unknown provider type', async () => {
     const dir = await policyFolder({ 'policy.yaml': BASE_CONFIG.replace('type: google', 'type: gsuite') });
-    expect(await problemsOf(loadPolicy(dir))).toEqual([
-      `${dir}/policy.yaml:8:18: "type" must be one of: okta, google, entra, kubernetes, scim, manual`,
-    ]);
+    expect(await problemsOf(loadPolicy(dir))).toEqual([`${dir}/policy.yaml:8:18: "type" must be one of: okta, google, entra, kubernetes, scim, manual`]);
   });
 });
 
@@ -244,9 +232,18 @@ describe('loadPolicy: what the provider catalogue says', () => {
   it("reports the provider's own connection problems at their place below the connection", async () => {
     const dir = await policyFolder({ 'policy.yaml': BASE_CONFIG });
     const providers = catalogue({
-      checkConnection: (name, connection) => (connection.type === 'okta' ? [{ message: `${name}: orgUrl refused`, path: ['orgUrl'] }, { message: `${name}: whole`, path: [] }] : []),
+      checkConnection: (name, connection) =>
+        connection.type === 'okta'
+          ? [
+              { message: `${name}: orgUrl refused`, path: ['orgUrl'] },
+              { message: `${name}: whole`, path: [] },
+            ]
+          : [],
     });
-    expect(await problemsOf(loadPolicyWith(dir, { providers }))).toEqual([`${dir}/policy.yaml:7:16: okta-main: whole`, `${dir}/policy.yaml:7:38: okta-main: orgUrl refused`]);
+    expect(await problemsOf(loadPolicyWith(dir, { providers }))).toEqual([
+      `${dir}/policy.yaml:7:16: okta-main: whole`,
+      `${dir}/policy.yaml:7:38: okta-main: orgUrl refused`,
+    ]);
   });
 });
 

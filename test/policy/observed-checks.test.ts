@@ -45,9 +45,7 @@ describe('checkAgainstSnapshot', () => {
 
   it('compares names case-sensitively but suggests the other case', () => {
     const result = checkAgainstSnapshot(policy, snapshot({ gws: provider('google', 'Sales@acme.com') }));
-    expect(result.problems.map(formatProblem)).toEqual([
-      `${FILE}:32:31: group "sales@acme.com" does not exist in provider gws (did you mean "Sales@acme.com"?)`,
-    ]);
+    expect(result.problems.map(formatProblem)).toEqual([`${FILE}:32:31: group "sales@acme.com" does not exist in provider gws (did you mean "Sales@acme.com"?)`]);
   });
 
   it('reports a minMembers group that does not exist at the invariant', () => {

@@ -4,7 +4,20 @@ import { providerCatalogue } from '../../providers/registry.js';
 
 describe('the schema set', () => {
   it('loads every policy, data and provider schema', () => {
-    for (const name of ['common', 'config', 'role-profile', 'role-assignment', 'lifecycle-rule', 'exception', 'approval', 'confirmation', 'person', 'snapshot', 'plan', 'journal-record']) {
+    for (const name of [
+      'common',
+      'config',
+      'role-profile',
+      'role-assignment',
+      'lifecycle-rule',
+      'exception',
+      'approval',
+      'confirmation',
+      'person',
+      'snapshot',
+      'plan',
+      'journal-record',
+    ]) {
       expect(hasSchema(name), name).toBe(true);
     }
     expect(hasSchema('ldap')).toBe(false);
@@ -41,9 +54,7 @@ describe('schema messages', () => {
   });
 
   it('names missing keys at their parent', () => {
-    expect(schemaIssues('person', { employee_id: 'E1', email: 'a@acme.com' })).toEqual([
-      { path: [], message: 'missing required key "status"', atKey: false },
-    ]);
+    expect(schemaIssues('person', { employee_id: 'E1', email: 'a@acme.com' })).toEqual([{ path: [], message: 'missing required key "status"', atKey: false }]);
   });
 
   it('lists the values of an enum', () => {
@@ -76,9 +87,12 @@ describe('schema messages', () => {
   });
 
   it('reports a bad provider name once, at the name', () => {
-    const config = { apiVersion: 'lockstep.dev/v1', kind: 'Config', metadata: { name: 'c' }, spec: { people: { file: 'p.csv' }, providers: { 'bad name': { type: 'manual', owner: 'a@b.c' } } } };
-    expect(schemaIssues('config', config)).toEqual([
-      { path: ['spec', 'providers', 'bad name'], message: 'invalid name "bad name"', atKey: true },
-    ]);
+    const config = {
+      apiVersion: 'lockstep.dev/v1',
+      kind: 'Config',
+      metadata: { name: 'c' },
+      spec: { people: { file: 'p.csv' }, providers: { 'bad name': { type: 'manual', owner: 'a@b.c' } } },
+    };
+    expect(schemaIssues('config', config)).toEqual([{ path: ['spec', 'providers', 'bad name'], message: 'invalid name "bad name"', atKey: true }]);
   });
 });

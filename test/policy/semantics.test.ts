@@ -9,16 +9,15 @@ import { BASE_CONFIG, SALES_ROLE, policyFolder, problemsOf } from '../support/po
 /** Loads BASE_CONFIG (a.yaml) plus `text` (b.yaml) and returns the problems, file paths relative to the folder. */
 async function problems(text: string, opts: Omit<LoadPolicyOptions, 'providers'> = {}, config = BASE_CONFIG): Promise<string[]> {
   const dir = await policyFolder({ 'a.yaml': config, 'b.yaml': text });
-  return (await problemsOf(loadPolicy(dir, opts))).map((p) => p.replaceAll(`${dir}/`, ""));
+  return (await problemsOf(loadPolicy(dir, opts))).map((p) => p.replaceAll(`${dir}/`, ''));
 }
 
 async function warnings(text: string, config = BASE_CONFIG): Promise<string[]> {
   const dir = await policyFolder({ 'a.yaml': config, 'b.yaml': text });
-  return (await loadPolicy(dir)).warnings.map(formatProblem).map((p) => p.replaceAll(`${dir}/`, ""));
+  return (await loadPolicy(dir)).warnings.map(formatProblem).map((p) => p.replaceAll(`${dir}/`, ''));
 }
 
-const doc = (kind: string, name: string, spec: string): string =>
-  `apiVersion: lockstep.dev/v1\nkind: ${kind}\nmetadata: { name: ${name} }\nspec:\n${spec}`;
+const doc = (kind: string, name: string, spec: string): string => `apiVersion: lockstep.dev/v1\nkind: ${kind}\nmetadata: { name: ${name} }\nspec:\n${spec}`;
 
 describe('one Config, unique names', () => {
   it('requires a Config', async () => {
@@ -83,7 +82,11 @@ describe('references', () => {
   it('warns about an exception or approval for a group no RoleProfile grants', async () => {
     const text = [
       SALES_ROLE,
-      doc('Exception', 'e', '  person: carol@vendor.com\n  grants: [ { provider: okta-main, group: Salesforce Users }, { provider: gws, group: all@acme.com } ]\n  reason: r\n  expires: 2026-12-15\n'),
+      doc(
+        'Exception',
+        'e',
+        '  person: carol@vendor.com\n  grants: [ { provider: okta-main, group: Salesforce Users }, { provider: gws, group: all@acme.com } ]\n  reason: r\n  expires: 2026-12-15\n',
+      ),
       doc('Approval', 'a', '  scope: { provider: okta-main, group: Jira Users }\n  expires: 2026-12-15\n  reason: r\n'),
     ].join('---\n');
     expect(await warnings(text)).toEqual([
@@ -101,15 +104,16 @@ describe('document rules', () => {
   });
 
   it('requires scope or changes in an Approval', async () => {
-    expect(await problems(doc('Approval', 'a', '  expires: 2026-12-15\n  reason: r\n'))).toEqual([
-      'b.yaml:5:3: an Approval needs "scope" or "changes"',
-    ]);
+    expect(await problems(doc('Approval', 'a', '  expires: 2026-12-15\n  reason: r\n'))).toEqual(['b.yaml:5:3: an Approval needs "scope" or "changes"']);
   });
 
   it('refuses plain http endpoints except on a loopback host, where the emulators listen', async () => {
     const config = BASE_CONFIG.replace('orgUrl: https://acme.okta.com', 'orgUrl: http://acme.okta.com')
       .replace('credentials: "${file:google.json}"', 'credentials: "${file:google.json}", rootUrl: "http://127.0.0.1:4020/"')
-      .replace('gws:', 'app: { type: scim, baseUrl: "http://scim.acme.com/v2", token: "${env:T}" }\n    local: { type: scim, baseUrl: "http://localhost:4010/scim/v2", token: "${env:T}" }\n    gws:');
+      .replace(
+        'gws:',
+        'app: { type: scim, baseUrl: "http://scim.acme.com/v2", token: "${env:T}" }\n    local: { type: scim, baseUrl: "http://localhost:4010/scim/v2", token: "${env:T}" }\n    gws:',
+      );
     expect(await problems(SALES_ROLE, { checkSecrets: false }, config)).toEqual([
       'a.yaml:7:38: orgUrl of provider okta-main: plain http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https:// for acme.okta.com',
       'a.yaml:8:33: baseUrl of provider app: plain http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https:// for scim.acme.com',
@@ -117,8 +121,10 @@ describe('document rules', () => {
   });
 
   it('requires an Okta token, or a client id and a private key', async () => {
-    const config = BASE_CONFIG.replace('token: "${env:OKTA_API_TOKEN}"', 'clientId: 0oa1')
-      .replace('gws:', 'okta-dev: { type: okta, orgUrl: https://dev.okta.com, clientId: 0oa2, privateKey: "${file:key.pem}" }\n    gws:');
+    const config = BASE_CONFIG.replace('token: "${env:OKTA_API_TOKEN}"', 'clientId: 0oa1').replace(
+      'gws:',
+      'okta-dev: { type: okta, orgUrl: https://dev.okta.com, clientId: 0oa2, privateKey: "${file:key.pem}" }\n    gws:',
+    );
     expect(await problems(SALES_ROLE, {}, config)).toEqual(['a.yaml:7:16: okta provider okta-main needs "token", or "clientId" and "privateKey"']);
   });
 
@@ -139,10 +145,12 @@ describe('document rules', () => {
   });
 
   it('requires stages in time order', async () => {
-    const text = doc('LifecycleRule', 'leaver', '  trigger: terminated\n  stages:\n    - { after: 1w, actions: [suspend] }\n    - { after: 7d, actions: [flag] }\n    - { after: 48h, actions: [delete] }\n');
-    expect(await problems(text)).toEqual([
-      "b.yaml:9:16: stage after 48h comes before the previous stage's 7d: stages must be in time order",
-    ]);
+    const text = doc(
+      'LifecycleRule',
+      'leaver',
+      '  trigger: terminated\n  stages:\n    - { after: 1w, actions: [suspend] }\n    - { after: 7d, actions: [flag] }\n    - { after: 48h, actions: [delete] }\n',
+    );
+    expect(await problems(text)).toEqual(["b.yaml:9:16: stage after 48h comes before the previous stage's 7d: stages must be in time order"]);
   });
 
   it('refuses impossible dates in expires and confirmedAt', async () => {
@@ -160,10 +168,7 @@ describe('document rules', () => {
 
 describe('secret references and the roster file', () => {
   it('refuses malformed references and unknown schemes anywhere in a connection', async () => {
-    const config = BASE_CONFIG.replace(
-      'gws:',
-      'k8s: { type: kubernetes, context: "${vault:prod}", kubeconfig: "/etc/${env:HOME" }\n    gws:',
-    );
+    const config = BASE_CONFIG.replace('gws:', 'k8s: { type: kubernetes, context: "${vault:prod}", kubeconfig: "/etc/${env:HOME" }\n    gws:');
     expect(await problems(SALES_ROLE, {}, config)).toEqual([
       'a.yaml:8:39: unknown secret reference scheme "vault" (use ${env:NAME} or ${file:PATH}) in "context" of provider k8s',
       'a.yaml:8:68: malformed secret reference in "kubeconfig" of provider k8s: the whole value must be ${env:NAME} or ${file:PATH}',
@@ -173,7 +178,7 @@ describe('secret references and the roster file', () => {
   it('accepts unresolvable references unless checkSecrets is on', async () => {
     const dir = await policyFolder({ 'a.yaml': BASE_CONFIG });
     await expect(loadPolicy(dir, { env: {} })).resolves.toBeDefined();
-    expect((await problemsOf(loadPolicy(dir, { checkSecrets: true, env: {} }))).map((p) => p.replaceAll(`${dir}/`, ""))).toEqual([
+    expect((await problemsOf(loadPolicy(dir, { checkSecrets: true, env: {} }))).map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
       'a.yaml:7:68: environment variable OKTA_API_TOKEN is not set (referenced as ${env:OKTA_API_TOKEN})',
       'a.yaml:8:87: secret file google.json cannot be read (referenced as ${file:google.json})',
     ]);
@@ -189,9 +194,7 @@ describe('secret references and the roster file', () => {
 
   it('requires the roster file to exist unless told the roster comes from elsewhere', async () => {
     const config = BASE_CONFIG.replace('people.csv', 'hr/people.csv');
-    expect(await problems(SALES_ROLE, {}, config)).toEqual([
-      'a.yaml:5:19: roster file hr/people.csv does not exist (relative to the policy folder)',
-    ]);
+    expect(await problems(SALES_ROLE, {}, config)).toEqual(['a.yaml:5:19: roster file hr/people.csv does not exist (relative to the policy folder)']);
     const dir = await policyFolder({ 'a.yaml': config });
     await expect(loadPolicy(dir, { requirePeopleFile: false })).resolves.toBeDefined();
   });
@@ -211,13 +214,17 @@ describe('where state lives and the signing key', () => {
     ]);
     expect(found.join('\n')).not.toContain('s3cr3t-pw');
     const other = await policyFolder({ 'a.yaml': withSpec('  state: { backend: postgres, url: "mysql://db/x" }') });
-    expect((await problemsOf(loadPolicy(other, { env: {} }))).map((p) => p.replaceAll(`${other}/`, ''))).toEqual(['a.yaml:6:36: state.url: mysql: is not PostgreSQL; expected postgres://']);
+    expect((await problemsOf(loadPolicy(other, { env: {} }))).map((p) => p.replaceAll(`${other}/`, ''))).toEqual([
+      'a.yaml:6:36: state.url: mysql: is not PostgreSQL; expected postgres://',
+    ]);
     const none = await policyFolder({ 'a.yaml': withSpec('  state: { backend: postgres }') });
     expect((await problemsOf(loadPolicy(none, { env: {} }))).map((p) => p.replaceAll(`${none}/`, ''))).toEqual(['a.yaml:6:10: state.backend postgres needs state.url']);
   });
 
   it('checks references of state and the signing key only with checkSecrets, and that keys are Ed25519', async () => {
-    const config = withSpec('  state: { backend: postgres, url: "${env:LOCKSTEP_DB_URL}", password: "${file:pg.pw}" }\n  signing: { key: "${file:signing.pem}", publicKey: keys/signing.pub }');
+    const config = withSpec(
+      '  state: { backend: postgres, url: "${env:LOCKSTEP_DB_URL}", password: "${file:pg.pw}" }\n  signing: { key: "${file:signing.pem}", publicKey: keys/signing.pub }',
+    );
     const dir = await policyFolder({ 'a.yaml': config, 'keys/signing.pub': 'not a key\n', 'signing.pem': 'not a key either\n' });
     expect((await problemsOf(loadPolicy(dir, { env: {} }))).map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
       'a.yaml:7:53: signing.publicKey keys/signing.pub: not a PEM public key (expected an Ed25519 public key in SPKI PEM, as `openssl pkey -pubout` writes)',

@@ -5,13 +5,11 @@ import type { PlanChange } from '../../src/types/index.js';
  * A plan change for provider tests: only what a provider reads is meaningful
  * (action, target, task); the rest is valid filler. Ids are stable per action+target.
  */
-export function aChange(
-  provider: string,
-  action: PlanChange['action'],
-  target: PlanChange['target'],
-  extra: Partial<PlanChange> = {},
-): PlanChange {
-  const id = createHash('sha256').update(JSON.stringify([provider, action, target, extra.task?.action ?? ''])).digest('hex').slice(0, 16);
+export function aChange(provider: string, action: PlanChange['action'], target: PlanChange['target'], extra: Partial<PlanChange> = {}): PlanChange {
+  const id = createHash('sha256')
+    .update(JSON.stringify([provider, action, target, extra.task?.action ?? '']))
+    .digest('hex')
+    .slice(0, 16);
   return {
     id,
     provider,

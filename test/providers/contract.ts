@@ -151,9 +151,7 @@ export function describeProviderContract(name: string, setup: (options: Contract
       const narrowed: ObservedProvider = {
         ...whole,
         accounts: whole.accounts.filter((a) => ids.includes(a.id)),
-        groups: whole.groups
-          .map((g) => ({ ...g, members: g.members.filter((m) => ids.includes(m)) }))
-          .filter((g) => g.members.length > 0),
+        groups: whole.groups.map((g) => ({ ...g, members: g.members.filter((m) => ids.includes(m)) })).filter((g) => g.members.length > 0),
       };
       expect(targeted.accounts.map((a) => a.id).sort()).toEqual(['u2', 'u4', 'u7']);
       expect(normalised(targeted)).toEqual(normalised(narrowed));

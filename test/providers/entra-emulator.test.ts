@@ -31,7 +31,12 @@ function call(emu: EntraEmulator, method: string, path: string, opts: { token?: 
 }
 
 async function token(emu: EntraEmulator): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: emu.clientId,
+    client_secret: emu.clientSecret,
+    scope: 'https://graph.microsoft.com/.default',
+  });
   const a = await call(emu, 'POST', `/${emu.tenantId}/oauth2/v2.0/token`, { form: form.toString() });
   expect(a.status).toBe(200);
   return a.body.access_token as string;
@@ -81,7 +86,13 @@ describe('entra emulator', () => {
         return `${data}.${sig.toString('base64url')}`;
       };
       const form = (jwt: string) =>
-        new URLSearchParams({ grant_type: 'client_credentials', client_id: withCert.clientId, scope: 'https://graph.microsoft.com/.default', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt }).toString();
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: withCert.clientId,
+          scope: 'https://graph.microsoft.com/.default',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: jwt,
+        }).toString();
       const ok = await call(withCert, 'POST', `/${withCert.tenantId}/oauth2/v2.0/token`, { form: form(assertion(pem)) });
       expect(ok.status).toBe(200);
       const expired = await call(withCert, 'POST', `/${withCert.tenantId}/oauth2/v2.0/token`, { form: form(assertion(pem, { exp: 1 })) });
@@ -101,7 +112,7 @@ describe('entra emulator', () => {
     expect(all.value).toHaveLength(7);
     expect(all['@odata.nextLink']).toBeUndefined();
     const ids: string[] = [];
-    for (let next: string | undefined = '/v1.0/users?$top=3&$select=id,accountEnabled'; next; ) {
+    for (let next: string | undefined = '/v1.0/users?$top=3&$select=id,accountEnabled'; next;) {
       const page: Answer = await call(emu, 'GET', next, { token: bearer });
       for (const u of page.body.value) {
         expect(Object.keys(u).sort()).toEqual(['accountEnabled', 'id']);
@@ -148,10 +159,18 @@ describe('entra emulator', () => {
     requests.push({ id: '4', method: 'GET', url: '/users/nobody' });
     const a = await call(emu, 'POST', '/v1.0/$batch', { token: bearer, body: { requests } });
     expect(a.status).toBe(200);
-    const byId = new Map((a.body.responses as { id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }[]).map((r) => [r.id, r]));
+    const byId = new Map(
+      (a.body.responses as { id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }[]).map((r) => [r.id, r]),
+    );
     expect(byId.get('1')).toMatchObject({ status: 429, headers: { 'Retry-After': '9' }, body: { error: { code: 'TooManyRequests' } } });
     expect(['2', '3', '4'].map((id) => byId.get(id)?.status)).toEqual([204, 204, 404]);
-    expect(emu.observed().accounts.filter((x) => x.status === 'suspended').map((x) => x.id).sort()).toEqual(['u2', 'u3', 'u4', 'u5']);
+    expect(
+      emu
+        .observed()
+        .accounts.filter((x) => x.status === 'suspended')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['u2', 'u3', 'u4', 'u5']);
     expect(emu.counters.get('PATCH /users/{id}')).toBe(3);
     expect(emu.counters.get('POST /$batch')).toBe(2);
   });

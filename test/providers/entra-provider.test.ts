@@ -14,14 +14,28 @@ function directory(users: number, groups: number): ObservedProvider {
   const id = (i: number) => `u${String(i).padStart(3, '0')}`;
   return {
     type: 'entra',
-    accounts: Array.from({ length: users }, (_, i) => ({ id: id(i), login: `${id(i)}@acme.com`, status: i % 5 === 4 ? ('suspended' as const) : ('active' as const), emails: [`${id(i)}@acme.com`], externalId: `E${i}` })),
-    groups: Array.from({ length: groups }, (_, g) => ({ id: `g${g}`, name: `Group ${g}`, members: Array.from({ length: users }, (_, i) => i).filter((i) => (i + g) % (g + 2) === 0).map(id) })),
+    accounts: Array.from({ length: users }, (_, i) => ({
+      id: id(i),
+      login: `${id(i)}@acme.com`,
+      status: i % 5 === 4 ? ('suspended' as const) : ('active' as const),
+      emails: [`${id(i)}@acme.com`],
+      externalId: `E${i}`,
+    })),
+    groups: Array.from({ length: groups }, (_, g) => ({
+      id: `g${g}`,
+      name: `Group ${g}`,
+      members: Array.from({ length: users }, (_, i) => i)
+        .filter((i) => (i + g) % (g + 2) === 0)
+        .map(id),
+    })),
   };
 }
 
 function normalised(o: ObservedProvider) {
   return {
-    accounts: [...o.accounts].map((a) => ({ id: a.id, login: a.login, status: a.status, emails: a.emails ?? [], externalId: a.externalId ?? null })).sort((x, y) => x.id.localeCompare(y.id)),
+    accounts: [...o.accounts]
+      .map((a) => ({ id: a.id, login: a.login, status: a.status, emails: a.emails ?? [], externalId: a.externalId ?? null }))
+      .sort((x, y) => x.id.localeCompare(y.id)),
     groups: [...o.groups].map((g) => ({ id: g.id, name: g.name, members: [...g.members].sort() })).sort((x, y) => x.id.localeCompare(y.id)),
   };
 }
@@ -116,7 +130,15 @@ describe('entra provider', () => {
       emu.mutate.removeMember('g0', 'u000');
       emu.counters.reset();
       const again = entraModule.create(
-        { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, clientSecret: '${env:S}', graphUrl: emu.url, authorityHost: emu.authorityHost, caFile: join(h.dir, 'ca.pem') },
+        {
+          type: 'entra',
+          tenantId: emu.tenantId,
+          clientId: emu.clientId,
+          clientSecret: '${env:S}',
+          graphUrl: emu.url,
+          authorityHost: emu.authorityHost,
+          caFile: join(h.dir, 'ca.pem'),
+        },
         providerContext('entra-main', { S: emu.clientSecret }, { stateDir: h.stateDir }),
       );
       open.unshift(again);
@@ -211,7 +233,15 @@ describe('entra provider', () => {
       const dir = provider(emu);
       writeFileSync(join(dir.dir, 'wrong.pem'), other.clientCertificatePem()!);
       const p = entraModule.create(
-        { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, certificate: `\${file:${join(dir.dir, 'wrong.pem')}}`, graphUrl: emu.url, authorityHost: emu.authorityHost, caFile: 'ca.pem' },
+        {
+          type: 'entra',
+          tenantId: emu.tenantId,
+          clientId: emu.clientId,
+          certificate: `\${file:${join(dir.dir, 'wrong.pem')}}`,
+          graphUrl: emu.url,
+          authorityHost: emu.authorityHost,
+          caFile: 'ca.pem',
+        },
         providerContext('entra-main', {}, { policyDir: dir.dir, stateDir: dir.stateDir }),
       );
       open.unshift(p);
@@ -256,7 +286,7 @@ describe('entra provider', () => {
     }
   });
 
-  it('releases a disabled account\'s licences before deleting it', async () => {
+  it("releases a disabled account's licences before deleting it", async () => {
     const emu = await start(directory(6, 1));
     const h = provider(emu);
     expect(emu.user('u004')?.assignedLicenses).toHaveLength(1);
@@ -272,7 +302,15 @@ describe('entra provider', () => {
     const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/.exec(emu.clientCertificatePem()!)![0];
     const keyLine = key.split('\n')[1]!;
     const outputs: string[] = [];
-    const collect = async (p: Promise<unknown>) => outputs.push(JSON.stringify(await p.then((x) => x, (e: Error) => ({ message: e.message, stack: e.stack, cause: String((e as { cause?: unknown }).cause ?? '') }))));
+    const collect = async (p: Promise<unknown>) =>
+      outputs.push(
+        JSON.stringify(
+          await p.then(
+            (x) => x,
+            (e: Error) => ({ message: e.message, stack: e.stack, cause: String((e as { cause?: unknown }).cause ?? '') }),
+          ),
+        ),
+      );
     for (const cert of [false, true]) {
       const h = provider(emu, { certificate: cert });
       await collect(h.provider.observe());

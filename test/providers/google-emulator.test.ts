@@ -40,7 +40,11 @@ function assertion(claims: Record<string, unknown> = {}, key: KeyObject | string
 const anotherKey = (): KeyObject => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
 async function exchange(e: GoogleEmulator, jwt: string, grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
-  const res = await fetch(e.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: grant, assertion: jwt }) });
+  const res = await fetch(e.tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: grant, assertion: jwt }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -134,9 +138,15 @@ describe('google emulator: directory', () => {
   it('answers partial responses for `fields`', async () => {
     const e = await start();
     const t = await token(e);
-    const res = await call(e, 'GET', `${DIR}/users?customer=my_customer&maxResults=2&fields=${encodeURIComponent('nextPageToken,users(id,name/fullName,emails)')}`, { token: t });
+    const res = await call(e, 'GET', `${DIR}/users?customer=my_customer&maxResults=2&fields=${encodeURIComponent('nextPageToken,users(id,name/fullName,emails)')}`, {
+      token: t,
+    });
     expect(Object.keys(res.body!).sort()).toEqual(['nextPageToken', 'users']);
-    expect(res.body!['users'][0]).toEqual({ id: 'u1', name: { fullName: 'alice' }, emails: [{ address: 'alice@acme.com', primary: true }, { address: 'a.smith@acme.com' }] });
+    expect(res.body!['users'][0]).toEqual({
+      id: 'u1',
+      name: { fullName: 'alice' },
+      emails: [{ address: 'alice@acme.com', primary: true }, { address: 'a.smith@acme.com' }],
+    });
     expect((await call(e, 'GET', `${DIR}/users?customer=my_customer&fields=users(id`, { token: t })).status).toBe(400);
   });
 
@@ -145,7 +155,14 @@ describe('google emulator: directory', () => {
     const t = await token(e);
     for (const key of ['u1', 'alice@acme.com', 'A.Smith@acme.com']) expect((await call(e, 'GET', `${DIR}/users/${key}`, { token: t })).body!['id']).toBe('u1');
     const missing = await call(e, 'GET', `${DIR}/users/nobody@acme.com`, { token: t });
-    expect(missing.body).toEqual({ error: { code: 404, message: 'Resource Not Found: userKey', errors: [{ message: 'Resource Not Found: userKey', domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' } });
+    expect(missing.body).toEqual({
+      error: {
+        code: 404,
+        message: 'Resource Not Found: userKey',
+        errors: [{ message: 'Resource Not Found: userKey', domain: 'global', reason: 'notFound' }],
+        status: 'NOT_FOUND',
+      },
+    });
     expect((await call(e, 'PUT', `${DIR}/users/u2`, { token: t, body: { suspended: true } })).body!['suspended']).toBe(true);
     expect(e.observed().accounts.find((a) => a.id === 'u2')?.status).toBe('suspended');
   });
@@ -208,7 +225,11 @@ describe('google emulator: data transfer', () => {
     const drive = apps.find((a) => a.name === 'Drive and Docs')!;
     const inserted = await call(e, 'POST', `${DT}/transfers`, {
       token: t,
-      body: { oldOwnerUserId: 'u1', newOwnerUserId: 'u2', applicationDataTransfers: [{ applicationId: drive.id, applicationTransferParams: [{ key: 'PRIVACY_LEVEL', value: ['PRIVATE', 'SHARED'] }] }] },
+      body: {
+        oldOwnerUserId: 'u1',
+        newOwnerUserId: 'u2',
+        applicationDataTransfers: [{ applicationId: drive.id, applicationTransferParams: [{ key: 'PRIVACY_LEVEL', value: ['PRIVATE', 'SHARED'] }] }],
+      },
     });
     expect(inserted.body!['overallTransferStatusCode']).toBe('new');
     const poll = async () => (await call(e, 'GET', `${DT}/transfers/${inserted.body!['id']}`, { token: t })).body!['overallTransferStatusCode'];
@@ -228,7 +249,15 @@ describe('google emulator: data transfer', () => {
     const app = { applicationId: '55656082996' };
     expect((await insert({ oldOwnerUserId: 'u1', newOwnerUserId: 'nobody', applicationDataTransfers: [app] })).status).toBe(400);
     expect((await insert({ oldOwnerUserId: 'u1', newOwnerUserId: 'u1', applicationDataTransfers: [app] })).status).toBe(400);
-    expect((await insert({ oldOwnerUserId: 'u1', newOwnerUserId: 'u2', applicationDataTransfers: [{ ...app, applicationTransferParams: [{ key: 'RELEASE_RESOURCES', value: ['TRUE'] }] }] })).status).toBe(400);
+    expect(
+      (
+        await insert({
+          oldOwnerUserId: 'u1',
+          newOwnerUserId: 'u2',
+          applicationDataTransfers: [{ ...app, applicationTransferParams: [{ key: 'RELEASE_RESOURCES', value: ['TRUE'] }] }],
+        })
+      ).status,
+    ).toBe(400);
     expect(e.transfers()).toEqual([{ from: 'u3', to: 'u2' }]);
   });
 });

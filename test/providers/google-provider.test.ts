@@ -24,7 +24,8 @@ const start = async (...args: Partial<Parameters<typeof aGoogleWorld>>) => {
   world = await aGoogleWorld(args[0] ?? { seed: contractSeed('google') }, args[1] ?? {}, args[2] ?? {});
   return world;
 };
-const apply = (w: GoogleWorld, action: Parameters<typeof aChange>[1], target: Parameters<typeof aChange>[2], extra = {}) => w.provider.apply(aChange('gws', action, target, extra));
+const apply = (w: GoogleWorld, action: Parameters<typeof aChange>[1], target: Parameters<typeof aChange>[2], extra = {}) =>
+  w.provider.apply(aChange('gws', action, target, extra));
 const rejection = async (p: Promise<unknown>): Promise<ProviderError> => {
   const e = await p.then(
     () => undefined,
@@ -64,7 +65,8 @@ describe('google provider: authentication', () => {
     expect(e.message).toContain('Invalid JWT Signature');
     expect(statusOf(w.emulator.observed(), 'u2')).toBe('active');
     expect(w.emulator.accessTokens()).toHaveLength(0);
-    for (const text of renderings(e)) for (const line of stranger.privateKeyPem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-'))) expect(text).not.toContain(line);
+    for (const text of renderings(e))
+      for (const line of stranger.privateKeyPem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-'))) expect(text).not.toContain(line);
   });
 
   it('is refused when the delegation lacks a scope it asks for', async () => {
@@ -264,7 +266,10 @@ describe('google provider: no secret anywhere', () => {
   it('keeps the private key and access token out of errors, logs and observed data', async () => {
     const logs: string[] = [];
     const w = await start();
-    const ctx = { ...providerContext('gws', { GOOGLE_KEY: w.keyJson }), log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), debug: (m: string) => logs.push(m) } };
+    const ctx = {
+      ...providerContext('gws', { GOOGLE_KEY: w.keyJson }),
+      log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), debug: (m: string) => logs.push(m) },
+    };
     const provider = googleModule.create({ ...w.connection }, ctx);
     const texts: string[] = [JSON.stringify(await provider.observe())];
     const tokens = w.emulator.accessTokens();

@@ -129,7 +129,16 @@ describe('kubernetes emulator: server', () => {
     const e = await emulator();
     const path = `${RBAC}/clusterrolebindings/a`;
     const before = (await call(e, 'GET', path)).body;
-    const failed = await call(e, 'PATCH', path, [{ op: 'remove', path: '/subjects/0' }, { op: 'test', path: '/subjects/0/name', value: 'nobody' }], { 'content-type': 'application/json-patch+json' });
+    const failed = await call(
+      e,
+      'PATCH',
+      path,
+      [
+        { op: 'remove', path: '/subjects/0' },
+        { op: 'test', path: '/subjects/0/name', value: 'nobody' },
+      ],
+      { 'content-type': 'application/json-patch+json' },
+    );
     expect(failed.status).toBe(422);
     expect(failed.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Invalid', code: 422 });
     expect((await call(e, 'GET', path)).body).toEqual(before);
@@ -148,11 +157,19 @@ describe('kubernetes emulator: server', () => {
     expect(ok.status).toBe(200);
     expect(Number(ok.body['metadata'].resourceVersion)).toBeGreaterThan(Number(before['metadata'].resourceVersion));
     expect(e.bindings.members('clusterrolebinding/a')).toEqual(['Group:devs', 'User:zed@acme.com']);
-    const merged = await call(e, 'PATCH', path, { subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: 'devs' }] }, { 'content-type': 'application/merge-patch+json' });
+    const merged = await call(
+      e,
+      'PATCH',
+      path,
+      { subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: 'devs' }] },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(Number(merged.body['metadata'].resourceVersion)).toBeGreaterThan(Number(ok.body['metadata'].resourceVersion));
     expect(e.bindings.members('clusterrolebinding/a')).toEqual(['Group:devs']);
     expect((await call(e, 'PATCH', path, {}, { 'content-type': 'application/apply-patch+yaml' })).status).toBe(415);
-    const badSubject = await call(e, 'PATCH', path, [{ op: 'add', path: '/subjects/-', value: { kind: 'Robot', name: 'r2' } }], { 'content-type': 'application/json-patch+json' });
+    const badSubject = await call(e, 'PATCH', path, [{ op: 'add', path: '/subjects/-', value: { kind: 'Robot', name: 'r2' } }], {
+      'content-type': 'application/json-patch+json',
+    });
     expect(badSubject.status).toBe(422);
     const roleRef = await call(e, 'PATCH', path, [{ op: 'replace', path: '/roleRef/name', value: 'cluster-admin' }], { 'content-type': 'application/json-patch+json' });
     expect(roleRef.status).toBe(422);
@@ -190,7 +207,14 @@ describe('kubernetes emulator: server', () => {
 describe('kubernetes emulator: coordination.k8s.io/v1 Leases (official client)', () => {
   const lease = (holder: string, at: Date, extra: Partial<V1Lease['spec']> = {}): V1Lease => ({
     metadata: { name: 'lockstep-controller', namespace: 'lockstep' },
-    spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: new V1MicroTime(at.getTime()), renewTime: new V1MicroTime(at.getTime()), leaseTransitions: 0, ...extra },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: 15,
+      acquireTime: new V1MicroTime(at.getTime()),
+      renewTime: new V1MicroTime(at.getTime()),
+      leaseTransitions: 0,
+      ...extra,
+    },
   });
 
   it('creates, reads, renews with resourceVersion, refuses a stale renewal with 409, deletes', async () => {
@@ -202,7 +226,10 @@ describe('kubernetes emulator: coordination.k8s.io/v1 Leases (official client)',
     const raw = await call(e, 'GET', `${COORDINATION}/namespaces/lockstep/leases/lockstep-controller`);
     expect(raw.body['spec'].renewTime).toBe('2026-11-22T10:00:00.123000Z');
     expect(raw.body).toMatchObject({ kind: 'Lease', apiVersion: 'coordination.k8s.io/v1' });
-    expect((await apiError(leases.createNamespacedLease({ namespace: 'lockstep', body: lease('pod-b', t0) }))).body).toMatchObject({ reason: 'AlreadyExists', code: 409 });
+    expect((await apiError(leases.createNamespacedLease({ namespace: 'lockstep', body: lease('pod-b', t0) }))).body).toMatchObject({
+      reason: 'AlreadyExists',
+      code: 409,
+    });
 
     const read = await leases.readNamespacedLease({ name: 'lockstep-controller', namespace: 'lockstep' });
     const renewed = await leases.replaceNamespacedLease({
@@ -228,7 +255,9 @@ describe('kubernetes emulator: coordination.k8s.io/v1 Leases (official client)',
     const e = await emulator();
     const { leases } = clients(e);
     // A plain Date serialises with milliseconds (3 digits), which the API server refuses.
-    const millis = await apiError(leases.createNamespacedLease({ namespace: 'lockstep', body: { ...lease('pod-a', new Date()), spec: { holderIdentity: 'pod-a', renewTime: new Date() } } }));
+    const millis = await apiError(
+      leases.createNamespacedLease({ namespace: 'lockstep', body: { ...lease('pod-a', new Date()), spec: { holderIdentity: 'pod-a', renewTime: new Date() } } }),
+    );
     expect(millis.code).toBe(400);
     expect(millis.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest' });
     for (const bad of ['2026-11-22T10:00:00Z', '2026-11-22T10:00:00.1234567Z', '2026-11-22 10:00:00.123456Z', 'yesterday']) {

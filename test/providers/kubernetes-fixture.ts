@@ -75,7 +75,12 @@ export class ContractView {
   toContract(o: ObservedProvider): ObservedProvider {
     const groups = o.groups.map((g) => ({ ...(this.groupOf.get(g.id) ?? { id: g.id, name: g.name }), members: g.members.map((m) => this.accountOf.get(m) ?? m) }));
     const held = new Set(o.groups.filter((g) => this.groupOf.has(g.id)).flatMap((g) => g.members));
-    const known = this.seed.accounts.map((a) => ({ id: a.id, login: a.login, emails: [a.login], status: held.has(`User:${a.login}`) ? ('active' as const) : ('suspended' as const) }));
+    const known = this.seed.accounts.map((a) => ({
+      id: a.id,
+      login: a.login,
+      emails: [a.login],
+      status: held.has(`User:${a.login}`) ? ('active' as const) : ('suspended' as const),
+    }));
     const others = o.accounts.filter((a) => !this.accountOf.has(a.id));
     return { ...o, type: this.seed.type, accounts: [...known, ...others], groups };
   }

@@ -86,7 +86,12 @@ describe('kubernetes provider: observe', () => {
     expect(o.accounts.find((a) => a.id === 'Group:oncall')).toMatchObject({ login: 'oncall', emails: [] });
     expect(o.groups.find((g) => g.id === CI)?.members).toEqual(['User:bob@acme.com']);
     expect(o.groups.find((g) => g.id === EMPTY)?.members).toEqual([]);
-    expect(o.groups.map((g) => g.id).sort()).toEqual(emulator.observed().groups.map((g) => g.id).sort());
+    expect(o.groups.map((g) => g.id).sort()).toEqual(
+      emulator
+        .observed()
+        .groups.map((g) => g.id)
+        .sort(),
+    );
     expect(JSON.stringify(o)).not.toContain(TOKEN);
   });
 
@@ -104,7 +109,12 @@ describe('kubernetes provider: observe', () => {
     emulator.counters.reset();
     emulator.expireContinueTokens(1);
     const o = await provider.observe();
-    expect(o.groups.map((g) => [g.id, [...g.members].sort()]).sort()).toEqual(emulator.observed().groups.map((g) => [g.id, [...g.members].sort()]).sort());
+    expect(o.groups.map((g) => [g.id, [...g.members].sort()]).sort()).toEqual(
+      emulator
+        .observed()
+        .groups.map((g) => [g.id, [...g.members].sort()])
+        .sort(),
+    );
     // 6 pages, the request answered 410, and the restarted listing's first page again at least.
     expect(emulator.counters.total('GET')).toBeGreaterThanOrEqual(8);
   });
@@ -144,7 +154,7 @@ describe('kubernetes provider: JSON Patch changes', () => {
     expect(members(emulator, ENG)).toEqual(['User:alice@acme.com', 'User:carol@acme.com']);
   });
 
-  it('retries a 409 Conflict after re-reading, keeping the other writer\'s change', async () => {
+  it("retries a 409 Conflict after re-reading, keeping the other writer's change", async () => {
     const { provider, emulator } = await world();
     emulator.beforeNextWrite(() => emulator.setSubjects(ENG, (s) => [...s, u('mallory@acme.com')]));
     expect((await provider.apply(remove('User:bob@acme.com', ENG))).result).toBe('ok');
@@ -230,7 +240,12 @@ describe('kubernetes provider: refusals', () => {
     const { provider, emulator } = await world({ connection: { owner: 'owner@acme.com' } });
     const e = await failure(provider.apply(aChange('k8s', 'delete', { account: account('User:bob@acme.com') })));
     expect(e.message).toContain('delete');
-    const task = aChange('k8s', 'task', { account: account('User:bob@acme.com', 'bob@acme.com') }, { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Rotate the kubeconfig Bob holds' } });
+    const task = aChange(
+      'k8s',
+      'task',
+      { account: account('User:bob@acme.com', 'bob@acme.com') },
+      { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Rotate the kubeconfig Bob holds' } },
+    );
     const refused = await failure(provider.apply(task));
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused.message).toContain('manual task: the task desk hands it out');
@@ -246,7 +261,10 @@ describe('kubernetes provider: connection', () => {
     return dir;
   };
   const emulatorWith = async (groups: string[], token = TOKEN) => {
-    const e = await startKubernetesEmulator({ token, seed: { type: 'kubernetes', accounts: [], groups: groups.map((g) => ({ id: g, name: g, members: ['User:alice@acme.com'] })) } });
+    const e = await startKubernetesEmulator({
+      token,
+      seed: { type: 'kubernetes', accounts: [], groups: groups.map((g) => ({ id: g, name: g, members: ['User:alice@acme.com'] })) },
+    });
     closers.push(e.close);
     return e;
   };
@@ -254,7 +272,12 @@ describe('kubernetes provider: connection', () => {
   const twoContexts = (a: KubernetesEmulator, b: KubernetesEmulator) => {
     const ka = parse(a.kubeconfig.replaceAll('emulator', 'a')) as Record<string, unknown[]>;
     const kb = parse(b.kubeconfig.replaceAll('emulator', 'b')) as Record<string, unknown[]>;
-    return stringify({ ...ka, clusters: [...ka['clusters']!, ...kb['clusters']!], users: [...ka['users']!, ...kb['users']!], contexts: [...ka['contexts']!, ...kb['contexts']!] });
+    return stringify({
+      ...ka,
+      clusters: [...ka['clusters']!, ...kb['clusters']!],
+      users: [...ka['users']!, ...kb['users']!],
+      contexts: [...ka['contexts']!, ...kb['contexts']!],
+    });
   };
 
   it('uses the context named in the connection, else the current one; an unknown context is a UserError', async () => {

@@ -34,13 +34,23 @@ function vpnDesk(extra: Partial<ManualConnection> = {}, confirmations: Confirmat
   return taskDeskOver(fileStore(stateDir()), { policyDir: policyDir(), connections, confirmations })('vpn');
 }
 
-const suspendTask = aChange('vpn', 'task', { account: account('dana', 'dana@acme.com') }, {
-  person: 'dana@acme.com',
-  task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile of dana@acme.com' },
-});
-const removeTask = aChange('vpn', 'task', { account: account('erin', 'erin@acme.com'), group: group('admins', 'VPN Admins') }, {
-  task: { action: 'remove_member', owner: 'netops@acme.com', instructions: 'Remove erin from VPN Admins' },
-});
+const suspendTask = aChange(
+  'vpn',
+  'task',
+  { account: account('dana', 'dana@acme.com') },
+  {
+    person: 'dana@acme.com',
+    task: { action: 'suspend', owner: 'netops@acme.com', instructions: 'Disable the VPN profile of dana@acme.com' },
+  },
+);
+const removeTask = aChange(
+  'vpn',
+  'task',
+  { account: account('erin', 'erin@acme.com'), group: group('admins', 'VPN Admins') },
+  {
+    task: { action: 'remove_member', owner: 'netops@acme.com', instructions: 'Remove erin from VPN Admins' },
+  },
+);
 
 describe('manual provider', () => {
   it('observes nothing without an inventory', async () => {
@@ -68,7 +78,8 @@ describe('manual provider', () => {
   });
 
   it('reports every inventory problem with file:line:col', () => {
-    const text = 'accounts:\n  - login: a@acme.com\n    status: gone\n  - { nickname: x }\n  - login: a@acme.com\ngroups:\n  - name: G\n    members: [b@acme.com]\nextra: 1\n';
+    const text =
+      'accounts:\n  - login: a@acme.com\n    status: gone\n  - { nickname: x }\n  - login: a@acme.com\ngroups:\n  - name: G\n    members: [b@acme.com]\nextra: 1\n';
     let error: unknown;
     try {
       parseInventory(text, 'vpn.yaml');
@@ -93,7 +104,7 @@ describe('manual provider', () => {
     await expect(vpn({ inventory: 'missing.yaml' }).observe()).rejects.toThrow(UserError);
   });
 
-  it('refuses every change itself: its tasks go to the task desk like every provider\'s', async () => {
+  it("refuses every change itself: its tasks go to the task desk like every provider's", async () => {
     await expect(vpn().apply(suspendTask)).rejects.toThrow(ProviderError);
     await expect(vpn().apply(suspendTask)).rejects.toThrow(/manual task: the task desk hands it out/);
     await expect(vpn().apply(aChange('vpn', 'suspend', { account: account('dana', 'dana@acme.com') }))).rejects.toThrow(/manual cannot suspend/);
@@ -106,7 +117,14 @@ describe('manual provider tasks, through the task desk', () => {
     const outcome = await vpnDesk().apply(suspendTask);
     expect(outcome).toEqual({ result: 'pending', detail: `task for netops@acme.com is open until confirmed: ${join(tasksDir(), `${suspendTask.id}.json`)}` });
     const record = JSON.parse(await readFile(join(tasksDir(), `${suspendTask.id}.json`), 'utf8'));
-    expect(record).toMatchObject({ id: suspendTask.id, status: 'open', action: 'suspend', owner: 'netops@acme.com', person: 'dana@acme.com', account: { login: 'dana@acme.com' } });
+    expect(record).toMatchObject({
+      id: suspendTask.id,
+      status: 'open',
+      action: 'suspend',
+      owner: 'netops@acme.com',
+      person: 'dana@acme.com',
+      account: { login: 'dana@acme.com' },
+    });
     const md = await readFile(join(tasksDir(), 'TASKS.md'), 'utf8');
     expect(md).toContain('- [ ] **suspend** `dana@acme.com` (person: dana@acme.com)');
     expect(md).toContain('Disable the VPN profile of dana@acme.com');

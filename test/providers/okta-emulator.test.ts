@@ -9,7 +9,12 @@ function seed(users: number): ObservedProvider {
   const id = (i: number) => `00u${String(i).padStart(4, '0')}`;
   return {
     type: 'okta',
-    accounts: Array.from({ length: users }, (_, i) => ({ id: id(i), login: `user${i}@acme.com`, emails: [`user${i}@acme.com`], status: i === 0 ? ('deprovisioned' as const) : ('active' as const) })),
+    accounts: Array.from({ length: users }, (_, i) => ({
+      id: id(i),
+      login: `user${i}@acme.com`,
+      emails: [`user${i}@acme.com`],
+      status: i === 0 ? ('deprovisioned' as const) : ('active' as const),
+    })),
     groups: [{ id: '00g1', name: 'Everyone', members: [id(1), id(2)] }],
   };
 }
@@ -142,7 +147,12 @@ describe('okta emulator', () => {
       fetch(`${emu.url}/oauth2/v1/token`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: jwt,
+        }),
       });
     const forged = await token(assertion(other.privateKey, 'a'));
     expect(forged.status).toBe(401);

@@ -15,7 +15,13 @@ export const OKTA_ENDPOINTS: ContractFixture['endpoints'] = {
 
 /** An Okta provider built through its module with an SSWS token, as Config would, against a running emulator. */
 export function oktaFixture(emulator: OktaEmulator, token: string, options: ContractSetupOptions): ContractFixture {
-  const connection: OktaConnection = { type: 'okta', orgUrl: emulator.url, token: '${env:OKTA_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const connection: OktaConnection = {
+    type: 'okta',
+    orgUrl: emulator.url,
+    token: '${env:OKTA_TOKEN}',
+    pageSize: options.pageSize,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
   const provider = oktaModule.create(connection, providerContext('okta-main', { OKTA_TOKEN: token }));
   return {
     provider,

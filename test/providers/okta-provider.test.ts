@@ -18,7 +18,15 @@ function seed(): ObservedProvider {
   return {
     type: 'okta',
     accounts: [
-      { id: '00u1', login: 'alice@acme.com', emails: ['alice@acme.com', 'alice.home@example.com'], status: 'active', externalId: 'E100', displayName: 'Alice Smith', lastLoginAt: '2026-11-01T09:00:00.000Z' },
+      {
+        id: '00u1',
+        login: 'alice@acme.com',
+        emails: ['alice@acme.com', 'alice.home@example.com'],
+        status: 'active',
+        externalId: 'E100',
+        displayName: 'Alice Smith',
+        lastLoginAt: '2026-11-01T09:00:00.000Z',
+      },
       { id: '00u2', login: 'bob@acme.com', emails: ['bob@acme.com'], status: 'active' },
       { id: '00u3', login: 'carol@acme.com', emails: ['carol@acme.com'], status: 'suspended' },
       { id: '00u4', login: 'dan@acme.com', emails: ['dan@acme.com'], status: 'deprovisioned' },
@@ -43,7 +51,10 @@ describe('okta provider', () => {
   };
   const statusIn = (id: string) => emu.store.users.get(id)?.status;
   const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
-    const e = await p.then(() => undefined, (err: unknown) => err);
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ProviderError);
     return e as ProviderError;
   };
@@ -179,7 +190,8 @@ describe('okta provider', () => {
     const home = mkdtempSync(join(tmpdir(), 'okta-home-'));
     const cwd = mkdtempSync(join(tmpdir(), 'okta-cwd-'));
     mkdirSync(join(home, '.okta'));
-    const yaml = (token: string) => `okta:\n  client:\n    orgUrl: "http://127.0.0.1:1"\n    token: "${token}"\n    authorizationMode: "SSWS"\n    scopes: "okta.apps.manage"\n    keyId: "stray-kid"\n`;
+    const yaml = (token: string) =>
+      `okta:\n  client:\n    orgUrl: "http://127.0.0.1:1"\n    token: "${token}"\n    authorizationMode: "SSWS"\n    scopes: "okta.apps.manage"\n    keyId: "stray-kid"\n`;
     writeFileSync(join(home, '.okta', 'okta.yaml'), yaml('00from-home-yaml'));
     writeFileSync(join(cwd, 'okta.yaml'), yaml('00from-cwd-yaml'));
     const saved = { ...process.env };
@@ -213,7 +225,10 @@ describe('okta provider', () => {
     await emu.close();
     emu = await startOktaEmulator({ seed: seed(), apps: [{ clientId: '0oaLockstep', publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] });
     const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, clientId: '0oaLockstep', privateKey: '${env:OKTA_KEY}' }, providerContext('okta-main', { OKTA_KEY: pem }));
+    provider = oktaModule.create(
+      { type: 'okta', orgUrl: emu.url, clientId: '0oaLockstep', privateKey: '${env:OKTA_KEY}' },
+      providerContext('okta-main', { OKTA_KEY: pem }),
+    );
     expect((await provider.apply(aChange('okta-main', 'suspend', { account: account('00u2') }))).result).toBe('ok');
     expect(emu.counters.get('POST /oauth2/v1/token')).toBe(1);
   });
@@ -284,7 +299,12 @@ describe('okta provider', () => {
     const e = await failure(provider.apply(aChange('okta-main', 'transfer_ownership', { account: account('00u1') }, { transferTo: 'bob@acme.com' })));
     expect(e.transient).toBe(false);
     expect(e.message).toContain('transfer_ownership');
-    const task = aChange('okta-main', 'task', { account: account('00u1', 'alice@acme.com') }, { task: { action: 'transfer_ownership', owner: 'owner@acme.com', instructions: 'Move Alice\'s Okta workflows to Bob' } });
+    const task = aChange(
+      'okta-main',
+      'task',
+      { account: account('00u1', 'alice@acme.com') },
+      { task: { action: 'transfer_ownership', owner: 'owner@acme.com', instructions: "Move Alice's Okta workflows to Bob" } },
+    );
     const refused = await failure(provider.apply(task));
     expect(refused.transient).toBe(false);
     expect(refused.message).toContain('manual task: the task desk hands it out');

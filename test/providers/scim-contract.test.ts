@@ -5,14 +5,10 @@ import { startScimmyServer } from './scimmy-server.js';
 
 const TOKEN = 'scim-contract-secret-token-1234';
 
-describeProviderContract('scim emulator', async (options) =>
-  scimFixture(await startScimEmulator({ seed: options.seed, token: TOKEN }), TOKEN, options),
-);
+describeProviderContract('scim emulator', async (options) => scimFixture(await startScimEmulator({ seed: options.seed, token: TOKEN }), TOKEN, options));
 
 describeProviderContract('scim emulator with ETags', async (options) =>
   scimFixture(await startScimEmulator({ seed: options.seed, token: TOKEN, etags: true }), TOKEN, options),
 );
 
-describeProviderContract('scimmy server', async (options) =>
-  scimFixture(await startScimmyServer({ seed: options.seed, token: TOKEN }), TOKEN, options),
-);
+describeProviderContract('scimmy server', async (options) => scimFixture(await startScimmyServer({ seed: options.seed, token: TOKEN }), TOKEN, options));

@@ -113,7 +113,12 @@ describe('scim emulator', () => {
   it('serves ServiceProviderConfig and POST .search', async () => {
     emu = await startScimEmulator({ seed: contractSeed('scim'), token: TOKEN, etags: true });
     expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({ patch: { supported: true }, etag: { supported: true } });
-    const found = await call('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'active eq false', startIndex: 2, count: 5 });
+    const found = await call('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'active eq false',
+      startIndex: 2,
+      count: 5,
+    });
     expect(ids(found)).toEqual(['u5']);
     expect(emu.counters.get('POST /Users/.search')).toBe(1);
   });

@@ -34,7 +34,13 @@ export function scimFixture(
   token: string,
   options: ContractSetupOptions,
 ): ContractFixture {
-  const connection: ScimConnection = { type: 'scim', baseUrl: server.url, token: '${env:SCIM_TOKEN}', pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const connection: ScimConnection = {
+    type: 'scim',
+    baseUrl: server.url,
+    token: '${env:SCIM_TOKEN}',
+    pageSize: options.pageSize,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
   const provider = scimModule.create(connection, providerContext('scim-app', { SCIM_TOKEN: token }));
   return {
     provider,

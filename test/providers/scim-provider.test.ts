@@ -29,13 +29,21 @@ function provider(url: string, extra: Record<string, unknown> = {}, env: Record<
 }
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ProviderError);
   return e as ProviderError;
 }
 
 function manyUsers(n: number): ObservedProvider {
-  const accounts = Array.from({ length: n }, (_, i) => ({ id: `u${i + 1}`, login: `user${i + 1}@acme.com`, status: 'active' as const, emails: [`user${i + 1}@acme.com`] }));
+  const accounts = Array.from({ length: n }, (_, i) => ({
+    id: `u${i + 1}`,
+    login: `user${i + 1}@acme.com`,
+    status: 'active' as const,
+    emails: [`user${i + 1}@acme.com`],
+  }));
   return { type: 'scim', accounts, groups: [{ id: 'g1', name: 'All', members: accounts.map((a) => a.id) }] };
 }
 
@@ -50,10 +58,7 @@ describe('scim provider', () => {
 
   it('authenticates with basic credentials', async () => {
     const emu = await emulator({ token: undefined, basic: { username: 'lockstep', password: 'basic-secret-pw' } });
-    const p = scimModule.create(
-      { type: 'scim', baseUrl: emu.url, username: 'lockstep', password: '${env:PW}' },
-      providerContext('app', { PW: 'basic-secret-pw' }),
-    );
+    const p = scimModule.create({ type: 'scim', baseUrl: emu.url, username: 'lockstep', password: '${env:PW}' }, providerContext('app', { PW: 'basic-secret-pw' }));
     expect((await p.observe()).accounts).toHaveLength(7);
   });
 
@@ -107,7 +112,12 @@ describe('scim provider', () => {
     const p = provider(emu.url, { deleteMode: 'deactivate' });
     expect((await p.apply(aChange('app', 'delete', { account: account('u3') }))).result).toBe('already');
     expect((await p.apply(aChange('app', 'delete', { account: account('u6') }))).result).toBe('ok');
-    expect(emu.observed().accounts.filter((a) => a.id === 'u3' || a.id === 'u6').map((a) => a.status)).toEqual(['suspended', 'suspended']);
+    expect(
+      emu
+        .observed()
+        .accounts.filter((a) => a.id === 'u3' || a.id === 'u6')
+        .map((a) => a.status),
+    ).toEqual(['suspended', 'suspended']);
   });
 
   it('finds a user by userName with a filter', async () => {
@@ -121,7 +131,12 @@ describe('scim provider', () => {
     const state = await mkdtemp(join(tmpdir(), 'lockstep-scim-'));
     closers.push(() => rm(state, { recursive: true, force: true }));
     const p = provider(emu.url, { owner: 'owner@acme.com' }, { SCIM_TOKEN: TOKEN }, { stateDir: state });
-    const task = aChange('app', 'task', { account: account('u1', 'alice@acme.com') }, { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Sign Alice out everywhere' } });
+    const task = aChange(
+      'app',
+      'task',
+      { account: account('u1', 'alice@acme.com') },
+      { task: { action: 'revoke_sessions', owner: 'owner@acme.com', instructions: 'Sign Alice out everywhere' } },
+    );
     const e = await failure(p.apply(task));
     expect(e).toBeInstanceOf(ProviderError);
     expect(e.message).toContain('manual task: the task desk hands it out');
@@ -135,7 +150,11 @@ describe('scim provider against scimmy', () => {
     const server: ScimmyServer = await startScimmyServer({ seed: manyUsers(45), token: TOKEN });
     closers.push(() => server.close());
     const observed = await provider(server.url, { pageSize: 10 }).observe();
-    expect(observed.accounts.map((a) => a.id).sort()).toEqual(manyUsers(45).accounts.map((a) => a.id).sort());
+    expect(observed.accounts.map((a) => a.id).sort()).toEqual(
+      manyUsers(45)
+        .accounts.map((a) => a.id)
+        .sort(),
+    );
     expect(server.counters.get('POST /Users/.search')).toBeGreaterThan(0);
   });
 });

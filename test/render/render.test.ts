@@ -60,7 +60,7 @@ describe('markdown renderer', () => {
     expect(md).toContain('<details><summary><b>okta</b>: 6 changes</summary>');
   });
 
-  it("caps rows and stays under 60,000 characters for a 5,000-person change", { timeout: 60_000 }, () => {
+  it('caps rows and stays under 60,000 characters for a 5,000-person change', { timeout: 60_000 }, () => {
     const plan = leaverPlan(5000);
     expect(plan.changes.length).toBeGreaterThan(25000);
     const md = renderMarkdown(plan, { artifact: 'plan.json' });
@@ -77,7 +77,9 @@ describe('standing HR events', () => {
       ...plan,
       hrEvents: [{ id: 'evt-42', type: 'termination' as const, person: 'new@acme.com', effectiveAt: '2026-11-21T09:00:00.000Z', receivedAt: '2026-11-21T09:00:01.000Z' }],
     };
-    expect(renderText(withEvents)).toContain('HR events in force until the roster says the same (1):\n  evt-42: termination of new@acme.com, effective 2026-11-21T09:00:00.000Z, received 2026-11-21T09:00:01.000Z');
+    expect(renderText(withEvents)).toContain(
+      'HR events in force until the roster says the same (1):\n  evt-42: termination of new@acme.com, effective 2026-11-21T09:00:00.000Z, received 2026-11-21T09:00:01.000Z',
+    );
     expect(renderMarkdown(withEvents)).toContain('- evt-42: termination of new@acme.com, effective 2026-11-21T09:00:00.000Z');
     expect(renderText(plan)).not.toContain('HR events');
     expect(renderMarkdown(plan)).not.toContain('HR events');

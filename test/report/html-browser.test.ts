@@ -18,10 +18,39 @@ const H = 3_600_000;
 /** A report with something in every chart: two tiers contained, two providers, two weeks. */
 function html(): string {
   const policy = aWorld('2026-11-20T09:00:00Z').withProvider('app', 'scim', { baseUrl: 'https://app.example/scim/v2' }).policy();
-  const plan = { policy: { name: 'northwind', commit: 'a'.repeat(40), digest: '' }, findings: [{ id: '0'.repeat(16), kind: 'orphan', severity: 'high', provider: 'app', account: { id: 'x', login: 'temp@acme.com' }, person: null, message: 'orphan temp@acme.com' }] } as unknown as Plan;
+  const plan = {
+    policy: { name: 'northwind', commit: 'a'.repeat(40), digest: '' },
+    findings: [
+      {
+        id: '0'.repeat(16),
+        kind: 'orphan',
+        severity: 'high',
+        provider: 'app',
+        account: { id: 'x', login: 'temp@acme.com' },
+        person: null,
+        message: 'orphan temp@acme.com',
+      },
+    ],
+  } as unknown as Plan;
   let seq = 0;
   const change = (person: string, provider: string, action: string, trigger: number, done: number, tier: 'privileged' | 'standard'): JournalRecord =>
-    ({ seq: ++seq, time: iso(done), runId: 'r', actor: 't', type: 'change', changeId: `${person}${action}`.slice(0, 16), provider, action, person, tier, triggerAt: iso(trigger), result: 'ok', reason: { trigger: 'terminated' }, prev: '0'.repeat(64), hash: '0'.repeat(64) }) as unknown as JournalRecord;
+    ({
+      seq: ++seq,
+      time: iso(done),
+      runId: 'r',
+      actor: 't',
+      type: 'change',
+      changeId: `${person}${action}`.slice(0, 16),
+      provider,
+      action,
+      person,
+      tier,
+      triggerAt: iso(trigger),
+      result: 'ok',
+      reason: { trigger: 'terminated' },
+      prev: '0'.repeat(64),
+      hash: '0'.repeat(64),
+    }) as unknown as JournalRecord;
   const journal = [
     change('amy@acme.com', 'okta', 'suspend', -200 * H, -199.5 * H, 'privileged'),
     change('bob@acme.com', 'okta', 'suspend', -30 * H, -2 * H, 'standard'),

@@ -16,9 +16,35 @@ function record(r: Partial<JournalRecord>): JournalRecord {
   seq++;
   return { seq, time: at(0), runId: 'r', actor: 'test', type: 'change', prev: '0'.repeat(64), hash: '0'.repeat(64), ...r };
 }
-const contain = (person: string, action: string, triggerAt: string, time: string, result: 'ok' | 'already' | 'failed', tier: 'privileged' | 'standard' = 'standard', provider = 'app') =>
-  record({ changeId: `${person}-${action}`.slice(0, 16), provider, action, person, triggerAt, time, result, tier, reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: '', trigger: 'terminated' } });
-const finding = (kind: Finding['kind'], login: string, person: string | null = null): Finding => ({ id: '0'.repeat(16), kind, severity: 'high', provider: 'app', account: { id: login, login }, person, message: `${kind} ${login}` });
+const contain = (
+  person: string,
+  action: string,
+  triggerAt: string,
+  time: string,
+  result: 'ok' | 'already' | 'failed',
+  tier: 'privileged' | 'standard' = 'standard',
+  provider = 'app',
+) =>
+  record({
+    changeId: `${person}-${action}`.slice(0, 16),
+    provider,
+    action,
+    person,
+    triggerAt,
+    time,
+    result,
+    tier,
+    reason: { rule: 'LifecycleRule/leaver', kind: 'lifecycle', detail: '', trigger: 'terminated' },
+  });
+const finding = (kind: Finding['kind'], login: string, person: string | null = null): Finding => ({
+  id: '0'.repeat(16),
+  kind,
+  severity: 'high',
+  provider: 'app',
+  account: { id: login, login },
+  person,
+  message: `${kind} ${login}`,
+});
 
 describe('lockstep report figures', () => {
   const policy = aWorld('2026-11-20T09:00:00Z')
@@ -51,15 +77,44 @@ describe('lockstep report figures', () => {
     contain('cal@acme.com', 'suspend', T2, at(-5 * DAY + 2 * HOUR), 'ok'),
     contain('cal@acme.com', 'revoke_tokens', T2, at(-5 * DAY + 3 * HOUR), 'failed'),
     // Manual work: one task still open for 5 days, one opened and then confirmed.
-    record({ changeId: 'task0000000000t1', provider: 'vpn', action: 'task', person: 'amy@acme.com', time: at(-5 * DAY), result: 'pending', detail: 'task for netops@acme.com: revoke_sessions; open' }),
-    record({ changeId: 'task0000000000t2', provider: 'vpn', action: 'task', person: 'bob@acme.com', time: at(-6 * DAY), result: 'pending', detail: 'task for netops@acme.com: suspend' }),
-    record({ changeId: 'task0000000000t2', provider: 'vpn', action: 'task', person: 'bob@acme.com', time: at(-2 * DAY), result: 'ok', detail: 'task for netops@acme.com: suspend' }),
+    record({
+      changeId: 'task0000000000t1',
+      provider: 'vpn',
+      action: 'task',
+      person: 'amy@acme.com',
+      time: at(-5 * DAY),
+      result: 'pending',
+      detail: 'task for netops@acme.com: revoke_sessions; open',
+    }),
+    record({
+      changeId: 'task0000000000t2',
+      provider: 'vpn',
+      action: 'task',
+      person: 'bob@acme.com',
+      time: at(-6 * DAY),
+      result: 'pending',
+      detail: 'task for netops@acme.com: suspend',
+    }),
+    record({
+      changeId: 'task0000000000t2',
+      provider: 'vpn',
+      action: 'task',
+      person: 'bob@acme.com',
+      time: at(-2 * DAY),
+      result: 'ok',
+      detail: 'task for netops@acme.com: suspend',
+    }),
   ];
   const report = buildReport({ plan, policy, people, journal, now: NOW });
 
   it('lists former employees with access, with days since termination', () => {
     expect(report.formerWithAccess).toEqual([
-      { person: 'amy@acme.com', terminatedAt: '2026-11-10T09:00:00.000Z', daysSince: 10, accounts: [expect.objectContaining({ login: 'amy@acme.com' }), expect.objectContaining({ login: 'amy.old@acme.com' })] },
+      {
+        person: 'amy@acme.com',
+        terminatedAt: '2026-11-10T09:00:00.000Z',
+        daysSince: 10,
+        accounts: [expect.objectContaining({ login: 'amy@acme.com' }), expect.objectContaining({ login: 'amy.old@acme.com' })],
+      },
     ]);
     expect(report.orphans.map((o) => o.login)).toEqual(['temp@acme.com']);
     expect(report.dormant.map((d) => d.login)).toEqual(['zed@acme.com']);
@@ -82,7 +137,9 @@ describe('lockstep report figures', () => {
       { provider: 'app', automated: 4, manual: 0, coverage: 1 },
       { provider: 'vpn', automated: 0, manual: 2, coverage: 0 },
     ]);
-    expect(report.openTasks).toEqual([{ changeId: 'task0000000000t1', provider: 'vpn', person: 'amy@acme.com', action: 'revoke_sessions', since: at(-5 * DAY), ageDays: 5 }]);
+    expect(report.openTasks).toEqual([
+      { changeId: 'task0000000000t1', provider: 'vpn', person: 'amy@acme.com', action: 'revoke_sessions', since: at(-5 * DAY), ageDays: 5 },
+    ]);
     expect(report.licences).toEqual({ currency: 'EUR', total: 50, byProvider: [{ provider: 'app', seats: 4, seatPrice: 12.5, monthly: 50 }] });
   });
 

@@ -101,7 +101,10 @@ describe('buildAttestation', () => {
 
 describe('unrecorded: one attestation per review and commit', () => {
   const atMerge = buildAttestation(review({ 'alice@acme.com': 'keep' }), 'r.yaml', merged);
-  const atNextCommit = buildAttestation(review({ 'alice@acme.com': 'keep' }), 'r.yaml', { ...merged, file: { ...merged.file, sha: 'c'.repeat(40) } as ReviewGitFacts['file'] });
+  const atNextCommit = buildAttestation(review({ 'alice@acme.com': 'keep' }), 'r.yaml', {
+    ...merged,
+    file: { ...merged.file, sha: 'c'.repeat(40) } as ReviewGitFacts['file'],
+  });
   const noCommit = buildAttestation(review({ 'alice@acme.com': 'keep' }), 'r.yaml', { file: { state: 'not_git' }, decision: null, deciders: [] });
   const noCommitChanged = buildAttestation(review({ 'alice@acme.com': 'revoke' }), 'r.yaml', { file: { state: 'not_git' }, decision: null, deciders: [] });
 
@@ -135,7 +138,15 @@ describe('pendingAttestations outside Git', () => {
     const policy = await loadPolicy(dir);
     const pending = await pendingAttestations(policy, EMPTY_HISTORY, aLog());
     expect(pending).toHaveLength(1);
-    expect(pending[0]).toMatchObject({ review: 'sales-l1-2026-11-20', file: 'reviews/decided.yaml', git: 'not_git', commit: null, merger: null, complete: false, counts: { keep: 1, revoke: 0, undecided: 1 } });
+    expect(pending[0]).toMatchObject({
+      review: 'sales-l1-2026-11-20',
+      file: 'reviews/decided.yaml',
+      git: 'not_git',
+      commit: null,
+      merger: null,
+      complete: false,
+      counts: { keep: 1, revoke: 0, undecided: 1 },
+    });
     expect(await pendingAttestations(policy, buildHistory([attestationRecord(pending[0]!)]), aLog())).toEqual([]);
   });
 });
@@ -171,7 +182,9 @@ describe('pendingAttestations in a shallow clone', () => {
   it('refuses to attest from a shallow clone it cannot deepen', async () => {
     const clone = shallowClone((await origin()).dir);
     git(clone, 'remote', 'remove', 'origin');
-    await expect(pendingAttestations(await loadPolicy(join(clone, 'policies')), EMPTY_HISTORY, aLog())).rejects.toThrow(/shallow Git clone[\s\S]*`fetch-depth: 0` on actions\/checkout/);
+    await expect(pendingAttestations(await loadPolicy(join(clone, 'policies')), EMPTY_HISTORY, aLog())).rejects.toThrow(
+      /shallow Git clone[\s\S]*`fetch-depth: 0` on actions\/checkout/,
+    );
   });
 });
 

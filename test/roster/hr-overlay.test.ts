@@ -4,13 +4,27 @@ import { makePerson, type Roster } from '../../src/roster/model.js';
 
 const person = (employeeId: string, email: string, extra: Partial<Parameters<typeof makePerson>[0]> = {}) =>
   makePerson({
-    employeeId, email, aliases: [], name: email, managerEmail: null, department: 'Sales', title: 'AE',
-    employmentType: 'employee', status: 'active', endDate: null, endAt: null, org: 'acme', at: { file: 'people.csv', line: 1, col: 1 }, ...extra,
+    employeeId,
+    email,
+    aliases: [],
+    name: email,
+    managerEmail: null,
+    department: 'Sales',
+    title: 'AE',
+    employmentType: 'employee',
+    status: 'active',
+    endDate: null,
+    endAt: null,
+    org: 'acme',
+    at: { file: 'people.csv', line: 1, col: 1 },
+    ...extra,
   });
 const roster: Roster = { people: [person('E1', 'ann@acme.com'), person('E2', 'bo@acme.com', { employmentType: 'contractor' })], digest: 'sha256:x', file: 'people.csv' };
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const pending = (type: PendingEvent['event']['type'], ref: PendingEvent['event']['person'], at = NOW): PendingEvent => ({
-  event: { id: `e-${type}`, type, person: ref, effectiveAt: new Date(at).toISOString() }, receivedAt: NOW, effectiveAtMs: at,
+  event: { id: `e-${type}`, type, person: ref, effectiveAt: new Date(at).toISOString() },
+  receivedAt: NOW,
+  effectiveAtMs: at,
 });
 
 describe('the roster overlay of pending HR events', () => {

@@ -8,7 +8,6 @@ import { problemsOf } from '../support/policy-folder.js';
 
 const DIR = 'test/fixtures/roster';
 
-
 let policy: Policy;
 beforeAll(async () => {
   policy = await loadPolicy('test/fixtures/policy/spec-example');
@@ -99,9 +98,7 @@ describe('loadRoster: CSV', () => {
 
   it('warns about a terminated person without an end date', () => {
     const roster = parseRoster(Buffer.from('employee_id,email,status\nE1,gone@acme.com,terminated\n'), '/hr/p.csv', 'csv');
-    expect(roster.warnings.map(formatProblem)).toEqual([
-      '/hr/p.csv:2:18: gone@acme.com is terminated without an end_date: lifecycle stages cannot be timed',
-    ]);
+    expect(roster.warnings.map(formatProblem)).toEqual(['/hr/p.csv:2:18: gone@acme.com is terminated without an end_date: lifecycle stages cannot be timed']);
   });
 
   it('names a roster file that cannot be read', async () => {
@@ -137,7 +134,14 @@ describe('loadRoster: YAML', () => {
       ['00123', 'dana@acme.com', ['dana.old@acme.com', 'DANA@corp.acme.com'], 2],
       ['00124', 'erin@acme.com', ['erin.x@acme.com', 'erin.y@acme.com'], 9],
     ]);
-    expect(roster.people[1]).toMatchObject({ status: 'terminated', endDate: '2026-10-01', endAt: Date.UTC(2026, 9, 1), name: '', managerEmail: null, employmentType: null });
+    expect(roster.people[1]).toMatchObject({
+      status: 'terminated',
+      endDate: '2026-10-01',
+      endAt: Date.UTC(2026, 9, 1),
+      name: '',
+      managerEmail: null,
+      employmentType: null,
+    });
   });
 
   it('reports every problem at its node', async () => {

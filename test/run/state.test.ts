@@ -19,6 +19,8 @@ describe('choosing the state store', () => {
 
   it('refuses what is not a backend, and --journal with a database', async () => {
     await expect(openStateStore(null, { state: 'mysql://db/x' }, { log: silent, write: false })).rejects.toThrow(/mysql is not a state backend/);
-    await expect(openStateStore(null, { state: 'postgres://db.invalid/x', journal: join(tempDir(), 'j.jsonl') }, { log: silent, write: false })).rejects.toThrow(/--journal names a journal file/);
+    await expect(openStateStore(null, { state: 'postgres://db.invalid/x', journal: join(tempDir(), 'j.jsonl') }, { log: silent, write: false })).rejects.toThrow(
+      /--journal names a journal file/,
+    );
   });
 });

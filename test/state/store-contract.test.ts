@@ -196,7 +196,9 @@ describeWithPostgres('PostgreSQL backend', () => {
     expect(bad!.message).not.toContain('not-the-password-42');
     const closed = new URL(testPostgres!.url);
     closed.port = '1';
-    await expect(openStateStore(null, { state: closed.toString() }, { log: silent, write: true })).rejects.toThrow(/cannot reach the state store postgres:\/\/lockstep@127\.0\.0\.1:1/);
+    await expect(openStateStore(null, { state: closed.toString() }, { log: silent, write: true })).rejects.toThrow(
+      /cannot reach the state store postgres:\/\/lockstep@127\.0\.0\.1:1/,
+    );
   });
 });
 
@@ -211,7 +213,9 @@ describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.s
     await db.sql(`CREATE ROLE ${auditor} LOGIN PASSWORD 'audit-pw-${suffix}'`);
     const { readFileSync } = await import('node:fs');
     const { ROOT } = await import('../cli/run-cli.js');
-    const grants = readFileSync(join(ROOT, 'deploy', 'postgres', 'grants.sql'), 'utf8').replaceAll('lockstep_app', app).replaceAll('lockstep_auditor', auditor);
+    const grants = readFileSync(join(ROOT, 'deploy', 'postgres', 'grants.sql'), 'utf8')
+      .replaceAll('lockstep_app', app)
+      .replaceAll('lockstep_auditor', auditor);
     await db.sql(grants);
     const as = async (role: string, write: boolean) => {
       const url = new URL(db.url);
@@ -227,7 +231,9 @@ describeWithPostgres('PostgreSQL least-privilege roles (deploy/postgres/grants.s
     await w.append(entry(1));
     await w.append(entry(2));
     await w.close();
-    await (await store.acquireApplyLock())();
+    await (
+      await store.acquireApplyLock()
+    )();
     expect(await store.hrEvents.record(termination('e1'), 1)).toBe('recorded');
     await store.taskBook('vpn', { policyDir: '/p' }).apply(task, new Map());
     await store.documents.put('controller/last-cycle', '{}');

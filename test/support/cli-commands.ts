@@ -11,6 +11,9 @@ export function cliCommands(): Map<string, Set<string>> {
       walk(sub, name);
     }
   };
-  walk(buildProgram(() => {}), []);
+  walk(
+    buildProgram(() => {}),
+    [],
+  );
   return out;
 }

@@ -24,7 +24,10 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
   const base = `/repos/${opts.repository}/issues`;
   const listPath = `${base}/${opts.pullRequest}/comments`;
   const htmlUrl = (c: EmulatedComment) => `https://github.com/${opts.repository}/pull/${opts.pullRequest}#issuecomment-${c.id}`;
-  const error = (status: number, message: string, extra: Record<string, unknown> = { documentation_url: 'https://docs.github.com/rest' }): Reply => ({ status, body: { message, ...extra } });
+  const error = (status: number, message: string, extra: Record<string, unknown> = { documentation_url: 'https://docs.github.com/rest' }): Reply => ({
+    status,
+    body: { message, ...extra },
+  });
 
   const routes = new RouteTable<GitHubRoute>(
     [
@@ -38,7 +41,10 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
           const page = Number(q.get('page') ?? 1);
           const last = Math.max(1, Math.ceil(comments.length / perPage));
           const link = (p: number) => `<http://${req.headers.host}${listPath}?per_page=${perPage}&page=${p}>`;
-          const links = [...(page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []), ...(page > 1 ? [`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`] : [])];
+          const links = [
+            ...(page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []),
+            ...(page > 1 ? [`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`] : []),
+          ];
           return { status: 200, body: comments.slice((page - 1) * perPage, page * perPage), ...(links.length ? { headers: { link: links.join(', ') } } : {}) };
         },
       },
@@ -75,7 +81,9 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
       if (req.route?.method === 'GET') return req.route.handle(req, {});
       const input = req.body ? (JSON.parse(req.body) as { body?: string }) : {};
       if (typeof input.body === 'string' && input.body.length > 65_536) {
-        return error(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] });
+        return error(422, 'Validation Failed', {
+          errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
+        });
       }
       return req.route ? req.route.handle(req, input) : error(404, 'Not Found');
     },

@@ -18,7 +18,10 @@ const world = () =>
     .withConfig({ guard: { maxGroupRemovalFraction: 0.5 } })
     .withLeaverRule()
     .withRule('contract-end', { trigger: 'contract_end', stages: [{ after: '0h', actions: ['suspend'] }] })
-    .withRole('eng', [['okta', 'Engineering'], ['gws', 'eng@acme.com']])
+    .withRole('eng', [
+      ['okta', 'Engineering'],
+      ['gws', 'eng@acme.com'],
+    ])
     .withRole('admin', [['okta', 'Okta Admins']], 'privileged')
     .withAssignment('eng-team', { roles: ['eng'], select: { department: 'Engineering' } })
     .withAssignment('admins', { roles: ['admin'], people: ['carol@acme.com'] })
@@ -49,7 +52,10 @@ describe('the policy folder written from a World', () => {
     expect(policy.config.doc).toEqual(expected.config.doc);
     expect(new Map([...policy.roles].map(([k, r]) => [k, r.doc]))).toEqual(new Map([...expected.roles].map(([k, r]) => [k, r.doc])));
     for (const kind of ['assignments', 'lifecycleRules', 'exceptions', 'approvals'] as const) {
-      expect(policy[kind].map((d) => d.doc), kind).toEqual(expected[kind].map((d) => d.doc));
+      expect(
+        policy[kind].map((d) => d.doc),
+        kind,
+      ).toEqual(expected[kind].map((d) => d.doc));
     }
     expect(roster.people.map(fields)).toEqual(w.roster().people.map(fields));
 

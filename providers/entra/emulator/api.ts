@@ -57,7 +57,11 @@ export async function answer(tenant: Tenant, req: EmulatorRequest<EntraRoute>): 
     return { status: 404, body: { error: 'not_found', error_description: 'AADSTS90027: The requested endpoint was not found.' } };
   }
   const clientRequestId = String(req.headers['client-request-id'] ?? '') || undefined;
-  const fail = (status: number, code: string, message: string, headers?: Record<string, string>): Reply => ({ status, body: errorBody(code, message, clientRequestId), ...(headers ? { headers } : {}) });
+  const fail = (status: number, code: string, message: string, headers?: Record<string, string>): Reply => ({
+    status,
+    body: errorBody(code, message, clientRequestId),
+    ...(headers ? { headers } : {}),
+  });
   try {
     tenant.identity.authenticate(req.headers.authorization);
   } catch (e) {
@@ -73,7 +77,11 @@ export async function answer(tenant: Tenant, req: EmulatorRequest<EntraRoute>): 
   if (route && 'batch' in route) {
     if (req.method !== 'POST') return fail(405, 'BadRequest', 'Specified HTTP method is not allowed for the request uri.');
     const call = (method: string, url: URL, itemBody: unknown) => graphCall(tenant, method, url, itemBody);
-    return answerBatch(body, { origin: req.url.origin, faults: tenant.faults, counters: tenant.counters, templateOf: (m, p) => tenant.routes.match(m, p).template, call }, clientRequestId);
+    return answerBatch(
+      body,
+      { origin: req.url.origin, faults: tenant.faults, counters: tenant.counters, templateOf: (m, p) => tenant.routes.match(m, p).template, call },
+      clientRequestId,
+    );
   }
   return graphCall(tenant, req.method, req.url, body);
 }

@@ -65,7 +65,12 @@ export async function answerBatch(body: unknown, ctx: BatchContext, clientReques
     const answer = ctx.call(method, url, requestBody);
     if (rule?.fault.kind === 'reset') dropConnection = true;
     const final = rule ? faultAnswer(rule) : answer;
-    responses.push({ id, status: final.status, headers: { ...(final.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...final.headers }, ...(final.body !== undefined ? { body: final.body } : {}) });
+    responses.push({
+      id,
+      status: final.status,
+      headers: { ...(final.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...final.headers },
+      ...(final.body !== undefined ? { body: final.body } : {}),
+    });
   }
   return dropConnection ? DROP_CONNECTION : { status: 200, body: { responses } };
 }

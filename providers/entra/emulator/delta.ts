@@ -35,13 +35,21 @@ export class DeltaFeed {
   }
 
   answer(kind: Kind, query: URLSearchParams, root: string): unknown {
-    const select = query.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const select = query
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const deltaToken = query.get('$deltatoken');
     const skipToken = query.get('$skiptoken');
     const link = (param: string, t: DeltaToken) => `${root}/${kind}/delta?${param}=${this.tokens.issue(t)}`;
     const context = `${root}/$metadata#${kind}`;
     if (deltaToken === 'latest') {
-      return { '@odata.context': context, value: [], '@odata.deltaLink': link('$deltatoken', { k: kind, e: this.epoch, from: this.store.seq, ...(select ? { sel: select } : {}) }) };
+      return {
+        '@odata.context': context,
+        value: [],
+        '@odata.deltaLink': link('$deltatoken', { k: kind, e: this.epoch, from: this.store.seq, ...(select ? { sel: select } : {}) }),
+      };
     }
     let t: DeltaToken;
     if (deltaToken || skipToken) {

@@ -65,7 +65,10 @@ const noContent: GraphAnswer = { status: 204 };
 
 function membersPage(call: GraphCall): GraphAnswer {
   const g = call.store.group(call.params['id']!);
-  const members = [...g.members].map((id) => call.store.users.get(id)).filter((u): u is User => !!u).sort((a, b) => a.ord - b.ord);
+  const members = [...g.members]
+    .map((id) => call.store.users.get(id))
+    .filter((u): u is User => !!u)
+    .sort((a, b) => a.ord - b.ord);
   const select = selectOf(call.query);
   return listPage(call, `groups/${g.id}/members`, members, (u) => ({ '@odata.type': '#microsoft.graph.user', ...userResource(u, select) }));
 }
@@ -75,7 +78,10 @@ function memberOfPage(call: GraphCall): GraphAnswer {
   const u = call.store.user(call.params['id']!);
   const groups = [...call.store.groups.values()].filter((g) => g.members.has(u.id)).sort((a, b) => a.ord - b.ord);
   const select = selectOf(call.query);
-  return listPage(call, `users/${u.id}/memberOf`, groups, (g) => ({ '@odata.type': '#microsoft.graph.group', ...(applySelect({ id: g.id, displayName: g.displayName }, select) as object) }));
+  return listPage(call, `users/${u.id}/memberOf`, groups, (g) => ({
+    '@odata.type': '#microsoft.graph.group',
+    ...(applySelect({ id: g.id, displayName: g.displayName }, select) as object),
+  }));
 }
 
 /** `principalId eq '…'` (and `clientId eq '…'`), the filters Graph supports on grants. */
@@ -89,7 +95,7 @@ function grantFilter(filter: string | null): (g: { principalId: string; clientId
 function refId(body: unknown): string {
   const ref = (body as { '@odata.id'?: unknown } | null)?.['@odata.id'];
   const m = typeof ref === 'string' ? /\/(?:directoryObjects|users)\/([^/?]+)$/.exec(ref) : null;
-  if (!m) throw badRequest("Invalid URL format specified in @odata.id: a reference to a directory object is required.", 'Request_BadRequest');
+  if (!m) throw badRequest('Invalid URL format specified in @odata.id: a reference to a directory object is required.', 'Request_BadRequest');
   return m[1]!;
 }
 
@@ -116,7 +122,8 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
       const allowed = ['accountEnabled', 'displayName', 'employeeId', 'otherMails'];
       const unknown = Object.keys(patch).filter((k) => !allowed.includes(k));
       if (unknown.length) throw badRequest(`Property '${unknown[0]}' cannot be updated by this emulator.`, 'Request_BadRequest');
-      if ('accountEnabled' in patch && typeof patch['accountEnabled'] !== 'boolean') throw badRequest("Invalid value for property 'accountEnabled'.", 'Request_BadRequest');
+      if ('accountEnabled' in patch && typeof patch['accountEnabled'] !== 'boolean')
+        throw badRequest("Invalid value for property 'accountEnabled'.", 'Request_BadRequest');
       c.store.updateUser(c.params['id']!, patch);
       return noContent;
     },
@@ -148,7 +155,8 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
         if (!u.assignedLicenses.some((l) => l.skuId === sku)) throw badRequest(`User does not have a corresponding license: ${sku}.`, 'Request_BadRequest');
       }
       u.assignedLicenses = u.assignedLicenses.filter((l) => !body.removeLicenses!.includes(l.skuId));
-      for (const l of body.addLicenses) if (l.skuId && !u.assignedLicenses.some((x) => x.skuId === l.skuId)) u.assignedLicenses.push({ skuId: l.skuId, disabledPlans: [] });
+      for (const l of body.addLicenses)
+        if (l.skuId && !u.assignedLicenses.some((x) => x.skuId === l.skuId)) u.assignedLicenses.push({ skuId: l.skuId, disabledPlans: [] });
       return ok(userResource(u, ['id', 'displayName', 'userPrincipalName', 'assignedLicenses']));
     },
   },
@@ -187,8 +195,16 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
   },
   { method: 'GET', path: '/users/{id}/memberOf/microsoft.graph.group', handle: memberOfPage },
   { method: 'GET', path: '/users/{id}/memberOf', handle: memberOfPage },
-  { method: 'GET', path: '/groups', handle: (c) => listPage(c, 'groups', c.store.groups.values(), (g) => applySelect({ id: g.id, displayName: g.displayName }, selectOf(c.query))) },
-  { method: 'GET', path: '/groups/{id}', handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))) },
+  {
+    method: 'GET',
+    path: '/groups',
+    handle: (c) => listPage(c, 'groups', c.store.groups.values(), (g) => applySelect({ id: g.id, displayName: g.displayName }, selectOf(c.query))),
+  },
+  {
+    method: 'GET',
+    path: '/groups/{id}',
+    handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))),
+  },
   { method: 'GET', path: '/groups/{id}/members/microsoft.graph.user', handle: membersPage },
   { method: 'GET', path: '/groups/{id}/members', handle: membersPage },
   {

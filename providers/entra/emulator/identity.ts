@@ -30,7 +30,9 @@ export interface TokenAnswer {
 }
 
 export class IdentityPlatform {
-  private readonly issued = new AccessTokens<true>(() => `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(48).toString('base64url')}.${randomBytes(32).toString('base64url')}`);
+  private readonly issued = new AccessTokens<true>(
+    () => `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(48).toString('base64url')}.${randomBytes(32).toString('base64url')}`,
+  );
 
   constructor(
     readonly tenantId: string,
@@ -66,18 +68,37 @@ export class IdentityPlatform {
     const form = new URLSearchParams(body);
     const fail = (status: number, error: string, code: number, description: string): TokenAnswer => ({
       status,
-      body: { error, error_description: `AADSTS${code}: ${description}`, error_codes: [code], timestamp: new Date().toISOString(), trace_id: randomUUID(), correlation_id: randomUUID() },
+      body: {
+        error,
+        error_description: `AADSTS${code}: ${description}`,
+        error_codes: [code],
+        timestamp: new Date().toISOString(),
+        trace_id: randomUUID(),
+        correlation_id: randomUUID(),
+      },
     });
     if (form.get('grant_type') !== 'client_credentials') return fail(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     const clientId = form.get('client_id') ?? '';
     const app = this.apps.find((a) => a.clientId === clientId);
     if (!app) return fail(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`);
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (!scopes.includes(GRAPH_SCOPE)) return fail(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.');
+    if (!scopes.includes(GRAPH_SCOPE))
+      return fail(
+        400,
+        'invalid_scope',
+        1002012,
+        'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.',
+      );
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret !== null) {
-      if (!app.secrets.includes(secret)) return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+      if (!app.secrets.includes(secret))
+        return fail(
+          401,
+          'invalid_client',
+          7000215,
+          'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        );
     } else if (assertion !== null && form.get('client_assertion_type') === ASSERTION_TYPE) {
       const problem = checkAssertion(assertion, app, tokenUrl);
       if (problem) return fail(401, 'invalid_client', problem.code, problem.message);
@@ -115,12 +136,17 @@ function checkAssertion(assertion: string, app: AppRegistration, tokenUrl: strin
   const cert = app.certificates
     .map((pem) => new X509Certificate(pem))
     .find((c) => Buffer.from((sha256 ? c.fingerprint256 : c.fingerprint).replace(/:/g, ''), 'hex').toString('base64url') === thumbprint);
-  if (!cert) return { code: 700027, message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint ?? ''}']` };
+  if (!cert)
+    return {
+      code: 700027,
+      message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint ?? ''}']`,
+    };
   const alg = header['alg'];
   if (alg !== 'PS256' && alg !== 'RS256') return { code: 5002738, message: `Invalid JWT signing algorithm '${String(alg)}'.` };
   if (!signedBy(jwt, cert.publicKey)) return { code: 7000274, message: 'Client assertion contains an invalid signature.' };
   const now = Date.now() / 1000;
-  if (claims['aud'] !== tokenUrl) return { code: 700212, message: `No matching federated identity record found for presented assertion audience '${String(claims['aud'])}'.` };
+  if (claims['aud'] !== tokenUrl)
+    return { code: 700212, message: `No matching federated identity record found for presented assertion audience '${String(claims['aud'])}'.` };
   if (claims['iss'] !== app.clientId || claims['sub'] !== app.clientId) return { code: 700023, message: 'Client assertion audience claim does not match Realm issuer.' };
   if (typeof claims['exp'] !== 'number' || claims['exp'] < now) return { code: 700024, message: 'Client assertion is not within its valid time range.' };
   return undefined;
@@ -140,14 +166,21 @@ const IDENTITY_PATHS = {
 /** Instance discovery, the OpenID configuration and the token endpoint of `platform`. */
 export function identityRoutes(platform: IdentityPlatform): IdentityRoute[] {
   const tenantKnown = (tenant: string) => platform.knowsTenant(tenant) || tenant === 'organizations' || tenant === 'common';
-  const unknownTenant = (tenant: string): Reply => ({ status: 400, body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] } });
+  const unknownTenant = (tenant: string): Reply => ({
+    status: 400,
+    body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] },
+  });
   return [
     {
       method: '*',
       path: IDENTITY_PATHS.discovery,
       identity({ root }) {
         const host = new URL(root).host;
-        const body = { tenant_discovery_endpoint: `${root}/${platform.tenantId}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }] };
+        const body = {
+          tenant_discovery_endpoint: `${root}/${platform.tenantId}/v2.0/.well-known/openid-configuration`,
+          'api-version': '1.1',
+          metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+        };
         return { status: 200, body };
       },
     },

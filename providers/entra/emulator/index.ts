@@ -79,7 +79,16 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   const clientSecret = options.clientSecret ?? `Lk8Q~${randomBytes(27).toString('base64url')}`;
   const identity = new IdentityPlatform(tenantId, [{ clientId, secrets: [clientSecret], certificates: clientCert ? [clientCert.certPem] : [] }]);
   const delta = new DeltaFeed(store);
-  const tenant: Tenant = { store, identity, delta, pages: new Tokens(), premium: options.premium !== false, routes: entraRoutes(identity), faults: new FaultController(), counters: new RequestCounters() };
+  const tenant: Tenant = {
+    store,
+    identity,
+    delta,
+    pages: new Tokens(),
+    premium: options.premium !== false,
+    routes: entraRoutes(identity),
+    faults: new FaultController(),
+    counters: new RequestCounters(),
+  };
   const server = await startEmulatorServer({
     port: options.port,
     tls,

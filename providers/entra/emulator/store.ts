@@ -129,7 +129,14 @@ export class EntraStore {
     if (withCredentials) {
       user.methods.push({ id: randomUUID(), '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod' });
       user.methods.push({ id: '3179e48a-750b-4051-897c-87b9720928f7', '@odata.type': '#microsoft.graph.phoneAuthenticationMethod' });
-      const grant: Grant = { id: randomUUID(), clientId: randomUUID(), consentType: 'Principal', principalId: id, resourceId: randomUUID(), scope: 'User.Read Mail.Read' };
+      const grant: Grant = {
+        id: randomUUID(),
+        clientId: randomUUID(),
+        consentType: 'Principal',
+        principalId: id,
+        resourceId: randomUUID(),
+        scope: 'User.Read Mail.Read',
+      };
       this.grants.set(grant.id, grant);
     }
     this.users.set(id, user);
@@ -180,7 +187,8 @@ export class EntraStore {
   addMember(groupId: string, userId: string): void {
     const g = this.group(groupId);
     if (!this.users.has(userId)) throw notFound(userId);
-    if (g.members.has(userId)) throw new GraphApiError(400, 'Request_BadRequest', 'One or more added object references already exist for the following modified properties: \'members\'.');
+    if (g.members.has(userId))
+      throw new GraphApiError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
     g.members.add(userId);
     this.record({ kind: 'group', id: groupId, member: userId });
   }

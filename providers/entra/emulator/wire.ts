@@ -42,14 +42,20 @@ export function topOf(query: URLSearchParams, fallback = 100): number {
   const raw = query.get('$top');
   if (raw === null) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 999) throw badRequest(`Invalid page size specified: '${raw}'. Must be between 1 and 999 inclusive.`, 'Request_UnsupportedQuery');
+  if (!Number.isInteger(n) || n < 1 || n > 999)
+    throw badRequest(`Invalid page size specified: '${raw}'. Must be between 1 and 999 inclusive.`, 'Request_UnsupportedQuery');
   return n;
 }
 
 /** The `$select` list, or undefined when absent. */
 export function selectOf(query: URLSearchParams): string[] | undefined {
   const raw = query.get('$select');
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** An object reduced to `id`, `@odata.type` and the selected properties. */

@@ -106,28 +106,30 @@ export const DIRECTORY_ROUTES: readonly GoogleRoute[] = [
     handle(ctx) {
       checkCustomer(ctx);
       const page = list(ctx, 'users', [...ctx.store.users.values()], 500, 100);
-      return { kind: 'admin#directory#users', ...(page.items.length ? { users: page.items.map((u) => renderUser(u, ctx.customerId)) } : {}), ...(page.next ? { nextPageToken: page.next } : {}) };
+      return {
+        kind: 'admin#directory#users',
+        ...(page.items.length ? { users: page.items.map((u) => renderUser(u, ctx.customerId)) } : {}),
+        ...(page.next ? { nextPageToken: page.next } : {}),
+      };
     },
   },
   { method: 'GET', path: `${U}/{userKey}`, scopes: USER_READ, handle: (ctx) => renderUser(ctx.store.user(ctx.params['userKey']!), ctx.customerId) },
-  ...(['PUT', 'PATCH'] as const).map(
-    (method): GoogleRoute => ({
-      method,
-      path: `${U}/{userKey}`,
-      scopes: [SCOPE.user],
-      handle(ctx) {
-        const user = ctx.store.user(ctx.params['userKey']!);
-        const body = ctx.body();
-        for (const key of ['suspended', 'archived'] as const) {
-          const v = body[key];
-          if (v === undefined) continue;
-          if (typeof v !== 'boolean') throw invalid(`Invalid Input: ${key}`);
-          user[key] = v;
-        }
-        return renderUser(user, ctx.customerId);
-      },
-    }),
-  ),
+  ...(['PUT', 'PATCH'] as const).map((method): GoogleRoute => ({
+    method,
+    path: `${U}/{userKey}`,
+    scopes: [SCOPE.user],
+    handle(ctx) {
+      const user = ctx.store.user(ctx.params['userKey']!);
+      const body = ctx.body();
+      for (const key of ['suspended', 'archived'] as const) {
+        const v = body[key];
+        if (v === undefined) continue;
+        if (typeof v !== 'boolean') throw invalid(`Invalid Input: ${key}`);
+        user[key] = v;
+      }
+      return renderUser(user, ctx.customerId);
+    },
+  })),
   {
     method: 'DELETE',
     path: `${U}/{userKey}`,
@@ -238,7 +240,11 @@ export const DIRECTORY_ROUTES: readonly GoogleRoute[] = [
         checkCustomer(ctx);
       }
       const page = list(ctx, userKey ? `groups of ${userKey}` : 'groups', groups, 200, 200);
-      return { kind: 'admin#directory#groups', ...(page.items.length ? { groups: page.items.map(renderGroup) } : {}), ...(page.next ? { nextPageToken: page.next } : {}) };
+      return {
+        kind: 'admin#directory#groups',
+        ...(page.items.length ? { groups: page.items.map(renderGroup) } : {}),
+        ...(page.next ? { nextPageToken: page.next } : {}),
+      };
     },
   },
   {
@@ -248,7 +254,11 @@ export const DIRECTORY_ROUTES: readonly GoogleRoute[] = [
     handle(ctx) {
       const group = ctx.store.group(ctx.params['groupKey']!);
       const page = list(ctx, `members:${group.id}`, [...group.members.values()], 200, 200);
-      return { kind: 'admin#directory#members', ...(page.items.length ? { members: page.items.map(renderMember) } : {}), ...(page.next ? { nextPageToken: page.next } : {}) };
+      return {
+        kind: 'admin#directory#members',
+        ...(page.items.length ? { members: page.items.map(renderMember) } : {}),
+        ...(page.next ? { nextPageToken: page.next } : {}),
+      };
     },
   },
   {

@@ -76,7 +76,10 @@ const ROUTES = new RouteTable<GoogleRoute>([...DIRECTORY_ROUTES, ...TRANSFER_ROU
 
 export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const store = new GoogleStore(options.seed, options.domain);
-  const transfers = new TransferBook({ ...(options.transferPolls !== undefined ? { pollsToComplete: options.transferPolls } : {}), fail: options.failTransfers === true }, (id) => store.users.has(id));
+  const transfers = new TransferBook(
+    { ...(options.transferPolls !== undefined ? { pollsToComplete: options.transferPolls } : {}), fail: options.failTransfers === true },
+    (id) => store.users.has(id),
+  );
   for (const t of options.transfers ?? []) transfers.seedCompleted(t.from, t.to);
   const admin = options.admin ?? `admin@${store.domain}`;
   const issuer = new TokenIssuer(options.serviceAccounts ?? [], (subject) => subject.toLowerCase() === admin.toLowerCase());

@@ -121,7 +121,8 @@ export class TokenIssuer {
     if (!signedBy(jwt, account.publicKey)) {
       throw new TokenEndpointError(400, 'invalid_grant', 'Invalid JWT Signature.');
     }
-    if (claims['aud'] !== GOOGLE_TOKEN_AUDIENCE) throw new TokenEndpointError(400, 'invalid_grant', `Invalid JWT: Failed audience check. The expected value was ${GOOGLE_TOKEN_AUDIENCE}`);
+    if (claims['aud'] !== GOOGLE_TOKEN_AUDIENCE)
+      throw new TokenEndpointError(400, 'invalid_grant', `Invalid JWT: Failed audience check. The expected value was ${GOOGLE_TOKEN_AUDIENCE}`);
     const exp = claims['exp'];
     const iat = claims['iat'];
     const nowS = Math.floor(now / 1000);

@@ -175,7 +175,17 @@ export class GoogleStore {
       creationTime: created,
       isEnrolledIn2Sv: enrolled,
       sessions: active ? 1 : 0,
-      tokens: active ? [{ clientId: `${randomBytes(6).toString('hex')}.apps.googleusercontent.com`, displayText: 'Slack', scopes: ['openid', 'email'], anonymous: false, nativeApp: false }] : [],
+      tokens: active
+        ? [
+            {
+              clientId: `${randomBytes(6).toString('hex')}.apps.googleusercontent.com`,
+              displayText: 'Slack',
+              scopes: ['openid', 'email'],
+              anonymous: false,
+              nativeApp: false,
+            },
+          ]
+        : [],
       asps: active ? [{ codeId: this.nextSeq(), name: 'Mail on laptop', creationTime: String(Date.parse(created)), lastTimeUsed: '0' }] : [],
       backupCodes: enrolled ? backupCodes() : [],
     });

@@ -44,7 +44,11 @@ export class TransferBook {
 
   /** A transfer already completed, e.g. seeded for a leaver whose data was handed over. */
   seedCompleted(from: string, to: string): EmulatedTransfer {
-    const t = this.create(from, to, APPLICATIONS.slice(0, 2).map((a) => ({ applicationId: a.id, applicationTransferParams: a.transferParams })));
+    const t = this.create(
+      from,
+      to,
+      APPLICATIONS.slice(0, 2).map((a) => ({ applicationId: a.id, applicationTransferParams: a.transferParams })),
+    );
     t.status = 'completed';
     return t;
   }

@@ -90,7 +90,9 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   function answer(req: EmulatorRequest<KubeRoute>) {
     if (!authorized(req.headers.authorization, token)) throw new ApiStatusError(401, 'Unauthorized', 'Unauthorized');
     if (!req.route) throw req.otherMethod ? methodNotAllowed(req.method) : notFoundPath();
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
     return req.route.handle({ cluster, params: req.params, query: req.url.searchParams, body: req.body, contentType });
   }
 

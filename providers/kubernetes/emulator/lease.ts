@@ -71,7 +71,12 @@ export class LeaseStore {
     return current;
   }
 
-  private store(namespace: string, name: string, input: { metadata: Record<string, unknown>; spec: Lease['spec'] }, keep: { uid: string; creationTimestamp: string }): Lease {
+  private store(
+    namespace: string,
+    name: string,
+    input: { metadata: Record<string, unknown>; spec: Lease['spec'] },
+    keep: { uid: string; creationTimestamp: string },
+  ): Lease {
     const lease: Lease = {
       apiVersion: `${COORDINATION_GROUP}/v1`,
       kind: 'Lease',

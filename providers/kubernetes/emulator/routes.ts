@@ -57,7 +57,11 @@ function list(kind: BindingKind, c: KubeCall): Reply {
   if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) throw new ApiStatusError(400, 'BadRequest', `invalid limit: ${raw}`);
   const { maxPageSize, pager, bindings, revision } = c.cluster;
   const limit = asked ? Math.min(asked, maxPageSize ?? asked) : maxPageSize;
-  const page = pager.page(() => ({ items: bindings.list(kind, c.params['namespace']).map(asListItem), resourceVersion: revision.current }), limit, c.query.get('continue'));
+  const page = pager.page(
+    () => ({ items: bindings.list(kind, c.params['namespace']).map(asListItem), resourceVersion: revision.current }),
+    limit,
+    c.query.get('continue'),
+  );
   const metadata = { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
   return ok({ kind: `${kind}List`, apiVersion: `${RBAC_GROUP}/v1`, metadata, items: page.items });
 }
@@ -85,7 +89,13 @@ export const KUBERNETES_ROUTES: readonly KubeRoute[] = [
   {
     method: 'GET',
     path: LEASES,
-    handle: (c) => ok({ kind: 'LeaseList', apiVersion: `${COORDINATION_GROUP}/v1`, metadata: { resourceVersion: c.cluster.revision.current }, items: c.cluster.leases.list(c.params['namespace']!) }),
+    handle: (c) =>
+      ok({
+        kind: 'LeaseList',
+        apiVersion: `${COORDINATION_GROUP}/v1`,
+        metadata: { resourceVersion: c.cluster.revision.current },
+        items: c.cluster.leases.list(c.params['namespace']!),
+      }),
   },
   { method: 'POST', path: LEASES, handle: (c) => ok(c.cluster.leases.create(c.params['namespace']!, parse(c.body)), 201) },
   { method: 'GET', path: `${LEASES}/{name}`, handle: (c) => ok(c.cluster.leases.get(c.params['namespace']!, c.params['name']!)) },
@@ -102,7 +112,8 @@ export const KUBERNETES_ROUTES: readonly KubeRoute[] = [
 ];
 
 export const notFoundPath = (): ApiStatusError => new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
-export const methodNotAllowed = (method: string): ApiStatusError => new ApiStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`);
+export const methodNotAllowed = (method: string): ApiStatusError =>
+  new ApiStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`);
 
 /** A list item as the API server serves it: without its own kind and apiVersion. */
 function asListItem(b: RbacBinding): unknown {
@@ -117,7 +128,11 @@ function patched(current: RbacBinding, body: string, contentType: string): RbacB
     // RBAC subjects carry no patch strategy: a strategic merge replaces the list like a merge patch.
     return applyMergePatch(current, patch);
   }
-  throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+  throw new ApiStatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
 }
 
 function parse(body: string): unknown {

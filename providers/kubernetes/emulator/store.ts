@@ -110,7 +110,14 @@ export class BindingStore {
       this.put({
         ...next,
         kind,
-        metadata: { ...current.metadata, ...next.metadata, name, ...(namespace ? { namespace } : {}), uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp },
+        metadata: {
+          ...current.metadata,
+          ...next.metadata,
+          name,
+          ...(namespace ? { namespace } : {}),
+          uid: current.metadata.uid,
+          creationTimestamp: current.metadata.creationTimestamp,
+        },
         roleRef: current.roleRef,
         ...(next.subjects ? { subjects: next.subjects } : {}),
       }),

@@ -27,7 +27,13 @@ export interface OktaOrg {
 export const JSON_TYPE = 'application/json';
 
 function errorBody(errorCode: string, summary: string, causes: string[] = []): unknown {
-  return { errorCode, errorSummary: summary, errorLink: errorCode, errorId: `oae${randomBytes(11).toString('base64url')}`, errorCauses: causes.map((c) => ({ errorSummary: c })) };
+  return {
+    errorCode,
+    errorSummary: summary,
+    errorLink: errorCode,
+    errorId: `oae${randomBytes(11).toString('base64url')}`,
+    errorCauses: causes.map((c) => ({ errorSummary: c })),
+  };
 }
 
 const RATE_LIMITED = { code: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.' };

@@ -40,13 +40,15 @@ export class OAuthServer {
 
   /** Answers a token request; `audience` is the token endpoint's absolute URL. */
   token(form: URLSearchParams, audience: string, now = Date.now()): OAuthAnswer {
-    if (form.get('grant_type') !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+    if (form.get('grant_type') !== 'client_credentials')
+      return fail(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
     if (form.get('client_assertion_type') !== ASSERTION_TYPE) return fail(401, 'invalid_client', 'client_assertion_type is missing or not supported.');
     const claims = this.verifiedClaims(form.get('client_assertion') ?? '', audience, now);
     if ('error' in claims) return claims.error;
     const app = this.apps.get(claims.clientId)!;
     const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (requested.length === 0) return fail(400, 'invalid_scope', 'The authorization server resource does not have any configured default scopes, \'scope\' must be provided.');
+    if (requested.length === 0)
+      return fail(400, 'invalid_scope', "The authorization server resource does not have any configured default scopes, 'scope' must be provided.");
     const denied = requested.filter((s) => !app.scopes.has(s));
     if (denied.length) return fail(400, 'invalid_scope', `The following scopes are not allowed: ${denied.join(', ')}`);
     const accessToken = this.tokens.issue(new Set(requested), TOKEN_LIFETIME_S, now);

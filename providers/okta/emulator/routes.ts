@@ -106,7 +106,17 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     path: `${U}/{id}/grants`,
     handle: (c) => {
       const u = user(c);
-      const grants = c.store.creds(u.id).grants.map((g) => ({ id: g.id, status: 'ACTIVE', clientId: g.clientId, userId: u.id, scopeId: g.scopeId, issuer: c.root, source: 'END_USER', created: g.created, _links: { self: { href: `${c.root}${U}/${u.id}/grants/${g.id}` } } }));
+      const grants = c.store.creds(u.id).grants.map((g) => ({
+        id: g.id,
+        status: 'ACTIVE',
+        clientId: g.clientId,
+        userId: u.id,
+        scopeId: g.scopeId,
+        issuer: c.root,
+        source: 'END_USER',
+        created: g.created,
+        _links: { self: { href: `${c.root}${U}/${u.id}/grants/${g.id}` } },
+      }));
       const p = page(grants.sort(byId), c.url, c.root);
       return ok(p.items, { Link: p.links });
     },
@@ -125,7 +135,13 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     handle: (c) => {
       const u = user(c);
       const link = (client: string, what: string) => ({ href: `${c.root}${U}/${u.id}/clients/${client}/${what}` });
-      return ok(c.store.clientsOf(u).map((id) => ({ client_id: id, client_name: id === SEED_CLIENT.id ? SEED_CLIENT.name : id, _links: { grants: link(id, 'grants'), tokens: link(id, 'tokens') } })));
+      return ok(
+        c.store.clientsOf(u).map((id) => ({
+          client_id: id,
+          client_name: id === SEED_CLIENT.id ? SEED_CLIENT.name : id,
+          _links: { grants: link(id, 'grants'), tokens: link(id, 'tokens') },
+        })),
+      );
     },
   },
   {
@@ -151,7 +167,10 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     handle: (c) => {
       const u = user(c);
       const p = page([...c.store.groups.values()].filter((g) => g.members.has(u.id)).sort(byId), c.url, c.root);
-      return ok(p.items.map((g) => renderGroup(g, c.root)), { Link: p.links });
+      return ok(
+        p.items.map((g) => renderGroup(g, c.root)),
+        { Link: p.links },
+      );
     },
   },
   {
@@ -159,7 +178,18 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     path: `${U}/{id}/factors`,
     handle: (c) => {
       const u = user(c);
-      return ok(c.store.creds(u.id).factors.map((f) => ({ id: f.id, factorType: f.factorType, provider: f.provider, vendorName: f.provider, status: 'ACTIVE', created: f.created, lastUpdated: f.created, _links: { self: { href: `${c.root}${U}/${u.id}/factors/${f.id}` } } })));
+      return ok(
+        c.store.creds(u.id).factors.map((f) => ({
+          id: f.id,
+          factorType: f.factorType,
+          provider: f.provider,
+          vendorName: f.provider,
+          status: 'ACTIVE',
+          created: f.created,
+          lastUpdated: f.created,
+          _links: { self: { href: `${c.root}${U}/${u.id}/factors/${f.id}` } },
+        })),
+      );
     },
   },
   {
@@ -167,7 +197,10 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     path: G,
     handle: (c) => {
       const p = page([...c.store.groups.values()].sort(byId), c.url, c.root);
-      return ok(p.items.map((g) => renderGroup(g, c.root)), { Link: p.links });
+      return ok(
+        p.items.map((g) => renderGroup(g, c.root)),
+        { Link: p.links },
+      );
     },
   },
   { method: 'GET', path: `${G}/{id}`, handle: (c) => ok(renderGroup(c.store.group(c.params['id']!), c.root)) },
@@ -178,7 +211,10 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
       const group = c.store.group(c.params['id']!);
       const members = [...group.members].map((m) => c.store.users.get(m)).filter((u): u is StoredUser => !!u);
       const p = page(members.sort(byId), c.url, c.root);
-      return ok(p.items.map((u) => renderUser(u, c.root)), { Link: p.links });
+      return ok(
+        p.items.map((u) => renderUser(u, c.root)),
+        { Link: p.links },
+      );
     },
   },
   {
@@ -210,7 +246,10 @@ function listUsers(c: OktaCall): Reply {
     all = all.filter((u) => u.status !== 'DEPROVISIONED');
   }
   const p = page(all.sort(byId), c.url, c.root);
-  return ok(p.items.map((u) => renderUser(u, c.root)), { Link: p.links });
+  return ok(
+    p.items.map((u) => renderUser(u, c.root)),
+    { Link: p.links },
+  );
 }
 
 function userField(u: StoredUser, attr: string): string | null | undefined {

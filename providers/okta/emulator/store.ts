@@ -15,7 +15,15 @@ export interface StoredUser {
   statusChanged: string | null;
   lastLogin: string | null;
   lastUpdated: string;
-  profile: { login: string; email: string | null; secondEmail: string | null; firstName: string | null; lastName: string | null; displayName: string | null; employeeNumber: string | null };
+  profile: {
+    login: string;
+    email: string | null;
+    secondEmail: string | null;
+    firstName: string | null;
+    lastName: string | null;
+    displayName: string | null;
+    employeeNumber: string | null;
+  };
 }
 
 export interface StoredGroup {
@@ -103,7 +111,15 @@ export class OktaStore {
       this.credentials.set(a.id, status === 'ACTIVE' ? this.seededCredentials(a.id, created) : emptyCredentials());
     }
     for (const g of observed.groups) {
-      this.groups.set(g.id, { id: g.id, name: g.name, description: null, created: now, lastUpdated: now, lastMembershipUpdated: now, members: new Set(g.members.filter((m) => this.users.has(m))) });
+      this.groups.set(g.id, {
+        id: g.id,
+        name: g.name,
+        description: null,
+        created: now,
+        lastUpdated: now,
+        lastMembershipUpdated: now,
+        members: new Set(g.members.filter((m) => this.users.has(m))),
+      });
     }
   }
 
@@ -130,12 +146,14 @@ export class OktaStore {
 
   /** Okta suspends only ACTIVE users. */
   suspend(user: StoredUser): void {
-    if (user.status !== 'ACTIVE') throw new OktaRequestError(400, 'E0000001', 'Api validation failed: suspend', [`Cannot suspend a user that is not ACTIVE (status is ${user.status})`]);
+    if (user.status !== 'ACTIVE')
+      throw new OktaRequestError(400, 'E0000001', 'Api validation failed: suspend', [`Cannot suspend a user that is not ACTIVE (status is ${user.status})`]);
     this.setStatus(user, 'SUSPENDED');
   }
 
   unsuspend(user: StoredUser): void {
-    if (user.status !== 'SUSPENDED') throw new OktaRequestError(400, 'E0000001', 'Api validation failed: unsuspend', [`Cannot unsuspend a user that is not SUSPENDED (status is ${user.status})`]);
+    if (user.status !== 'SUSPENDED')
+      throw new OktaRequestError(400, 'E0000001', 'Api validation failed: unsuspend', [`Cannot unsuspend a user that is not SUSPENDED (status is ${user.status})`]);
     this.setStatus(user, 'ACTIVE');
   }
 

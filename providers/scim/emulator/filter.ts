@@ -152,15 +152,24 @@ function compare(actual: unknown, op: CompareOp, expected: FilterValue, caseExac
     const a = caseExact ? actual : actual.toLowerCase();
     const e = caseExact ? expected : expected.toLowerCase();
     switch (op) {
-      case 'eq': return a === e;
-      case 'ne': return a !== e;
-      case 'co': return a.includes(e);
-      case 'sw': return a.startsWith(e);
-      case 'ew': return a.endsWith(e);
-      case 'gt': return a > e;
-      case 'ge': return a >= e;
-      case 'lt': return a < e;
-      case 'le': return a <= e;
+      case 'eq':
+        return a === e;
+      case 'ne':
+        return a !== e;
+      case 'co':
+        return a.includes(e);
+      case 'sw':
+        return a.startsWith(e);
+      case 'ew':
+        return a.endsWith(e);
+      case 'gt':
+        return a > e;
+      case 'ge':
+        return a >= e;
+      case 'lt':
+        return a < e;
+      case 'le':
+        return a <= e;
     }
   }
   if (op === 'eq') return actual === expected;
@@ -174,10 +183,14 @@ function compare(actual: unknown, op: CompareOp, expected: FilterValue, caseExac
 /** Whether a resource (or, inside a value path, one element of a multi-valued attribute) matches. */
 export function matchesFilter(node: FilterNode, resource: unknown, prefix = ''): boolean {
   switch (node.kind) {
-    case 'and': return matchesFilter(node.left, resource, prefix) && matchesFilter(node.right, resource, prefix);
-    case 'or': return matchesFilter(node.left, resource, prefix) || matchesFilter(node.right, resource, prefix);
-    case 'not': return !matchesFilter(node.expr, resource, prefix);
-    case 'present': return valuesAt(resource, node.path).some((v) => v !== null && v !== '');
+    case 'and':
+      return matchesFilter(node.left, resource, prefix) && matchesFilter(node.right, resource, prefix);
+    case 'or':
+      return matchesFilter(node.left, resource, prefix) || matchesFilter(node.right, resource, prefix);
+    case 'not':
+      return !matchesFilter(node.expr, resource, prefix);
+    case 'present':
+      return valuesAt(resource, node.path).some((v) => v !== null && v !== '');
     case 'valuePath': {
       const items = getAttr(resource, node.path);
       const list = Array.isArray(items) ? items : items === undefined ? [] : [items];

@@ -54,7 +54,9 @@ export async function startScimEmulator(options: ScimEmulatorOptions = {}): Prom
     const route = req.route;
     if (!route) {
       const resource = req.template.startsWith('/Users') || req.template.startsWith('/Groups');
-      throw req.otherMethod && resource ? new ScimRequestError(405, undefined, `${req.method} is not supported on ${req.template}`) : new ScimRequestError(404, undefined, 'Endpoint not found');
+      throw req.otherMethod && resource
+        ? new ScimRequestError(405, undefined, `${req.method} is not supported on ${req.template}`)
+        : new ScimRequestError(404, undefined, 'Endpoint not found');
     }
     return route.handle({ service, params: req.params, query: req.url.searchParams, headers: req.headers, body: req.body });
   }
@@ -68,7 +70,11 @@ export async function startScimEmulator(options: ScimEmulatorOptions = {}): Prom
     answer,
     errorReply: (e) =>
       e instanceof ScimRequestError
-        ? { status: e.status, body: errorBody(e.status, e.message, e.scimType), ...(e.status === 401 ? { headers: { 'WWW-Authenticate': options.basic ? 'Basic realm="scim"' : 'Bearer realm="scim"' } } : {}) }
+        ? {
+            status: e.status,
+            body: errorBody(e.status, e.message, e.scimType),
+            ...(e.status === 401 ? { headers: { 'WWW-Authenticate': options.basic ? 'Basic realm="scim"' : 'Bearer realm="scim"' } } : {}),
+          }
         : undefined,
   });
   service.root = server.url;

@@ -144,7 +144,7 @@ function remove(resource: Json, path: PatchPath, value: unknown): void {
   if (path.filter) {
     const { list, hits } = matching(container, path);
     if (path.sub) {
-      for (const i of hits) if (isObject(list[i])) delete (list[i])[keyOf(list[i], path.sub)];
+      for (const i of hits) if (isObject(list[i])) delete list[i][keyOf(list[i], path.sub)];
       return;
     }
     const kept = list.filter((_, i) => !hits.includes(i));

@@ -121,15 +121,26 @@ function list(service: ScimService, kind: ResourceKind, query: URLSearchParams):
 function render(service: ScimService, kind: ResourceKind, resource: Record<string, unknown>, query?: URLSearchParams): Record<string, unknown> {
   const { root } = service;
   const out = structuredClone(resource);
-  const meta: Record<string, unknown> = { ...(out['meta'] as Record<string, unknown>), resourceType: kind === 'Users' ? 'User' : 'Group', location: `${root}/${kind}/${String(out['id'])}` };
+  const meta: Record<string, unknown> = {
+    ...(out['meta'] as Record<string, unknown>),
+    resourceType: kind === 'Users' ? 'User' : 'Group',
+    location: `${root}/${kind}/${String(out['id'])}`,
+  };
   if (!service.etags) delete meta['version'];
   out['meta'] = meta;
   const extensions = Object.keys(out).filter((k) => k.startsWith('urn:'));
   out['schemas'] = [kind === 'Users' ? SCIM_URN.user : SCIM_URN.group, ...extensions];
   if (kind === 'Groups') {
-    const excluded = (query?.get('excludedAttributes') ?? '').toLowerCase().split(',').map((s) => s.trim());
+    const excluded = (query?.get('excludedAttributes') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim());
     if (excluded.includes('members')) delete out['members'];
-    else out['members'] = ((out['members'] as Record<string, unknown>[] | undefined) ?? []).map((m) => ({ ...m, $ref: `${root}/${m['type'] === 'Group' ? 'Groups' : 'Users'}/${String(m['value'])}` }));
+    else
+      out['members'] = ((out['members'] as Record<string, unknown>[] | undefined) ?? []).map((m) => ({
+        ...m,
+        $ref: `${root}/${m['type'] === 'Group' ? 'Groups' : 'Users'}/${String(m['value'])}`,
+      }));
   }
   return out;
 }

@@ -61,7 +61,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       for (const a of report.attested) writeOut(`attested ${a.note}\n`);
       for (const r of report.results) {
         if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
-        writeOut(`${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`);
+        writeOut(
+          `${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`,
+        );
       }
       writeOut(`${summariseReport(report)}\n`);
       if (report.halted) {

@@ -28,7 +28,16 @@ export function commentBody(diff: EffectiveDiff | null, plan: Plan | null, artif
   const budget = GITHUB_COMMENT_LIMIT - FRAME;
   const diffText = diff ? renderDiffMarkdown(diff, { maxChars: plan ? Math.floor(budget / 2) : budget, artifact }) : '';
   const planText = plan ? renderMarkdown(plan, { maxChars: budget - diffText.length, artifact }) : '';
-  const parts = [COMMENT_MARKER, '## Lockstep', '', diffText.trimEnd(), '', planText.trimEnd(), '', `<sub>Updated by lockstep${diff?.head.commit ? ` for ${diff.head.commit.slice(0, 12)}` : ''}. Full output: ${artifact}.</sub>`];
+  const parts = [
+    COMMENT_MARKER,
+    '## Lockstep',
+    '',
+    diffText.trimEnd(),
+    '',
+    planText.trimEnd(),
+    '',
+    `<sub>Updated by lockstep${diff?.head.commit ? ` for ${diff.head.commit.slice(0, 12)}` : ''}. Full output: ${artifact}.</sub>`,
+  ];
   return `${parts.filter((p, i, all) => !(p === '' && all[i - 1] === '')).join('\n')}\n`;
 }
 

@@ -90,7 +90,8 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
     store,
     checkStore: (policy) => {
       const named = describeStore(policy, opts);
-      if (named !== storeName) throw new UserError(`the policy now names the state store ${named}, but this controller runs on ${storeName}; restart it to move (nothing was applied)`);
+      if (named !== storeName)
+        throw new UserError(`the policy now names the state store ${named}, but this controller runs on ${storeName}; restart it to move (nothing was applied)`);
     },
     peopleFile: opts.people ? resolve(opts.people) : undefined,
     intervalMs,

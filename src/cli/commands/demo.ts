@@ -54,7 +54,9 @@ async function tell(work: string, org: Org, facts: StoryFacts, sandbox: Sandbox)
   writeFileSync(join(work, '.gitignore'), '.lockstep/\n*.plan.json\n');
   await git.add('.').commit('Northwind access policy');
 
-  const providers = Object.entries(org.snapshot.providers).map(([n, p]) => `${n} (${p.type})`).join(', ');
+  const providers = Object.entries(org.snapshot.providers)
+    .map(([n, p]) => `${n} (${p.type})`)
+    .join(', ');
   say(`Lockstep demo: ${facts.company.name}, ${facts.people} people, providers ${providers}`);
   say(`Work folder (a Git policy repo, the journal, saved plans): ${work}`);
   say();
@@ -78,7 +80,9 @@ async function tell(work: string, org: Org, facts: StoryFacts, sandbox: Sandbox)
   await git.addConfig('user.name', 'Priya Shah (People Ops)').addConfig('user.email', 'priya.shah@northwind.example');
   await git.add('.').commit(`Approve the Sales reduction in force: ${facts.rif.people.length} removals per Sales group (HR-4471)`);
   for (const approval of approvals) {
-    say(`   Approval/${approval.metadata.name}: scope ${approval.spec.scope?.provider} "${approval.spec.scope?.group}", allowRemovals ${approval.spec.allowRemovals}, expires ${approval.spec.expires}`);
+    say(
+      `   Approval/${approval.metadata.name}: scope ${approval.spec.scope?.provider} "${approval.spec.scope?.group}", allowRemovals ${approval.spec.allowRemovals}, expires ${approval.spec.expires}`,
+    );
   }
   say();
 
@@ -127,18 +131,36 @@ function narratePlan(say: (s?: string) => void, plan: Plan, facts: StoryFacts): 
   const count = (pred: (c: Plan['changes'][number]) => boolean) => plan.changes.filter(pred).length;
   say(`   ${plan.changes.length} changes; ${plan.findings.length} findings`);
   for (const l of facts.leavers) {
-    say(`   leaver ${l.email} (ended ${l.endDate}${l.privileged ? ', privileged' : ''}): ${count((c) => c.person === l.email)} changes across ${new Set(plan.changes.filter((c) => c.person === l.email).map((c) => c.provider)).size} providers`);
+    say(
+      `   leaver ${l.email} (ended ${l.endDate}${l.privileged ? ', privileged' : ''}): ${count((c) => c.person === l.email)} changes across ${new Set(plan.changes.filter((c) => c.person === l.email).map((c) => c.provider)).size} providers`,
+    );
   }
-  say(`   ghost account ${facts.ghost.alias} in ${facts.ghost.provider} belongs to ${facts.ghost.person}: ${count((c) => c.target.account?.login === facts.ghost.alias)} changes`);
-  say(`   orphan ${facts.orphan.login} in ${facts.orphan.provider}: ${plan.changes.filter((c) => c.target.account?.login === facts.orphan.login).map((c) => c.action).join(', ') || 'reported'}`);
+  say(
+    `   ghost account ${facts.ghost.alias} in ${facts.ghost.provider} belongs to ${facts.ghost.person}: ${count((c) => c.target.account?.login === facts.ghost.alias)} changes`,
+  );
+  say(
+    `   orphan ${facts.orphan.login} in ${facts.orphan.provider}: ${
+      plan.changes
+        .filter((c) => c.target.account?.login === facts.orphan.login)
+        .map((c) => c.action)
+        .join(', ') || 'reported'
+    }`,
+  );
   say(`   dormant: ${facts.dormant.map((d) => `${d.login} (${d.days} days)`).join(', ')}`);
   say(`   drift in ${facts.drift.provider} "${facts.drift.group}": ${facts.drift.members.join(', ')} removed`);
-  say(`   exception ${facts.exception.name} keeps ${facts.exception.person} in "${facts.exception.group}" until ${facts.exception.expires}; expired ${facts.expiredException.name} no longer does`);
+  say(
+    `   exception ${facts.exception.name} keeps ${facts.exception.person} in "${facts.exception.group}" until ${facts.exception.expires}; expired ${facts.expiredException.name} no longer does`,
+  );
   const groups = facts.rif.groups.map((g) => `${g.provider} "${g.group}" (${g.members})`).join(', ');
   say(`   reduction in force: ${facts.rif.people.length} Sales staff leave at once, members of ${groups}`);
-  const kinds = Object.entries(plan.summary.findings).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(plan.summary.findings)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   say(`   findings: ${kinds}`);
-  for (const v of plan.guard.violations) say(`   guard ${v.approvedBy ? 'ok' : 'TRIPPED'}: ${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''} removing ${v.removing} of ${v.current} (${(v.fraction * 100).toFixed(1)}% > ${(v.threshold * 100).toFixed(0)}%)`);
+  for (const v of plan.guard.violations)
+    say(
+      `   guard ${v.approvedBy ? 'ok' : 'TRIPPED'}: ${v.kind} ${v.provider}${v.group ? ` "${v.group}"` : ''} removing ${v.removing} of ${v.current} (${(v.fraction * 100).toFixed(1)}% > ${(v.threshold * 100).toFixed(0)}%)`,
+    );
   say(`   plan saved as first.plan.json, checksum ${plan.checksum}`);
   say();
 }
@@ -153,7 +175,12 @@ async function confirmOpenTasks(work: string, policies: string): Promise<number>
     apiVersion: 'lockstep.dev/v1',
     kind: 'Confirmation',
     metadata: { name: 'vpn-offboarding' },
-    spec: { changes: ids.sort(), confirmedBy: 'netops@northwind.example', confirmedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), note: 'Done in the VPN admin console' },
+    spec: {
+      changes: ids.sort(),
+      confirmedBy: 'netops@northwind.example',
+      confirmedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      note: 'Done in the VPN admin console',
+    },
   };
   mkdirSync(join(policies, 'confirmations'), { recursive: true });
   writeFileSync(join(policies, 'confirmations', 'vpn-offboarding.yaml'), stringify(doc));
@@ -188,4 +215,3 @@ function expectCode(step: Step, code: number, what: string): void {
     throw new InternalError(`demo: ${what}, but lockstep exited ${step.code}:\n${step.stderr.trim()}\n${step.stdout.trim().split('\n').slice(-5).join('\n')}`);
   }
 }
-

@@ -58,7 +58,15 @@ function journalLines(lines: readonly JournalLine[]): { raw: string; record: Jou
 async function policyHistory(policiesDir: string, fromMs: number, toMs: number) {
   try {
     const { git, path } = await policyRepo(policiesDir);
-    const out = await git.raw(['log', `--since=${new Date(fromMs).toISOString()}`, `--until=${new Date(toMs).toISOString()}`, '--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%cn <%ce>%x1f%G?%x1f%s', '--name-status', '--', path]);
+    const out = await git.raw([
+      'log',
+      `--since=${new Date(fromMs).toISOString()}`,
+      `--until=${new Date(toMs).toISOString()}`,
+      '--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%cn <%ce>%x1f%G?%x1f%s',
+      '--name-status',
+      '--',
+      path,
+    ]);
     return out
       .split('\x1e')
       .filter((c) => c.trim())
@@ -86,7 +94,9 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
   const log = stderrLogger();
   const inputs = planFiles(opts);
   const policy = await loadPlanningPolicy(inputs.policiesDir, { offline: inputs.snapshotFile !== undefined, peopleFile: inputs.peopleFile, log });
-  const verifier = opts.publicKey ? await verifierFromFile(resolve(opts.publicKey), `--public-key ${opts.publicKey}`) : (await policyKeys(policy, { withPrivateKey: false })).verifier;
+  const verifier = opts.publicKey
+    ? await verifierFromFile(resolve(opts.publicKey), `--public-key ${opts.publicKey}`)
+    : (await policyKeys(policy, { withPrivateKey: false })).verifier;
   const out = resolve(opts.out);
   const files = new Map<string, string>();
   const now = parseNow(undefined);
@@ -115,7 +125,9 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
   files.set('controls.json', `${JSON.stringify(CONTROLS, null, 2)}\n`);
 
   const period = `${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`;
-  const integrity = verification.ok ? `Journal chain verified: ${verification.message}.${verification.signatures.checked ? '' : verification.signatures.signed > 0 || verification.checkpoint?.keyId ? ' Signatures were not checked (no public key).' : ' The journal is not signed.'}` : `INTEGRITY FAILURE: the journal does not verify (${verification.message}). Records after the first bad one cannot be relied on.`;
+  const integrity = verification.ok
+    ? `Journal chain verified: ${verification.message}.${verification.signatures.checked ? '' : verification.signatures.signed > 0 || verification.checkpoint?.keyId ? ' Signatures were not checked (no public key).' : ' The journal is not signed.'}`
+    : `INTEGRITY FAILURE: the journal does not verify (${verification.message}). Records after the first bad one cannot be relied on.`;
   const readme = [
     `# Access evidence: ${policy.config.doc.metadata.name}, ${period}`,
     '',
@@ -148,7 +160,10 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
       : [
           '| review | recorded | commit | merged by | reviewer | keep | revoke | undecided |',
           '|---|---|---|---|---|---|---|---|',
-          ...attestations.map((a) => `| ${a.review} | ${a.recordedAt} | ${a.commit ?? `(${a.git === 'not_git' ? 'not in Git' : 'uncommitted'})`} | ${a.merger ?? ''} | ${a.reviewer ?? ''} | ${a.counts.keep} | ${a.counts.revoke} | ${a.counts.undecided} |`),
+          ...attestations.map(
+            (a) =>
+              `| ${a.review} | ${a.recordedAt} | ${a.commit ?? `(${a.git === 'not_git' ? 'not in Git' : 'uncommitted'})`} | ${a.merger ?? ''} | ${a.reviewer ?? ''} | ${a.counts.keep} | ${a.counts.revoke} | ${a.counts.undecided} |`,
+          ),
         ]),
     '',
   ].join('\n');
@@ -158,7 +173,10 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     await writeFile(join(out, name), text);
     manifest[name] = createHash('sha256').update(text).digest('hex');
   }
-  await writeFile(join(out, 'manifest.json'), `${JSON.stringify({ period: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, files: manifest }, null, 2)}\n`);
+  await writeFile(
+    join(out, 'manifest.json'),
+    `${JSON.stringify({ period: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, files: manifest }, null, 2)}\n`,
+  );
   writeOut(`evidence for ${period} written to ${opts.out}: ${inPeriod.length} journal records, ${files.size + 1} files\n`);
   if (!verification.ok) {
     writeErr(`${integrity}\n`);

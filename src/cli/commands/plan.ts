@@ -33,7 +33,11 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   try {
     const files = planFiles(opts);
     const snapshot = sandbox ? await sandbox.observe() : undefined;
-    const policy = await loadPlanningPolicy(sandbox?.policiesDir ?? files.policiesDir, { offline: snapshot !== undefined || files.snapshotFile !== undefined, peopleFile: files.peopleFile, log });
+    const policy = await loadPlanningPolicy(sandbox?.policiesDir ?? files.policiesDir, {
+      offline: snapshot !== undefined || files.snapshotFile !== undefined,
+      peopleFile: files.peopleFile,
+      log,
+    });
     const signer = await planSigner(policy, log);
     const made = await withStateStore(policy, opts, { log, write: false }, (store) =>
       makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log }),

@@ -41,8 +41,7 @@ export async function sandboxCommand(opts: { snapshot?: string; port?: string; s
 /** Owners of manual providers named in a Config document. */
 export function manualOwners(documents: readonly unknown[]): Record<string, string> {
   const config = documents.find((d) => (d as { kind?: string }).kind === 'Config') as
-    | { spec: { providers: Record<string, { type: string; owner?: string }> } }
-    | undefined;
+    { spec: { providers: Record<string, { type: string; owner?: string }> } } | undefined;
   const out: Record<string, string> = {};
   for (const [name, c] of Object.entries(config?.spec.providers ?? {})) if (c.type === 'manual' && c.owner) out[name] = c.owner;
   return out;

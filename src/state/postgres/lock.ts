@@ -30,7 +30,9 @@ export async function postgresApplyLock(db: Db, schema: string): Promise<() => P
         [LOCK_CLASS, name],
       );
       const h = holder.rows[0];
-      const who = h ? `${h.application_name || 'another session'}${h.client_addr ? ` from ${h.client_addr}` : ''} since ${h.backend_start.toISOString()}` : 'another session';
+      const who = h
+        ? `${h.application_name || 'another session'}${h.client_addr ? ` from ${h.client_addr}` : ''} since ${h.backend_start.toISOString()}`
+        : 'another session';
       throw new UserError(`another apply is running on this state (${db.label}): the apply lock is held by ${who}; wait for it to finish`);
     }
   } catch (e) {

@@ -119,7 +119,10 @@ function postgresDocuments(db: Db, prefix: string, empty: boolean): DocumentStor
       return r.rows[0]?.value;
     },
     async put(key, value) {
-      await db.query(`INSERT INTO ${db.schema}.documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [prefix + key, value]);
+      await db.query(`INSERT INTO ${db.schema}.documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [
+        prefix + key,
+        value,
+      ]);
     },
   };
 }
@@ -128,7 +131,11 @@ function postgresHrEvents(db: Db, empty: boolean): HrEventStore {
   const t = `${db.schema}.hr_events`;
   return {
     async record(event, receivedAt) {
-      const r = await db.query(`INSERT INTO ${t} (id, event, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [event.id, JSON.stringify(event), new Date(receivedAt)]);
+      const r = await db.query(`INSERT INTO ${t} (id, event, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
+        event.id,
+        JSON.stringify(event),
+        new Date(receivedAt),
+      ]);
       return r.rowCount === 1 ? 'recorded' : 'duplicate';
     },
     async standing() {
@@ -173,7 +180,9 @@ export function pgError(e: unknown, label: string): Error {
       return new UserError(`the state store ${label}: permission denied (${message}); see deploy/README.md for the grants Lockstep needs`);
     default:
       if (/client password must be a string/.test(message)) {
-        return new UserError(`the state store ${label} needs a password: give it by reference (PGPASSWORD, ~/.pgpass, Config state.password: "\${file:…}", or a \${env:NAME} reference to the whole URL)`);
+        return new UserError(
+          `the state store ${label} needs a password: give it by reference (PGPASSWORD, ~/.pgpass, Config state.password: "\${file:…}", or a \${env:NAME} reference to the whole URL)`,
+        );
       }
       if (/timeout/i.test(message) && /connect/i.test(message)) return new UserError(`cannot reach the state store ${label}: ${message}; nothing was read or applied`);
       if (err?.errors?.length) return new UserError(`cannot reach the state store ${label}: ${err.errors.map((x) => redactor.redact(x.message)).join('; ')}`);
