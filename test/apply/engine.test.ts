@@ -21,6 +21,21 @@ const removeAlice = aChange({ action: 'remove_member', target: { account: ALICE,
 const revokeAlice = aChange({ action: 'revoke_sessions', precondition: { notDoneSince: '2026-11-20T17:00:00Z' } });
 const violation = { kind: 'group_removal' as const, provider: 'okta-main', group: 'Sales', current: 2, removing: 1, fraction: 0.5, threshold: 0.3 };
 
+/** Applies a plan to one provider with nothing approved, through the journal given (one that fails on purpose). */
+function applyWithJournal(plan: Parameters<typeof applyPlan>[0]['plan'], okta: FakeProvider, journal: Parameters<typeof applyPlan>[0]['journal']) {
+  return applyPlan({
+    plan,
+    providers: new Map([[okta.name, okta]]),
+    journal,
+    history: EMPTY_HISTORY,
+    actor: 'ops',
+    guardApprovedBy: null,
+    approvedChanges: new Set(),
+    taskDesk: aTaskDesk().desk,
+    log: aLog(),
+  });
+}
+
 describe('applyPlan: guard', () => {
   it('a tripped guard halts: a halt record, nothing observed or applied', async () => {
     const okta = oktaWorld();
@@ -270,19 +285,7 @@ describe('applyPlan: journal failure', () => {
       },
     };
     const plan = aPlan([suspendAlice, removeAlice, aChange({ action: 'add_member', target: { account: CAROL, group: SALES } })]);
-    await expect(
-      applyPlan({
-        plan,
-        providers: new Map([[okta.name, okta]]),
-        journal,
-        history: EMPTY_HISTORY,
-        actor: 'ops',
-        guardApprovedBy: null,
-        approvedChanges: new Set(),
-        taskDesk: aTaskDesk().desk,
-        log: aLog(),
-      }),
-    ).rejects.toThrow('disk full');
+    await expect(applyWithJournal(plan, okta, journal)).rejects.toThrow('disk full');
     // run_start, suspend's intent and outcome, and remove_member's intent were journaled;
     // remove_member's outcome failed, so add_member never ran.
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend', 'remove_member']);
@@ -298,19 +301,7 @@ describe('applyPlan: journal failure', () => {
       },
     };
     const plan = aPlan([suspendAlice, removeAlice]);
-    await expect(
-      applyPlan({
-        plan,
-        providers: new Map([[okta.name, okta]]),
-        journal,
-        history: EMPTY_HISTORY,
-        actor: 'ops',
-        guardApprovedBy: null,
-        approvedChanges: new Set(),
-        taskDesk: aTaskDesk().desk,
-        log: aLog(),
-      }),
-    ).rejects.toThrow('disk full');
+    await expect(applyWithJournal(plan, okta, journal)).rejects.toThrow('disk full');
     expect(okta.calls.map((c) => c.action)).toEqual(['suspend']);
   });
 });
@@ -375,19 +366,7 @@ describe('applyPlan: a run killed between sending a change and journaling its ou
       append: (entry: Parameters<typeof writer.append>[0]) =>
         entry.type === 'change' && entry.changeId === suspendAlice.id ? Promise.reject(new Error('killed')) : writer.append(entry),
     };
-    await expect(
-      applyPlan({
-        plan: aPlan([suspendAlice]),
-        providers: new Map([[okta.name, okta]]),
-        journal,
-        history: EMPTY_HISTORY,
-        actor: 'ops',
-        guardApprovedBy: null,
-        approvedChanges: new Set(),
-        taskDesk: aTaskDesk().desk,
-        log: aLog(),
-      }),
-    ).rejects.toThrow('killed');
+    await expect(applyWithJournal(aPlan([suspendAlice]), okta, journal)).rejects.toThrow('killed');
     await writer.close();
   }
 
