@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, visit, type ToStringOptions } from 'yaml';
+import { ROSTER_COLUMNS as ROSTER_COLUMN_NAMES } from '../roster/roster-rows.js';
 import type { RosterRow, Snapshot } from '../types/index.js';
 import type { DemoDocument, ManualInventory, Org } from './model.js';
 
@@ -13,20 +14,8 @@ export const POLICY_FILES: Readonly<Record<DemoDocument['kind'], { readonly file
   Exception: { file: 'exceptions.yaml', schema: 'exception', title: 'exceptions: access kept against policy, until an expiry date' },
 };
 
-/** The roster's columns, in the order SPEC §4 lists them. */
-export const ROSTER_COLUMNS = [
-  'employee_id',
-  'email',
-  'aliases',
-  'name',
-  'manager_email',
-  'department',
-  'title',
-  'employment_type',
-  'status',
-  'end_date',
-  'org',
-] as const satisfies readonly (keyof RosterRow)[];
+/** The roster's columns, in the order SPEC §4 lists them: the loader's own list, which every demo row fills. */
+export const ROSTER_COLUMNS = ROSTER_COLUMN_NAMES satisfies readonly (keyof RosterRow)[];
 
 const YAML_OPTIONS: ToStringOptions = { lineWidth: 0 };
 
