@@ -35,22 +35,21 @@ export function draftPlan(inputs: PlanInputs, authorized: Authorized): DraftPlan
   const config = policy.config.doc;
   const index = indexObserved(snapshot, roster.people, config.spec.domains ?? [], providerTypeOf(policy), roster.identities);
 
-  const accountsByPerson = index.accountsByPerson;
   const leaveClock = (position: number): number => {
     let at = nowMs;
-    for (const a of accountsByPerson[position]!) {
+    for (const a of index.accountsOf(position)) {
       const t = history.firstTriggerFor(a.provider, a.account.id, 'leave');
       if (t !== undefined && t < at) at = t;
     }
     return at;
   };
   const people = roster.people;
-  const { triggers, entitlements } = desiredState(policy, people, nowMs, leaveClock);
+  const { triggers, entitlements, lifecycle } = desiredState(policy, people, nowMs, leaveClock);
   const persons: PersonState[] = people.map((person, position) => ({
     person,
     triggers: triggers[position]!,
     entitlement: entitlements[position]!,
-    accounts: accountsByPerson[position]!,
+    accounts: index.accountsOf(position),
   }));
 
   const ctx: PlanContext = {
@@ -59,6 +58,7 @@ export function draftPlan(inputs: PlanInputs, authorized: Authorized): DraftPlan
     history,
     index,
     managed: managedGroups(policy),
+    lifecycle,
     persons,
     changes: new ChangeSet(),
     findings: new Map<string, Finding>(),

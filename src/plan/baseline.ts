@@ -9,23 +9,22 @@ import type { ObservedIndex } from './observed-index.js';
  */
 export function guardBaseline(changes: readonly PlanChange[], index: ObservedIndex, config: ConfigDocument): GuardBaseline {
   const activeAccounts: Record<string, number> = {};
-  for (const [name, p] of index.providers) activeAccounts[name] = p.activeAccounts;
+  for (const name of index.providers) activeAccounts[name] = index.activeAccounts(name);
 
   const groups = new Map<string, GuardBaseline['groups'][number]>();
   for (const c of changes) {
     if (c.action !== 'remove_member' || !c.target.group) continue;
     const key = `${c.provider}\u0000${c.target.group.id}`;
     if (groups.has(key)) continue;
-    const group = index.providers.get(c.provider)?.groupsById.get(c.target.group.id);
+    const group = index.groupById(c.provider, c.target.group.id);
     if (group) groups.set(key, { provider: c.provider, id: group.id, name: group.name, members: group.members.length });
   }
 
   const minMembers: GuardBaseline['minMembers'] = [];
   for (const rule of config.spec.minMembers ?? []) {
-    const p = index.providers.get(rule.provider);
-    const group = p?.groupsByName.get(rule.group);
-    if (!p || !group) continue;
-    const active = [...new Set(group.members)].filter((id) => p.accounts.get(id)?.status === 'active');
+    const group = index.groupByName(rule.provider, rule.group);
+    if (!group) continue;
+    const active = [...new Set(group.members)].filter((id) => index.account(rule.provider, id)?.status === 'active');
     minMembers.push({ provider: rule.provider, group: rule.group, id: group.id, active: active.sort(byCodeUnit) });
   }
 

@@ -7,6 +7,7 @@ import type { ChangeSet } from './change-set.js';
 import type { Entitlement } from './entitlements.js';
 import type { ManagedGroup } from '../policy/managed-groups.js';
 import type { IndexedAccount, ObservedIndex } from './observed-index.js';
+import type { LifecycleRule } from './rules.js';
 
 /** When a person-level trigger fired, if it has. */
 export interface PersonTriggers {
@@ -38,6 +39,8 @@ export interface PlanContext {
   readonly history: JournalHistory;
   readonly index: ObservedIndex;
   readonly managed: ReadonlyMap<string, ManagedGroup>;
+  /** The policy's lifecycle rules, compiled once for the plan. */
+  readonly lifecycle: readonly LifecycleRule[];
   /** One per roster person, aligned with the roster list. */
   readonly persons: readonly PersonState[];
   readonly changes: ChangeSet;

@@ -3,13 +3,16 @@ import type { Person } from '../roster/model.js';
 import type { PersonTriggers } from './context.js';
 import { grantKey } from '../policy/managed-groups.js';
 import { resolveEntitlements, type Entitlement, type ReviewDecision } from './entitlements.js';
-import { leaveRemovesAccess, personTriggers } from './lifecycle.js';
+import { personTriggers } from './lifecycle.js';
+import { leaveRemovesAccess, lifecycleRules, type LifecycleRule } from './rules.js';
 
 export interface DesiredState {
   /** Per person, aligned with the roster list: the lifecycle triggers that hold at `now`. */
   readonly triggers: readonly PersonTriggers[];
   /** Per person, aligned with the roster list: what they should hold at `now`. */
   readonly entitlements: readonly Entitlement[];
+  /** The policy's lifecycle rules as planning asks about them. */
+  readonly lifecycle: readonly LifecycleRule[];
 }
 
 /**
@@ -22,6 +25,7 @@ export function desiredState(policy: Policy, people: readonly Person[], nowMs: n
   // Each person's triggers are worked out when resolveEntitlements first asks whether they
   // are entitled, so that the roster is walked once (at 100,000 people every walk costs a
   // cache miss per person); anyone it did not ask about is filled in after.
+  const lifecycle = lifecycleRules(policy.lifecycleRules);
   const triggers = new Array<PersonTriggers>(people.length);
   const triggersOf = (position: number): PersonTriggers => (triggers[position] ??= personTriggers(people[position]!, position, nowMs, leaveClock));
   const isEntitled = (position: number): boolean => {
@@ -30,11 +34,11 @@ export function desiredState(policy: Policy, people: readonly Person[], nowMs: n
     if (t.terminatedAt !== null || t.contractEndAt !== null) return false;
     // A termination with a future end date is scheduled: access holds until that time.
     if (p.status === 'active' || p.status === 'terminated') return true;
-    return p.status === 'leave' && !leaveRemovesAccess(policy.lifecycleRules, p, t.leaveAt ?? nowMs, nowMs);
+    return p.status === 'leave' && !leaveRemovesAccess(lifecycle, p, t.leaveAt ?? nowMs, nowMs);
   };
   const entitlements = applyReviews(policy, resolveEntitlements(policy, people, nowMs, isEntitled));
   for (let position = 0; position < people.length; position++) triggersOf(position);
-  return { triggers, entitlements };
+  return { triggers, entitlements, lifecycle };
 }
 
 /**

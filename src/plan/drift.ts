@@ -6,7 +6,7 @@ import { addFinding, type PersonState, type PlanContext } from './context.js';
 import type { Entitlement, GrantOrigin } from './entitlements.js';
 import type { ManagedGroup } from '../policy/managed-groups.js';
 import { changeId, findingId } from './ids.js';
-import type { IndexedAccount, IndexedProvider } from './observed-index.js';
+import type { IndexedAccount } from './observed-index.js';
 
 // Drift: every managed group (one some RoleProfile names) reconciled with the
 // entitlements. Members without an entitlement are removed, entitled people who are not
@@ -24,11 +24,11 @@ export function removalPlanners(ctx: PlanContext): Map<string, RemovalPlanner | 
     byName.set(mg.group, { ...mg, key });
   }
   const planners = new Map<string, RemovalPlanner | null>();
-  for (const provider of ctx.index.providers.values()) planners.set(provider.name, planRemovalsIn(ctx, provider, managedIn.get(provider.name)));
+  for (const provider of ctx.index.providers) planners.set(provider, planRemovalsIn(ctx, provider, managedIn.get(provider)));
   return planners;
 }
 
-function planRemovalsIn(ctx: PlanContext, provider: IndexedProvider, managed: Map<string, ManagedGroup & { key: string }> | undefined): RemovalPlanner | null {
+function planRemovalsIn(ctx: PlanContext, provider: string, managed: Map<string, ManagedGroup & { key: string }> | undefined): RemovalPlanner | null {
   if (!managed) return null;
   const unwanted = (group: ObservedGroup, ent: Entitlement | undefined): (ManagedGroup & { key: string }) | null => {
     const mg = managed.get(group.name);
@@ -60,7 +60,7 @@ interface GrantTarget {
   readonly key: string;
   readonly origin: GrantOrigin;
   readonly mg: ManagedGroup;
-  readonly provider: IndexedProvider;
+  readonly provider: string;
   readonly group: ObservedGroup;
 }
 
@@ -99,21 +99,20 @@ function resolveTargets(ctx: PlanContext, grants: ReadonlyMap<string, GrantOrigi
 
 function resolveTarget(ctx: PlanContext, key: string): Omit<GrantTarget, 'origin'> | null {
   const mg = ctx.managed.get(key);
-  const provider = mg ? ctx.index.providers.get(mg.provider) : undefined;
-  const group = mg && provider?.groupsByName.get(mg.group);
-  return mg && provider && group ? { key, mg, provider, group } : null;
+  const group = mg && ctx.index.groupByName(mg.provider, mg.group);
+  return mg && group ? { key, mg, provider: mg.provider, group } : null;
 }
 
 /** Whether any of the person's accounts in the target's provider is a member of its group. */
 function holds(state: PersonState, target: Omit<GrantTarget, 'origin'>): boolean {
-  for (const a of state.accounts) if (a.provider === target.provider.name && a.groups.includes(target.group)) return true;
+  for (const a of state.accounts) if (a.provider === target.provider && a.groups.includes(target.group)) return true;
   return false;
 }
 
-function planRemoval(ctx: PlanContext, provider: IndexedProvider, acct: IndexedAccount, group: ObservedGroup, mg: ManagedGroup, owner: PersonState | null): void {
+function planRemoval(ctx: PlanContext, provider: string, acct: IndexedAccount, group: ObservedGroup, mg: ManagedGroup, owner: PersonState | null): void {
   const ent = owner?.entitlement;
-  const expired = ent?.expiredExceptions.get(`${provider.name}\u0000${group.name}`);
-  const reviewed = ent?.reviewRevoked?.get(`${provider.name}\u0000${group.name}`);
+  const expired = ent?.expiredExceptions.get(`${provider}\u0000${group.name}`);
+  const reviewed = ent?.reviewRevoked?.get(`${provider}\u0000${group.name}`);
   const reason: ChangeReason = reviewed
     ? {
         detail: `${ent!.person.email} revoked from ${mg.group} in access review ${reviewed.review.doc.metadata.name}`,
@@ -134,12 +133,12 @@ function planRemoval(ctx: PlanContext, provider: IndexedProvider, acct: IndexedA
           rule: ruleName(mg.role),
           source: sourceOf(mg.role, ['spec', 'grants', mg.grantIndex]),
         };
-  if (ctx.isProtected(provider.name, acct.account.login)) {
+  if (ctx.isProtected(provider, acct.account.login)) {
     addFinding(ctx, {
-      id: findingId('protected_account', provider.name, acct.account.id, group.id),
+      id: findingId('protected_account', provider, acct.account.id, group.id),
       kind: 'protected_account',
       severity: 'warning',
-      provider: provider.name,
+      provider,
       account: { id: acct.account.id, login: acct.account.login },
       person: acct.person?.email ?? null,
       message: `protected account ${acct.account.login} is in managed group "${group.name}" without an entitlement; left unchanged`,
@@ -151,10 +150,10 @@ function planRemoval(ctx: PlanContext, provider: IndexedProvider, acct: IndexedA
   // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   const removal = routeChange(ctx, {
     action: 'remove_member',
-    id: changeId(provider.name, 'remove_member', acct.account.id, group.id),
+    id: changeId(provider, 'remove_member', acct.account.id, group.id),
     person: acct.person?.email ?? null,
     precondition: { member: true },
-    provider: provider.name,
+    provider,
     reason,
     requiresApproval: false,
     target: targetOf(acct, group),
@@ -184,19 +183,19 @@ function planAddition(
   let best: IndexedAccount | null = null;
   let hasAccount = false;
   for (const a of state.accounts) {
-    if (a.provider !== provider.name) continue;
+    if (a.provider !== provider) continue;
     hasAccount = true;
     if (isBetterAccount(a, best)) best = a;
   }
   if (!best) {
     if (!hasAccount) {
       addFinding(ctx, {
-        id: findingId('no_account', provider.name, person.email),
+        id: findingId('no_account', provider, person.email),
         kind: 'no_account',
         severity: 'info',
-        provider: provider.name,
+        provider,
         person: person.email,
-        message: `${person.email} is entitled to "${group.name}" in ${provider.name} but has no account there (Lockstep does not create accounts)`,
+        message: `${person.email} is entitled to "${group.name}" in ${provider} but has no account there (Lockstep does not create accounts)`,
         rule: ruleName(rule),
       });
     }
@@ -204,10 +203,10 @@ function planAddition(
   }
   const change: PlanChange = {
     action: 'add_member',
-    id: changeId(provider.name, 'add_member', best.account.id, group.id),
+    id: changeId(provider, 'add_member', best.account.id, group.id),
     person: person.email,
     precondition: { accountStatus: ['active'], member: false },
-    provider: provider.name,
+    provider,
     reason: reason(),
     requiresApproval: false,
     target: targetOf(best, group),

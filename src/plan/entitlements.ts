@@ -53,26 +53,17 @@ export interface ReviewDecision {
 export type CompiledSelector = (p: Person) => boolean;
 
 const MATCH_ALL: CompiledSelector = () => true;
-const compiled = new WeakMap<PersonSelector, CompiledSelector>();
 
-/** The compiled form of a selector (cached per selector object); absent selects everyone. */
+/** The compiled form of a selector; absent selects everyone. */
 export function compileSelector(selector: PersonSelector | undefined): CompiledSelector {
   if (!selector) return MATCH_ALL;
-  let test = compiled.get(selector);
-  if (test) return test;
   const tests = (Object.entries(selector) as Array<[SelectorField, string | string[] | undefined]>)
     .filter(([, want]) => want !== undefined)
     .map(([field, want]) => {
       const options = new Set((Array.isArray(want) ? want : [want!]).map((w) => w.toLowerCase()));
       return (p: Person) => options.has(p.lower[field]);
     });
-  test = tests.length === 1 ? tests[0]! : (p: Person) => tests.every((t) => t(p));
-  compiled.set(selector, test);
-  return test;
-}
-
-export function selectorMatches(selector: PersonSelector | undefined, person: Person): boolean {
-  return compileSelector(selector)(person);
+  return tests.length === 1 ? tests[0]! : (p: Person) => tests.every((t) => t(p));
 }
 
 /**

@@ -1,10 +1,8 @@
-import { parseDuration } from '../policy/time.js';
 import { ruleName, sourceOf } from './change-set.js';
 import { addFinding, type PersonState, type PlanContext } from './context.js';
 import { expiryInstant } from '../policy/expiry.js';
 import { findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
-import { selectorMatches } from './entitlements.js';
 
 const DAY_MS = 86_400_000;
 
@@ -135,11 +133,10 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
 
 function suspendedForInactivity(ctx: PlanContext, acct: IndexedAccount, last: number | null): boolean {
   if (last === null || !acct.person) return false;
-  return ctx.policy.lifecycleRules.some((r) => {
-    const spec = r.doc.spec;
-    if (spec.trigger !== 'inactive' || !selectorMatches(spec.appliesTo, acct.person!)) return false;
-    const at = last + (spec.inactiveDays ?? 90) * DAY_MS;
-    return spec.stages.some((s) => s.actions.includes('suspend') && ctx.nowMs >= at + parseDuration(s.after));
+  return ctx.lifecycle.some((r) => {
+    if (r.trigger !== 'inactive' || !r.applies(acct.person!)) return false;
+    const at = last + r.inactiveDays * DAY_MS;
+    return r.stages.some((s) => s.stage.actions.includes('suspend') && ctx.nowMs >= at + s.afterMs);
   });
 }
 

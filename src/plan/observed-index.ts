@@ -1,21 +1,21 @@
-import type { ObservedAccount, ObservedGroup, ProviderType, Snapshot } from '../types/index.js';
+import type { ObservedAccount, ObservedGroup, ObservedProvider, ProviderType, Snapshot } from '../types/index.js';
 import type { Person } from '../roster/model.js';
-import { buildAccountMatcher, emailDomain, matchPosition, matchVia, type RosterIdentities } from '../roster/match.js';
+import { buildAccountMatcher, emailDomain, type AccountMatcher, type MatchVia, type RosterIdentities } from '../roster/match.js';
 import { parseObservedInstant } from './instant.js';
 
-export type MatchVia = 'employee_id' | 'email' | 'alias';
+export type { MatchVia };
 
-/** An observed account with the person it belongs to (if any). */
+/** An observed account with the person it belongs to (if any). Plain data; never changed once indexed. */
 export interface IndexedAccount {
   readonly provider: string;
   readonly account: ObservedAccount;
-  /** The account's status (as `account.status`, kept here so that planning need not read the account). */
+  /** The account's status (as `account.status`). */
   readonly status: ObservedAccount['status'];
   readonly person: Person | null;
-  /** The person's position in the roster list (the index into per-person arrays); -1 when unmatched. */
+  /** The person's position in the roster list; -1 when unmatched. */
   readonly personAt: number;
   readonly via: MatchVia | null;
-  /** Groups the account is a member of, in snapshot order; accounts in the same groups share one list, so it is never changed. */
+  /** The groups listing the account, in snapshot order (a group listing it twice, twice). */
   readonly groups: readonly ObservedGroup[];
   /** True when the login or an email is in a company domain (computed for unmatched accounts only). */
   readonly inCompanyDomain: boolean;
@@ -23,38 +23,38 @@ export interface IndexedAccount {
   readonly lastActivityMs: number | null;
 }
 
-/** A provider's indexed accounts by account id. */
-export interface AccountsById {
-  get(id: string): IndexedAccount | undefined;
-}
-
-export interface IndexedProvider {
-  readonly name: string;
-  readonly type: ProviderType;
-  readonly accounts: AccountsById;
-  readonly groupsByName: ReadonlyMap<string, ObservedGroup>;
-  readonly groupsById: ReadonlyMap<string, ObservedGroup>;
-  /** Accounts that match no person, in snapshot order. */
-  readonly unmatchedAccounts: readonly IndexedAccount[];
-  readonly activeAccounts: number;
+/**
+ * What planning (and the guard) asks of the observed state. Only governed providers
+ * (observed and named in Config) are indexed; asked about any other, the index knows no
+ * accounts and no groups. Where an account id repeats in a provider, the last account
+ * with it is the one the id names and the one group listings of it belong to; where a
+ * group name or id repeats, the last such group is the one it names.
+ * `test/plan/observed-index-reference.ts` is the plain definition this must agree with.
+ */
+export interface ObservedIndex {
+  /** The governed providers, in name order. */
+  readonly providers: readonly string[];
+  /** The accounts of the person at `position` in the roster list, across providers: in provider name order, then snapshot order. */
+  accountsOf(position: number): readonly IndexedAccount[];
+  account(provider: string, id: string): IndexedAccount | undefined;
+  /** A provider's accounts that match no person, in snapshot order. */
+  unmatchedAccounts(provider: string): readonly IndexedAccount[];
+  groupByName(provider: string, name: string): ObservedGroup | undefined;
+  groupById(provider: string, id: string): ObservedGroup | undefined;
+  /** How many of a provider's accounts are active. */
+  activeAccounts(provider: string): number;
 }
 
 /**
- * The snapshot indexed for planning: accounts by id, groups by name and id, each
- * account's groups, and every account matched to a person once.
- * O(accounts + memberships); members that are not accounts (nested groups) are kept in
- * the group's own list but belong to no account.
+ * The snapshot indexed for planning, every account matched to a person once; O(accounts +
+ * memberships). Takes the loaded roster's identity index when it is for these people
+ * (which saves building it again).
+ *
+ * Built for half a million accounts, where what planning costs is mostly the memory it
+ * touches: accounts are made person by person (planning visits them so, and neighbours in
+ * the visit are then neighbours in memory), and accounts in the same groups share one
+ * group list. All of that stays in this file; what leaves it is plain data.
  */
-export interface ObservedIndex {
-  readonly providers: ReadonlyMap<string, IndexedProvider>;
-  /**
-   * Accounts of each person across providers, in provider name order then snapshot order,
-   * aligned with the roster list. An array rather than a map by key: planning visits every
-   * person's accounts, and array slots avoid a hash lookup per visit.
-   */
-  readonly accountsByPerson: ReadonlyArray<readonly IndexedAccount[]>;
-}
-
 export function indexObserved(
   snapshot: Snapshot,
   people: readonly Person[],
@@ -62,7 +62,6 @@ export function indexObserved(
   typeOf: (provider: string) => ProviderType | undefined,
   identities?: RosterIdentities,
 ): ObservedIndex {
-  // The loaded roster's identity index when it is for these people, else one built here.
   const matcher = buildAccountMatcher(identities?.people === people ? identities : people);
   const companyDomains = new Set(domains.map((d) => d.toLowerCase()));
   const inCompany = (account: ObservedAccount): boolean => {
@@ -71,68 +70,37 @@ export function indexObserved(
     for (const e of account.emails ?? []) if (companyDomains.has(emailDomain(e) ?? '')) return true;
     return false;
   };
-  const governed: ProviderTable[] = [];
+  const tables = new Map<string, ProviderTable>();
   for (const name of Object.keys(snapshot.providers).sort()) {
-    const type = typeOf(name);
-    if (type) governed.push(new ProviderTable(name, type, snapshot.providers[name]!)); // not in Config: observed but not governed
+    if (typeOf(name) !== undefined) tables.set(name, new ProviderTable(name, snapshot.providers[name]!, matcher));
   }
 
-  // 1. In snapshot order: every account read once (matched, slotted by id, its status and
-  //    last activity kept by slot); each person's accounts counted.
+  // How many accounts each person has.
   const owned = new Int32Array(people.length);
-  for (const table of governed) {
-    const list = table.observed.accounts;
-    for (let i = 0; i < list.length; i++) {
-      const account = list[i]!;
-      const code = matcher.matchCode(account);
-      table.codes[i] = code;
-      table.ids[i] = account.id;
-      table.statuses[i] = account.status;
-      if (account.status === 'active') table.active++;
-      const seen = account.lastLoginAt ?? account.createdAt ?? null;
-      table.activity[i] = seen ? parseObservedInstant(seen) : Number.NaN;
-      if (code >= 0) owned[matchPosition(code)]!++;
-    }
-    table.resolveMembers();
+  for (const table of tables.values()) {
+    for (const position of table.owner) if (position >= 0) owned[position]!++;
   }
 
-  // 2. Each person's accounts, in provider name order then snapshot order (a counting sort
-  //    of (provider, slot) pairs by person).
+  // Each person's accounts in provider name order then snapshot order, as (table, slot)
+  // pairs: a counting sort by person.
   const starts = new Int32Array(people.length + 1);
   for (let p = 0; p < people.length; p++) starts[p + 1] = starts[p]! + owned[p]!;
-  const pairs = new Int32Array(starts[people.length]! * 2);
-  owned.set(starts.subarray(0, people.length));
-  governed.forEach((table, g) => {
-    for (let i = 0; i < table.codes.length; i++) {
-      const code = table.codes[i]!;
-      if (code < 0) continue;
-      const at = owned[matchPosition(code)]!++ * 2;
-      pairs[at] = g;
-      pairs[at + 1] = i;
+  const pairTable = new Array<ProviderTable>(starts[people.length]!);
+  const pairSlot = new Int32Array(starts[people.length]!);
+  const next = starts.slice(0, people.length);
+  for (const table of tables.values()) {
+    const owner = table.owner;
+    for (let slot = 0; slot < owner.length; slot++) {
+      const position = owner[slot]!;
+      if (position < 0) continue;
+      const at = next[position]!++;
+      pairTable[at] = table;
+      pairSlot[at] = slot;
     }
-  });
+  }
 
-  // 3. The indexed accounts made person by person, each next to its group list: planning
-  //    visits them in this order, and at half a million accounts what it costs is mostly
-  //    the memory it touches, so neighbours in the visit are neighbours in memory.
-  const make = (table: ProviderTable, i: number, person: Person | null, position: number): IndexedAccount => {
-    const account = table.observed.accounts[i]!;
-    const ms = table.activity[i]!;
-    const indexed: IndexedAccount = {
-      provider: table.name,
-      account,
-      status: table.statuses[i]!,
-      person,
-      personAt: position,
-      via: matchVia(table.codes[i]!),
-      groups: table.groupsOf(i),
-      inCompanyDomain: person ? false : inCompany(account),
-      lastActivityMs: Number.isNaN(ms) ? null : ms,
-    };
-    table.list[i] = indexed;
-    return indexed;
-  };
-  const accountsByPerson = new Array<IndexedAccount[]>(people.length);
+  // The indexed accounts, person by person, then each provider's unmatched ones.
+  const accountsByPerson = new Array<readonly IndexedAccount[]>(people.length);
   for (let p = 0; p < people.length; p++) {
     const from = starts[p]!;
     const to = starts[p + 1]!;
@@ -140,139 +108,170 @@ export function indexObserved(
       accountsByPerson[p] = NO_ACCOUNTS;
       continue;
     }
-    const person = people[p]!;
     const mine = new Array<IndexedAccount>(to - from);
-    for (let k = from; k < to; k++) mine[k - from] = make(governed[pairs[k * 2]!]!, pairs[k * 2 + 1]!, person, p);
+    for (let k = from; k < to; k++) mine[k - from] = pairTable[k]!.make(pairSlot[k]!, people[p]!, false);
     accountsByPerson[p] = mine;
   }
-  const providers = new Map<string, IndexedProvider>();
-  for (const table of governed) {
-    const unmatched: IndexedAccount[] = [];
-    for (let i = 0; i < table.codes.length; i++) if (table.codes[i]! < 0) unmatched.push(make(table, i, null, -1));
-    providers.set(table.name, {
-      name: table.name,
-      type: table.type,
-      accounts: table,
-      groupsByName: table.groupsByName,
-      groupsById: table.groupsById,
-      unmatchedAccounts: unmatched,
-      activeAccounts: table.active,
-    });
+  for (const table of tables.values()) {
+    for (let slot = 0; slot < table.owner.length; slot++) {
+      if (table.owner[slot]! < 0) table.unmatched.push(table.make(slot, null, inCompany(table.observed.accounts[slot]!)));
+    }
   }
-  return { providers, accountsByPerson };
+
+  return {
+    providers: [...tables.keys()],
+    accountsOf: (position) => accountsByPerson[position] ?? NO_ACCOUNTS,
+    account: (provider, id) => tables.get(provider)?.account(id),
+    unmatchedAccounts: (provider) => tables.get(provider)?.unmatched ?? NO_ACCOUNTS,
+    groupByName: (provider, name) => tables.get(provider)?.groupsByName.get(name),
+    groupById: (provider, id) => tables.get(provider)?.groupsById.get(id),
+    activeAccounts: (provider) => tables.get(provider)?.active ?? 0,
+  };
 }
 
 /**
- * One provider's part of the index while it is built, and afterwards its accounts by id
- * (a slot per account, in snapshot order, and the indexed account in each slot). Group
- * memberships are resolved to slots once and kept as one list per account, in snapshot
- * group order.
+ * One governed provider's accounts by slot (their position in the snapshot's list), with
+ * each slot's owner and groups, and the indexed account made for it. Every account is
+ * read once, in snapshot order, when the table is made; the indexed accounts are made
+ * later, person by person, from what was kept here, so that making them does not go back
+ * to the accounts in an order that jumps around memory.
  */
-class ProviderTable implements AccountsById {
-  /** Match code per slot (see AccountMatcher.matchCode). */
-  readonly codes: Int32Array;
-  /** Account id per slot. */
+class ProviderTable {
   readonly ids: string[];
-  /** Slot per account id (the last slot, should an id repeat); made when first needed. */
-  private slots: Map<string, number> | null = null;
-  readonly statuses: Array<ObservedAccount['status']>;
-  /** Last sign-in (or creation) in epoch ms per slot; NaN when unknown. */
+  /** Per slot: the owner's position in the roster list, or -1. */
+  readonly owner: Int32Array;
+  readonly via: Array<MatchVia | null>;
+  readonly status: Array<ObservedAccount['status']>;
+  /** Per slot: last sign-in (or creation) in epoch ms; NaN when unknown. */
   readonly activity: Float64Array;
-  active = 0;
-  readonly list: IndexedAccount[];
+  readonly active: number;
+  readonly records: IndexedAccount[];
+  readonly unmatched: IndexedAccount[] = [];
   readonly groupsByName = new Map<string, ObservedGroup>();
   readonly groupsById = new Map<string, ObservedGroup>();
-  /** Memberships by slot: the groups of slot i are groupAt[starts[i]] up to starts[i + 1], as indexes into observed.groups. */
-  private starts = new Int32Array(0);
-  private groupAt = new Int32Array(0);
+  /** Per slot, its groups' positions in `observed.groups` (see `memberships`). */
+  private readonly groupsAt: Memberships;
   private readonly lists: GroupListNode = { next: [] };
+  /** Slot per account id (the last slot, should an id repeat); made when first needed. */
+  private slots: Map<string, number> | null = null;
 
   constructor(
     readonly name: string,
-    readonly type: ProviderType,
-    readonly observed: Snapshot['providers'][string],
+    readonly observed: ObservedProvider,
+    matcher: AccountMatcher,
   ) {
-    this.codes = new Int32Array(observed.accounts.length);
-    this.ids = new Array<string>(observed.accounts.length);
-    this.statuses = new Array<ObservedAccount['status']>(observed.accounts.length);
-    this.activity = new Float64Array(observed.accounts.length);
-    this.list = new Array<IndexedAccount>(observed.accounts.length);
+    const accounts = observed.accounts;
+    const n = accounts.length;
+    this.ids = new Array<string>(n);
+    this.owner = new Int32Array(n);
+    this.via = new Array<MatchVia | null>(n);
+    this.status = new Array<ObservedAccount['status']>(n);
+    this.activity = new Float64Array(n);
+    this.records = new Array<IndexedAccount>(n);
+    let active = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const account = accounts[slot]!;
+      const match = matcher.matchAt(account);
+      this.ids[slot] = account.id;
+      this.owner[slot] = match ? match.position : -1;
+      this.via[slot] = match ? match.via : null;
+      this.status[slot] = account.status;
+      if (account.status === 'active') active++;
+      const seen = account.lastLoginAt ?? account.createdAt;
+      this.activity[slot] = seen ? parseObservedInstant(seen) : Number.NaN;
+    }
+    this.active = active;
+    for (const g of observed.groups) {
+      this.groupsByName.set(g.name, g);
+      this.groupsById.set(g.id, g);
+    }
+    this.groupsAt = memberships(this.ids, observed.groups, () => this.slotMap());
   }
 
-  get(id: string): IndexedAccount | undefined {
+  account(id: string): IndexedAccount | undefined {
     const slot = this.slotMap().get(id);
-    return slot === undefined ? undefined : this.list[slot];
+    return slot === undefined ? undefined : this.records[slot];
+  }
+
+  make(slot: number, person: Person | null, inCompanyDomain: boolean): IndexedAccount {
+    const ms = this.activity[slot]!;
+    const indexed: IndexedAccount = {
+      provider: this.name,
+      account: this.observed.accounts[slot]!,
+      status: this.status[slot]!,
+      person,
+      personAt: this.owner[slot]!,
+      via: this.via[slot]!,
+      groups: this.groupsOf(slot),
+      inCompanyDomain,
+      lastActivityMs: Number.isNaN(ms) ? null : ms,
+    };
+    this.records[slot] = indexed;
+    return indexed;
   }
 
   private slotMap(): Map<string, number> {
     if (!this.slots) {
       this.slots = new Map();
-      for (let i = 0; i < this.ids.length; i++) this.slots.set(this.ids[i]!, i);
+      for (let slot = 0; slot < this.ids.length; slot++) this.slots.set(this.ids[slot]!, slot);
     }
     return this.slots;
   }
 
   /**
-   * Every group's members as slots (members that are not accounts, such as nested groups,
-   * belong to no account). When the accounts and a group's members are both in id order,
-   * as `lockstep observe` writes them (see inCanonicalOrder), the two lists are merged;
-   * otherwise each member is looked up by id. Both give the same slots.
+   * The groups of a slot. Accounts in the same groups share one list (a trie by group
+   * position): a provider has a few hundred combinations of groups against a hundred
+   * thousand accounts, and shared lists stay in cache.
    */
-  resolveMembers(): void {
-    const groups = this.observed.groups;
-    const counts = new Int32Array(this.codes.length);
-    const members: Int32Array[] = [];
-    const idsInOrder = inIdOrder(this.ids);
-    for (const group of groups) {
-      this.groupsByName.set(group.name, group);
-      this.groupsById.set(group.id, group);
-      const ids = group.members;
-      const slots = new Int32Array(ids.length);
-      let n = idsInOrder ? mergeSorted(this.ids, ids, slots) : -1;
-      if (n < 0) {
-        const slotOf = this.slotMap();
-        n = 0;
-        for (let j = 0; j < ids.length; j++) {
-          const slot = slotOf.get(ids[j]!);
-          if (slot !== undefined) slots[n++] = slot;
-        }
-      }
-      for (let k = 0; k < n; k++) counts[slots[k]!]!++;
-      members.push(slots.subarray(0, n));
-    }
-    const starts = new Int32Array(this.codes.length + 1);
-    for (let i = 0; i < this.codes.length; i++) starts[i + 1] = starts[i]! + counts[i]!;
-    const next = starts.slice(0, this.codes.length);
-    const groupAt = new Int32Array(starts[this.codes.length]!);
-    members.forEach((slots, g) => {
-      for (let j = 0; j < slots.length; j++) groupAt[next[slots[j]!]!++] = g;
-    });
-    this.starts = starts;
-    this.groupAt = groupAt;
-  }
-
-  /**
-   * The groups of the account in a slot, in snapshot order. Accounts in the same groups
-   * share one (read-only) list: a provider has a few hundred combinations of groups at
-   * most against a hundred thousand accounts, and shared lists stay in cache.
-   */
-  groupsOf(slot: number): readonly ObservedGroup[] {
-    const from = this.starts[slot]!;
-    const to = this.starts[slot + 1]!;
+  private groupsOf(slot: number): readonly ObservedGroup[] {
+    const { starts, groupAt } = this.groupsAt;
+    const from = starts[slot]!;
+    const to = starts[slot + 1]!;
     if (from === to) return NO_GROUPS;
     let node = this.lists;
-    for (let k = from; k < to; k++) {
-      const g = this.groupAt[k]!;
-      node = node.next[g] ??= { next: [] };
-    }
-    if (!node.list) {
-      const groups = this.observed.groups;
-      const list = new Array<ObservedGroup>(to - from);
-      for (let k = from; k < to; k++) list[k - from] = groups[this.groupAt[k]!]!;
-      node.list = list;
-    }
-    return node.list;
+    for (let k = from; k < to; k++) node = node.next[groupAt[k]!] ??= { next: [] };
+    return (node.list ??= Array.from(groupAt.subarray(from, to), (g) => this.observed.groups[g]!));
   }
+}
+
+/** Memberships by slot: the groups of slot i are groupAt[starts[i]] up to starts[i + 1], as positions in the provider's groups, ascending. */
+interface Memberships {
+  readonly starts: Int32Array;
+  readonly groupAt: Int32Array;
+}
+
+/**
+ * Every group's members resolved to slots (members that are not accounts, such as nested
+ * groups, belong to no slot), then turned around into each slot's groups. When the
+ * accounts and a group's members are both in id order, as `lockstep observe` writes them
+ * (see inCanonicalOrder), the two lists are merged; otherwise each member is looked up by
+ * id. Both give the same slots.
+ */
+function memberships(ids: readonly string[], groups: readonly ObservedGroup[], slotMap: () => Map<string, number>): Memberships {
+  const idsInOrder = inIdOrder(ids);
+  const counts = new Int32Array(ids.length);
+  const members = groups.map((group) => {
+    const slots = new Int32Array(group.members.length);
+    let n = idsInOrder ? mergeSorted(ids, group.members, slots) : -1;
+    if (n < 0) {
+      const slotOf = slotMap();
+      n = 0;
+      for (const id of group.members) {
+        const slot = slotOf.get(id);
+        if (slot !== undefined) slots[n++] = slot;
+      }
+    }
+    for (let k = 0; k < n; k++) counts[slots[k]!]!++;
+    return slots.subarray(0, n);
+  });
+  const starts = new Int32Array(ids.length + 1);
+  for (let i = 0; i < ids.length; i++) starts[i + 1] = starts[i]! + counts[i]!;
+  const next = starts.slice(0, ids.length);
+  const groupAt = new Int32Array(starts[ids.length]!);
+  members.forEach((slots, g) => {
+    for (const slot of slots) groupAt[next[slot]!++] = g;
+  });
+  return { starts, groupAt };
 }
 
 /** Whether the ids are strings in strictly ascending code-unit order (so no id repeats). */
@@ -293,15 +292,10 @@ function mergeSorted(ids: readonly string[], members: readonly string[], out: In
   let at = 0;
   let n = 0;
   let previous: string | null = null;
-  for (let j = 0; j < members.length; j++) {
-    const m = members[j]!;
+  for (const m of members) {
     if (typeof m !== 'string' || (previous !== null && !(previous < m))) return -1;
     previous = m;
-    if (at < ids.length && ids[at] === m) {
-      out[n++] = at++;
-      continue;
-    }
-    at = lowerBound(ids, at, m);
+    if (at < ids.length && ids[at] !== m) at = lowerBound(ids, at, m);
     if (at < ids.length && ids[at] === m) out[n++] = at++;
   }
   return n;
@@ -333,6 +327,6 @@ interface GroupListNode {
 }
 
 /** Shared by every account in no group. */
-const NO_GROUPS: ObservedGroup[] = [];
+const NO_GROUPS: readonly ObservedGroup[] = [];
 /** Shared by every person with no account. */
-const NO_ACCOUNTS: IndexedAccount[] = [];
+const NO_ACCOUNTS: readonly IndexedAccount[] = [];

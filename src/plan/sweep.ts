@@ -1,7 +1,7 @@
 import type { PersonState, PlanContext } from './context.js';
 import { additionPlanner, removalPlanners } from './drift.js';
 import { accountFindingCollector, personFindings } from './findings.js';
-import { accountTriggerPlanner, personTriggerPlanner } from './lifecycle.js';
+import { lifecyclePlanners } from './lifecycle.js';
 import type { IndexedAccount } from './observed-index.js';
 
 /**
@@ -19,8 +19,7 @@ import type { IndexedAccount } from './observed-index.js';
  * order of visits across accounts leaves no trace.
  */
 export function sweep(ctx: PlanContext): void {
-  const planPersonTriggers = personTriggerPlanner(ctx);
-  const planAccountTriggers = accountTriggerPlanner(ctx);
+  const { person: planPersonTriggers, account: planAccountTriggers } = lifecyclePlanners(ctx);
   const removalsIn = removalPlanners(ctx);
   const collectFindings = accountFindingCollector(ctx);
   const planAdditions = additionPlanner(ctx);
@@ -36,7 +35,7 @@ export function sweep(ctx: PlanContext): void {
     for (const acct of state.accounts) visit(acct, state);
     planAdditions(state);
   }
-  for (const provider of ctx.index.providers.values()) {
-    for (const acct of provider.unmatchedAccounts) visit(acct, null);
+  for (const provider of ctx.index.providers) {
+    for (const acct of ctx.index.unmatchedAccounts(provider)) visit(acct, null);
   }
 }

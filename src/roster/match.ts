@@ -26,21 +26,7 @@ export interface AccountMatcher {
   match(account: AccountIdentity): AccountMatch | null;
   /** The same match, as a position in the roster list, for callers that keep per-person state in arrays. */
   matchAt(account: AccountIdentity): AccountMatchAt | null;
-  /**
-   * The same match packed in one number, for the planner's index of half a million
-   * accounts (no object per account): `position * 4 + via` with via 1 employee_id,
-   * 2 email, 3 alias; -1 when the account matches nobody. Unpack with `matchPosition` and
-   * `matchVia`.
-   */
-  matchCode(account: AccountIdentity): number;
 }
-
-const VIA_CODES: ReadonlyArray<MatchVia | null> = [null, 'employee_id', 'email', 'alias'];
-
-/** The roster position in a `matchCode`; -1 for no match. */
-export const matchPosition = (code: number): number => (code < 0 ? -1 : code >> 2);
-/** How a `matchCode` matched; null for no match. */
-export const matchVia = (code: number): MatchVia | null => (code < 0 ? null : VIA_CODES[code & 3]!);
 
 /** The domain of an email address, lowercased; null when `s` is not an address. */
 export function emailDomain(s: string): string | null {
@@ -107,33 +93,28 @@ export function rosterIdentities(people: readonly Person[]): RosterIdentities {
 export function buildAccountMatcher(from: readonly Person[] | RosterIdentities): AccountMatcher {
   const { people, byEmployeeId, byAddress } = isIdentities(from) ? from : rosterIdentities(from);
 
-  function matchCode(account: AccountIdentity): number {
+  function matchAt(account: AccountIdentity): AccountMatchAt | null {
     if (account.externalId) {
       const position = byEmployeeId.get(account.externalId) ?? byEmployeeId.get(account.externalId.toLowerCase());
-      if (position !== undefined) return position * 4 + 1;
+      if (position !== undefined) return { position, via: 'employee_id' };
     }
     // A primary email anywhere beats an alias; among aliases the login comes first, then
     // the emails in order.
     let alias = -1;
     const claim = byAddress.get(account.login.toLowerCase());
     if (claim !== undefined) {
-      if ((claim & 1) === 0) return (claim >> 1) * 4 + 2;
+      if ((claim & 1) === 0) return { position: claim >> 1, via: 'email' };
       alias = claim >> 1;
     }
     if (account.emails) {
       for (const e of account.emails) {
         const c = byAddress.get(e.toLowerCase());
         if (c === undefined) continue;
-        if ((c & 1) === 0) return (c >> 1) * 4 + 2;
+        if ((c & 1) === 0) return { position: c >> 1, via: 'email' };
         if (alias < 0) alias = c >> 1;
       }
     }
-    return alias < 0 ? -1 : alias * 4 + 3;
-  }
-
-  function matchAt(account: AccountIdentity): AccountMatchAt | null {
-    const code = matchCode(account);
-    return code < 0 ? null : { position: matchPosition(code), via: matchVia(code)! };
+    return alias < 0 ? null : { position: alias, via: 'alias' };
   }
 
   return {
@@ -142,7 +123,6 @@ export function buildAccountMatcher(from: readonly Person[] | RosterIdentities):
       return m ? { person: people[m.position]!, via: m.via } : null;
     },
     matchAt,
-    matchCode,
   };
 }
 

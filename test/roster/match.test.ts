@@ -42,8 +42,8 @@ describe('buildAccountMatcher', () => {
     expect(m.match({ login: 'x', externalId: 'E300' })).toEqual({ person: first, via: 'employee_id' });
     expect(m.match({ login: 'carol@acme.com' })).toEqual({ person: first, via: 'email' });
     expect(m.match({ login: 'c@acme.com' })).toEqual({ person: first, via: 'alias' });
-    expect(m.matchCode({ login: 'c@acme.com' })).toBe(0 * 4 + 3);
-    expect(m.matchCode({ login: 'nobody@acme.com' })).toBe(-1);
+    expect(m.matchAt({ login: 'c@acme.com' })).toEqual({ position: 0, via: 'alias' });
+    expect(m.matchAt({ login: 'nobody@acme.com' })).toBeNull();
     // The id as a later row writes it does not win over the earlier row's claim either.
     const lower = person('e400', 'dan@acme.com');
     const upper = person('E400', 'dan2@acme.com');
@@ -79,8 +79,14 @@ describe('buildAccountMatcher', () => {
       { login: 'nobody@acme.com', emails: ['alice.smith@acme.com'] },
       { login: 'nobody@acme.com' },
     ];
-    expect(accounts.map((a) => fromIndex.matchCode(a))).toEqual(accounts.map((a) => fromPeople.matchCode(a)));
-    expect(accounts.map((a) => fromIndex.matchCode(a))).toEqual([1 * 4 + 2, 2 * 4 + 1, 0 * 4 + 3, 0 * 4 + 3, -1]);
+    expect(accounts.map((a) => fromIndex.matchAt(a))).toEqual(accounts.map((a) => fromPeople.matchAt(a)));
+    expect(accounts.map((a) => fromIndex.matchAt(a))).toEqual([
+      { position: 1, via: 'email' },
+      { position: 2, via: 'employee_id' },
+      { position: 0, via: 'alias' },
+      { position: 0, via: 'alias' },
+      null,
+    ]);
   });
 
   it('returns null for an account nobody in the roster owns', () => {
@@ -92,9 +98,9 @@ describe('buildAccountMatcher', () => {
     const people = Array.from({ length: 100_000 }, (_, i) => person(`E${i}`, `user${i}@acme.com`, [`u${i}@old.acme.com`]));
     const accounts = Array.from({ length: 500_000 }, (_, i) => ({ login: `U${i % 125_000}@OLD.acme.com` }));
     const big = buildAccountMatcher(people);
-    const codes = accounts.map((a) => big.matchCode(a));
-    expect(codes.filter((c) => c >= 0)).toHaveLength(400_000);
-    expect(codes.slice(99_999, 100_001)).toEqual([99_999 * 4 + 3, -1]);
+    const matches = accounts.map((a) => big.matchAt(a));
+    expect(matches.filter((m) => m !== null)).toHaveLength(400_000);
+    expect(matches.slice(99_999, 100_001)).toEqual([{ position: 99_999, via: 'alias' }, null]);
     expect(big.match(accounts[223_456]!)).toEqual({ person: people[98_456]!, via: 'alias' });
   });
 });
