@@ -16,54 +16,33 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The value with every object enumerating its keys in canonical order, so JSON.stringify
- * of it is already canonical (and canonicalJson takes its fast path). Plans are built
- * this way once, then checksummed and written without sorting again. Objects and arrays
- * already in canonical order (sorted keys, no `undefined` members) are returned as they
- * are rather than copied: planners build most of a plan's objects in that order, and
- * copying a plan of 100,000 people costs a large share of planning.
+ * JSON data with every object's keys in canonical order and its `undefined` members left
+ * out, so that JSON.stringify of it writes keys in the order canonicalJson does (save for
+ * keys that look like array indexes, which engines always enumerate first). The input is
+ * not changed: objects out of order are copied, and so is everything holding a copy;
+ * objects and arrays already in order are returned as they are, since most of a plan's
+ * small objects (targets, preconditions) are, and copying a plan of 100,000 people costs
+ * a share of planning. Values with a `toJSON` (dates) are kept as they are.
  */
 export function sortKeysDeep<T>(value: T): T {
-  return sortDeep(value, { plain: true });
-}
-
-/**
- * sortKeysDeep, telling also whether JSON.stringify of the result is its canonical JSON
- * (`plain`), so that a caller about to checksum it can skip canonicalJson's own walk: the
- * walk that orders the keys notes what JSON.stringify would not write canonically (keys
- * that look like array indexes, which engines enumerate first; numbers that are not
- * finite; values JSON leaves out or rewrites).
- */
-export function sortKeysDeepPlain<T>(value: T): { value: T; plain: boolean } {
-  const state = { plain: true };
-  const sorted = sortDeep(value, state);
-  return { value: sorted, plain: state.plain };
-}
-
-function sortDeep<T>(value: T, state: { plain: boolean }): T {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') state.plain = false;
-    return value;
-  }
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (v === undefined) state.plain = false;
-      const s = sortDeep(v, state);
+      const s = sortKeysDeep(v);
       if (s !== v && copy === undefined) copy = value.slice(0, i);
       if (copy !== undefined) copy.push(s);
     }
     return (copy ?? value) as T;
   }
   const obj = value as Record<string, unknown>;
-  if (value instanceof Date || typeof obj.toJSON === 'function') state.plain = false;
-  if (!(value instanceof Date) && keysInOrder(obj)) {
+  if (typeof obj.toJSON === 'function') return value;
+  if (keysInOrder(obj)) {
     let copy: Record<string, unknown> | undefined;
     for (const k in obj) {
-      if (startsWithDigit(k)) state.plain = false;
       const v = obj[k];
-      const s = sortDeep(v, state);
+      const s = sortKeysDeep(v);
       if (s !== v && copy === undefined) copy = { ...obj };
       if (copy !== undefined) copy[k] = s;
     }
@@ -71,17 +50,11 @@ function sortDeep<T>(value: T, state: { plain: boolean }): T {
   }
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj).sort()) {
-    if (startsWithDigit(k)) state.plain = false;
     const v = obj[k];
-    if (v !== undefined) out[k] = sortDeep(v, state);
+    if (v !== undefined) out[k] = sortKeysDeep(v);
   }
   return out as T;
 }
-
-const startsWithDigit = (k: string): boolean => {
-  const c = k.charCodeAt(0);
-  return c >= 48 && c <= 57;
-};
 
 /** Own enumerable keys in ascending code-unit order, no inherited ones, no `undefined` values. */
 function keysInOrder(obj: Record<string, unknown>): boolean {

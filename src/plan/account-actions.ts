@@ -96,18 +96,17 @@ export function planAccountActions(ctx: PlanContext, req: AccountActionRequest):
 
 /** The change a request makes to its account (and group), before routing by capability. */
 function changeFor(req: AccountActionRequest, action: ChangeAction, group: ObservedGroup | null, precondition: PlanChange['precondition']): PlanChange {
-  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   return {
-    action,
     id: changeId(req.account.provider, action, req.account.account.id, group?.id ?? null),
-    person: req.account.person?.email ?? null,
-    precondition,
     provider: req.account.provider,
+    action,
+    target: targetOf(req.account, group),
+    person: req.account.person?.email ?? null,
+    tier: req.tier,
     reason: req.reason,
     requiresApproval: req.requiresApproval,
-    target: targetOf(req.account, group),
-    tier: req.tier,
     widensAccess: false,
+    precondition,
   };
 }
 
@@ -149,19 +148,18 @@ function taskFor(ctx: PlanContext, change: PlanChange, underlying: string, instr
   const id = changeId(change.provider, `task:${underlying}`, change.target.account?.id ?? null, change.target.group?.id ?? null);
   if (isDone(ctx, id, change.reason)) return null;
   const transfer = underlying === 'transfer_ownership' && change.transferTo ? ` to ${change.transferTo}` : '';
-  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   return {
-    action: 'task',
     id,
-    person: change.person,
-    precondition: { notDoneSince: change.reason.triggerAt ?? null },
     provider: change.provider,
+    action: 'task',
+    target: change.target,
+    person: change.person,
+    tier: change.tier,
     reason: change.reason,
     requiresApproval: change.requiresApproval,
-    target: change.target,
-    task: { action: underlying, instructions: `${instructions}${transfer}`, owner: ctx.taskOwner(change.provider) },
-    tier: change.tier,
     widensAccess: underlying === 'add_member',
+    precondition: { notDoneSince: change.reason.triggerAt ?? null },
+    task: { action: underlying, instructions: `${instructions}${transfer}`, owner: ctx.taskOwner(change.provider) },
   };
 }
 

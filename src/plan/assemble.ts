@@ -5,7 +5,7 @@ import { guardBaseline } from './baseline.js';
 import type { GuardOutcome, SelfApproval } from '../types/guard.js';
 import { ChangeSet } from './change-set.js';
 import { planChecksum } from './checksum.js';
-import { sortKeysDeepPlain } from '../journal/canonical-json.js';
+import { sortKeysDeep } from '../journal/canonical-json.js';
 import { addFinding, protectedMatcher, providerTypeOf, type PersonState, type PlanContext } from './context.js';
 import { desiredState } from './desired.js';
 import { findingId } from './ids.js';
@@ -114,7 +114,9 @@ export function sealPlan(draft: DraftPlan, guard: GuardOutcome): Plan {
   for (const f of selfApprovalFindings(guard.selfApprovals)) if (!byId.has(f.id)) byId.set(f.id, f);
   const findings = [...byId.values()].sort(compareFindings);
   const { baseline, ...rest } = draft;
-  const { value: plan, plain } = sortKeysDeepPlain<Plan>({
+  // The planners build plain objects in whatever order reads best; the plan is written,
+  // and checksummed, with every key in canonical order.
+  const plan = sortKeysDeep<Plan>({
     ...rest,
     findings,
     guard: guard.result,
@@ -122,7 +124,7 @@ export function sealPlan(draft: DraftPlan, guard: GuardOutcome): Plan {
     summary: summarize(draft.changes, findings),
     checksum: '',
   });
-  plan.checksum = planChecksum(plan, { plain });
+  plan.checksum = planChecksum(plan);
   return plan;
 }
 

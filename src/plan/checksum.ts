@@ -9,12 +9,7 @@ import type { Plan } from '../types/index.js';
  * identity; `signature` is left out because it signs the checksum (a plan signed or not is
  * the same plan).
  */
-export function planChecksum(
-  plan: Omit<Plan, 'checksum' | 'createdAt' | 'signature'> & Partial<Pick<Plan, 'checksum' | 'createdAt' | 'signature'>>,
-  opts: { plain?: boolean } = {},
-): string {
+export function planChecksum(plan: Omit<Plan, 'checksum' | 'createdAt' | 'signature'> & Partial<Pick<Plan, 'checksum' | 'createdAt' | 'signature'>>): string {
   const { checksum: _checksum, createdAt: _createdAt, signature: _signature, ...rest } = plan;
-  // `plain`: the caller has just put the plan in canonical order (sortKeysDeepPlain) and
-  // found nothing JSON.stringify would write differently, so that is its canonical JSON.
-  return `sha256:${sha256Hex(opts.plain ? JSON.stringify(rest) : canonicalJson(rest))}`;
+  return `sha256:${sha256Hex(canonicalJson(rest))}`;
 }

@@ -147,18 +147,17 @@ function planRemoval(ctx: PlanContext, provider: string, acct: IndexedAccount, g
     });
     return;
   }
-  // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
   const removal = routeChange(ctx, {
-    action: 'remove_member',
     id: changeId(provider, 'remove_member', acct.account.id, group.id),
-    person: acct.person?.email ?? null,
-    precondition: { member: true },
     provider,
+    action: 'remove_member',
+    target: targetOf(acct, group),
+    person: acct.person?.email ?? null,
+    tier: maxTier(mg.tier, ent?.tier),
     reason,
     requiresApproval: false,
-    target: targetOf(acct, group),
-    tier: maxTier(mg.tier, ent?.tier),
     widensAccess: false,
+    precondition: { member: true },
   });
   if (removal) ctx.changes.add(removal);
 }
@@ -202,16 +201,16 @@ function planAddition(
     return; // only suspended accounts: a rehire finding says so; Lockstep never re-enables
   }
   const change: PlanChange = {
-    action: 'add_member',
     id: changeId(provider, 'add_member', best.account.id, group.id),
-    person: person.email,
-    precondition: { accountStatus: ['active'], member: false },
     provider,
+    action: 'add_member',
+    target: targetOf(best, group),
+    person: person.email,
+    tier: maxTier(mg.tier, state.entitlement.tier),
     reason: reason(),
     requiresApproval: false,
-    target: targetOf(best, group),
-    tier: maxTier(mg.tier, state.entitlement.tier),
     widensAccess: true,
+    precondition: { accountStatus: ['active'], member: false },
   };
   const routed = routeChange(ctx, change);
   if (routed) ctx.changes.add(routed);

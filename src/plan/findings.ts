@@ -77,29 +77,28 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
   if (leftAt !== null) {
     if (!holdsAccess) return;
     const what = status === 'active' ? 'an active account' : `membership of ${acct.groups.length} group(s)`;
-    // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
     addFinding(ctx, {
-      account: ref(acct),
-      days: daysSince(ctx.nowMs, leftAt),
       id: findingId('former_with_access', provider, account.id),
       kind: 'former_with_access',
-      message: `${person.email} left ${daysSince(ctx.nowMs, leftAt)} days ago and still holds ${what} in ${provider} (${account.login})`,
-      person: person.email,
-      provider,
       severity: 'high',
+      provider,
+      account: ref(acct),
+      person: person.email,
+      message: `${person.email} left ${daysSince(ctx.nowMs, leftAt)} days ago and still holds ${what} in ${provider} (${account.login})`,
       since: iso(leftAt),
+      days: daysSince(ctx.nowMs, leftAt),
     });
     if (acct.via === 'alias') {
       addFinding(ctx, {
-        account: ref(acct),
-        days: daysSince(ctx.nowMs, leftAt),
         id: findingId('ghost_account', provider, account.id),
         kind: 'ghost_account',
-        message: `${account.login} in ${provider} is an account of former ${person.email} under an alias or previous email`,
-        person: person.email,
-        provider,
         severity: 'high',
+        provider,
+        account: ref(acct),
+        person: person.email,
+        message: `${account.login} in ${provider} is an account of former ${person.email} under an alias or previous email`,
         since: iso(leftAt),
+        days: daysSince(ctx.nowMs, leftAt),
       });
     }
     return;
@@ -107,15 +106,15 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
   const last = acct.lastActivityMs;
   if (status === 'active' && last !== null && ctx.nowMs - last > dormantDays * DAY_MS) {
     addFinding(ctx, {
-      account: ref(acct),
-      days: daysSince(ctx.nowMs, last),
       id: findingId('dormant', provider, account.id),
       kind: 'dormant',
-      message: `${account.login} in ${provider} has not signed in for ${daysSince(ctx.nowMs, last)} days`,
-      person: person.email,
-      provider,
       severity: 'warning',
+      provider,
+      account: ref(acct),
+      person: person.email,
+      message: `${account.login} in ${provider} has not signed in for ${daysSince(ctx.nowMs, last)} days`,
       since: iso(last),
+      days: daysSince(ctx.nowMs, last),
     });
   }
   if (status !== 'active' && person.status === 'active' && !suspendedForInactivity(ctx, acct, last)) {

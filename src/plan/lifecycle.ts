@@ -108,15 +108,14 @@ function stagePlanner(ctx: PlanContext): (rule: LifecycleRule, triggerAt: number
       const { stage, source } = rule.stages[i]!;
       const approval = stage.approval ?? 'none';
       const requiresApproval = approval === 'always' || (approval === 'privileged' && tier === 'privileged');
-      // Keys in canonical (sorted) order, so the finished plan needs no sorted copy.
       const reason: ChangeReason = {
-        detail: describe(trigger, person, acct, stage.after),
-        kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
         rule: ruleName(rule.rule),
+        kind: trigger === 'orphan' ? 'orphan' : 'lifecycle',
+        detail: describe(trigger, person, acct, stage.after),
         source,
-        stage: stage.after,
         trigger,
         triggerAt: triggerAtIso,
+        stage: stage.after,
       };
       planAccountActions(ctx, {
         account: acct,
