@@ -1,15 +1,5 @@
 import type { DocPath, Located } from '../policy/model.js';
-import type { ChangeKind, PlanChange } from '../types/index.js';
-
-/** Which reason wins when two rules plan the same change (same id). */
-const KIND_PRIORITY: Record<ChangeKind, number> = {
-  lifecycle: 0,
-  orphan: 1,
-  review: 2,
-  exception_expired: 3,
-  drift: 4,
-  policy: 5,
-};
+import type { PlanChange } from '../types/index.js';
 
 /** `file:line` of a node in a policy document, for a change's reason. */
 export function sourceOf(doc: Located<unknown>, path: DocPath): string {
@@ -22,9 +12,11 @@ export function ruleName(doc: Located<{ kind: string; metadata: { name: string }
 }
 
 /**
- * Collects planned changes, merging duplicates by id: the same action on the same target
- * planned by two rules is one change, carrying the most specific reason and needing
- * approval if either rule asked for it.
+ * Collects planned changes by id. Each change has one planner (lifecycle stages own what
+ * they remove; drift plans only what no stage has); within a planner, the same action on
+ * the same target planned by two rules (two lifecycle rules for one person, a member
+ * listed twice) is one change, with the first rule's reason, needing approval if either
+ * rule asked for it and privileged if either saw it so.
  */
 export class ChangeSet {
   private readonly byId = new Map<string, PlanChange>();
@@ -35,9 +27,8 @@ export class ChangeSet {
       this.byId.set(change.id, change);
       return;
     }
-    const winner = KIND_PRIORITY[change.reason.kind] < KIND_PRIORITY[seen.reason.kind] ? change : seen;
     this.byId.set(change.id, {
-      ...winner,
+      ...seen,
       requiresApproval: seen.requiresApproval || change.requiresApproval,
       tier: seen.tier === 'privileged' || change.tier === 'privileged' ? 'privileged' : 'standard',
     });

@@ -159,7 +159,10 @@ function planRemoval(ctx: PlanContext, provider: string, acct: IndexedAccount, g
     widensAccess: false,
     precondition: { member: true },
   });
-  if (removal) ctx.changes.add(removal);
+  // A due lifecycle stage that removes the account's groups owns those removals (and the
+  // lifecycle planner visits a person's accounts before this one does): drift plans only
+  // the removals no stage has planned.
+  if (removal && !ctx.changes.has(removal.id)) ctx.changes.add(removal);
 }
 
 function removalDetail(owner: PersonState | null, acct: IndexedAccount, mg: ManagedGroup): string {
