@@ -157,13 +157,14 @@ export async function interceptFaults(
   req: IncomingMessage,
   res: ServerResponse,
   endpoint: EndpointRef,
-  controls: { faults: FaultController; counters: RequestCounters },
+  controls: { faults: FaultController; counters: RequestCounters; onFault?: () => void },
   render: ErrorRenderer,
 ): Promise<boolean> {
   controls.counters.hit(endpoint.method, endpoint.template);
   const { latencyMs, rule } = controls.faults.decide(endpoint);
   if (latencyMs > 0) await sleep(latencyMs);
   if (!rule) return false;
+  controls.onFault?.();
   if (!rule.afterEffect) {
     if (rule.fault.kind === 'reset') req.socket.destroy();
     else writeFault(res, rule.fault, render, (body) => res.end(body));

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestCounters } from './counters.js';
+import { captureExchange, type ExchangeLog } from './exchanges.js';
 import { FaultController, interceptFaults, type ErrorRenderer } from './faults.js';
 import { readBody, writeReply, type Reply } from './http.js';
 import type { Route, RouteMatch, RouteTable } from './routes.js';
@@ -42,6 +43,8 @@ export interface EmulatorServerOptions<R extends Route> {
   /** Given when the emulator uses them itself; made otherwise. */
   faults?: FaultController;
   counters?: RequestCounters;
+  /** Keeps every request and answer (tests checking them against the vendor's API definition). */
+  exchanges?: ExchangeLog;
   /** The API's error body: for injected faults and for requests the emulator fails on (500). */
   renderError: ErrorRenderer;
   /** Content-Type of the API's JSON answers, and headers every answer carries. */
@@ -85,9 +88,12 @@ export async function startEmulatorServer<R extends Route>(options: EmulatorServ
     const method = (req.method ?? 'GET').toUpperCase();
     const path = basePath && url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : url.pathname;
     const match = options.routes.match(method, path);
+    const exchange = options.exchanges && captureExchange(options.exchanges, { method, url, template: match.template, headers: req.headers }, res);
     if (options.latencyMs) await sleep(options.latencyMs);
-    if (await interceptFaults(req, res, { method, template: match.template, path }, { faults, counters }, options.renderError)) return;
+    const onFault = exchange?.injected;
+    if (await interceptFaults(req, res, { method, template: match.template, path }, { faults, counters, onFault }, options.renderError)) return;
     const body = await readBody(req);
+    exchange?.requestBody(body);
     let answer: Answer;
     try {
       answer = await options.answer({ ...match, method, url, path, headers: req.headers, body });

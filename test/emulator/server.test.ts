@@ -1,5 +1,6 @@
 import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExchangeLog } from '../../src/emulator/exchanges.js';
 import type { Reply } from '../../src/emulator/http.js';
 import { RouteTable, type Route } from '../../src/emulator/routes.js';
 import { DROP_CONNECTION, startEmulatorServer, type Answer, type EmulatorRequest, type EmulatorServer } from '../../src/emulator/server.js';
@@ -45,7 +46,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start(extra: { basePath?: string; latencyMs?: number; tls?: { keyPem: string; certPem: string } } = {}): Promise<EmulatorServer> {
+async function start(extra: { basePath?: string; latencyMs?: number; tls?: { keyPem: string; certPem: string }; exchanges?: ExchangeLog } = {}): Promise<EmulatorServer> {
   const server = await startEmulatorServer<TestRoute>({
     ...extra,
     routes: new RouteTable(ROUTES),
@@ -120,5 +121,46 @@ describe('startEmulatorServer', () => {
       });
     expect(await get(cert.caPem)).toBe(200);
     await expect(get('')).rejects.toThrow();
+  });
+
+  it('keeps each exchange when asked: the request without its credentials, the answer, and whether a fault gave it', async () => {
+    const exchanges = new ExchangeLog();
+    const s = await start({ exchanges, basePath: '/api' });
+    await fetch(`${s.url}/things`, { method: 'POST', body: '{"n":1}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer secret-1' } });
+    await fetch(`${s.url}/things/a?q=1&q=2`);
+    s.faults.set({ rules: [{ method: 'DELETE', fault: { kind: 'rate_limit', retryAfter: 3 } }] });
+    await fetch(`${s.url}/things/a`, { method: 'DELETE' });
+    await fetch(`${s.url}/things/a`, { method: 'DELETE' });
+    await expect(fetch(`${s.url}/drop`)).rejects.toThrow();
+    expect(exchanges.exchanges).toEqual([
+      {
+        method: 'POST',
+        path: '/api/things',
+        template: '/things',
+        query: {},
+        requestHeaders: { 'content-type': 'application/json' },
+        requestBody: { n: 1 },
+        status: 201,
+        responseHeaders: { 'content-type': 'application/test+json' },
+        responseBody: { n: 1 },
+        injected: false,
+      },
+      expect.objectContaining({
+        method: 'GET',
+        template: '/things/{id}',
+        query: { q: ['1', '2'] },
+        status: 200,
+        responseHeaders: { 'content-type': 'application/test+json', etag: '"1"' },
+      }),
+      expect.objectContaining({
+        method: 'DELETE',
+        status: 429,
+        responseHeaders: { 'content-type': 'application/problem+json', 'retry-after': '3' },
+        responseBody: { status: 429, detail: 'Too many requests' },
+        injected: true,
+      }),
+      expect.objectContaining({ method: 'DELETE', status: 204, responseBody: undefined, injected: false }),
+    ]);
+    expect(JSON.stringify(exchanges.exchanges)).not.toContain('secret-1');
   });
 });

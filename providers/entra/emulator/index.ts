@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../../src/emulator/exchanges.js';
 import { randomBytes } from 'node:crypto';
 import { RequestCounters } from '../../../src/emulator/counters.js';
 import { FaultController } from '../../../src/emulator/faults.js';
@@ -21,6 +22,8 @@ export interface EntraEmulatorOptions {
   seed?: ObservedProvider;
   /** 0 (the default) picks a free port. Listens on 127.0.0.1 only. */
   port?: number;
+  /** Keeps every request and answer, for checks against the vendor's API definition (tests). */
+  exchanges?: ExchangeLog;
   tenantId?: string;
   clientId?: string;
   /** The app's client secret (default: generated). */
@@ -91,6 +94,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   };
   const server = await startEmulatorServer({
     port: options.port,
+    exchanges: options.exchanges,
     tls,
     routes: tenant.routes,
     latencyMs: options.latencyMs,

@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../../src/emulator/exchanges.js';
 import type { RequestCounters } from '../../../src/emulator/counters.js';
 import type { FaultController } from '../../../src/emulator/faults.js';
 import { RouteTable } from '../../../src/emulator/routes.js';
@@ -24,6 +25,8 @@ export interface GoogleEmulatorOptions {
   seed?: ObservedProvider;
   /** 0 (the default) picks a free port. The emulator listens on 127.0.0.1 only. */
   port?: number;
+  /** Keeps every request and answer, for checks against the vendor's API definition (tests). */
+  exchanges?: ExchangeLog;
   /**
    * Service accounts delegated domain-wide. Without any, one is generated with every scope
    * the provider needs, and `serviceAccountKey()` returns its key file.
@@ -86,6 +89,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const ws: Workspace = { store, transfers, pages: new PageTokens(), customerId: options.customerId ?? 'C01abc234', issuer, quota: new Quota(options.quota) };
   const server = await startEmulatorServer({
     port: options.port,
+    exchanges: options.exchanges,
     routes: ROUTES,
     latencyMs: options.latencyMs,
     contentType: JSON_TYPE,

@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../../src/emulator/exchanges.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { FaultController } from '../../../src/emulator/faults.js';
@@ -30,6 +31,8 @@ export interface KubernetesEmulatorOptions {
   token?: string;
   /** 0 (the default) picks a free port. The emulator listens on 127.0.0.1 only. */
   port?: number;
+  /** Keeps every request and answer, for checks against the vendor's API definition (tests). */
+  exchanges?: ExchangeLog;
   /** How long a list continue token stays valid (default 5 minutes, as etcd compaction). */
   continueTtlMs?: number;
   /** Largest page served whatever `limit` asks (the API server serves up to `limit`). */
@@ -98,6 +101,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
 
   const server = await startEmulatorServer({
     port: options.port,
+    exchanges: options.exchanges,
     tls,
     routes: ROUTES,
     latencyMs: options.latencyMs,

@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../../src/emulator/exchanges.js';
 import type { RequestCounters } from '../../../src/emulator/counters.js';
 import type { FaultController } from '../../../src/emulator/faults.js';
 import { RouteTable } from '../../../src/emulator/routes.js';
@@ -32,6 +33,8 @@ export interface OktaEmulatorOptions {
   latencyMs?: number;
   /** 0 (the default) picks a free port. The emulator listens on 127.0.0.1 only. */
   port?: number;
+  /** Keeps every request and answer, for checks against the vendor's API definition (tests). */
+  exchanges?: ExchangeLog;
 }
 
 export interface OktaEmulator {
@@ -58,6 +61,7 @@ export async function startOktaEmulator(options: OktaEmulatorOptions = {}): Prom
   const org: OktaOrg = { store, limits, oauth, token: options.token, open: options.token === undefined && !options.apps?.length };
   const server = await startEmulatorServer({
     port: options.port,
+    exchanges: options.exchanges,
     routes: ROUTES,
     latencyMs: options.latencyMs,
     contentType: JSON_TYPE,

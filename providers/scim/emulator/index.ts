@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../../src/emulator/exchanges.js';
 import type { RequestCounters } from '../../../src/emulator/counters.js';
 import type { FaultController } from '../../../src/emulator/faults.js';
 import { RouteTable } from '../../../src/emulator/routes.js';
@@ -24,6 +25,8 @@ export interface ScimEmulatorOptions {
   etags?: boolean;
   /** 0 (the default) picks a free port. The emulator listens on 127.0.0.1 only. */
   port?: number;
+  /** Keeps every request and answer, for checks against the vendor's API definition (tests). */
+  exchanges?: ExchangeLog;
   /** Mount path of the service root, e.g. `/scim/v2` (default: the server root). */
   basePath?: string;
   /** Largest page returned, whatever `count` asks for (servers may cap it, RFC 7644 §3.4.2.4). */
@@ -63,6 +66,7 @@ export async function startScimEmulator(options: ScimEmulatorOptions = {}): Prom
 
   const server = await startEmulatorServer({
     port: options.port,
+    exchanges: options.exchanges,
     basePath: options.basePath,
     routes: ROUTES,
     contentType: SCIM_CONTENT_TYPE,
