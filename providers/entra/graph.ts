@@ -54,7 +54,7 @@ export class GraphApi {
           ? req.delete()
           : spec.method === 'PATCH'
             ? req.patch(spec.body ?? {})
-            : req.post(spec.body ?? {}))) as Response;
+            : req.post(spec.body))) as Response;
     } catch (e) {
       throw this.failures.fromThrown(`${spec.method} ${pathOf(spec.url)}`, e);
     }

@@ -86,9 +86,12 @@ export class EntraProvider implements Provider {
     return { result: 'ok', before: { accountEnabled: true }, after: { accountEnabled: false } };
   }
 
-  /** Sessions cannot be read back, so an existing user's sign-in sessions are always revoked again (harmless). */
+  /**
+   * Sessions cannot be read back, so an existing user's sign-in sessions are always revoked again (harmless).
+   * The action takes no request body (https://learn.microsoft.com/graph/api/user-revokesigninsessions).
+   */
   private async revokeSessions(id: string): Promise<ApplyOutcome> {
-    const res = await this.api.call(`revoke sign-in sessions of ${id}`, { method: 'POST', url: `/users/${enc(id)}/revokeSignInSessions`, body: {} }, [404]);
+    const res = await this.api.call(`revoke sign-in sessions of ${id}`, { method: 'POST', url: `/users/${enc(id)}/revokeSignInSessions` }, [404]);
     if (res.status === 404) return gone();
     return { result: 'ok', detail: 'refresh tokens and session cookies invalidated' };
   }

@@ -63,7 +63,7 @@ export class OktaProvider implements Provider {
       if (!user) return null;
       const groups: { id: string; name: string }[] = [];
       try {
-        for await (const g of this.list<OktaGroupLike>(`/api/v1/users/${encodeURIComponent(id)}/groups`)) if (g?.id) groups.push(toObservedGroup({ ...g, id: g.id }, []));
+        for await (const g of this.list<OktaGroupLike>(`/api/v1/users/${encodeURIComponent(id)}/groups`, {}, false)) if (g?.id) groups.push(toObservedGroup({ ...g, id: g.id }, []));
       } catch (e) {
         if (FailureMapper.status(e) === 404) return null;
         throw this.failures.error(`GET ${users(id)}/groups`, e);
@@ -270,9 +270,10 @@ export class OktaProvider implements Provider {
    * the typed APIs' model deserialisation costs more CPU than the whole rest of an
    * observation (measured by bench/observe-okta.mjs), and observe reads a few fields.
    */
-  private list<T>(path: string, query: Record<string, string> = {}): Collection<T> {
+  private list<T>(path: string, query: Record<string, string> = {}, paged = true): Collection<T> {
     const url = new URL(path, this.client.baseUrl);
-    for (const [k, v] of Object.entries({ ...query, limit: String(this.settings.pageSize) })) url.searchParams.set(k, v);
+    // A user's groups (listUserGroups) come in one answer: the endpoint takes no `limit`.
+    for (const [k, v] of Object.entries(paged ? { ...query, limit: String(this.settings.pageSize) } : query)) url.searchParams.set(k, v);
     // Okta reads %20, not +, as a space in filter expressions.
     const href = url.toString().replace(/\+/g, '%20');
     type Args = ConstructorParameters<typeof Collection>;

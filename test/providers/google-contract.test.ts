@@ -1,4 +1,7 @@
+import { contractLog } from '../contracts/record.js';
 import { describeProviderContract } from './contract.js';
 import { googleFixture } from './google-fixture.js';
 
-describeProviderContract('google emulator', googleFixture);
+const exchanges = contractLog('google');
+
+describeProviderContract('google emulator', (options) => googleFixture(options, { exchanges }));

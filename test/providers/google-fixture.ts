@@ -119,8 +119,8 @@ export async function aGoogleWorld(
   };
 }
 
-export async function googleFixture(options: ContractSetupOptions): Promise<ContractFixture> {
-  const world = await aGoogleWorld(options);
+export async function googleFixture(options: ContractSetupOptions, emulatorOptions: Partial<GoogleEmulatorOptions> = {}): Promise<ContractFixture> {
+  const world = await aGoogleWorld(options, emulatorOptions);
   const { emulator } = world;
   return {
     provider: world.provider,

@@ -142,13 +142,13 @@ export async function aKubernetesWorld(
   };
 }
 
-export async function kubernetesFixture(options: ContractSetupOptions): Promise<ContractFixture> {
+export async function kubernetesFixture(options: ContractSetupOptions, emulatorOptions: Partial<KubernetesEmulatorOptions> = {}): Promise<ContractFixture> {
   const view = new ContractView(options.seed);
-  const world = await aKubernetesWorld(kubernetesSeed(options.seed), {
-    managed: view.managed,
-    pageSize: options.pageSize,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const world = await aKubernetesWorld(
+    kubernetesSeed(options.seed),
+    { managed: view.managed, pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
+    emulatorOptions,
+  );
   const inner = world.provider;
   const provider: Provider = {
     name: inner.name,

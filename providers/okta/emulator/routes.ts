@@ -292,7 +292,8 @@ function renderGroup(g: StoredGroup, root: string): Record<string, unknown> {
     lastMembershipUpdated: g.lastMembershipUpdated,
     objectClass: ['okta:user_group'],
     type: 'OKTA_GROUP',
-    profile: { name: g.name, description: g.description },
+    // The definition's group profile has a string description: none is left out, not null.
+    profile: { name: g.name, ...(g.description === null ? {} : { description: g.description }) },
     _links: { self: { href: `${root}/api/v1/groups/${g.id}` }, users: { href: `${root}/api/v1/groups/${g.id}/users` } },
   };
 }
