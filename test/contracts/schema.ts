@@ -112,14 +112,16 @@ export function pointerGet(document: unknown, pointer: string): unknown {
   return at;
 }
 
-/** Every `$ref` in a document that does not resolve inside it. */
+/** Every `$ref` in a document that does not resolve inside it (a bare name, as discovery writes them, is a schema's name). */
 export function danglingRefs(document: unknown): string[] {
+  const schemas = ((document ?? {}) as Record<string, unknown>)['schemas'] as Record<string, unknown> | undefined;
+  const resolves = (ref: string): boolean => (ref.startsWith('#') ? pointerGet(document, ref) !== undefined : schemas?.[ref] !== undefined);
   const out = new Set<string>();
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (k === '$ref' && typeof x === 'string' && pointerGet(document, x) === undefined) out.add(x);
+        if (k === '$ref' && typeof x === 'string' && !resolves(x)) out.add(x);
         else visit(x);
       }
     }

@@ -117,6 +117,21 @@ const MESSAGE_SCHEMAS: Record<string, Schema> = {
       },
     },
   },
+  // RFC 7644 §3.4.3: a query in a POST body, with the query parameters' names.
+  SearchRequest: {
+    type: 'object',
+    required: ['schemas'],
+    properties: {
+      schemas: { type: 'array', items: { const: `${MESSAGES}SearchRequest` } },
+      attributes: { type: 'array', items: { type: 'string' } },
+      excludedAttributes: { type: 'array', items: { type: 'string' } },
+      filter: { type: 'string', minLength: 1 },
+      sortBy: { type: 'string' },
+      sortOrder: { enum: ['ascending', 'descending'] },
+      startIndex: { type: 'integer' },
+      count: { type: 'integer', minimum: 0 },
+    },
+  },
   // RFC 7644 §3.12: status is the HTTP status as a string; scimType from its table 9.
   Error: {
     type: 'object',
@@ -206,6 +221,14 @@ function operations(): Operation[] {
         responses: { '200': { content: body(one) }, '204': { content: {} } },
       },
       { id: `§3.6 delete ${kind}`, method: 'DELETE', template: byId, parameters: [param('id', 'path')], responses: { '204': { content: {} } } },
+      {
+        id: `§3.4.3 search ${kind}s`,
+        method: 'POST',
+        template: `${endpoint}/.search`,
+        parameters: [],
+        requestBody: { required: true, content: body('#/definitions/SearchRequest') },
+        responses: { '200': { content: body(`#/definitions/${kind}List`) } },
+      },
     );
   }
   // §4: the service's own description. Their bodies are the §8.7.2 schemas' resources.
