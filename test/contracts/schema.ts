@@ -45,7 +45,8 @@ export class SchemaSet {
    * the definitions themselves (OpenAPI leaves objects open unless told otherwise): an
    * emulator that answers with a field the vendor does not document, or a provider that
    * sends one, is what this is here to catch. Objects without declared properties, or with
-   * `additionalProperties`, are open; keys with `@` are OData instance annotations.
+   * `additionalProperties`, are open; keys with `@` are OData instance annotations, and
+   * keys matching `patternProperties` are declared by pattern.
    */
   undeclared(pointer: string, value: unknown): string[] {
     const found: string[] = [];
@@ -76,10 +77,11 @@ export class SchemaSet {
       for (const [k, v] of Object.entries(props)) declared.set(k, [...(declared.get(k) ?? []), this.resolve(v)]);
     }
     const open = declared.size === 0 || flat.some((s) => s['additionalProperties'] !== undefined && s['additionalProperties'] !== false);
+    const patterns = flat.flatMap((s) => Object.keys((s['patternProperties'] ?? {}) as object)).map((p) => new RegExp(p, 'u'));
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const sub = declared.get(k);
       if (sub) this.walk(sub, v, `${path}/${k}`, found, depth + 1);
-      else if (!open && !k.includes('@')) found.push(`${path}/${k}`);
+      else if (!open && !k.includes('@') && !patterns.some((p) => p.test(k))) found.push(`${path}/${k}`);
     }
   }
 

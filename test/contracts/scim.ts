@@ -77,7 +77,13 @@ function resource(core: ScimSchemaResource, extensions: ScimSchemaResource[], an
   const props = body['properties'] as Record<string, Schema>;
   for (const e of extensions) props[e.id] = objectOf(e.attributes);
   const required = core.attributes.filter((a) => a.required).map((a) => a.name);
-  return { ...body, properties: { ...COMMON, ...props }, required: ['schemas', ...(answer ? ['id'] : []), ...required] };
+  // Other extensions (a service's own, under their URN) are beyond RFC 7643's schemas: not checked.
+  return {
+    ...body,
+    properties: { ...COMMON, ...props },
+    patternProperties: { '^urn:': { type: 'object' } },
+    required: ['schemas', ...(answer ? ['id'] : []), ...required],
+  };
 }
 
 /** RFC 7644 §3.4.2: a query's answer. */

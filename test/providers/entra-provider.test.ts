@@ -8,6 +8,10 @@ import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/em
 import { aChange, account } from './changes.js';
 import { entraProvider } from './entra-fixture.js';
 import { providerContext } from './scim-fixture.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the vendor's definition when the file is done.
+const exchanges = contractLog('graph');
 
 /** A directory of `users` accounts (u000…, every 5th disabled) and `groups` groups of varied membership. */
 function directory(users: number, groups: number): ObservedProvider {
@@ -52,7 +56,7 @@ function random(seed: number): () => number {
 describe('entra provider', () => {
   const open: { close(): Promise<void> }[] = [];
   const start = async (seed: ObservedProvider, options: Parameters<typeof startEntraEmulator>[0] = {}) => {
-    const emu = await startEntraEmulator({ seed, ...options });
+    const emu = await startEntraEmulator({ seed, exchanges, ...options });
     open.push(emu);
     return emu;
   };

@@ -9,6 +9,10 @@ import { aChange, account, group } from './changes.js';
 import { contractSeed } from './contract.js';
 import { aGoogleWorld, aServiceAccount, keyFile, type GoogleWorld } from './google-fixture.js';
 import { providerContext } from './scim-fixture.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the vendor's definition when the file is done.
+const exchanges = contractLog('google');
 
 const alice = account('u1', 'alice@acme.com');
 const bob = account('u2', 'bob@acme.com');
@@ -21,7 +25,7 @@ afterEach(async () => {
 });
 
 const start = async (...args: Partial<Parameters<typeof aGoogleWorld>>) => {
-  world = await aGoogleWorld(args[0] ?? { seed: contractSeed('google') }, args[1] ?? {}, args[2] ?? {});
+  world = await aGoogleWorld(args[0] ?? { seed: contractSeed('google') }, { exchanges, ...args[1] }, args[2] ?? {});
   return world;
 };
 const apply = (w: GoogleWorld, action: Parameters<typeof aChange>[1], target: Parameters<typeof aChange>[2], extra = {}) =>

@@ -16,6 +16,10 @@ import { RBAC_GROUP, type RbacBinding } from '../../providers/kubernetes/mapping
 import { aChange, account, group } from './changes.js';
 import { aKubernetesWorld, RBAC, TOKEN, type KubernetesWorld } from './kubernetes-fixture.js';
 import { providerContext } from './scim-fixture.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the vendor's definition when the file is done.
+const exchanges = contractLog('kubernetes');
 
 const ENG = 'clusterrolebinding/eng-edit';
 const OPS = 'clusterrolebinding/ops-view';
@@ -59,7 +63,7 @@ afterEach(async () => {
 });
 
 async function world(options: Parameters<typeof aKubernetesWorld>[1] = {}, emu: Parameters<typeof aKubernetesWorld>[2] = {}): Promise<KubernetesWorld> {
-  const w = await aKubernetesWorld(seed, { managed: MANAGED, ...options }, { bindings: raw, ...emu });
+  const w = await aKubernetesWorld(seed, { managed: MANAGED, ...options }, { bindings: raw, exchanges, ...emu });
   closers.push(w.close);
   return w;
 }
@@ -263,6 +267,7 @@ describe('kubernetes provider: connection', () => {
   const emulatorWith = async (groups: string[], token = TOKEN) => {
     const e = await startKubernetesEmulator({
       token,
+      exchanges,
       seed: { type: 'kubernetes', accounts: [], groups: groups.map((g) => ({ id: g, name: g, members: ['User:alice@acme.com'] })) },
     });
     closers.push(e.close);

@@ -11,6 +11,10 @@ import type { Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { aChange, account, group } from './changes.js';
 import { providerContext } from './scim-fixture.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the vendor's definition when the file is done.
+const exchanges = contractLog('okta');
 
 const TOKEN = '00provider-test-token-abcdef123';
 
@@ -46,7 +50,7 @@ describe('okta provider', () => {
   let provider: Provider;
   const cleanups: (() => void)[] = [];
   const start = async (options: OktaEmulatorOptions = {}, connection: Record<string, unknown> = {}, env: Record<string, string> = { OKTA_TOKEN: TOKEN }) => {
-    emu = await startOktaEmulator({ seed: seed(), statuses: STATUSES, token: TOKEN, ...options });
+    emu = await startOktaEmulator({ seed: seed(), statuses: STATUSES, token: TOKEN, exchanges, ...options });
     provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}', ...connection }, providerContext('okta-main', env));
   };
   const statusIn = (id: string) => emu.store.users.get(id)?.status;
@@ -223,7 +227,11 @@ describe('okta provider', () => {
     // Config says privateKey: no SSWS token is sent, and the Config scopes (default) are asked for.
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await emu.close();
-    emu = await startOktaEmulator({ seed: seed(), apps: [{ clientId: '0oaLockstep', publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] });
+    emu = await startOktaEmulator({
+      seed: seed(),
+      exchanges,
+      apps: [{ clientId: '0oaLockstep', publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+    });
     const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     provider = oktaModule.create(
       { type: 'okta', orgUrl: emu.url, clientId: '0oaLockstep', privateKey: '${env:OKTA_KEY}' },
@@ -239,7 +247,7 @@ describe('okta provider', () => {
       accounts: Array.from({ length: 40 }, (_, i) => ({ id: `00u${100 + i}`, login: `u${i}@acme.com`, emails: [`u${i}@acme.com`], status: 'active' as const })),
       groups: Array.from({ length: 6 }, (_, i) => ({ id: `00g${i}`, name: `G${i}`, members: [`00u${100 + i}`, `00u${110 + i}`] })),
     };
-    emu = await startOktaEmulator({ seed: many, token: TOKEN, rateLimit: { limit: 10, windowMs: 1000 } });
+    emu = await startOktaEmulator({ seed: many, token: TOKEN, exchanges, rateLimit: { limit: 10, windowMs: 1000 } });
     provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}', pageSize: 3 }, providerContext('okta-main', { OKTA_TOKEN: TOKEN }));
 
     let t0 = Date.now();
@@ -276,7 +284,7 @@ describe('okta provider', () => {
     const lines: string[] = [];
     const ctx = providerContext('okta-main', { OKTA_TOKEN: TOKEN });
     const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug: (m: string) => lines.push(m) };
-    emu = await startOktaEmulator({ seed: seed(), token: 'a-different-token' });
+    emu = await startOktaEmulator({ seed: seed(), token: 'a-different-token', exchanges });
     provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}' }, { ...ctx, log });
     const e = await failure(provider.observe());
     expect(e).toMatchObject({ status: 401, transient: false });
@@ -289,7 +297,7 @@ describe('okta provider', () => {
       expect(JSON.stringify({ ...err, stack: err.stack, cause: String(err.cause ?? '') })).not.toContain(TOKEN);
     }
     expect(lines.join('\n')).not.toContain(TOKEN);
-    emu = await startOktaEmulator({ seed: seed(), token: TOKEN });
+    emu = await startOktaEmulator({ seed: seed(), token: TOKEN, exchanges });
     provider = oktaModule.create({ type: 'okta', orgUrl: emu.url, token: '${env:OKTA_TOKEN}' }, { ...ctx, log });
     expect(JSON.stringify(await provider.observe())).not.toContain(TOKEN);
   });

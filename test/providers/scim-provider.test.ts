@@ -10,6 +10,10 @@ import { aChange, account } from './changes.js';
 import { contractSeed } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 import { startScimmyServer, type ScimmyServer } from './scimmy-server.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the vendor's definition when the file is done.
+const exchanges = contractLog('scim');
 
 /** SCIM provider behaviour beyond the shared contract: auth, mapping, versions, settings. */
 const TOKEN = 'provider-test-token-9012';
@@ -19,7 +23,7 @@ afterEach(async () => {
 });
 
 async function emulator(options: Parameters<typeof startScimEmulator>[0] = {}): Promise<ScimEmulator> {
-  const emu = await startScimEmulator({ seed: contractSeed('scim'), token: TOKEN, ...options });
+  const emu = await startScimEmulator({ seed: contractSeed('scim'), token: TOKEN, exchanges, ...options });
   closers.push(() => emu.close());
   return emu;
 }
