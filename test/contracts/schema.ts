@@ -77,7 +77,7 @@ export class SchemaSet {
       for (const [k, v] of Object.entries(props)) declared.set(k, [...(declared.get(k) ?? []), this.resolve(v)]);
     }
     const open = declared.size === 0 || flat.some((s) => s['additionalProperties'] !== undefined && s['additionalProperties'] !== false);
-    const patterns = flat.flatMap((s) => Object.keys((s['patternProperties'] ?? {}) as object)).map((p) => new RegExp(p, 'u'));
+    const patterns = flat.flatMap((s) => Object.keys(s['patternProperties'] ?? {})).map((p) => new RegExp(p, 'u'));
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const sub = declared.get(k);
       if (sub) this.walk(sub, v, `${path}/${k}`, found, depth + 1);
