@@ -69,6 +69,36 @@ export const GAPS: readonly Gap[] = [
     problem: /carries (\/Resources\/\d+)?\/members\/\d+\/display, which the definition does not declare$/,
     why: "RFC 7643's Group schema (§8.7.1) lists members' value, $ref and type, while its own Group example (§8.4) and §4.2 show members with display; services send it",
   },
+  {
+    vendor: 'okta',
+    kind: 'left-out',
+    what: 'user profiles hold the base attributes only (login, email, names, employeeNumber); no custom profile attributes, no expand or search queries, no apps, group rules or custom authorization servers',
+    why: 'Lockstep reads accounts, groups, sessions, grants and factors; the rest is not called',
+  },
+  {
+    vendor: 'graph',
+    kind: 'left-out',
+    what: 'only the user and group properties Lockstep selects; no $filter, $search, $orderby or $count advanced queries (ConsistencyLevel: eventual), no directory roles, PIM or app registrations',
+    why: 'the provider selects its properties and pages whole collections or deltas',
+  },
+  {
+    vendor: 'google',
+    kind: 'left-out',
+    what: 'no partial responses (fields), custom schemas (projection=full), organisational units, aliases, domain-public views or ETag preconditions',
+    why: 'the provider reads users, groups, members, tokens, ASPs and transfers, whole',
+  },
+  {
+    vendor: 'kubernetes',
+    kind: 'left-out',
+    what: 'no watch, protobuf, server-side apply or dry-run; Roles, ClusterRoles (beyond aggregation) and ServiceAccounts are not served',
+    why: 'Lockstep reads and patches RoleBindings and ClusterRoleBindings, and holds a Lease',
+  },
+  {
+    vendor: 'scim',
+    kind: 'left-out',
+    what: 'no Bulk (RFC 7644 §3.7), sorting (§3.4.2.3), attribute projection (§3.9), /Me, /Schemas or /ResourceTypes',
+    why: 'the provider lists, reads, patches and deletes Users and Groups and reads ServiceProviderConfig',
+  },
 ];
 
 /** The gap that exempts an exchange from the checks, if any. */
