@@ -8,11 +8,18 @@ import type { GraphApi } from './graph.js';
 import { toObservedAccount, USER_DELTA_SELECT, USER_SELECT, type GraphUser } from './mapping.js';
 
 export interface ObserveSettings {
-  /** `$top` on list endpoints (Graph's maximum is 999). */
+  /** `$top` on list endpoints; more than GRAPH_MAX_TOP is asked as GRAPH_MAX_TOP. */
   pageSize: number;
   /** Group member listings in flight at once. */
   concurrency: number;
 }
+
+/**
+ * The largest `$top` the directory collections accept (users, groups, group members,
+ * memberOf): Graph answers 400 to more. Longer listings come in pages joined by
+ * `@odata.nextLink` (https://learn.microsoft.com/graph/paging).
+ */
+export const GRAPH_MAX_TOP = 999;
 
 const GROUP_DELTA_SELECT = 'displayName,members';
 /** Errors with which Graph says a delta link can no longer be followed: a full read is needed. */
@@ -32,6 +39,8 @@ type DeltaUser = GraphUser & { '@removed'?: unknown };
 export class EntraObserver {
   /** Whether last sign-in times can be read (false once the tenant said it lacks the licence). */
   private signIns = true;
+  /** `$top` asked on every listing. */
+  private readonly top: number;
 
   constructor(
     private readonly name: string,
@@ -39,7 +48,9 @@ export class EntraObserver {
     private readonly settings: ObserveSettings,
     private readonly store: DeltaState,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.top = Math.min(settings.pageSize, GRAPH_MAX_TOP);
+  }
 
   /**
    * Each account (GET /users/{id}) and the groups it is a direct member of
@@ -52,7 +63,7 @@ export class EntraObserver {
       if (!user) return null;
       const first = await this.api.call<{ value?: { id: string; displayName?: string }[]; '@odata.nextLink'?: string }>(
         `list groups of user ${id}`,
-        { method: 'GET', url: `/users/${encodeURIComponent(id)}/memberOf/microsoft.graph.group?$top=${this.settings.pageSize}&$select=id,displayName` },
+        { method: 'GET', url: `/users/${encodeURIComponent(id)}/memberOf/microsoft.graph.group?$top=${this.top}&$select=id,displayName` },
         [404],
       );
       if (first.status === 404) return null;
@@ -95,16 +106,15 @@ export class EntraObserver {
       this.latestLink('users', `/users/delta?$deltatoken=latest&$select=${USER_DELTA_SELECT.join(',')}`),
       this.latestLink('groups', `/groups/delta?$deltatoken=latest&$select=${GROUP_DELTA_SELECT}`),
     ]);
-    const top = Math.min(this.settings.pageSize, 999);
     const [users, groups] = await Promise.all([
-      this.listUsers(top),
-      this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${top}&$select=id,displayName`),
+      this.listUsers(),
+      this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${this.top}&$select=id,displayName`),
     ]);
     const limit = pLimit(this.settings.concurrency);
     const members = await Promise.all(
       groups.map((g) =>
         limit(() =>
-          this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${top}&$select=id`),
+          this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${this.top}&$select=id`),
         ),
       ),
     );
@@ -120,17 +130,17 @@ export class EntraObserver {
    * Users with their last sign-in where the tenant has it: reading signInActivity needs
    * Entra ID P1 or P2 (and AuditLog.Read.All); without it the users are read without.
    */
-  private async listUsers(top: number): Promise<GraphUser[]> {
+  private async listUsers(): Promise<GraphUser[]> {
     if (this.signIns) {
       try {
-        return await this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_SELECT.join(',')}`);
+        return await this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${USER_SELECT.join(',')}`);
       } catch (e) {
         if (!(e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
         this.signIns = false;
         this.log.info(`${this.name}: the tenant has no Entra ID P1/P2 licence, so last sign-in times cannot be read; observing without them`);
       }
     }
-    return this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_DELTA_SELECT.join(',')}`);
+    return this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${USER_DELTA_SELECT.join(',')}`);
   }
 
   private async latestLink(kind: string, url: string): Promise<string> {

@@ -6,39 +6,8 @@ import type { ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
 import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import { aChange, account } from './changes.js';
-import { entraProvider } from './entra-fixture.js';
+import { directory, entraProvider, normalised } from './entra-fixture.js';
 import { providerContext } from './scim-fixture.js';
-
-/** A directory of `users` accounts (u000…, every 5th disabled) and `groups` groups of varied membership. */
-function directory(users: number, groups: number): ObservedProvider {
-  const id = (i: number) => `u${String(i).padStart(3, '0')}`;
-  return {
-    type: 'entra',
-    accounts: Array.from({ length: users }, (_, i) => ({
-      id: id(i),
-      login: `${id(i)}@acme.com`,
-      status: i % 5 === 4 ? ('suspended' as const) : ('active' as const),
-      emails: [`${id(i)}@acme.com`],
-      externalId: `E${i}`,
-    })),
-    groups: Array.from({ length: groups }, (_, g) => ({
-      id: `g${g}`,
-      name: `Group ${g}`,
-      members: Array.from({ length: users }, (_, i) => i)
-        .filter((i) => (i + g) % (g + 2) === 0)
-        .map(id),
-    })),
-  };
-}
-
-function normalised(o: ObservedProvider) {
-  return {
-    accounts: [...o.accounts]
-      .map((a) => ({ id: a.id, login: a.login, status: a.status, emails: a.emails ?? [], externalId: a.externalId ?? null }))
-      .sort((x, y) => x.id.localeCompare(y.id)),
-    groups: [...o.groups].map((g) => ({ id: g.id, name: g.name, members: [...g.members].sort() })).sort((x, y) => x.id.localeCompare(y.id)),
-  };
-}
 
 /** A small deterministic generator (tests must not flake). */
 function random(seed: number): () => number {

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ObservedProvider } from '../../src/types/index.js';
+import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../providers/entra/emulator/index.js';
+import { directory, entraProvider, normalised } from './entra-fixture.js';
+
+/**
+ * Microsoft Graph behaviours the provider's definitions do not show, each reproduced by
+ * the emulator as Graph documents it and handled by the provider, through the Graph SDK.
+ */
+describe('entra behaviours', () => {
+  const open: { close(): Promise<void> }[] = [];
+  const start = async (seed: ObservedProvider, options: EntraEmulatorOptions = {}) => {
+    const emu = await startEntraEmulator({ seed, ...options });
+    open.push(emu);
+    return emu;
+  };
+  const provider = (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}) => {
+    const h = entraProvider(emu, options);
+    open.unshift(h);
+    return h;
+  };
+  afterEach(async () => {
+    for (const x of open.splice(0)) await x.close();
+  });
+
+  // $top is at most 999 on users, groups, group members and memberOf; Graph answers 400
+  // to more, and longer listings continue through @odata.nextLink.
+  // https://learn.microsoft.com/graph/paging
+  // https://learn.microsoft.com/answers/questions/1129204 (the 400 for $top=1000)
+  it('asks for at most 999 a page whatever pageSize says, and follows nextLink through every page', async () => {
+    const seed = directory(1200, 1);
+    seed.groups[0] = { ...seed.groups[0]!, members: seed.accounts.map((a) => a.id) };
+    const emu = await start(seed);
+    const h = provider(emu, { extra: { pageSize: 5000 } });
+    const observed = await h.provider.observe();
+    expect(normalised(observed)).toEqual(normalised(emu.observed()));
+    expect(observed.groups[0]!.members).toHaveLength(1200);
+    expect(emu.counters.get('GET /users')).toBe(2);
+    // The first page through the user cast, the next through the nextLink Graph gave.
+    expect(emu.counters.get('GET /groups/{id}/members/microsoft.graph.user') + emu.counters.get('GET /groups/{id}/members')).toBe(2);
+    const one = await h.provider.observeAccounts!(['u1100']);
+    expect(one.accounts.map((a) => a.id)).toEqual(['u1100']);
+    expect(one.groups.map((g) => g.id)).toEqual(['g0']);
+  });
+});
