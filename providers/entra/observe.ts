@@ -22,7 +22,11 @@ export interface ObserveSettings {
 export const GRAPH_MAX_TOP = 999;
 
 const GROUP_DELTA_SELECT = 'displayName,members';
-/** Errors with which Graph says a delta link can no longer be followed: a full read is needed. */
+/**
+ * Errors with which Graph says a delta link can no longer be followed (410 Gone, or 400 for
+ * an expired directory token): a full read is needed
+ * (https://learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
+ */
 const RESYNC_CODES = new Set(['syncStateNotFound', 'syncStateInvalid', 'resyncRequired', 'ResyncRequired']);
 
 type DeltaGroup = { id: string; displayName?: string; '@removed'?: unknown; 'members@delta'?: { id: string; '@odata.type'?: string; '@removed'?: unknown }[] };

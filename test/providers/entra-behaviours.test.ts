@@ -42,4 +42,32 @@ describe('entra behaviours', () => {
     expect(one.accounts.map((a) => a.id)).toEqual(['u1100']);
     expect(one.groups.map((g) => g.id)).toEqual(['g0']);
   });
+
+  // An expired delta token answers 410 Gone (or 400) with error code syncStateNotFound;
+  // the client starts again with a full synchronisation.
+  // https://learn.microsoft.com/graph/delta-query-overview ("Synchronization reset")
+  // https://devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources/
+  for (const answer of ['gone', 'badRequest'] as const) {
+    it(`drops delta state Graph no longer accepts (${answer === 'gone' ? '410' : '400'} syncStateNotFound), reads everything once, and says so once`, async () => {
+      const emu = await start(directory(40, 3));
+      const h = provider(emu);
+      await h.provider.observe();
+      emu.mutate.setEnabled('u000', false);
+      emu.mutate.removeMember('g0', 'u002');
+      emu.expireDeltaTokens(answer);
+      emu.counters.reset();
+      const observed = await h.provider.observe();
+      expect(normalised(observed)).toEqual(normalised(emu.observed()));
+      expect(emu.counters.get('GET /users/delta')).toBeGreaterThanOrEqual(1);
+      expect(emu.counters.get('GET /users')).toBe(1);
+      expect(emu.counters.get('GET /groups')).toBe(1);
+      expect(h.logs.filter((l) => /no longer accepts the stored delta links/.test(l))).toHaveLength(1);
+      // The links the full read took are followed next time, with no further notice.
+      emu.mutate.addMember('g1', 'u003');
+      emu.counters.reset();
+      expect(normalised(await h.provider.observe())).toEqual(normalised(emu.observed()));
+      expect(emu.counters.get('GET /users')).toBe(0);
+      expect(h.logs.filter((l) => /no longer accepts/.test(l))).toHaveLength(1);
+    });
+  }
 });
