@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { withRetry } from '../../src/apply/retry.js';
+import type { ProviderError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../providers/entra/emulator/index.js';
+import { aChange, account } from './changes.js';
 import { directory, entraProvider, normalised } from './entra-fixture.js';
 
 /**
@@ -70,4 +73,33 @@ describe('entra behaviours', () => {
       expect(h.logs.filter((l) => /no longer accepts/.test(l))).toHaveLength(1);
     });
   }
+
+  // A batch holds at most 20 requests (Graph refuses more with 400), and each request in
+  // it is throttled on its own: a 429 response inside the batch with its own Retry-After.
+  // https://learn.microsoft.com/graph/json-batching
+  // https://learn.microsoft.com/graph/throttling ("Throttling and batching")
+  it("retries, after their own Retry-After, only the requests a batch answered 429, as the apply engine's retry does", async () => {
+    const emu = await start({ ...directory(40, 0), accounts: directory(40, 0).accounts.map((a) => ({ ...a, status: 'active' as const })) });
+    const h = provider(emu);
+    emu.faults.set({ rules: [{ method: 'PATCH', path: '/users/{id}', fault: { kind: 'rate_limit', retryAfter: 1 }, times: 3 }] });
+    const retried: { id: string; delayMs: number }[] = [];
+    const started = Date.now();
+    const results = await Promise.all(
+      directory(40, 0).accounts.map((a) =>
+        withRetry(() => h.provider.apply(aChange('entra-main', 'suspend', { account: account(a.id) })), {
+          retries: 2,
+          baseMs: 1,
+          onRetry: (_e: ProviderError, _attempt, delayMs) => retried.push({ id: a.id, delayMs }),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.result)).toEqual(Array(40).fill('ok'));
+    expect(retried).toHaveLength(3);
+    for (const r of retried) expect(r.delayMs).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // 40 updates and 3 more: only the throttled ones were sent again, each once.
+    expect(emu.counters.get('PATCH /users/{id}')).toBe(43);
+    expect(emu.counters.get('POST /$batch')).toBeGreaterThanOrEqual(4);
+    expect(emu.observed().accounts.every((a) => a.status === 'suspended')).toBe(true);
+  });
 });
