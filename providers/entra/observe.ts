@@ -23,6 +23,28 @@ export const GRAPH_MAX_TOP = 999;
 
 const GROUP_DELTA_SELECT = 'displayName,members';
 /**
+ * Graph's refusals of signInActivity: the tenant has no Entra ID P1/P2 licence, or the app
+ * lacks AuditLog.Read.All (https://learn.microsoft.com/graph/api/user-list, "Get users
+ * including their last sign-in time").
+ */
+const SIGN_IN_REFUSALS: Readonly<Record<string, string>> = {
+  Authentication_RequestFromNonPremiumTenantOrB2CTenant: 'the tenant has no Entra ID P1/P2 licence',
+  Authorization_RequestDenied: 'the app lacks the AuditLog.Read.All permission',
+};
+
+/** Why Graph refused signInActivity, or undefined when `e` is another failure. */
+function signInRefusal(e: unknown): string | undefined {
+  if (!(e instanceof ProviderError && e.status === 403)) return undefined;
+  const code = / HTTP 403 (\w+):/.exec(e.message)?.[1];
+  return code ? SIGN_IN_REFUSALS[code] : undefined;
+}
+
+/** One observation run: whether it has said that it reads no last sign-in times. */
+interface Run {
+  warned: boolean;
+}
+
+/**
  * Errors with which Graph says a delta link can no longer be followed (410 Gone, or 400 for
  * an expired directory token): a full read is needed
  * (https://learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
@@ -41,8 +63,8 @@ type DeltaUser = GraphUser & { '@removed'?: unknown };
  * Graph no longer accepts (410 Gone, syncStateNotFound, resyncRequired) means a full read.
  */
 export class EntraObserver {
-  /** Whether last sign-in times can be read (false once the tenant said it lacks the licence). */
-  private signIns = true;
+  /** Why last sign-in times cannot be read, once Graph refused them; they are not asked for again. */
+  private signInsRefused: string | undefined;
   /** `$top` asked on every listing. */
   private readonly top: number;
 
@@ -62,8 +84,9 @@ export class EntraObserver {
    * JSON batches. The delta state is left alone: the next observation brings it up to date.
    */
   observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    const run: Run = { warned: false };
     return observeEachAccount('entra', ids, this.settings.concurrency, async (id) => {
-      const user = await this.readUser(id);
+      const user = await this.readUser(id, run);
       if (!user) return null;
       const first = await this.api.call<{ value?: { id: string; displayName?: string }[]; '@odata.nextLink'?: string }>(
         `list groups of user ${id}`,
@@ -78,19 +101,38 @@ export class EntraObserver {
     });
   }
 
-  /** One user with the fields a full read gives (sign-in activity while the tenant has it); undefined when gone. */
-  private async readUser(id: string): Promise<GraphUser | undefined> {
+  /** One user with the fields a full read gives (sign-in activity where Graph gives it); undefined when gone. */
+  private async readUser(id: string, run: Run): Promise<GraphUser | undefined> {
     const read = (select: readonly string[]) =>
       this.api.call<GraphUser>(`read user ${id}`, { method: 'GET', url: `/users/${encodeURIComponent(id)}?$select=${select.join(',')}` }, [404]);
-    let answer;
-    try {
-      answer = await read(this.signIns ? USER_SELECT : USER_DELTA_SELECT);
-    } catch (e) {
-      if (!(this.signIns && e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
-      this.signIns = false;
-      answer = await read(USER_DELTA_SELECT);
-    }
+    const answer = await this.withSignIns(
+      run,
+      () => read(USER_SELECT),
+      () => read(USER_DELTA_SELECT),
+    );
     return answer.status === 404 ? undefined : answer.body;
+  }
+
+  /**
+   * `withThem` while Graph gives last sign-in times; `without` once it refuses them
+   * (signInActivity needs Entra ID P1/P2 and AuditLog.Read.All), saying so once per run.
+   * Reads in flight together may each be refused: each goes on without.
+   */
+  private async withSignIns<T>(run: Run, withThem: () => Promise<T>, without: () => Promise<T>): Promise<T> {
+    if (this.signInsRefused === undefined) {
+      try {
+        return await withThem();
+      } catch (e) {
+        const why = signInRefusal(e);
+        if (why === undefined) throw e;
+        this.signInsRefused = why;
+      }
+    }
+    if (!run.warned) {
+      run.warned = true;
+      this.log.warn(`${this.name}: ${this.signInsRefused}, so last sign-in times cannot be read; observing without them`);
+    }
+    return without();
   }
 
   async observe(resync: boolean): Promise<ObservedProvider> {
@@ -100,18 +142,18 @@ export class EntraObserver {
       state = await this.incremental(previous);
       if (!state) this.log.info(`${this.name}: Graph no longer accepts the stored delta links; reading the whole directory afresh`);
     }
-    state ??= await this.full();
+    state ??= await this.full({ warned: false });
     await this.store.save(state);
     return toObserved(state);
   }
 
-  private async full(): Promise<DirectoryState> {
+  private async full(run: Run): Promise<DirectoryState> {
     const [usersLink, groupsLink] = await Promise.all([
       this.latestLink('users', `/users/delta?$deltatoken=latest&$select=${USER_DELTA_SELECT.join(',')}`),
       this.latestLink('groups', `/groups/delta?$deltatoken=latest&$select=${GROUP_DELTA_SELECT}`),
     ]);
     const [users, groups] = await Promise.all([
-      this.listUsers(),
+      this.listUsers(run),
       this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${this.top}&$select=id,displayName`),
     ]);
     const limit = pLimit(this.settings.concurrency);
@@ -130,21 +172,14 @@ export class EntraObserver {
     };
   }
 
-  /**
-   * Users with their last sign-in where the tenant has it: reading signInActivity needs
-   * Entra ID P1 or P2 (and AuditLog.Read.All); without it the users are read without.
-   */
-  private async listUsers(): Promise<GraphUser[]> {
-    if (this.signIns) {
-      try {
-        return await this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${USER_SELECT.join(',')}`);
-      } catch (e) {
-        if (!(e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
-        this.signIns = false;
-        this.log.info(`${this.name}: the tenant has no Entra ID P1/P2 licence, so last sign-in times cannot be read; observing without them`);
-      }
-    }
-    return this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${USER_DELTA_SELECT.join(',')}`);
+  /** Users with their last sign-in where Graph gives it. */
+  private listUsers(run: Run): Promise<GraphUser[]> {
+    const list = (select: readonly string[]) => this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${select.join(',')}`);
+    return this.withSignIns(
+      run,
+      () => list(USER_SELECT),
+      () => list(USER_DELTA_SELECT),
+    );
   }
 
   private async latestLink(kind: string, url: string): Promise<string> {

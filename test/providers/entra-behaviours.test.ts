@@ -102,4 +102,43 @@ describe('entra behaviours', () => {
     expect(emu.counters.get('POST /$batch')).toBeGreaterThanOrEqual(4);
     expect(emu.observed().accounts.every((a) => a.status === 'suspended')).toBe(true);
   });
+
+  // signInActivity needs an Entra ID P1/P2 licence and AuditLog.Read.All: without either,
+  // Graph answers 403 to a read that selects it.
+  // https://learn.microsoft.com/graph/api/user-list ("Get users including their last sign-in time")
+  // https://docs.azure.cn/en-us/active-directory/reports-monitoring/howto-configure-prerequisites-for-reporting-api ("Common errors")
+  for (const [lacking, options, reason] of [
+    ['licence', { premium: false }, /no Entra ID P1\/P2 licence/],
+    ['permission', { auditLogRead: false }, /lacks the AuditLog\.Read\.All permission/],
+  ] as const) {
+    it(`observes without last sign-in times where the ${lacking} is missing, warning once per observation run`, async () => {
+      const seed = directory(30, 2);
+      seed.accounts[0] = { ...seed.accounts[0]!, lastLoginAt: '2026-11-01T08:00:00Z' };
+      const emu = await start(seed, options);
+      const h = provider(emu, { pageSize: 10 });
+      const warnings = () => h.logs.filter((l) => reason.test(l)).length;
+      const observed = await h.provider.observe();
+      expect(normalised(observed)).toEqual(normalised(emu.observed()));
+      expect(observed.accounts.every((a) => a.lastLoginAt === null)).toBe(true);
+      // Three pages of users, one warning.
+      expect(warnings()).toBe(1);
+      expect(emu.counters.get('GET /users')).toBe(1 + 3);
+      // The next full run asks no more for what Graph refused, and says so again, once.
+      await h.provider.observe({ resync: true });
+      expect(warnings()).toBe(2);
+      expect(emu.counters.get('GET /users')).toBe(1 + 3 + 3);
+      const some = await h.provider.observeAccounts!(['u000', 'u001', 'u002', 'u003']);
+      expect(some.accounts.map((a) => a.id).sort()).toEqual(['u000', 'u001', 'u002', 'u003']);
+      expect(warnings()).toBe(3);
+    });
+  }
+
+  it('reads each account without last sign-in times once Graph refuses them to the accounts read together, warning once', async () => {
+    const emu = await start(directory(30, 2), { auditLogRead: false });
+    const h = provider(emu);
+    const ids = directory(30, 2).accounts.map((a) => a.id);
+    const some = await h.provider.observeAccounts!(ids);
+    expect(some.accounts).toHaveLength(30);
+    expect(h.logs.filter((l) => /AuditLog\.Read\.All/.test(l))).toHaveLength(1);
+  });
 });

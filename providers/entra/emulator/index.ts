@@ -31,6 +31,8 @@ export interface EntraEmulatorOptions {
   latencyMs?: number;
   /** The tenant has Entra ID P1/P2 (default true); without it, reading signInActivity answers 403. */
   premium?: boolean;
+  /** The app holds AuditLog.Read.All (default true); without it, reading signInActivity answers 403 Authorization_RequestDenied. */
+  auditLogRead?: boolean;
 }
 
 /** Changes made behind the provider's back, for delta tests and benchmarks. */
@@ -85,6 +87,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     delta,
     pages: new Tokens(),
     premium: options.premium !== false,
+    auditLogRead: options.auditLogRead !== false,
     routes: entraRoutes(identity),
     faults: new FaultController(),
     counters: new RequestCounters(),
