@@ -86,7 +86,14 @@ export class EntraProvider implements Provider {
     return { result: 'ok', before: { accountEnabled: true }, after: { accountEnabled: false } };
   }
 
-  /** Sessions cannot be read back, so an existing user's sign-in sessions are always revoked again (harmless). */
+  /**
+   * POST /users/{id}/revokeSignInSessions answers 200 { value: true } and invalidates the
+   * user's refresh tokens and session cookies by moving signInSessionsValidFromDateTime to
+   * now (https://learn.microsoft.com/graph/api/user-revokesigninsessions). Graph cannot say
+   * whether sessions were issued since the last revocation (that time says when, not
+   * whether the user signed in after it), so the result is always `ok` and a rerun revokes
+   * again, which is harmless; the journal keeps a done revocation from being repeated.
+   */
   private async revokeSessions(id: string): Promise<ApplyOutcome> {
     const res = await this.api.call(`revoke sign-in sessions of ${id}`, { method: 'POST', url: `/users/${enc(id)}/revokeSignInSessions`, body: {} }, [404]);
     if (res.status === 404) return gone();

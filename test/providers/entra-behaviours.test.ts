@@ -141,4 +141,25 @@ describe('entra behaviours', () => {
     expect(some.accounts).toHaveLength(30);
     expect(h.logs.filter((l) => /AuditLog\.Read\.All/.test(l))).toHaveLength(1);
   });
+
+  // revokeSignInSessions answers 200 { value: true } and invalidates refresh tokens and
+  // session cookies by moving signInSessionsValidFromDateTime to now; Graph cannot tell
+  // whether any session was issued since, so every run revokes (harmless) and is `ok`.
+  // https://learn.microsoft.com/graph/api/user-revokesigninsessions
+  it('revokes sign-in sessions on every run, each `ok`, moving the time sessions are valid from', async () => {
+    const emu = await start(directory(3, 0));
+    const h = provider(emu);
+    const revoke = () => h.provider.apply(aChange('entra-main', 'revoke_sessions', { account: account('u000') }));
+    const before = emu.user('u000')!.signInSessionsValidFromDateTime;
+    expect(await revoke()).toMatchObject({ result: 'ok' });
+    expect(emu.credentials('u000').sessions).toBe(0);
+    const first = emu.user('u000')!.signInSessionsValidFromDateTime;
+    expect(Date.parse(first)).toBeGreaterThan(Date.parse(before));
+    expect(await revoke()).toMatchObject({ result: 'ok' });
+    expect(emu.counters.get('POST /users/{id}/revokeSignInSessions')).toBe(2);
+    expect(Date.parse(emu.user('u000')!.signInSessionsValidFromDateTime)).toBeGreaterThanOrEqual(Date.parse(first));
+    // A user that is gone has no sessions left.
+    emu.mutate.deleteUser('u001');
+    expect(await h.provider.apply(aChange('entra-main', 'revoke_sessions', { account: account('u001') }))).toMatchObject({ result: 'already' });
+  });
 });

@@ -153,10 +153,15 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
     },
   },
   {
+    // Invalidates the user's refresh tokens and session cookies by moving
+    // signInSessionsValidFromDateTime to now, and answers 200 { value: true }; calling it
+    // again moves the time again (https://learn.microsoft.com/graph/api/user-revokesigninsessions).
     method: 'POST',
     path: '/users/{id}/revokeSignInSessions',
     handle: (c) => {
-      c.store.user(c.params['id']!).sessions = 0;
+      const u = c.store.user(c.params['id']!);
+      u.sessions = 0;
+      u.signInSessionsValidFromDateTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       return ok({ '@odata.context': `${c.root}/$metadata#Edm.Boolean`, value: true });
     },
   },

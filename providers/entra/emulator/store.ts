@@ -41,6 +41,8 @@ export interface User {
   createdDateTime: string;
   lastSignInDateTime: string | null;
   assignedLicenses: { skuId: string; disabledPlans: string[] }[];
+  /** Refresh tokens and session cookies issued before this are invalid (revokeSignInSessions sets it to now). */
+  signInSessionsValidFromDateTime: string;
   sessions: number;
   methods: AuthMethod[];
 }
@@ -123,6 +125,7 @@ export class EntraStore {
       createdDateTime: u.createdDateTime ?? new Date().toISOString(),
       lastSignInDateTime: u.lastSignInDateTime ?? null,
       assignedLicenses: [{ skuId: SEED_SKU, disabledPlans: [] }],
+      signInSessionsValidFromDateTime: u.createdDateTime ?? new Date().toISOString(),
       sessions: withCredentials ? 1 : 0,
       methods: [{ id: '28c10230-6103-485e-b985-444c60001490', '@odata.type': '#microsoft.graph.passwordAuthenticationMethod' }],
     };
