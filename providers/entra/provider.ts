@@ -110,7 +110,12 @@ export class EntraProvider implements Provider {
     return { result: 'ok', before: { grants: grants.length }, after: { grants: 0 } };
   }
 
-  /** Every deletable authentication method, through its type's endpoint; the password stays. */
+  /**
+   * Every deletable authentication method, through its type's endpoint; the password stays.
+   * Graph refuses to delete the default multifactor method while the user has others
+   * (https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete) and v1.0 does
+   * not say which it is, so a method refused with 400 is deleted again after the others.
+   */
   private async deleteMethods(id: string): Promise<ApplyOutcome> {
     const res = await this.api.call<{ value?: { id: string; '@odata.type'?: string }[] }>(
       `list authentication methods of ${id}`,
@@ -120,10 +125,13 @@ export class EntraProvider implements Provider {
     if (res.status === 404) return gone();
     const methods = (res.body?.value ?? []).filter((m) => m['@odata.type'] && METHOD_ENDPOINTS[m['@odata.type']]);
     if (methods.length === 0) return { result: 'already', before: { methods: 0 }, after: { methods: 0 } };
-    for (const m of methods) {
+    const remove = (m: (typeof methods)[number], accept: readonly number[]) => {
       const segment = METHOD_ENDPOINTS[m['@odata.type']!]!;
-      await this.api.call(`delete ${segment} ${m.id} of ${id}`, { method: 'DELETE', url: `/users/${enc(id)}/authentication/${segment}/${enc(m.id)}` }, [404]);
-    }
+      return this.api.call(`delete ${segment} ${m.id} of ${id}`, { method: 'DELETE', url: `/users/${enc(id)}/authentication/${segment}/${enc(m.id)}` }, accept);
+    };
+    const refused: typeof methods = [];
+    for (const m of methods) if ((await remove(m, [400, 404])).status === 400) refused.push(m);
+    for (const m of refused) await remove(m, [404]);
     return { result: 'ok', before: { methods: methods.length }, after: { methods: 0 } };
   }
 

@@ -162,4 +162,28 @@ describe('entra behaviours', () => {
     emu.mutate.deleteUser('u001');
     expect(await h.provider.apply(aChange('entra-main', 'revoke_sessions', { account: account('u001') }))).toMatchObject({ result: 'already' });
   });
+
+  // The default multifactor method cannot be deleted while the user has other methods:
+  // Graph answers 400 "Cannot delete default method with other methods configured".
+  // https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete
+  // https://learn.microsoft.com/answers/questions/1337439
+  it('deletes the default authentication method after the others, and reset_factors converges', async () => {
+    const emu = await start(directory(3, 0));
+    const h = provider(emu);
+    const user = emu.store.user('u000');
+    user.methods.push(
+      { id: 'f1d0f1d0-0000-4000-8000-000000000001', '@odata.type': '#microsoft.graph.fido2AuthenticationMethod' },
+      { id: '0a7b0a7b-0000-4000-8000-000000000002', '@odata.type': '#microsoft.graph.softwareOathAuthenticationMethod' },
+    );
+    // The Authenticator app, listed first after the password, is the default.
+    expect(user.defaultMethod).toBe(user.methods[1]!.id);
+    expect(emu.credentials('u000').factors).toBe(4);
+    const reset = () => h.provider.apply(aChange('entra-main', 'reset_factors', { account: account('u000') }));
+    expect(await reset()).toMatchObject({ result: 'ok', before: { methods: 4 }, after: { methods: 0 } });
+    expect(emu.credentials('u000').factors).toBe(0);
+    expect(emu.user('u000')!.methods.map((m) => m['@odata.type'])).toEqual(['#microsoft.graph.passwordAuthenticationMethod']);
+    // Four deletes and the default's second, once the others were gone.
+    expect(emu.counters.get('DELETE /users/{id}/authentication/{kind}/{methodId}')).toBe(5);
+    expect(await reset()).toMatchObject({ result: 'already' });
+  });
 });

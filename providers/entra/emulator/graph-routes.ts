@@ -194,6 +194,15 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
       const m = u.methods.find((x) => x.id === c.params['methodId'] && METHOD_SEGMENTS[x['@odata.type']] === c.params['kind']);
       if (!m) throw notFound(c.params['methodId']!);
       if (c.params['kind'] === 'passwordMethods') throw new GraphApiError(400, 'badRequest', 'The password authentication method cannot be deleted.');
+      // The default multifactor method cannot be deleted while the user has others
+      // (https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete); Graph's
+      // 400 and its message: https://learn.microsoft.com/answers/questions/1337439 (its
+      // error code is not documented). The password is not counted: it is not a second factor.
+      const others = u.methods.filter((x) => x !== m && x['@odata.type'] !== '#microsoft.graph.passwordAuthenticationMethod');
+      if (m.id === u.defaultMethod && others.length > 0) {
+        throw new GraphApiError(400, 'badRequest', 'Cannot delete default method with other methods configured. Please change default method before deletion.');
+      }
+      if (m.id === u.defaultMethod) u.defaultMethod = null;
       u.methods = u.methods.filter((x) => x !== m);
       return noContent;
     },
