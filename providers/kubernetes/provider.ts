@@ -31,9 +31,17 @@ export interface KubernetesProviderSettings {
   scrub: (text: string) => string;
 }
 
-/** Patches retried after a 409 Conflict or a failed JSON Patch test, re-reading each time. */
+/**
+ * Patches retried after a 409 Conflict ("the object has been modified; please apply your
+ * changes to the latest version and try again") or a failed JSON Patch test, re-reading
+ * each time (https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency).
+ */
 export const MAX_PATCH_ATTEMPTS = 5;
-/** Listings restarted after their continue token expired (410 Gone). */
+/**
+ * Listings restarted from the beginning after their continue token expired (410 Gone,
+ * reason Expired), so no partial list is ever returned
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks).
+ */
 export const MAX_LIST_RESTARTS = 2;
 
 type Binding = V1ClusterRoleBinding | V1RoleBinding;
