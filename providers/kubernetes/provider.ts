@@ -70,7 +70,11 @@ const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
  * subjects of RoleBindings and ClusterRoleBindings. Changes to one binding become one
  * JSON Patch at a time (concurrent ones share it) that first tests the resourceVersion
  * and each subject it removes, so a concurrent edit can never make it remove someone
- * else; on a conflict it re-reads and decides again. Only managed bindings and non-`system:` subjects are ever changed.
+ * else; on a conflict it re-reads and decides again. Never a strategic merge patch: `subjects`
+ * declares no patch strategy (k8s.io/api rbac/v1 types.go), so one replaces the whole list
+ * and would drop what another client added meanwhile
+ * (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
+ * Only managed bindings and non-`system:` subjects are ever changed.
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;

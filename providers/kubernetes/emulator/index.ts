@@ -32,6 +32,16 @@ export interface KubernetesEmulatorOptions {
   port?: number;
   /** How long a list continue token stays valid (default 5 minutes, as etcd compaction). */
   continueTtlMs?: number;
+  /**
+   * A PATCH that another write overtook between its read and its write is applied again to
+   * the object as it now is, as the API server's storage does: a patch without a
+   * resourceVersion then lands on top of the other write, a JSON Patch `test` that no
+   * longer holds answers 422, and only a patch naming a stale resourceVersion answers 409
+   * (no Kubernetes page states this; it is how the API server's patch handler retries an
+   * update on its storage). Default false: such a PATCH answers 409 Conflict, as a
+   * replace does, which the provider's conflict tests use.
+   */
+  reapplyPatches?: boolean;
   /** Largest page served whatever `limit` asks (the API server serves up to `limit`). */
   maxPageSize?: number;
   /** Added to every request, in milliseconds (benchmarks). */
@@ -84,7 +94,15 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const pager = new ListPager(options.continueTtlMs ?? 300_000);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const interleaved: (() => void)[] = [];
-  const cluster: Cluster = { revision, bindings, leases, pager, maxPageSize: options.maxPageSize, interleave: () => interleaved.shift()?.() };
+  const cluster: Cluster = {
+    revision,
+    bindings,
+    leases,
+    pager,
+    maxPageSize: options.maxPageSize,
+    interleave: () => interleaved.shift()?.(),
+    reapplyPatches: options.reapplyPatches === true,
+  };
   const tls = await serverCertificate();
 
   function answer(req: EmulatorRequest<KubeRoute>) {

@@ -3,7 +3,7 @@ import type { Route } from '../../../src/emulator/routes.js';
 import { RBAC_GROUP, type BindingKind, type RbacBinding } from '../mapping.js';
 import { COORDINATION_GROUP, type LeaseStore } from './lease.js';
 import type { ListPager } from './paging.js';
-import { applyJsonPatch, applyMergePatch } from './patch.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { ApiStatusError, statusBody } from './status.js';
 import type { BindingStore, Revision } from './store.js';
 
@@ -21,6 +21,8 @@ export interface Cluster {
   maxPageSize: number | undefined;
   /** Runs a change queued to land between a write's read and its write (a concurrent edit). */
   interleave(): void;
+  /** A PATCH overtaken by another write is applied again to the object as it now is (see KubernetesEmulatorOptions.reapplyPatches). */
+  reapplyPatches: boolean;
 }
 
 export interface KubeCall {
@@ -76,7 +78,17 @@ function bindingRoutes(kind: BindingKind, path: string): KubeRoute[] {
   return [
     { method: 'GET', path, handle: (c) => ok(c.cluster.bindings.get(kind, c.params['namespace'], name(c))) },
     { method: 'PUT', path, handle: (c) => write(c, parse(c.body) as RbacBinding) },
-    { method: 'PATCH', path, handle: (c) => write(c, patched(c.cluster.bindings.get(kind, c.params['namespace'], name(c)), c.body, c.contentType)) },
+    {
+      method: 'PATCH',
+      path,
+      handle: (c) => {
+        const apply = () => patched(c.cluster.bindings.get(kind, c.params['namespace'], name(c)), c.body, c.contentType);
+        const next = apply();
+        if (!c.cluster.reapplyPatches) return write(c, next);
+        c.cluster.interleave();
+        return ok(c.cluster.bindings.update(kind, c.params['namespace'], name(c), apply()));
+      },
+    },
   ];
 }
 
@@ -124,10 +136,9 @@ function asListItem(b: RbacBinding): unknown {
 function patched(current: RbacBinding, body: string, contentType: string): RbacBinding {
   const patch = parse(body);
   if (contentType === 'application/json-patch+json') return applyJsonPatch(current, patch);
-  if (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json') {
-    // RBAC subjects carry no patch strategy: a strategic merge replaces the list like a merge patch.
-    return applyMergePatch(current, patch);
-  }
+  if (contentType === 'application/merge-patch+json') return applyMergePatch(current, patch);
+  // RBAC subjects carry no patch strategy: a strategic merge replaces the whole list.
+  if (contentType === 'application/strategic-merge-patch+json') return applyStrategicMergePatch(current, patch);
   throw new ApiStatusError(
     415,
     'UnsupportedMediaType',
