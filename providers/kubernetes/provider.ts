@@ -74,7 +74,10 @@ const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
  * declares no patch strategy (k8s.io/api rbac/v1 types.go), so one replaces the whole list
  * and would drop what another client added meanwhile
  * (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
- * Only managed bindings and non-`system:` subjects are ever changed.
+ * Only managed bindings and non-`system:` subjects are ever changed. Roles are never read or
+ * written: a binding to an aggregated ClusterRole (`admin`, `edit`, `view`) is a binding like
+ * any other, and the aggregation controller owns that role's rules
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles).
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;

@@ -3,7 +3,8 @@ import { ApiException, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, setHea
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ObservedProvider } from '../../src/types/index.js';
 import type { KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
-import { RBAC_GROUP } from '../../providers/kubernetes/mapping.js';
+import { userFacingClusterRoles } from '../../providers/kubernetes/emulator/roles.js';
+import { RBAC_GROUP, type RbacBinding } from '../../providers/kubernetes/mapping.js';
 import { aChange, account, group } from './changes.js';
 import { aKubernetesWorld, RBAC, type KubernetesWorld } from './kubernetes-fixture.js';
 
@@ -27,8 +28,8 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function world(emulatorOptions: Parameters<typeof aKubernetesWorld>[2] = {}): Promise<KubernetesWorld> {
-  const w = await aKubernetesWorld(seed, { managed: [ENG] }, emulatorOptions);
+async function world(emulatorOptions: Parameters<typeof aKubernetesWorld>[2] = {}, managed: string[] = [ENG]): Promise<KubernetesWorld> {
+  const w = await aKubernetesWorld(seed, { managed }, emulatorOptions);
   closers.push(w.close);
   return w;
 }
@@ -111,5 +112,63 @@ describe('kubernetes behaviours: strategic merge patch on subjects', () => {
     expect(await codeOf(rbac.patchClusterRoleBinding({ name: 'eng-edit', body: tested }, JSON_PATCH))).toBe(422);
     expect(await codeOf(rbac.patchClusterRoleBinding({ name: 'eng-edit', body: { metadata: { resourceVersion: rv }, subjects: [] } }, MERGE))).toBe(409);
     expect(emulator.bindings.members(ENG)).toEqual(['User:alice@acme.com', 'User:dave@acme.com']);
+  });
+});
+
+describe('kubernetes behaviours: aggregated ClusterRoles', () => {
+  // A ClusterRole with aggregationRule.clusterRoleSelectors has its rules filled by the
+  // controller from the ClusterRoles whose labels match (edit into admin, view into edit),
+  // and direct changes to those rules are overwritten.
+  // https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles
+  const widgets = { apiGroups: ['acme.com'], resources: ['widgets'], verbs: ['create', 'delete', 'update'] };
+  const clusterRoles = [
+    ...userFacingClusterRoles(),
+    { metadata: { name: 'widgets-edit', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } }, rules: [widgets] },
+  ];
+  const ADMINS = 'clusterrolebinding/team-admins';
+  const EDITORS = 'payments/rolebinding/editors';
+  const bindings: RbacBinding[] = [
+    {
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'team-admins' },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'admin' },
+      subjects: [user('alice@acme.com'), user('bob@acme.com')],
+    },
+    {
+      kind: 'RoleBinding',
+      metadata: { name: 'editors', namespace: 'payments' },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'edit' },
+      subjects: [user('alice@acme.com'), { kind: 'Group', apiGroup: RBAC_GROUP, name: 'payments-devs' }],
+    },
+  ];
+
+  it('fills aggregated rules from matching roles, transitively, and overwrites direct changes to them', async () => {
+    const { emulator } = await world({ clusterRoles });
+    const rbac = otherClient(emulator);
+    const admin = await rbac.readClusterRole({ name: 'admin' });
+    expect(admin.rules).toContainEqual(widgets);
+    expect((await rbac.readClusterRole({ name: 'edit' })).rules).toContainEqual(widgets);
+    expect((await rbac.readClusterRole({ name: 'view' })).rules).not.toContainEqual(widgets);
+    // view's rules reach admin through edit.
+    expect(admin.rules).toContainEqual({ apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list', 'watch'] });
+    const stomped = await rbac.patchClusterRole({ name: 'admin', body: { rules: [] } }, MERGE);
+    expect(stomped.rules).toEqual(admin.rules);
+    // A new label brings a role's rules in.
+    await rbac.patchClusterRole({ name: 'cluster-admin', body: { metadata: { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } } } }, SMP);
+    expect((await rbac.readClusterRole({ name: 'view' })).rules).toContainEqual({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] });
+  });
+
+  it('observes and changes bindings to aggregated roles by their subjects, and never reads or writes a ClusterRole', async () => {
+    const { emulator, provider } = await world({ clusterRoles, bindings }, [ENG, ADMINS, EDITORS]);
+    const before = emulator.roles.list();
+    const observed = await provider.observe();
+    expect(observed.groups.find((g) => g.id === ADMINS)?.members).toEqual(['User:alice@acme.com', 'User:bob@acme.com']);
+    expect(observed.groups.find((g) => g.id === EDITORS)?.members).toEqual(['User:alice@acme.com', 'Group:payments-devs']);
+    expect((await provider.apply(aChange('k8s', 'remove_member', { account: account('User:bob@acme.com'), group: group(ADMINS) }))).result).toBe('ok');
+    expect((await provider.apply(aChange('k8s', 'suspend', { account: account('User:alice@acme.com') }))).result).toBe('ok');
+    expect(emulator.bindings.members(ADMINS)).toEqual([]);
+    expect(emulator.bindings.members(EDITORS)).toEqual(['Group:payments-devs']);
+    expect(emulator.counters.get(`GET ${RBAC}/clusterroles`) + emulator.counters.total('PUT') + emulator.counters.get(`PATCH ${RBAC}/clusterroles/{name}`)).toBe(0);
+    expect(emulator.roles.list()).toEqual(before);
   });
 });

@@ -12,6 +12,7 @@ import { LeaseStore } from './lease.js';
 import { ListPager } from './paging.js';
 import { KUBERNETES_ROUTES, kubernetesPathTemplate, methodNotAllowed, notFoundPath, type Cluster, type KubeRoute } from './routes.js';
 import { ApiStatusError, reasonFor, statusBody } from './status.js';
+import { ClusterRoleStore, userFacingClusterRoles, type ClusterRole } from './roles.js';
 import { BindingStore, Revision } from './store.js';
 
 /**
@@ -24,6 +25,8 @@ import { BindingStore, Revision } from './store.js';
 export interface KubernetesEmulatorOptions {
   /** Bindings in Lockstep's form: groups `clusterrolebinding/NAME` or `NS/rolebinding/NAME`, members `User:x`/`Group:x`. */
   seed?: ObservedProvider;
+  /** ClusterRoles (default: the user-facing ones Kubernetes creates, `admin`, `edit` and `view` aggregated). */
+  clusterRoles?: ClusterRole[];
   /** Raw bindings added after the seed (system: subjects, ServiceAccounts, ...). */
   bindings?: RbacBinding[];
   /** The bearer token accepted (random when absent; read it from `token`). */
@@ -65,6 +68,8 @@ export interface KubernetesEmulator {
   readonly counters: RequestCounters;
   readonly bindings: BindingStore;
   readonly leases: LeaseStore;
+  /** ClusterRoles, aggregated ones filled by the aggregation controller. */
+  readonly roles: ClusterRoleStore;
   /** The bindings in Lockstep's observed form. */
   observed(): ObservedProvider;
   /** Changes a binding's subjects behind any client's back (bumps its resourceVersion). */
@@ -90,6 +95,8 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const revision = new Revision();
   const bindings = new BindingStore(revision);
   bindings.seed(options.seed, options.bindings);
+  const roles = new ClusterRoleStore(revision);
+  roles.seed(options.clusterRoles ?? userFacingClusterRoles());
   const leases = new LeaseStore(revision);
   const pager = new ListPager(options.continueTtlMs ?? 300_000);
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -97,6 +104,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const cluster: Cluster = {
     revision,
     bindings,
+    roles,
     leases,
     pager,
     maxPageSize: options.maxPageSize,
@@ -138,6 +146,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     counters: server.counters,
     bindings,
     leases,
+    roles,
     observed: () => bindings.observed(),
     setSubjects: (group, change) => void bindings.setSubjects(group, change),
     expireContinueTokens: (next) => pager.expireAll(next),
