@@ -1,30 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withRetry } from '../../src/apply/retry.js';
 import type { ProviderError } from '../../src/errors.js';
-import type { ObservedProvider } from '../../src/types/index.js';
-import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../providers/entra/emulator/index.js';
 import { aChange, account } from './changes.js';
-import { directory, entraProvider, normalised } from './entra-fixture.js';
+import { directory, entraTestbed, normalised } from './entra-fixture.js';
 
 /**
  * Microsoft Graph behaviours the provider's definitions do not show, each reproduced by
  * the emulator as Graph documents it and handled by the provider, through the Graph SDK.
  */
 describe('entra behaviours', () => {
-  const open: { close(): Promise<void> }[] = [];
-  const start = async (seed: ObservedProvider, options: EntraEmulatorOptions = {}) => {
-    const emu = await startEntraEmulator({ seed, ...options });
-    open.push(emu);
-    return emu;
-  };
-  const provider = (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}) => {
-    const h = entraProvider(emu, options);
-    open.unshift(h);
-    return h;
-  };
-  afterEach(async () => {
-    for (const x of open.splice(0)) await x.close();
-  });
+  const { start, provider } = entraTestbed();
 
   // $top is at most 999 on users, groups, group members and memberOf; Graph answers 400
   // to more, and longer listings continue through @odata.nextLink.

@@ -6,7 +6,8 @@ import type { Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
 import type { EntraConnection, ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
-import type { EntraEmulator } from '../../providers/entra/emulator/index.js';
+import { afterEach } from 'vitest';
+import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../providers/entra/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 
@@ -74,6 +75,30 @@ export function entraProvider(
       await provider.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Emulators and providers a describe block starts, closed after each of its tests (providers
+ * first); `track` adds anything else with a close.
+ */
+export function entraTestbed() {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const x of open.splice(0)) await x.close();
+  });
+  return {
+    start: async (seed: ObservedProvider, options: EntraEmulatorOptions = {}): Promise<EntraEmulator> => {
+      const emu = await startEntraEmulator({ seed, ...options });
+      open.push(emu);
+      return emu;
+    },
+    provider: (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}): EntraHarness => {
+      const h = entraProvider(emu, options);
+      open.unshift(h);
+      return h;
+    },
+    track: (x: { close(): Promise<void> }): void => void open.unshift(x),
   };
 }
 

@@ -1,12 +1,11 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError, UserError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
-import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import { aChange, account } from './changes.js';
-import { directory, entraProvider, normalised } from './entra-fixture.js';
+import { directory, entraTestbed, normalised } from './entra-fixture.js';
 import { providerContext } from './scim-fixture.js';
 
 /** A small deterministic generator (tests must not flake). */
@@ -19,20 +18,7 @@ function random(seed: number): () => number {
 }
 
 describe('entra provider', () => {
-  const open: { close(): Promise<void> }[] = [];
-  const start = async (seed: ObservedProvider, options: Parameters<typeof startEntraEmulator>[0] = {}) => {
-    const emu = await startEntraEmulator({ seed, ...options });
-    open.push(emu);
-    return emu;
-  };
-  const provider = (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}) => {
-    const h = entraProvider(emu, options);
-    open.unshift(h);
-    return h;
-  };
-  afterEach(async () => {
-    for (const x of open.splice(0)) await x.close();
-  });
+  const { start, provider, track } = entraTestbed();
 
   describe('delta observation', () => {
     it('merges random changes into a state equal to a fresh full observation, for a fraction of the requests', async () => {
@@ -110,7 +96,7 @@ describe('entra provider', () => {
         },
         providerContext('entra-main', { S: emu.clientSecret }, { stateDir: h.stateDir }),
       );
-      open.unshift(again);
+      track(again);
       const observed = await again.observe();
       expect(emu.counters.get('GET /users')).toBe(0);
       expect(emu.counters.get('GET /users/delta')).toBe(1);
@@ -213,7 +199,7 @@ describe('entra provider', () => {
         },
         providerContext('entra-main', {}, { policyDir: dir.dir, stateDir: dir.stateDir }),
       );
-      open.unshift(p);
+      track(p);
       const e = (await p.observe().catch((x: unknown) => x)) as ProviderError;
       expect(e).toBeInstanceOf(ProviderError);
       expect(e.transient).toBe(false);
@@ -308,7 +294,7 @@ describe('entra provider', () => {
       { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, clientSecret: '${env:S}', graphUrl: emu.url, authorityHost: emu.authorityHost, caFile: 'ca.pem' },
       providerContext('entra-main', { S: wrongSecret }, { policyDir: h.dir, stateDir: h.stateDir }),
     );
-    open.unshift(p);
+    track(p);
     const e = (await p.observe().catch((x: unknown) => x)) as ProviderError;
     expect(e).toBeInstanceOf(ProviderError);
     expect(e.transient).toBe(false);
