@@ -7,7 +7,9 @@ import type { Failures } from './errors.js';
  * is ours to read), and JSON `$batch` for the requests of concurrent applies. A request
  * is queued for a few milliseconds; those queued together (at most 20, Graph's limit) go
  * in one POST /$batch, and each caller gets its own sub-response: a 429 or 5xx inside a
- * batch fails only its own request, with its own Retry-After.
+ * batch fails only its own request, with its own Retry-After, as a transient error the
+ * apply engine retries after that wait; the others of the batch are done
+ * (https://learn.microsoft.com/graph/throttling, "Throttling and batching").
  */
 
 export interface GraphAnswer {

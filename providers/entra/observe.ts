@@ -8,14 +8,47 @@ import type { GraphApi } from './graph.js';
 import { toObservedAccount, USER_DELTA_SELECT, USER_SELECT, type GraphUser } from './mapping.js';
 
 export interface ObserveSettings {
-  /** `$top` on list endpoints (Graph's maximum is 999). */
+  /** `$top` on list endpoints; more than GRAPH_MAX_TOP is asked as GRAPH_MAX_TOP. */
   pageSize: number;
   /** Group member listings in flight at once. */
   concurrency: number;
 }
 
+/**
+ * The largest `$top` the directory collections accept (users, groups, group members,
+ * memberOf): Graph answers 400 to more. Longer listings come in pages joined by
+ * `@odata.nextLink` (https://learn.microsoft.com/graph/paging).
+ */
+export const GRAPH_MAX_TOP = 999;
+
 const GROUP_DELTA_SELECT = 'displayName,members';
-/** Errors with which Graph says a delta link can no longer be followed: a full read is needed. */
+/**
+ * Graph's refusals of signInActivity: the tenant has no Entra ID P1/P2 licence, or the app
+ * lacks AuditLog.Read.All (https://learn.microsoft.com/graph/api/user-list, "Get users
+ * including their last sign-in time").
+ */
+const SIGN_IN_REFUSALS: Readonly<Record<string, string>> = {
+  Authentication_RequestFromNonPremiumTenantOrB2CTenant: 'the tenant has no Entra ID P1/P2 licence',
+  Authorization_RequestDenied: 'the app lacks the AuditLog.Read.All permission',
+};
+
+/** Why Graph refused signInActivity, or undefined when `e` is another failure. */
+function signInRefusal(e: unknown): string | undefined {
+  if (!(e instanceof ProviderError && e.status === 403)) return undefined;
+  const code = / HTTP 403 (\w+):/.exec(e.message)?.[1];
+  return code ? SIGN_IN_REFUSALS[code] : undefined;
+}
+
+/** One observation run: whether it has said that it reads no last sign-in times. */
+interface Run {
+  warned: boolean;
+}
+
+/**
+ * Errors with which Graph says a delta link can no longer be followed (410 Gone, or 400 for
+ * an expired directory token): a full read is needed
+ * (https://learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
+ */
 const RESYNC_CODES = new Set(['syncStateNotFound', 'syncStateInvalid', 'resyncRequired', 'ResyncRequired']);
 
 type DeltaGroup = { id: string; displayName?: string; '@removed'?: unknown; 'members@delta'?: { id: string; '@odata.type'?: string; '@removed'?: unknown }[] };
@@ -30,8 +63,10 @@ type DeltaUser = GraphUser & { '@removed'?: unknown };
  * Graph no longer accepts (410 Gone, syncStateNotFound, resyncRequired) means a full read.
  */
 export class EntraObserver {
-  /** Whether last sign-in times can be read (false once the tenant said it lacks the licence). */
-  private signIns = true;
+  /** Why last sign-in times cannot be read, once Graph refused them; they are not asked for again. */
+  private signInsRefused: string | undefined;
+  /** `$top` asked on every listing. */
+  private readonly top: number;
 
   constructor(
     private readonly name: string,
@@ -39,7 +74,9 @@ export class EntraObserver {
     private readonly settings: ObserveSettings,
     private readonly store: DeltaState,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.top = Math.min(settings.pageSize, GRAPH_MAX_TOP);
+  }
 
   /**
    * Each account (GET /users/{id}) and the groups it is a direct member of
@@ -47,12 +84,13 @@ export class EntraObserver {
    * JSON batches. The delta state is left alone: the next observation brings it up to date.
    */
   observeAccounts(ids: readonly string[]): Promise<ObservedProvider> {
+    const run: Run = { warned: false };
     return observeEachAccount('entra', ids, this.settings.concurrency, async (id) => {
-      const user = await this.readUser(id);
+      const user = await this.readUser(id, run);
       if (!user) return null;
       const first = await this.api.call<{ value?: { id: string; displayName?: string }[]; '@odata.nextLink'?: string }>(
         `list groups of user ${id}`,
-        { method: 'GET', url: `/users/${encodeURIComponent(id)}/memberOf/microsoft.graph.group?$top=${this.settings.pageSize}&$select=id,displayName` },
+        { method: 'GET', url: `/users/${encodeURIComponent(id)}/memberOf/microsoft.graph.group?$top=${this.top}&$select=id,displayName` },
         [404],
       );
       if (first.status === 404) return null;
@@ -63,19 +101,38 @@ export class EntraObserver {
     });
   }
 
-  /** One user with the fields a full read gives (sign-in activity while the tenant has it); undefined when gone. */
-  private async readUser(id: string): Promise<GraphUser | undefined> {
+  /** One user with the fields a full read gives (sign-in activity where Graph gives it); undefined when gone. */
+  private async readUser(id: string, run: Run): Promise<GraphUser | undefined> {
     const read = (select: readonly string[]) =>
       this.api.call<GraphUser>(`read user ${id}`, { method: 'GET', url: `/users/${encodeURIComponent(id)}?$select=${select.join(',')}` }, [404]);
-    let answer;
-    try {
-      answer = await read(this.signIns ? USER_SELECT : USER_DELTA_SELECT);
-    } catch (e) {
-      if (!(this.signIns && e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
-      this.signIns = false;
-      answer = await read(USER_DELTA_SELECT);
-    }
+    const answer = await this.withSignIns(
+      run,
+      () => read(USER_SELECT),
+      () => read(USER_DELTA_SELECT),
+    );
     return answer.status === 404 ? undefined : answer.body;
+  }
+
+  /**
+   * `withThem` while Graph gives last sign-in times; `without` once it refuses them
+   * (signInActivity needs Entra ID P1/P2 and AuditLog.Read.All), saying so once per run.
+   * Reads in flight together may each be refused: each goes on without.
+   */
+  private async withSignIns<T>(run: Run, withThem: () => Promise<T>, without: () => Promise<T>): Promise<T> {
+    if (this.signInsRefused === undefined) {
+      try {
+        return await withThem();
+      } catch (e) {
+        const why = signInRefusal(e);
+        if (why === undefined) throw e;
+        this.signInsRefused = why;
+      }
+    }
+    if (!run.warned) {
+      run.warned = true;
+      this.log.warn(`${this.name}: ${this.signInsRefused}, so last sign-in times cannot be read; observing without them`);
+    }
+    return without();
   }
 
   async observe(resync: boolean): Promise<ObservedProvider> {
@@ -85,26 +142,25 @@ export class EntraObserver {
       state = await this.incremental(previous);
       if (!state) this.log.info(`${this.name}: Graph no longer accepts the stored delta links; reading the whole directory afresh`);
     }
-    state ??= await this.full();
+    state ??= await this.full({ warned: false });
     await this.store.save(state);
     return toObserved(state);
   }
 
-  private async full(): Promise<DirectoryState> {
+  private async full(run: Run): Promise<DirectoryState> {
     const [usersLink, groupsLink] = await Promise.all([
       this.latestLink('users', `/users/delta?$deltatoken=latest&$select=${USER_DELTA_SELECT.join(',')}`),
       this.latestLink('groups', `/groups/delta?$deltatoken=latest&$select=${GROUP_DELTA_SELECT}`),
     ]);
-    const top = Math.min(this.settings.pageSize, 999);
     const [users, groups] = await Promise.all([
-      this.listUsers(top),
-      this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${top}&$select=id,displayName`),
+      this.listUsers(run),
+      this.api.list<{ id: string; displayName?: string }>('list groups', `/groups?$top=${this.top}&$select=id,displayName`),
     ]);
     const limit = pLimit(this.settings.concurrency);
     const members = await Promise.all(
       groups.map((g) =>
         limit(() =>
-          this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${top}&$select=id`),
+          this.api.list<{ id: string }>(`list members of group ${g.id}`, `/groups/${encodeURIComponent(g.id)}/members/microsoft.graph.user?$top=${this.top}&$select=id`),
         ),
       ),
     );
@@ -116,21 +172,14 @@ export class EntraObserver {
     };
   }
 
-  /**
-   * Users with their last sign-in where the tenant has it: reading signInActivity needs
-   * Entra ID P1 or P2 (and AuditLog.Read.All); without it the users are read without.
-   */
-  private async listUsers(top: number): Promise<GraphUser[]> {
-    if (this.signIns) {
-      try {
-        return await this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_SELECT.join(',')}`);
-      } catch (e) {
-        if (!(e instanceof ProviderError && e.status === 403 && /NonPremiumTenant/.test(e.message))) throw e;
-        this.signIns = false;
-        this.log.info(`${this.name}: the tenant has no Entra ID P1/P2 licence, so last sign-in times cannot be read; observing without them`);
-      }
-    }
-    return this.api.list<GraphUser>('list users', `/users?$top=${top}&$select=${USER_DELTA_SELECT.join(',')}`);
+  /** Users with their last sign-in where Graph gives it. */
+  private listUsers(run: Run): Promise<GraphUser[]> {
+    const list = (select: readonly string[]) => this.api.list<GraphUser>('list users', `/users?$top=${this.top}&$select=${select.join(',')}`);
+    return this.withSignIns(
+      run,
+      () => list(USER_SELECT),
+      () => list(USER_DELTA_SELECT),
+    );
   }
 
   private async latestLink(kind: string, url: string): Promise<string> {

@@ -31,9 +31,17 @@ export interface KubernetesProviderSettings {
   scrub: (text: string) => string;
 }
 
-/** Patches retried after a 409 Conflict or a failed JSON Patch test, re-reading each time. */
+/**
+ * Patches retried after a 409 Conflict ("the object has been modified; please apply your
+ * changes to the latest version and try again") or a failed JSON Patch test, re-reading
+ * each time (https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency).
+ */
 export const MAX_PATCH_ATTEMPTS = 5;
-/** Listings restarted after their continue token expired (410 Gone). */
+/**
+ * Listings restarted from the beginning after their continue token expired (410 Gone,
+ * reason Expired), so no partial list is ever returned
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks).
+ */
 export const MAX_LIST_RESTARTS = 2;
 
 type Binding = V1ClusterRoleBinding | V1RoleBinding;
@@ -62,7 +70,14 @@ const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
  * subjects of RoleBindings and ClusterRoleBindings. Changes to one binding become one
  * JSON Patch at a time (concurrent ones share it) that first tests the resourceVersion
  * and each subject it removes, so a concurrent edit can never make it remove someone
- * else; on a conflict it re-reads and decides again. Only managed bindings and non-`system:` subjects are ever changed.
+ * else; on a conflict it re-reads and decides again. Never a strategic merge patch: `subjects`
+ * declares no patch strategy (k8s.io/api rbac/v1 types.go), so one replaces the whole list
+ * and would drop what another client added meanwhile
+ * (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
+ * Only managed bindings and non-`system:` subjects are ever changed. Roles are never read or
+ * written: a binding to an aggregated ClusterRole (`admin`, `edit`, `view`) is a binding like
+ * any other, and the aggregation controller owns that role's rules
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles).
  */
 export class KubernetesProvider implements Provider {
   readonly type = 'kubernetes' as const;

@@ -1,12 +1,14 @@
+import type { ExchangeLog } from '../../src/emulator/exchanges.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capabilitiesOf } from '../../providers/registry.js';
 import type { Provider } from '../../src/provider/provider.js';
 import type { Logger } from '../../src/logger.js';
-import type { EntraConnection } from '../../src/types/index.js';
+import type { EntraConnection, ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
-import type { EntraEmulator } from '../../providers/entra/emulator/index.js';
+import { afterEach } from 'vitest';
+import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../providers/entra/emulator/index.js';
 import type { ContractFixture, ContractSetupOptions } from './contract.js';
 import { providerContext } from './scim-fixture.js';
 
@@ -77,6 +79,31 @@ export function entraProvider(
   };
 }
 
+/**
+ * Emulators and providers a describe block starts, closed after each of its tests (providers
+ * first); `track` adds anything else with a close.
+ */
+/** Emulators and providers closed after each test; `exchanges` keeps the emulators' exchanges for the contract checks. */
+export function entraTestbed(exchanges?: ExchangeLog) {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const x of open.splice(0)) await x.close();
+  });
+  return {
+    start: async (seed: ObservedProvider, options: EntraEmulatorOptions = {}): Promise<EntraEmulator> => {
+      const emu = await startEntraEmulator({ seed, exchanges, ...options });
+      open.push(emu);
+      return emu;
+    },
+    provider: (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}): EntraHarness => {
+      const h = entraProvider(emu, options);
+      open.unshift(h);
+      return h;
+    },
+    track: (x: { close(): Promise<void> }): void => void open.unshift(x),
+  };
+}
+
 export function entraFixture(emu: EntraEmulator, options: ContractSetupOptions): ContractFixture {
   const h = entraProvider(emu, { pageSize: options.pageSize, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   return {
@@ -94,5 +121,36 @@ export function entraFixture(emu: EntraEmulator, options: ContractSetupOptions):
       await h.close();
       await emu.close();
     },
+  };
+}
+
+/** A directory of `users` accounts (u000…, every 5th disabled) and `groups` groups of varied membership. */
+export function directory(users: number, groups: number): ObservedProvider {
+  const id = (i: number) => `u${String(i).padStart(3, '0')}`;
+  return {
+    type: 'entra',
+    accounts: Array.from({ length: users }, (_, i) => ({
+      id: id(i),
+      login: `${id(i)}@acme.com`,
+      status: i % 5 === 4 ? ('suspended' as const) : ('active' as const),
+      emails: [`${id(i)}@acme.com`],
+      externalId: `E${i}`,
+    })),
+    groups: Array.from({ length: groups }, (_, g) => ({
+      id: `g${g}`,
+      name: `Group ${g}`,
+      members: Array.from({ length: users }, (_, i) => i)
+        .filter((i) => (i + g) % (g + 2) === 0)
+        .map(id),
+    })),
+  };
+}
+
+export function normalised(o: ObservedProvider) {
+  return {
+    accounts: [...o.accounts]
+      .map((a) => ({ id: a.id, login: a.login, status: a.status, emails: a.emails ?? [], externalId: a.externalId ?? null }))
+      .sort((x, y) => x.id.localeCompare(y.id)),
+    groups: [...o.groups].map((g) => ({ id: g.id, name: g.name, members: [...g.members].sort() })).sort((x, y) => x.id.localeCompare(y.id)),
   };
 }

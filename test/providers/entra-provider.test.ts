@@ -1,48 +1,16 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError, UserError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { entraModule } from '../../providers/entra/index.js';
-import { startEntraEmulator, type EntraEmulator } from '../../providers/entra/emulator/index.js';
 import { aChange, account } from './changes.js';
-import { entraProvider } from './entra-fixture.js';
+import { directory, entraTestbed, normalised } from './entra-fixture.js';
 import { providerContext } from './scim-fixture.js';
 import { contractLog } from '../contracts/record.js';
 
 // Every exchange with the emulator is checked against the vendor's definition when the file is done.
 const exchanges = contractLog('graph');
-
-/** A directory of `users` accounts (u000…, every 5th disabled) and `groups` groups of varied membership. */
-function directory(users: number, groups: number): ObservedProvider {
-  const id = (i: number) => `u${String(i).padStart(3, '0')}`;
-  return {
-    type: 'entra',
-    accounts: Array.from({ length: users }, (_, i) => ({
-      id: id(i),
-      login: `${id(i)}@acme.com`,
-      status: i % 5 === 4 ? ('suspended' as const) : ('active' as const),
-      emails: [`${id(i)}@acme.com`],
-      externalId: `E${i}`,
-    })),
-    groups: Array.from({ length: groups }, (_, g) => ({
-      id: `g${g}`,
-      name: `Group ${g}`,
-      members: Array.from({ length: users }, (_, i) => i)
-        .filter((i) => (i + g) % (g + 2) === 0)
-        .map(id),
-    })),
-  };
-}
-
-function normalised(o: ObservedProvider) {
-  return {
-    accounts: [...o.accounts]
-      .map((a) => ({ id: a.id, login: a.login, status: a.status, emails: a.emails ?? [], externalId: a.externalId ?? null }))
-      .sort((x, y) => x.id.localeCompare(y.id)),
-    groups: [...o.groups].map((g) => ({ id: g.id, name: g.name, members: [...g.members].sort() })).sort((x, y) => x.id.localeCompare(y.id)),
-  };
-}
 
 /** A small deterministic generator (tests must not flake). */
 function random(seed: number): () => number {
@@ -54,20 +22,7 @@ function random(seed: number): () => number {
 }
 
 describe('entra provider', () => {
-  const open: { close(): Promise<void> }[] = [];
-  const start = async (seed: ObservedProvider, options: Parameters<typeof startEntraEmulator>[0] = {}) => {
-    const emu = await startEntraEmulator({ seed, exchanges, ...options });
-    open.push(emu);
-    return emu;
-  };
-  const provider = (emu: EntraEmulator, options: Parameters<typeof entraProvider>[1] = {}) => {
-    const h = entraProvider(emu, options);
-    open.unshift(h);
-    return h;
-  };
-  afterEach(async () => {
-    for (const x of open.splice(0)) await x.close();
-  });
+  const { start, provider, track } = entraTestbed(exchanges);
 
   describe('delta observation', () => {
     it('merges random changes into a state equal to a fresh full observation, for a fraction of the requests', async () => {
@@ -145,7 +100,7 @@ describe('entra provider', () => {
         },
         providerContext('entra-main', { S: emu.clientSecret }, { stateDir: h.stateDir }),
       );
-      open.unshift(again);
+      track(again);
       const observed = await again.observe();
       expect(emu.counters.get('GET /users')).toBe(0);
       expect(emu.counters.get('GET /users/delta')).toBe(1);
@@ -248,7 +203,7 @@ describe('entra provider', () => {
         },
         providerContext('entra-main', {}, { policyDir: dir.dir, stateDir: dir.stateDir }),
       );
-      open.unshift(p);
+      track(p);
       const e = (await p.observe().catch((x: unknown) => x)) as ProviderError;
       expect(e).toBeInstanceOf(ProviderError);
       expect(e.transient).toBe(false);
@@ -343,7 +298,7 @@ describe('entra provider', () => {
       { type: 'entra', tenantId: emu.tenantId, clientId: emu.clientId, clientSecret: '${env:S}', graphUrl: emu.url, authorityHost: emu.authorityHost, caFile: 'ca.pem' },
       providerContext('entra-main', { S: wrongSecret }, { policyDir: h.dir, stateDir: h.stateDir }),
     );
-    open.unshift(p);
+    track(p);
     const e = (await p.observe().catch((x: unknown) => x)) as ProviderError;
     expect(e).toBeInstanceOf(ProviderError);
     expect(e.transient).toBe(false);

@@ -108,6 +108,7 @@ describe('kubernetes provider: observe', () => {
     expect(emulator.counters.total()).toBe(4);
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
   it('restarts a listing whose continue token expired (410 Gone), and observes everything', async () => {
     const { provider, emulator } = await world({ pageSize: 1 });
     emulator.counters.reset();
@@ -158,6 +159,7 @@ describe('kubernetes provider: JSON Patch changes', () => {
     expect(members(emulator, ENG)).toEqual(['User:alice@acme.com', 'User:carol@acme.com']);
   });
 
+  // https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
   it("retries a 409 Conflict after re-reading, keeping the other writer's change", async () => {
     const { provider, emulator } = await world();
     emulator.beforeNextWrite(() => emulator.setSubjects(ENG, (s) => [...s, u('mallory@acme.com')]));

@@ -23,6 +23,8 @@ export interface Tenant {
   pages: Tokens;
   /** The tenant has Entra ID P1/P2, without which signInActivity cannot be read. */
   premium: boolean;
+  /** The app holds AuditLog.Read.All, without which signInActivity cannot be read either. */
+  auditLogRead: boolean;
   routes: RouteTable<EntraRoute>;
   faults: FaultController;
   counters: RequestCounters;
@@ -91,8 +93,8 @@ function graphCall(tenant: Tenant, method: string, url: URL, body: unknown): Gra
   const { route, params } = tenant.routes.match(method, url.pathname);
   try {
     if (!route || !('handle' in route)) throw new GraphApiError(400, 'BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop() ?? ''}'.`);
-    const { store, delta, pages, premium } = tenant;
-    return route.handle({ params, query: url.searchParams, body, store, delta, pages, root: `${url.origin}/v1.0`, premium });
+    const { store, delta, pages, premium, auditLogRead } = tenant;
+    return route.handle({ params, query: url.searchParams, body, store, delta, pages, root: `${url.origin}/v1.0`, premium, auditLogRead });
   } catch (e) {
     if (!(e instanceof GraphApiError)) throw e;
     return { status: e.status, body: errorBody(e.code, e.message), headers: e.headers };

@@ -8,9 +8,12 @@ import { errorBody, faultBody } from './wire.js';
 
 /**
  * JSON batching (https://learn.microsoft.com/graph/json-batching): up to MAX_BATCH
- * requests in one POST, each answered on its own. Each request is counted and can be
- * faulted like a request of its own; requests without dependsOn run in parallel in
- * Graph, so their latencies overlap.
+ * requests in one POST, each answered on its own; more is refused whole with 400 (Graph's
+ * exact message for it is not documented; this one names the limit). Each request is
+ * counted and can be faulted like a request of its own: a throttled one is a 429 inside
+ * the batch's 200 answer, with its own Retry-After header
+ * (https://learn.microsoft.com/graph/throttling, "Throttling and batching"). Requests
+ * without dependsOn run in parallel in Graph, so their latencies overlap.
  */
 export const MAX_BATCH = 20;
 

@@ -8,8 +8,15 @@ import { GraphApiError, slicePage, Tokens } from './wire.js';
  * page whose deltaLink starts "from now"; with a token, the objects changed since it was
  * issued, in their current state, or `@removed`. Groups carry `members@delta` (members
  * added, and removed with `@removed`). Tokens are opaque and signed; `expire()` makes
- * every token issued so far answer 410 Gone, as an expired sync state does.
+ * every token issued so far answer as an expired sync state does: 410 Gone, or 400, with
+ * error code `syncStateNotFound`, after which the client must synchronise in full
+ * (https://learn.microsoft.com/graph/delta-query-overview, "Synchronization reset"; the
+ * 400 form and its message for directory resources, whose delta links live seven days:
+ * https://devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources/).
  */
+
+/** How an expired delta or skip token is answered. */
+export type ExpiredDeltaAnswer = 'gone' | 'badRequest';
 
 const PAGE = { users: 200, groups: 100 } as const;
 type Kind = keyof typeof PAGE;
@@ -26,12 +33,14 @@ interface DeltaToken {
 export class DeltaFeed {
   private readonly tokens = new Tokens();
   private epoch = 0;
+  private expiredAs: ExpiredDeltaAnswer = 'gone';
 
   constructor(private readonly store: EntraStore) {}
 
-  /** Every token issued so far stops being accepted (410 Gone). */
-  expire(): void {
+  /** Every token issued so far stops being accepted (410 Gone, or 400 with `badRequest`). */
+  expire(answer: ExpiredDeltaAnswer = 'gone'): void {
     this.epoch += 1;
+    this.expiredAs = answer;
   }
 
   answer(kind: Kind, query: URLSearchParams, root: string): unknown {
@@ -56,7 +65,8 @@ export class DeltaFeed {
       t = this.tokens.read<DeltaToken>((deltaToken ?? skipToken)!);
       if (t.k !== kind) throw new GraphApiError(400, 'Request_BadRequest', 'The delta token belongs to another resource.');
       if (t.e !== this.epoch) {
-        throw new GraphApiError(410, 'syncStateNotFound', 'The sync state was not found or has expired: a full synchronization is required.', {
+        const status = this.expiredAs === 'gone' ? 410 : 400;
+        throw new GraphApiError(status, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.', {
           Location: `${root}/${kind}/delta${t.sel ? `?$select=${t.sel.join(',')}` : ''}`,
         });
       }

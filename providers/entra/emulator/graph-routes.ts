@@ -21,6 +21,8 @@ export interface GraphCall {
   root: string;
   /** The tenant has Entra ID P1/P2, without which signInActivity cannot be read. */
   premium: boolean;
+  /** The app holds AuditLog.Read.All, without which signInActivity cannot be read either. */
+  auditLogRead: boolean;
 }
 
 export interface GraphAnswer {
@@ -61,6 +63,23 @@ function listPage<T extends { ord: number }>(call: GraphCall, listing: string, a
 }
 
 const ok = (body: unknown): GraphAnswer => ({ status: 200, body });
+
+/**
+ * The `$select` of a user read, refused with 403 when it names signInActivity and the
+ * tenant lacks Entra ID P1/P2 or the app lacks AuditLog.Read.All
+ * (https://learn.microsoft.com/graph/api/user-list, "Get users including their last
+ * sign-in time"; the licence error's message:
+ * https://docs.azure.cn/en-us/active-directory/reports-monitoring/howto-configure-prerequisites-for-reporting-api,
+ * "Common errors"; for the missing permission no page gives the answer, and this is
+ * Graph's usual one for a permission the app lacks).
+ */
+function userSelect(c: GraphCall): string[] | undefined {
+  const select = selectOf(c.query);
+  if (!select?.includes('signInActivity')) return select;
+  if (!c.premium) throw new GraphApiError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
+  if (!c.auditLogRead) throw new GraphApiError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  return select;
+}
 const noContent: GraphAnswer = { status: 204 };
 
 function membersPage(call: GraphCall): GraphAnswer {
@@ -106,14 +125,11 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
     method: 'GET',
     path: '/users',
     handle: (c) => {
-      const select = selectOf(c.query);
-      if (select?.includes('signInActivity') && !c.premium) {
-        throw new GraphApiError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
-      }
+      const select = userSelect(c);
       return listPage(c, 'users', c.store.users.values(), (u) => userResource(u, select));
     },
   },
-  { method: 'GET', path: '/users/{id}', handle: (c) => ok(userResource(c.store.user(c.params['id']!), selectOf(c.query))) },
+  { method: 'GET', path: '/users/{id}', handle: (c) => ok(userResource(c.store.user(c.params['id']!), userSelect(c))) },
   {
     method: 'PATCH',
     path: '/users/{id}',
@@ -137,10 +153,15 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
     },
   },
   {
+    // Invalidates the user's refresh tokens and session cookies by moving
+    // signInSessionsValidFromDateTime to now, and answers 200 { value: true }; calling it
+    // again moves the time again (https://learn.microsoft.com/graph/api/user-revokesigninsessions).
     method: 'POST',
     path: '/users/{id}/revokeSignInSessions',
     handle: (c) => {
-      c.store.user(c.params['id']!).sessions = 0;
+      const u = c.store.user(c.params['id']!);
+      u.sessions = 0;
+      u.signInSessionsValidFromDateTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       return ok({ '@odata.context': `${c.root}/$metadata#Edm.Boolean`, value: true });
     },
   },
@@ -173,6 +194,15 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
       const m = u.methods.find((x) => x.id === c.params['methodId'] && METHOD_SEGMENTS[x['@odata.type']] === c.params['kind']);
       if (!m) throw notFound(c.params['methodId']!);
       if (c.params['kind'] === 'passwordMethods') throw new GraphApiError(400, 'badRequest', 'The password authentication method cannot be deleted.');
+      // The default multifactor method cannot be deleted while the user has others
+      // (https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete); Graph's
+      // 400 and its message: https://learn.microsoft.com/answers/questions/1337439 (its
+      // error code is not documented). The password is not counted: it is not a second factor.
+      const others = u.methods.filter((x) => x !== m && x['@odata.type'] !== '#microsoft.graph.passwordAuthenticationMethod');
+      if (m.id === u.defaultMethod && others.length > 0) {
+        throw new GraphApiError(400, 'badRequest', 'Cannot delete default method with other methods configured. Please change default method before deletion.');
+      }
+      if (m.id === u.defaultMethod) u.defaultMethod = null;
       u.methods = u.methods.filter((x) => x !== m);
       return noContent;
     },

@@ -6,7 +6,7 @@ import { startEmulatorServer } from '../../../src/emulator/server.js';
 import { clientCertificate, serverCertificate } from '../../../src/emulator/tls.js';
 import type { ObservedProvider } from '../../../src/types/index.js';
 import { answer, entraRoutes, JSON_TYPE, renderError, type Tenant } from './api.js';
-import { DeltaFeed } from './delta.js';
+import { DeltaFeed, type ExpiredDeltaAnswer } from './delta.js';
 import { IdentityPlatform } from './identity.js';
 import { EntraStore, type User } from './store.js';
 import { Tokens } from './wire.js';
@@ -34,6 +34,8 @@ export interface EntraEmulatorOptions {
   latencyMs?: number;
   /** The tenant has Entra ID P1/P2 (default true); without it, reading signInActivity answers 403. */
   premium?: boolean;
+  /** The app holds AuditLog.Read.All (default true); without it, reading signInActivity answers 403 Authorization_RequestDenied. */
+  auditLogRead?: boolean;
 }
 
 /** Changes made behind the provider's back, for delta tests and benchmarks. */
@@ -67,8 +69,8 @@ export interface EntraEmulator {
   credentials(id: string): { sessions: number; tokens: number; factors: number };
   /** A user as Graph holds it, or as it was when deleted. */
   user(id: string): User | undefined;
-  /** Every delta token issued so far answers 410 Gone from now on. */
-  expireDeltaTokens(): void;
+  /** Every delta token issued so far answers 410 Gone (or 400, `badRequest`) with `syncStateNotFound` from now on. */
+  expireDeltaTokens(answer?: ExpiredDeltaAnswer): void;
   accessTokens(): string[];
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     delta,
     pages: new Tokens(),
     premium: options.premium !== false,
+    auditLogRead: options.auditLogRead !== false,
     routes: entraRoutes(identity),
     faults: new FaultController(),
     counters: new RequestCounters(),
@@ -130,7 +133,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     observed: () => store.observed(),
     credentials: (id) => store.credentials(id),
     user: (id) => store.users.get(id) ?? store.deletedUsers.get(id),
-    expireDeltaTokens: () => delta.expire(),
+    expireDeltaTokens: (answer) => delta.expire(answer),
     accessTokens: () => identity.accessTokens(),
     close: () => server.close(),
   };

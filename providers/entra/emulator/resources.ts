@@ -18,6 +18,7 @@ export function userResource(u: User, select: string[] | undefined): Record<stri
     employeeId: u.employeeId,
     createdDateTime: u.createdDateTime,
     assignedLicenses: u.assignedLicenses,
+    signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime,
     signInActivity: { lastSignInDateTime: u.lastSignInDateTime, lastSuccessfulSignInDateTime: u.lastSignInDateTime },
   };
   return applySelect(full, select ?? DEFAULT_USER_PROPERTIES);

@@ -41,8 +41,12 @@ export interface User {
   createdDateTime: string;
   lastSignInDateTime: string | null;
   assignedLicenses: { skuId: string; disabledPlans: string[] }[];
+  /** Refresh tokens and session cookies issued before this are invalid (revokeSignInSessions sets it to now). */
+  signInSessionsValidFromDateTime: string;
   sessions: number;
   methods: AuthMethod[];
+  /** The id of the user's default multifactor method, or null: it cannot be deleted while other methods remain. */
+  defaultMethod: string | null;
 }
 
 export interface Group {
@@ -123,11 +127,15 @@ export class EntraStore {
       createdDateTime: u.createdDateTime ?? new Date().toISOString(),
       lastSignInDateTime: u.lastSignInDateTime ?? null,
       assignedLicenses: [{ skuId: SEED_SKU, disabledPlans: [] }],
+      signInSessionsValidFromDateTime: u.createdDateTime ?? new Date().toISOString(),
       sessions: withCredentials ? 1 : 0,
       methods: [{ id: '28c10230-6103-485e-b985-444c60001490', '@odata.type': '#microsoft.graph.passwordAuthenticationMethod' }],
+      defaultMethod: null,
     };
     if (withCredentials) {
-      user.methods.push({ id: randomUUID(), '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod' });
+      const authenticator = randomUUID();
+      user.methods.push({ id: authenticator, '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod' });
+      user.defaultMethod = authenticator;
       user.methods.push({ id: '3179e48a-750b-4051-897c-87b9720928f7', '@odata.type': '#microsoft.graph.phoneAuthenticationMethod' });
       const grant: Grant = {
         id: randomUUID(),

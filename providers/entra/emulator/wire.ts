@@ -37,7 +37,13 @@ export function errorBody(code: string, message: string, clientRequestId?: strin
   };
 }
 
-/** `$top` within [1, 999]; 100 when absent. Graph refuses anything else with 400. */
+/**
+ * `$top` within [1, 999]; 100 when absent. Graph refuses anything else with 400
+ * Request_UnsupportedQuery "Invalid page size specified: '1000'. Must be between 1 and 999
+ * inclusive." on the directory collections (users, groups, members, memberOf); the page
+ * size and nextLink paging: https://learn.microsoft.com/graph/paging, the message as
+ * Graph gives it: https://learn.microsoft.com/answers/questions/1129204.
+ */
 export function topOf(query: URLSearchParams, fallback = 100): number {
   const raw = query.get('$top');
   if (raw === null) return fallback;

@@ -13,6 +13,7 @@ import { LeaseStore } from './lease.js';
 import { ListPager } from './paging.js';
 import { KUBERNETES_ROUTES, kubernetesPathTemplate, methodNotAllowed, notFoundPath, type Cluster, type KubeRoute } from './routes.js';
 import { ApiStatusError, reasonFor, statusBody } from './status.js';
+import { ClusterRoleStore, userFacingClusterRoles, type ClusterRole } from './roles.js';
 import { BindingStore, Revision } from './store.js';
 
 /**
@@ -25,6 +26,8 @@ import { BindingStore, Revision } from './store.js';
 export interface KubernetesEmulatorOptions {
   /** Bindings in Lockstep's form: groups `clusterrolebinding/NAME` or `NS/rolebinding/NAME`, members `User:x`/`Group:x`. */
   seed?: ObservedProvider;
+  /** ClusterRoles (default: the user-facing ones Kubernetes creates, `admin`, `edit` and `view` aggregated). */
+  clusterRoles?: ClusterRole[];
   /** Raw bindings added after the seed (system: subjects, ServiceAccounts, ...). */
   bindings?: RbacBinding[];
   /** The bearer token accepted (random when absent; read it from `token`). */
@@ -35,6 +38,16 @@ export interface KubernetesEmulatorOptions {
   exchanges?: ExchangeLog;
   /** How long a list continue token stays valid (default 5 minutes, as etcd compaction). */
   continueTtlMs?: number;
+  /**
+   * A PATCH that another write overtook between its read and its write is applied again to
+   * the object as it now is, as the API server's storage does: a patch without a
+   * resourceVersion then lands on top of the other write, a JSON Patch `test` that no
+   * longer holds answers 422, and only a patch naming a stale resourceVersion answers 409
+   * (no Kubernetes page states this; it is how the API server's patch handler retries an
+   * update on its storage). Default false: such a PATCH answers 409 Conflict, as a
+   * replace does, which the provider's conflict tests use.
+   */
+  reapplyPatches?: boolean;
   /** Largest page served whatever `limit` asks (the API server serves up to `limit`). */
   maxPageSize?: number;
   /** Added to every request, in milliseconds (benchmarks). */
@@ -58,6 +71,8 @@ export interface KubernetesEmulator {
   readonly counters: RequestCounters;
   readonly bindings: BindingStore;
   readonly leases: LeaseStore;
+  /** ClusterRoles, aggregated ones filled by the aggregation controller. */
+  readonly roles: ClusterRoleStore;
   /** The bindings in Lockstep's observed form. */
   observed(): ObservedProvider;
   /** Changes a binding's subjects behind any client's back (bumps its resourceVersion). */
@@ -83,11 +98,22 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const revision = new Revision();
   const bindings = new BindingStore(revision);
   bindings.seed(options.seed, options.bindings);
+  const roles = new ClusterRoleStore(revision);
+  roles.seed(options.clusterRoles ?? userFacingClusterRoles());
   const leases = new LeaseStore(revision);
   const pager = new ListPager(options.continueTtlMs ?? 300_000);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const interleaved: (() => void)[] = [];
-  const cluster: Cluster = { revision, bindings, leases, pager, maxPageSize: options.maxPageSize, interleave: () => interleaved.shift()?.() };
+  const cluster: Cluster = {
+    revision,
+    bindings,
+    roles,
+    leases,
+    pager,
+    maxPageSize: options.maxPageSize,
+    interleave: () => interleaved.shift()?.(),
+    reapplyPatches: options.reapplyPatches === true,
+  };
   const tls = await serverCertificate();
 
   function answer(req: EmulatorRequest<KubeRoute>) {
@@ -124,6 +150,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     counters: server.counters,
     bindings,
     leases,
+    roles,
     observed: () => bindings.observed(),
     setSubjects: (group, change) => void bindings.setSubjects(group, change),
     expireContinueTokens: (next) => pager.expireAll(next),

@@ -4,7 +4,11 @@ import { ApiStatusError } from './status.js';
 /**
  * Chunked lists as the API server serves them: `limit` cuts a consistent snapshot
  * (taken at the first page's resourceVersion) into pages; `continue` is an opaque token
- * for the rest, which expires (410 Gone, reason Expired) after a while, or on demand.
+ * for the rest, which expires (410 Gone, reason Expired, "The provided continue parameter
+ * is too old ...") after a while, or on demand; the client then lists again from the start
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks).
+ * A short `continueTtlMs` or `expireContinueTokens` makes it happen in tests; the default
+ * (5 minutes) is long enough for every listing the tests make.
  */
 interface Snapshot {
   items: unknown[];

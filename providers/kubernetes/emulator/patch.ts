@@ -4,7 +4,7 @@ import { ApiStatusError } from './status.js';
 /**
  * The patch formats the API server accepts on a PATCH, as it applies them: JSON Patch
  * (RFC 6902, `application/json-patch+json`), whose failed `test` answers 422 Invalid,
- * and JSON merge patch (RFC 7386, `application/merge-patch+json`).
+ * JSON merge patch (RFC 7386, `application/merge-patch+json`) and strategic merge patch.
  */
 type Json = unknown;
 interface Operation {
@@ -121,4 +121,71 @@ export function applyMergePatch<T>(doc: T, patch: unknown): T {
     return base;
   };
   return merge(structuredClone(doc), patch) as T;
+}
+
+/**
+ * Lists a strategic merge patch merges on RBAC objects, with their merge key (null: a list
+ * of values, merged as a set). Every other list is replaced whole: RoleBinding and
+ * ClusterRoleBinding `subjects` and ClusterRole `rules` declare no `patchStrategy` in
+ * k8s.io/api/rbac/v1 types.go.
+ */
+const MERGED_LISTS: Readonly<Record<string, string | null>> = { 'metadata.finalizers': null, 'metadata.ownerReferences': 'uid' };
+
+const isMap = (x: Json): x is Record<string, Json> => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * Strategic merge patch (`application/strategic-merge-patch+json`) as the API server
+ * applies it to RBAC objects
+ * (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/,
+ * directives: https://github.com/kubernetes/community/blob/master/contributors/devel/sig-api-machinery/strategic-merge-patch.md):
+ * maps merge key by key and `null` deletes; a list merges only where MERGED_LISTS says so,
+ * else the patch's list replaces it. A map's `$patch: replace` replaces it and
+ * `$patch: delete` deletes it; `$deleteFromPrimitiveList/<field>` removes values from a
+ * merged list; `$setElementOrder/<field>` and `$retainKeys` are accepted and not applied.
+ */
+export function applyStrategicMergePatch<T>(doc: T, patch: unknown): T {
+  if (!isMap(patch)) throw bad('the body of the request was in an unknown format: a strategic merge patch is a JSON object');
+  return (mergeMap(isMap(doc) ? doc : {}, patch, '') ?? {}) as T;
+}
+
+function mergeMap(target: Record<string, Json>, patch: Record<string, Json>, path: string): Record<string, Json> | undefined {
+  const directive = patch['$patch'];
+  if (directive === 'delete') return undefined;
+  if (directive !== undefined && directive !== 'replace' && directive !== 'merge') throw bad(`unknown patch directive: $patch: ${JSON.stringify(directive)}`);
+  const out: Record<string, Json> = directive === 'replace' ? {} : structuredClone(target);
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$')) continue;
+    const field = path ? `${path}.${key}` : key;
+    if (value === null) delete out[key];
+    else if (isMap(value)) {
+      const merged = mergeMap(isMap(out[key]) ? out[key] : {}, value, field);
+      if (merged === undefined) delete out[key];
+      else out[key] = merged;
+    } else if (Array.isArray(value) && field in MERGED_LISTS) out[key] = mergeList(Array.isArray(out[key]) ? out[key] : [], value, MERGED_LISTS[field]!, field);
+    else out[key] = structuredClone(value);
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    const field = key.startsWith('$deleteFromPrimitiveList/') ? key.slice('$deleteFromPrimitiveList/'.length) : undefined;
+    const current = field === undefined ? undefined : out[field];
+    if (field !== undefined && Array.isArray(value) && Array.isArray(current)) out[field] = current.filter((x) => !value.some((v) => isDeepStrictEqual(v, x)));
+  }
+  return out;
+}
+
+function mergeList(current: Json[], patch: Json[], mergeKey: string | null, field: string): Json[] {
+  const out = structuredClone(current);
+  for (const item of patch) {
+    if (mergeKey === null) {
+      if (!out.some((x) => isDeepStrictEqual(x, item))) out.push(structuredClone(item));
+      continue;
+    }
+    if (!isMap(item) || item[mergeKey] === undefined) throw bad(`map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey} (${field})`);
+    const at = out.findIndex((x) => isMap(x) && isDeepStrictEqual(x[mergeKey], item[mergeKey]));
+    const merged = mergeMap(at >= 0 && isMap(out[at]) ? out[at] : {}, item, field);
+    if (merged === undefined) {
+      if (at >= 0) out.splice(at, 1);
+    } else if (at >= 0) out[at] = merged;
+    else out.push(merged);
+  }
+  return out;
 }

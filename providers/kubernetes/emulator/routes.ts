@@ -3,8 +3,9 @@ import type { Route } from '../../../src/emulator/routes.js';
 import { RBAC_GROUP, type BindingKind, type RbacBinding } from '../mapping.js';
 import { COORDINATION_GROUP, type LeaseStore } from './lease.js';
 import type { ListPager } from './paging.js';
-import { applyJsonPatch, applyMergePatch } from './patch.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { ApiStatusError, statusBody } from './status.js';
+import type { ClusterRole, ClusterRoleStore } from './roles.js';
 import type { BindingStore, Revision } from './store.js';
 
 /**
@@ -15,12 +16,15 @@ import type { BindingStore, Revision } from './store.js';
 export interface Cluster {
   revision: Revision;
   bindings: BindingStore;
+  roles: ClusterRoleStore;
   leases: LeaseStore;
   pager: ListPager;
   /** Largest page served whatever `limit` asks. */
   maxPageSize: number | undefined;
   /** Runs a change queued to land between a write's read and its write (a concurrent edit). */
   interleave(): void;
+  /** A PATCH overtaken by another write is applied again to the object as it now is (see KubernetesEmulatorOptions.reapplyPatches). */
+  reapplyPatches: boolean;
 }
 
 export interface KubeCall {
@@ -46,7 +50,7 @@ export function kubernetesPathTemplate(path: string): string {
   const parts = path.replace(/\/+$/, '').split('/');
   for (let i = 0; i < parts.length; i++) {
     if (parts[i - 1] === 'namespaces' && i + 1 < parts.length) parts[i] = '{namespace}';
-    else if (i >= 1 && ['clusterrolebindings', 'rolebindings', 'leases'].includes(parts[i - 1]!) && parts[i]) parts[i] = '{name}';
+    else if (i >= 1 && ['clusterrolebindings', 'rolebindings', 'clusterroles', 'leases'].includes(parts[i - 1]!) && parts[i]) parts[i] = '{name}';
   }
   return parts.join('/') || '/';
 }
@@ -76,11 +80,47 @@ function bindingRoutes(kind: BindingKind, path: string): KubeRoute[] {
   return [
     { method: 'GET', path, handle: (c) => ok(c.cluster.bindings.get(kind, c.params['namespace'], name(c))) },
     { method: 'PUT', path, handle: (c) => write(c, parse(c.body) as RbacBinding) },
-    { method: 'PATCH', path, handle: (c) => write(c, patched(c.cluster.bindings.get(kind, c.params['namespace'], name(c)), c.body, c.contentType)) },
+    {
+      method: 'PATCH',
+      path,
+      handle: (c) => {
+        const apply = () => patched(c.cluster.bindings.get(kind, c.params['namespace'], name(c)), c.body, c.contentType);
+        const next = apply();
+        if (!c.cluster.reapplyPatches) return write(c, next);
+        c.cluster.interleave();
+        return ok(c.cluster.bindings.update(kind, c.params['namespace'], name(c), apply()));
+      },
+    },
+  ];
+}
+
+/** ClusterRoles: list, get, replace and patch; the aggregation controller runs after each write. */
+function clusterRoleRoutes(): KubeRoute[] {
+  const path = `${RBAC}/clusterroles/{name}`;
+  const write = (c: KubeCall, next: ClusterRole) => {
+    c.cluster.interleave();
+    return ok(c.cluster.roles.update(c.params['name']!, next));
+  };
+  return [
+    {
+      method: 'GET',
+      path: `${RBAC}/clusterroles`,
+      handle: (c) =>
+        ok({
+          kind: 'ClusterRoleList',
+          apiVersion: `${RBAC_GROUP}/v1`,
+          metadata: { resourceVersion: c.cluster.revision.current },
+          items: c.cluster.roles.list().map(asListItem),
+        }),
+    },
+    { method: 'GET', path, handle: (c) => ok(c.cluster.roles.get(c.params['name']!)) },
+    { method: 'PUT', path, handle: (c) => write(c, parse(c.body) as ClusterRole) },
+    { method: 'PATCH', path, handle: (c) => write(c, patched(c.cluster.roles.get(c.params['name']!), c.body, c.contentType)) },
   ];
 }
 
 export const KUBERNETES_ROUTES: readonly KubeRoute[] = [
+  ...clusterRoleRoutes(),
   { method: 'GET', path: `${RBAC}/clusterrolebindings`, handle: (c) => list('ClusterRoleBinding', c) },
   ...bindingRoutes('ClusterRoleBinding', `${RBAC}/clusterrolebindings/{name}`),
   { method: 'GET', path: `${RBAC}/rolebindings`, handle: (c) => list('RoleBinding', c) },
@@ -116,18 +156,17 @@ export const methodNotAllowed = (method: string): ApiStatusError =>
   new ApiStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`);
 
 /** A list item as the API server serves it: without its own kind and apiVersion. */
-function asListItem(b: RbacBinding): unknown {
+function asListItem(b: { apiVersion?: string; kind?: string }): unknown {
   const { apiVersion: _a, kind: _k, ...rest } = b;
   return rest;
 }
 
-function patched(current: RbacBinding, body: string, contentType: string): RbacBinding {
+function patched<T>(current: T, body: string, contentType: string): T {
   const patch = parse(body);
   if (contentType === 'application/json-patch+json') return applyJsonPatch(current, patch);
-  if (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json') {
-    // RBAC subjects carry no patch strategy: a strategic merge replaces the list like a merge patch.
-    return applyMergePatch(current, patch);
-  }
+  if (contentType === 'application/merge-patch+json') return applyMergePatch(current, patch);
+  // RBAC subjects carry no patch strategy: a strategic merge replaces the whole list.
+  if (contentType === 'application/strategic-merge-patch+json') return applyStrategicMergePatch(current, patch);
   throw new ApiStatusError(
     415,
     'UnsupportedMediaType',

@@ -63,6 +63,11 @@ export function reasonFor(code: number): string {
 export const notFound = (resource: string, group: string, name: string): ApiStatusError =>
   new ApiStatusError(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, group, kind: resource });
 
+/**
+ * A write whose metadata.resourceVersion is no longer the object's: 409, reason Conflict
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions, and
+ * the optimistic concurrency of https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency).
+ */
 export const conflict = (resource: string, group: string, name: string): ApiStatusError =>
   new ApiStatusError(
     409,
