@@ -1,12 +1,11 @@
 import { admin, type admin_directory_v1 } from '@googleapis/admin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withRetry } from '../../src/apply/retry.js';
-import { ProviderError } from '../../src/errors.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { createJwtClient, parseServiceAccountKey } from '../../providers/google/auth.js';
 import { googleModule } from '../../providers/google/index.js';
 import { PROVIDER_SCOPES, SCOPE } from '../../providers/google/scopes.js';
-import { aChange, account } from './changes.js';
+import { aChange, account, providerFailure } from './changes.js';
 import { contractSeed } from './contract.js';
 import { ADMIN, aGoogleWorld, aServiceAccount, keyFile, keyLine, type GoogleWorld } from './google-fixture.js';
 import { providerContext } from './scim-fixture.js';
@@ -26,14 +25,6 @@ afterEach(async () => {
 const start = async (...args: Partial<Parameters<typeof aGoogleWorld>>) =>
   (world = await aGoogleWorld(args[0] ?? { seed: contractSeed('google') }, args[1] ?? {}, args[2] ?? {}));
 const apply = (w: GoogleWorld, action: Parameters<typeof aChange>[1], who: { id: string; login: string }) => w.provider.apply(aChange('gws', action, { account: who }));
-const rejection = async (p: Promise<unknown>): Promise<ProviderError> => {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
-};
 const bob = account('u2', 'bob@acme.com');
 /** The Directory API client of the SDK, signed in as the provider is, for requests the provider does not make. */
 const directoryOf = (w: GoogleWorld): admin_directory_v1.Admin =>
@@ -106,7 +97,7 @@ describe('rate-limit and permission errors', () => {
     const w = await start();
     for (const error of transient) {
       w.emulator.errors.add({ method: 'PUT', path: `${DIR}/users/{userKey}`, ...error });
-      const e = await rejection(apply(w, 'suspend', bob));
+      const e = await providerFailure(apply(w, 'suspend', bob));
       expect(e, error.reason).toMatchObject({ status: error.status, transient: true });
       expect(e.message).toContain(error.reason);
       w.emulator.errors.add({ method: 'PUT', path: `${DIR}/users/{userKey}`, ...error });
@@ -121,7 +112,7 @@ describe('rate-limit and permission errors', () => {
     for (const error of permanent) {
       w.emulator.errors.add({ method: 'PUT', path: `${DIR}/users/{userKey}`, ...error, times: 5 });
       w.emulator.counters.reset();
-      const e = await rejection(withRetry(() => apply(w, 'suspend', bob), retry));
+      const e = await providerFailure(withRetry(() => apply(w, 'suspend', bob), retry));
       expect(e, error.reason).toMatchObject({ status: 403, transient: false });
       expect(e.message).toContain(error.reason);
       expect(w.emulator.counters.get(`PUT ${DIR}/users/{userKey}`)).toBe(1);
@@ -179,7 +170,7 @@ describe('domain-wide delegation refused', () => {
     w.emulator.counters.reset();
     const attempts: (() => Promise<unknown>)[] = [() => provider.observe(), () => provider.apply(aChange('gws', 'suspend', { account: bob }))];
     for (const attempt of attempts) {
-      const e = await rejection(withRetry(attempt, { retries: 2, baseMs: 10 }));
+      const e = await providerFailure(withRetry(attempt, { retries: 2, baseMs: 10 }));
       expect(e).toMatchObject({ status: 401, transient: false });
       expect(e.message).toContain('unauthorized_client');
       expect(e.message).toContain('Admin console');

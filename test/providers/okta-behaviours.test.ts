@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { oktaModule } from '../../providers/okta/index.js';
 import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../providers/okta/emulator/index.js';
 import type { OktaUserStatus } from '../../providers/okta/mapping.js';
-import { ProviderError } from '../../src/errors.js';
 import type { Provider } from '../../src/provider/provider.js';
 import type { ObservedProvider } from '../../src/types/index.js';
-import { aChange, account } from './changes.js';
+import { aChange, account, providerFailure } from './changes.js';
 import { providerContext } from './scim-fixture.js';
 
 /**
@@ -30,14 +29,6 @@ describe('okta behaviours', () => {
   const call = (path: string, init: RequestInit = {}) =>
     fetch(path.startsWith('http') ? path : `${emu.url}${path}`, { ...init, headers: { Accept: 'application/json', Authorization: `SSWS ${TOKEN}` } });
   const nextLink = (res: Response) => /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-  const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
-    const e = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(ProviderError);
-    return e as ProviderError;
-  };
   const suspend = (userId: string) => provider.apply(aChange('okta-main', 'suspend', { account: account(userId) }));
 
   afterEach(async () => {
@@ -144,7 +135,7 @@ describe('okta behaviours', () => {
       // Someone else spends the bucket of GET /api/v1/users/{id}.
       while ((await call(`/api/v1/users/${id(1)}`)).status !== 429);
       const rejectedBefore = emu.limits.rejected;
-      const e = await failure(suspend(id(1)));
+      const e = await providerFailure(suspend(id(1)));
       expect(e).toMatchObject({ status: 429, transient: true });
       expect(e.retryAfterMs).toBeGreaterThan(0);
       expect(e.retryAfterMs).toBeLessThanOrEqual(2000);
@@ -235,7 +226,7 @@ describe('okta behaviours', () => {
     it('fails as transient, saying why, when the cursor expires again after the restart', async () => {
       await start(seed, { cursorTtlMs: 50 });
       emu.faults.set({ latency: { method: 'GET', path: '/api/v1/users', ms: 100 } });
-      const e = await failure(provider.observe());
+      const e = await providerFailure(provider.observe());
       expect(e).toMatchObject({ status: 400, transient: true });
       expect(e.message).toContain('E0000001');
       expect(e.message).toContain('cursor expired again');
