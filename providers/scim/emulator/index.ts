@@ -30,7 +30,8 @@ export interface ScimEmulatorOptions {
   maxPageSize?: number;
   /**
    * `count` is ignored, as some services do: every page holds `maxPageSize` resources (more
-   * or fewer than asked), or, without maxPageSize, everything from `startIndex` on.
+   * or fewer than asked), or, without maxPageSize, everything from `startIndex` on. RFC 7644
+   * §3.4.2.4 lets a service return fewer than `count`; clients page by what they received.
    */
   ignoreCount?: boolean;
   /**
