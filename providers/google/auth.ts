@@ -17,6 +17,8 @@ export interface ServiceAccountKey {
   clientEmail: string;
   privateKey: string;
   privateKeyId: string | undefined;
+  /** The service account's OAuth client id: what an administrator authorises for domain-wide delegation. */
+  clientId: string | undefined;
   /** The key file's token_uri when it names an endpoint other than Google's. */
   tokenUri: string | undefined;
 }
@@ -59,6 +61,7 @@ export function parseServiceAccountKey(json: string): ServiceAccountKey {
     clientEmail: k['client_email'] as string,
     privateKey: k['private_key'] as string,
     privateKeyId: typeof k['private_key_id'] === 'string' ? k['private_key_id'] : undefined,
+    clientId: typeof k['client_id'] === 'string' && /^\d+$/.test(k['client_id']) ? k['client_id'] : undefined,
     tokenUri,
   };
 }

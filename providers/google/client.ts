@@ -1,7 +1,7 @@
 import { admin, type admin_datatransfer_v1, type admin_directory_v1 } from '@googleapis/admin';
 import { redactor } from '../../src/policy/secrets.js';
 import type { JwtClient } from './auth.js';
-import { statusOf, toProviderError } from './errors.js';
+import { statusOf, toProviderError, type Delegation } from './errors.js';
 
 export interface GoogleApiOptions {
   /** The provider's name in Config, carried by every error. */
@@ -12,6 +12,8 @@ export interface GoogleApiOptions {
   timeoutMs: number;
   /** Secret values to keep out of every message (the private key). */
   secrets: readonly string[];
+  /** What a refused domain-wide delegation names for the administrator to authorise. */
+  delegation: Delegation;
 }
 
 /**
@@ -42,7 +44,7 @@ export class GoogleApi {
     } catch (e) {
       const status = statusOf(e);
       if (status !== undefined && accept.includes(status)) return undefined;
-      throw toProviderError(this.options.provider, what, e, (text) => this.scrub(text), this.options.timeoutMs);
+      throw this.failure(what, e);
     }
   }
 
@@ -53,7 +55,7 @@ export class GoogleApi {
     } catch (e) {
       const status = statusOf(e);
       if (status !== undefined && accept.includes(status)) return { status, data: undefined };
-      throw toProviderError(this.options.provider, what, e, (text) => this.scrub(text), this.options.timeoutMs);
+      throw this.failure(what, e);
     }
   }
 
@@ -72,6 +74,10 @@ export class GoogleApi {
       if (token) seen.add(token);
     } while (token);
     return out;
+  }
+
+  private failure(what: string, e: unknown): Error {
+    return toProviderError(this.options.provider, what, e, (text) => this.scrub(text), this.options.timeoutMs, this.options.delegation);
   }
 
   private scrub(text: string): string {

@@ -42,13 +42,38 @@ export function statusOf(e: unknown): number | undefined {
   return (e as GaxiosLike | undefined)?.response?.status;
 }
 
-export function toProviderError(provider: string, what: string, e: unknown, scrub: (text: string) => string, timeoutMs: number): Error {
+/** The service account's client and the scopes it asks for: what an administrator delegates domain-wide. */
+export interface Delegation {
+  /** The key file's client_id (not a secret: the Admin console lists it). */
+  clientId: string | undefined;
+  scopes: readonly string[];
+}
+
+/**
+ * The token endpoint's unauthorized_client: the service account's client is not
+ * authorised domain-wide for the scopes asked for (or not at all). Nothing a retry can
+ * mend, so the message says what the administrator has to do, naming the client and
+ * every scope (https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority,
+ * https://support.google.com/a/answer/162106).
+ */
+function delegationRefused(what: string, status: number, delegation: Delegation): string {
+  const client = delegation.clientId ? `client ID ${delegation.clientId}` : "the service account's client ID (client_id in its key file)";
+  return (
+    `${what}: token endpoint: HTTP ${status} unauthorized_client: the service account is not authorised for domain-wide delegation of the scopes it needs. ` +
+    `In the Google Admin console, under Security > Access and data control > API controls > Domain-wide delegation, authorise ${client} for these scopes: ${delegation.scopes.join(',')}`
+  );
+}
+
+export function toProviderError(provider: string, what: string, e: unknown, scrub: (text: string) => string, timeoutMs: number, delegation?: Delegation): Error {
   if (e instanceof ProviderError || e instanceof UserError) return e;
   const err = (e ?? {}) as GaxiosLike;
   const res = err.response;
   if (res && typeof res.status === 'number') {
     const { reason, message } = googleReason(res.data);
     const token = String(res.config?.url ?? '').endsWith('/token');
+    if (token && reason === 'unauthorized_client' && delegation) {
+      return new ProviderError(provider, scrub(delegationRefused(what, res.status, delegation)), { status: res.status, transient: false });
+    }
     const where = token ? `${what}: token endpoint` : what;
     const hint =
       res.status === 401 || (token && res.status < 500)

@@ -33,7 +33,14 @@ export const googleModule: ProviderModule<GoogleConnection> = {
     redactor.add(key.privateKey);
     const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
-    const api = new GoogleApi({ provider: ctx.name, jwt, rootUrl, timeoutMs, secrets: [key.privateKey, json] });
+    const api = new GoogleApi({
+      provider: ctx.name,
+      jwt,
+      rootUrl,
+      timeoutMs,
+      secrets: [key.privateKey, json],
+      delegation: { clientId: key.clientId, scopes: PROVIDER_SCOPES },
+    });
     const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
     const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };
     return new GoogleProvider(ctx.name, api, observe, transfers, ctx.log);

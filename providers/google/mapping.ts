@@ -3,10 +3,12 @@ import type { ObservedAccount } from '../../src/types/index.js';
 
 /**
  * Directory API users → Lockstep's observed form. A deleted user is not listed, so an
- * account is `active`, or `suspended` when suspended or archived (both block sign-in).
+ * account is `active`, or `suspended` when suspended or archived: an archived user holds
+ * an Archived User licence and cannot sign in, whatever its `suspended` says
+ * (https://support.google.com/a/answer/9048836), so it is contained as a suspended one is.
  */
 
-/** lastLoginTime of a user who never signed in. */
+/** lastLoginTime of a user who never signed in (the epoch; not a sign-in in 1970). */
 export const NEVER_SIGNED_IN = '1970-01-01T00:00:00.000Z';
 
 /** The fields observe asks for (partial response), and the only ones this mapping reads. */

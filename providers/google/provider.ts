@@ -85,10 +85,17 @@ export class GoogleProvider implements Provider {
     return this.api.call('users.get', () => this.api.directory.users.get({ userKey: id, fields }), [404]);
   }
 
+  /**
+   * An archived user (an Archived User licence) cannot sign in: it is contained as a
+   * suspended one is, and observed `suspended` too (see mapping.ts), so it is already done.
+   */
   private async suspend(id: string): Promise<ApplyOutcome> {
-    const user = await this.getUser(id, 'id,suspended');
+    const user = await this.getUser(id, 'id,suspended,archived');
     if (!user) return gone();
     if (user.suspended) return { result: 'already', before: { suspended: true }, after: { suspended: true } };
+    if (user.archived) {
+      return { result: 'already', before: { archived: true }, after: { archived: true }, detail: 'the account is archived: it cannot sign in' };
+    }
     // users.update has patch semantics: only `suspended` changes.
     const after = await this.api.call(
       'users.update',
@@ -167,12 +174,12 @@ export class GoogleProvider implements Provider {
 
   /**
    * Deleting a user deletes its Drive and Calendar data with it, so delete is applied only
-   * to a suspended user whose data a completed transfer has handed over.
+   * to a suspended (or archived) user whose data a completed transfer has handed over.
    */
   private async delete(id: string): Promise<ApplyOutcome> {
-    const user = await this.getUser(id, 'id,suspended');
+    const user = await this.getUser(id, 'id,suspended,archived');
     if (!user) return gone();
-    if (!user.suspended) throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a suspended account`);
+    if (!user.suspended && !user.archived) throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a suspended account`);
     if (!(await this.transfers.hasCompleted(id))) {
       throw new ProviderError(
         this.name,
@@ -181,7 +188,7 @@ export class GoogleProvider implements Provider {
     }
     const res = await this.api.callStatus('users.delete', () => this.api.directory.users.delete({ userKey: id }), [404]);
     if (res.status === 404) return gone();
-    return { result: 'ok', before: { exists: true, suspended: true }, after: { exists: false } };
+    return { result: 'ok', before: { exists: true, ...(user.suspended ? { suspended: true } : { archived: true }) }, after: { exists: false } };
   }
 }
 

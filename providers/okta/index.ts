@@ -25,6 +25,6 @@ export const oktaModule: ProviderModule<OktaConnection> = {
   create(c, ctx) {
     const setup = createOktaClient(c, ctx);
     const failures = new FailureMapper(ctx.name, setup.secrets, setup.timeoutMs);
-    return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize ?? 200, observeConcurrency: OBSERVE_CONCURRENCY }, failures);
+    return new OktaProvider(ctx.name, setup.client, { pageSize: c.pageSize, observeConcurrency: OBSERVE_CONCURRENCY }, failures);
   },
 };

@@ -9,9 +9,24 @@ import { observeEachAccount } from '../../src/provider/observe-accounts.js';
 import { FailureMapper } from './failures.js';
 import { ALL_STATUSES_FILTER, toObservedAccount, toObservedGroup, type OktaGroupLike, type OktaUserLike } from './mapping.js';
 
+/**
+ * The largest `limit` of each listing the provider reads (Okta's documented maxima):
+ * what it asks for, so that a listing takes as few requests of its rate-limit bucket as
+ * Okta allows. Okta caps a larger limit; asking for more would only hide the page size.
+ * A user's groups (listUserGroups) are asked for without one: that operation takes none.
+ */
+export const PAGE_MAX = {
+  /** GET /api/v1/users */
+  users: 200,
+  /** GET /api/v1/groups */
+  groups: 10_000,
+  /** GET /api/v1/groups/{id}/users */
+  groupMembers: 1000,
+} as const;
+
 export interface OktaProviderSettings {
-  /** `limit` asked for per page (Okta's largest is 200). */
-  pageSize: number;
+  /** Caps `limit` on every listing below its maximum (PAGE_MAX); undefined asks for each maximum. */
+  pageSize?: number | undefined;
   /** Member listings in flight at once while observing; the rate-limit pacer still governs. */
   observeConcurrency: number;
 }
@@ -61,13 +76,14 @@ export class OktaProvider implements Provider {
     return observeEachAccount('okta', ids, this.settings.observeConcurrency, async (id) => {
       const user = await this.getUser(id);
       if (!user) return null;
-      const groups: { id: string; name: string }[] = [];
+      let listed: OktaGroupLike[];
       try {
-        for await (const g of this.list<OktaGroupLike>(`/api/v1/users/${encodeURIComponent(id)}/groups`, {}, false)) if (g?.id) groups.push(toObservedGroup({ ...g, id: g.id }, []));
+        listed = await this.listAll<OktaGroupLike>(`${users(id)}/groups`, undefined);
       } catch (e) {
-        if (FailureMapper.status(e) === 404) return null;
-        throw this.failures.error(`GET ${users(id)}/groups`, e);
+        if (e instanceof ProviderError && e.status === 404) return null;
+        throw e;
       }
+      const groups = listed.filter((g) => g.id).map((g) => toObservedGroup({ ...g, id: g.id! }, []));
       this.fresh.set(id, { status: String(user.status), groups: new Set(groups.map((g) => g.id)), at: Date.now() });
       return { account: toObservedAccount({ ...(user as unknown as OktaUserLike), id }), groups };
     });
@@ -96,35 +112,32 @@ export class OktaProvider implements Provider {
   async close(): Promise<void> {}
 
   private async listAccounts(): Promise<ObservedAccount[]> {
-    return this.call('GET /api/v1/users', async () => {
-      const out: ObservedAccount[] = [];
-      for await (const u of this.list<OktaUserLike>('/api/v1/users', { filter: ALL_STATUSES_FILTER })) if (u?.id) out.push(toObservedAccount({ ...u, id: u.id }));
-      return out;
-    });
+    const listed = await this.listAll<OktaUserLike>('/api/v1/users', PAGE_MAX.users, { filter: ALL_STATUSES_FILTER });
+    return listed.filter((u) => u.id).map((u) => toObservedAccount({ ...u, id: u.id! }));
   }
 
-  /** Member pages start as soon as their group is listed, several at once. */
+  /**
+   * Member pages start as soon as their group is listed, several at once. A group listing
+   * read again from its first page (a stale cursor) reuses the member listings already
+   * started; only the groups of the complete listing are kept.
+   */
   private async listGroups(): Promise<ObservedGroup[]> {
     const limit = pLimit(this.settings.observeConcurrency);
-    const pending: Promise<ObservedGroup>[] = [];
-    await this.call('GET /api/v1/groups', async () => {
-      for await (const g of this.list<OktaGroupLike>('/api/v1/groups')) {
-        if (!g?.id) continue;
-        const group = { ...g, id: g.id };
-        const members = limit(() => this.memberIds(group.id));
-        members.catch(() => {}); // awaited below; a failure must not be unhandled meanwhile
-        pending.push(members.then((ids) => toObservedGroup(group, ids)));
-      }
-    });
-    return Promise.all(pending);
+    const members = new Map<string, Promise<string[]>>();
+    const startMembers = (g: OktaGroupLike) => {
+      if (!g.id || members.has(g.id)) return;
+      const id = g.id;
+      const listing = limit(() => this.memberIds(id));
+      listing.catch(() => {}); // awaited below; a failure must not be unhandled meanwhile
+      members.set(id, listing);
+    };
+    const groups = (await this.listAll<OktaGroupLike>('/api/v1/groups', PAGE_MAX.groups, {}, startMembers)).filter((g) => g.id);
+    return Promise.all(groups.map(async (g) => toObservedGroup({ ...g, id: g.id! }, await members.get(g.id!)!)));
   }
 
-  private memberIds(groupId: string): Promise<string[]> {
-    return this.call(`GET /api/v1/groups/${groupId}/users`, async () => {
-      const ids: string[] = [];
-      for await (const u of this.list<OktaUserLike>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) if (u?.id) ids.push(u.id);
-      return ids;
-    });
+  private async memberIds(groupId: string): Promise<string[]> {
+    const listed = await this.listAll<OktaUserLike>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`, PAGE_MAX.groupMembers);
+    return listed.filter((u) => u.id).map((u) => u.id!);
   }
 
   /** A user by id, or null when Okta says it does not exist. */
@@ -138,9 +151,11 @@ export class OktaProvider implements Provider {
   }
 
   /**
-   * Okta suspends only ACTIVE users. A user in another status that still holds or can
-   * regain access (STAGED, PROVISIONED, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY) is
-   * deactivated instead, the only containment Okta offers for them. A 400 means the
+   * Okta suspends only ACTIVE users
+   * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/).
+   * A user in another status that still holds or can regain access (STAGED,
+   * PROVISIONED, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY) is deactivated instead, the only
+   * containment Okta offers for them: unlocking or resetting first would let the leaver in. A 400 means the
    * status changed after it was read: read again and decide once more.
    */
   private async suspend(id: string): Promise<ApplyOutcome> {
@@ -253,7 +268,14 @@ export class OktaProvider implements Provider {
       throw new ProviderError(this.name, `refusing to delete account ${id} in status ${status}: delete is only applied to a suspended or deactivated account`);
     }
     if (status === 'SUSPENDED') {
-      await this.call(`POST ${users(id)}/lifecycle/deactivate`, () => this.client.userApi.deactivateUser({ userId: id, sendEmail: false }));
+      try {
+        await this.client.userApi.deactivateUser({ userId: id, sendEmail: false });
+      } catch (e) {
+        // Okta refuses to deactivate a DEPROVISIONED user: deactivated meanwhile, it is deleted all the same.
+        const now = FailureMapper.status(e) === 400 ? await this.getUser(id) : undefined;
+        if (now === null) return { result: 'already', detail: 'the account no longer exists' };
+        if (String(now?.status) !== 'DEPROVISIONED') throw this.failures.error(`POST ${users(id)}/lifecycle/deactivate`, e);
+      }
     }
     try {
       await this.client.userApi.deleteUser({ userId: id, sendEmail: false });
@@ -265,15 +287,49 @@ export class OktaProvider implements Provider {
   }
 
   /**
+   * Every item of a listing, each also handed to `onItem` as it arrives. Okta's `after`
+   * cursors are opaque and do not live forever: a next page refused with 400 (its first
+   * page, with the same query, was answered) means the cursor went stale, so the listing
+   * is read again from its first page, once, and what was read before is dropped (two
+   * readings merged could hold a user deleted in between, or miss one added). A cursor
+   * stale again fails as transient, so that a retry or the next observation starts afresh.
+   */
+  private async listAll<T>(path: string, max: number | undefined, query: Record<string, string> = {}, onItem?: (item: T) => void): Promise<T[]> {
+    for (let attempt = 0; ; attempt++) {
+      const out: T[] = [];
+      try {
+        for await (const item of this.list<T>(path, max, query)) {
+          if (!item) continue;
+          out.push(item);
+          onItem?.(item);
+        }
+        return out;
+      } catch (e) {
+        if (!isStaleCursor(e)) throw this.failures.error(`GET ${path}`, e);
+        if (attempt === 0) continue;
+        const detail = this.failures.error(`GET ${path}`, e).message;
+        throw new ProviderError(
+          this.name,
+          `${detail}; the listing's page cursor expired again after the listing was restarted, so it is left incomplete (a retry lists afresh)`,
+          {
+            status: 400,
+            transient: true,
+          },
+        );
+      }
+    }
+  }
+
+  /**
    * A bulk listing through the SDK's Collection, which follows the Link rel="next"
    * headers over the client's authenticated, paced transport. Items stay plain JSON:
    * the typed APIs' model deserialisation costs more CPU than the whole rest of an
    * observation (measured by bench/observe-okta.mjs), and observe reads a few fields.
    */
-  private list<T>(path: string, query: Record<string, string> = {}, paged = true): Collection<T> {
+  private list<T>(path: string, max: number | undefined, query: Record<string, string> = {}): Collection<T> {
     const url = new URL(path, this.client.baseUrl);
-    // A user's groups (listUserGroups) come in one answer: the endpoint takes no `limit`.
-    for (const [k, v] of Object.entries(paged ? { ...query, limit: String(this.settings.pageSize) } : query)) url.searchParams.set(k, v);
+    const limit = max === undefined ? undefined : Math.min(max, this.settings.pageSize ?? max);
+    for (const [k, v] of Object.entries(limit === undefined ? query : { ...query, limit: String(limit) })) url.searchParams.set(k, v);
     // Okta reads %20, not +, as a space in filter expressions.
     const href = url.toString().replace(/\+/g, '%20');
     type Args = ConstructorParameters<typeof Collection>;
@@ -302,5 +358,17 @@ export class OktaProvider implements Provider {
     } catch (e) {
       throw this.failures.error(what, e);
     }
+  }
+}
+
+/** A 400 for a next page, whose first page (the same request without `after`) was answered: the cursor went stale. */
+function isStaleCursor(e: unknown): boolean {
+  if (FailureMapper.status(e) !== 400) return false;
+  const url = (e as { url?: unknown }).url;
+  if (typeof url !== 'string') return false;
+  try {
+    return new URL(url).searchParams.has('after');
+  } catch {
+    return false;
   }
 }

@@ -113,10 +113,3 @@ export function rateLimitInfo(get: (name: string) => string | null, localNow = D
   const skew = Number.isNaN(date) || Math.abs(date - localNow) < 2000 ? 0 : date - localNow;
   return { limit, remaining, resetAt: reset * 1000 - skew };
 }
-
-/** The client's view of Okta's buckets: a collection, and one resource with everything beneath it. */
-export function bucketOf(pathname: string): string {
-  const parts = pathname.split('/').filter(Boolean);
-  if (parts[0] === 'oauth2') return `/${parts.join('/')}`;
-  return parts.length > 3 ? `/${parts.slice(0, 3).join('/')}/{id}` : `/${parts.join('/')}`;
-}

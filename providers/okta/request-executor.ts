@@ -1,5 +1,6 @@
 import { RequestExecutor } from '@okta/okta-sdk-nodejs';
-import { bucketOf, type RatePacer, rateLimitInfo, type RateLimitInfo } from './rate-pacer.js';
+import { oktaRateBucket } from './rate-buckets.js';
+import { type RatePacer, rateLimitInfo, type RateLimitInfo } from './rate-pacer.js';
 
 type SdkRequest = Parameters<RequestExecutor['fetch']>[0];
 type SdkResponse = Awaited<ReturnType<RequestExecutor['fetch']>>;
@@ -60,7 +61,7 @@ export class PacedRequestExecutor extends RequestExecutor {
 
   override async fetch(request: SdkRequest): Promise<SdkResponse> {
     const url = new URL(String(request.url));
-    const bucket = bucketOf(url.pathname);
+    const bucket = oktaRateBucket(String(request.method ?? 'GET'), url.pathname);
     await this.pacer.acquire(bucket);
     let info: RateLimitInfo | null | 'failed' = 'failed';
     try {

@@ -93,17 +93,37 @@ export class ScimClient {
 
   /**
    * Every resource of a type, paging with startIndex/count (RFC 7644 §3.4.2.4) until
-   * totalResults is reached or a page comes back empty. Advances by the number of
-   * resources actually returned, since servers may cap a page below `count` (or ignore
-   * `count` and return more). A service that answers a later page from the wrong
-   * startIndex (scimmy-routers under express 5 drops GET paging parameters) is asked
-   * again through POST /.search (§3.4.3), which carries them in the body; if that does
-   * not page either, the listing fails rather than coming back silently incomplete.
+   * totalResults is reached. Advances by the number of resources actually returned, never
+   * by `count` or itemsPerPage: services cap a page below `count`, ignore it and return
+   * more, or return everything at once. A service that answers a later page from the wrong
+   * startIndex (scimmy-routers under express 5 drops GET paging parameters) is asked again
+   * through POST /.search (§3.4.3), which carries them in the body; if that does not page
+   * either, the listing fails rather than coming back silently incomplete.
+   *
+   * Index paging shifts when resources are added or removed meanwhile, so a listing whose
+   * totalResults changes between pages, or that ends short of it, is read again from the
+   * first page once; a second such listing fails as transient.
    */
   async listAll<T extends { id: string }>(resource: 'Users' | 'Groups', pageSize: number): Promise<T[]> {
+    for (let attempt = 0; ; attempt++) {
+      const listed = await this.listOnce<T>(resource, pageSize);
+      if (listed.complete) return listed.items;
+      if (attempt > 0) {
+        throw new ProviderError(this.options.provider, `listing ${resource}: ${listed.incomplete}, again after listing from the first page; a retry lists afresh`, {
+          transient: true,
+        });
+      }
+    }
+  }
+
+  private async listOnce<T extends { id: string }>(
+    resource: 'Users' | 'Groups',
+    pageSize: number,
+  ): Promise<{ complete: true; items: T[] } | { complete: false; incomplete: string }> {
     const byId = new Map<string, T>();
     let startIndex = 1;
     let search = false;
+    let firstTotal: number | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const res = search
         ? await this.request<ScimListResponse<T>>('POST', `/${resource}/.search`, { body: { schemas: [SCIM_URN.searchRequest], startIndex, count: pageSize } })
@@ -112,22 +132,29 @@ export class ScimClient {
       if (typeof reported === 'number' && reported !== startIndex) {
         if (search) throw new ProviderError(this.options.provider, `listing ${resource}: the service ignores startIndex, so a complete listing is impossible`);
         search = true;
+        page -= 1;
         continue;
       }
       const items = res.body?.Resources ?? [];
+      const before = byId.size;
       for (const item of items) if (item && typeof item.id === 'string') byId.set(item.id, item);
-      const total = res.body?.totalResults;
-      if (items.length === 0 || typeof total !== 'number') break;
+      const total = typeof res.body?.totalResults === 'number' ? res.body.totalResults : undefined;
+      firstTotal ??= total;
+      if (total !== firstTotal) return { complete: false, incomplete: `totalResults went from ${firstTotal} to ${total} while paging (the service changed)` };
+      if (total === undefined) {
+        // No totalResults (RFC 7644 requires it): page until nothing new comes back.
+        if (byId.size === before) return { complete: true, items: [...byId.values()] };
+        startIndex += items.length;
+        continue;
+      }
+      if (items.length === 0 && byId.size < total) return { complete: false, incomplete: `a page came back empty after ${byId.size} of ${total}` };
       startIndex += items.length;
-      if (startIndex > total) {
-        // Pages overlapped: resources were added or removed while paging, so some were skipped.
-        if (byId.size < total) {
-          throw new ProviderError(this.options.provider, `listing ${resource}: got ${byId.size} of ${total}; the service changed while paging`, { transient: true });
-        }
-        break;
+      if (items.length === 0 || startIndex > total) {
+        if (byId.size < total) return { complete: false, incomplete: `got ${byId.size} of ${total} (the service changed while paging)` };
+        return { complete: true, items: [...byId.values()] };
       }
     }
-    return [...byId.values()];
+    return { complete: false, incomplete: `more than ${MAX_PAGES} pages` };
   }
 
   /** One resource by id with its version, or null when the server says it does not exist. */

@@ -41,6 +41,8 @@ const groupPath = (id: string): string => `/Groups/${encodeURIComponent(id)}`;
 export class ScimProvider implements Provider {
   readonly type = 'scim' as const;
   readonly capabilities: ProviderCapabilities;
+  /** Whether the service offers entity tags, read from its ServiceProviderConfig once. */
+  private etagSupport: Promise<boolean> | undefined;
 
   constructor(
     readonly name: string,
@@ -83,7 +85,29 @@ export class ScimProvider implements Provider {
   }
 
   /**
-   * active=false with If-Match when the service versions resources: the decision was made
+   * Whether writes carry If-Match: only where ServiceProviderConfig says `etag.supported`
+   * (RFC 7643 §5, RFC 7644 §3.14). A version shown by a service without entity tags cannot
+   * be matched (RFC 7232 §3.1), so sending it would refuse every write. A service without
+   * a readable ServiceProviderConfig (4xx) is taken to have none.
+   */
+  private etagsSupported(): Promise<boolean> {
+    this.etagSupport ??= this.client
+      .request<{ etag?: { supported?: unknown } }>('GET', '/ServiceProviderConfig', { accept: (status) => status >= 400 && status < 500 })
+      .then((res) => res.status < 300 && res.body?.etag?.supported === true)
+      .catch((e: unknown) => {
+        this.etagSupport = undefined;
+        throw e;
+      });
+    return this.etagSupport;
+  }
+
+  /** The If-Match to send for a version read, where the service offers entity tags. */
+  private async ifMatch(etag: string | undefined): Promise<{ ifMatch?: string }> {
+    return etag && (await this.etagsSupported()) ? { ifMatch: etag } : {};
+  }
+
+  /**
+   * active=false with If-Match when the service offers entity tags: the decision was made
    * on the version read, so a 412 means someone changed the user; re-read and decide again once.
    */
   private async suspend(id: string): Promise<ApplyOutcome> {
@@ -93,7 +117,7 @@ export class ScimProvider implements Provider {
       if (isInactive(current.resource)) return { result: 'already', before: { active: false }, after: { active: false } };
       const res = await this.client.request<ScimUser>('PATCH', userPath(id), {
         body: patchRequest({ op: 'replace', path: 'active', value: false }),
-        ...(current.etag ? { ifMatch: current.etag } : {}),
+        ...(await this.ifMatch(current.etag)),
         accept: attempt === 0 ? [412] : [],
       });
       if (res.status === 412) continue;
@@ -117,7 +141,7 @@ export class ScimProvider implements Provider {
         throw new ProviderError(this.name, `refusing to delete active account ${id}: delete is only applied to a suspended account`);
       }
       const res = await this.client.request('DELETE', userPath(id), {
-        ...(current.etag ? { ifMatch: current.etag } : {}),
+        ...(await this.ifMatch(current.etag)),
         accept: attempt === 0 ? [404, 412] : [404],
       });
       if (res.status === 412) continue;

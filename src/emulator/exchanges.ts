@@ -28,6 +28,12 @@ export interface Exchange {
   injected: boolean;
 }
 
+/**
+ * A request a test sends with this header asks what the vendor's definition forbids (to
+ * see the emulator refuse or cap it): it is answered as any other, and not kept.
+ */
+export const CONTRACT_PROBE_HEADER = 'x-lockstep-contract-probe';
+
 const REQUEST_HEADERS = ['content-type', 'if-match', 'if-none-match', 'prefer', 'consistencylevel'];
 const RESPONSE_HEADER = /^(content-type|link|location|etag|retry-after|x-rate-limit-.*|ratelimit-.*|x-ms-.*)$/;
 
@@ -68,6 +74,7 @@ export function captureExchange(log: ExchangeLog, start: ExchangeStart, res: Ser
     return end(chunk, ...rest);
   }) as typeof res.end;
   res.once('finish', () => {
+    if (start.headers[CONTRACT_PROBE_HEADER] !== undefined) return;
     log.record({
       method: start.method,
       path: start.url.pathname,

@@ -1125,7 +1125,7 @@ export interface OktaConnection {
    */
   scopes?: [string, ...string[]];
   /**
-   * limit per page of bulk lists (default 200, Okta's largest).
+   * Caps limit per page of every bulk list; by default each list asks for Okta's largest (users 200, groups 10000, group members 1000).
    */
   pageSize?: number;
   /**

@@ -70,6 +70,12 @@ export const GAPS: readonly Gap[] = [
     why: "RFC 7643's Group schema (§8.7.1) lists members' value, $ref and type, while its own Group example (§8.4) and §4.2 show members with display; services send it",
   },
   {
+    vendor: 'scim',
+    kind: 'definition',
+    problem: /ServiceProviderConfig\): answer 200 carries \/(etag|authenticationSchemes\/\d+\/type), which the definition does not declare$/,
+    why: "RFC 7643 §5 defines ServiceProviderConfig's etag and each authentication scheme's (required) type; the schema representation of §8.7.2 leaves both out",
+  },
+  {
     vendor: 'okta',
     kind: 'left-out',
     what: 'user profiles hold the base attributes only (login, email, names, employeeNumber); no custom profile attributes, no expand or search queries, no apps, group rules or custom authorization servers',

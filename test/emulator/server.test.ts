@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExchangeLog } from '../../src/emulator/exchanges.js';
+import { CONTRACT_PROBE_HEADER, ExchangeLog } from '../../src/emulator/exchanges.js';
 import type { Reply } from '../../src/emulator/http.js';
 import { RouteTable, type Route } from '../../src/emulator/routes.js';
 import { DROP_CONNECTION, startEmulatorServer, type Answer, type EmulatorRequest, type EmulatorServer } from '../../src/emulator/server.js';
@@ -123,11 +123,12 @@ describe('startEmulatorServer', () => {
     await expect(get('')).rejects.toThrow();
   });
 
-  it('keeps each exchange when asked: the request without its credentials, the answer, and whether a fault gave it', async () => {
+  it('keeps each exchange when asked (not a contract probe): the request without its credentials, the answer, and whether a fault gave it', async () => {
     const exchanges = new ExchangeLog();
     const s = await start({ exchanges, basePath: '/api' });
     await fetch(`${s.url}/things`, { method: 'POST', body: '{"n":1}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer secret-1' } });
     await fetch(`${s.url}/things/a?q=1&q=2`);
+    await fetch(`${s.url}/things/probe`, { headers: { [CONTRACT_PROBE_HEADER]: '1' } });
     s.faults.set({ rules: [{ method: 'DELETE', fault: { kind: 'rate_limit', retryAfter: 3 } }] });
     await fetch(`${s.url}/things/a`, { method: 'DELETE' });
     await fetch(`${s.url}/things/a`, { method: 'DELETE' });

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
+import { ProviderError } from '../../src/errors.js';
 import type { PlanChange } from '../../src/types/index.js';
 
 /**
@@ -27,3 +29,13 @@ export function aChange(provider: string, action: PlanChange['action'], target: 
 
 export const account = (id: string, login = id): { id: string; login: string } => ({ id, login });
 export const group = (id: string, name = id): { id: string; name: string } => ({ id, name });
+
+/** The ProviderError a provider call failed with (the test fails if it succeeded or threw anything else). */
+export async function providerFailure(p: Promise<unknown>): Promise<ProviderError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ProviderError);
+  return e as ProviderError;
+}

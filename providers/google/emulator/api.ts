@@ -39,6 +39,7 @@ export interface GoogleRoute extends Route {
 export interface Workspace extends Omit<RouteContext, 'params' | 'query' | 'body'> {
   issuer: TokenIssuer;
   quota: Quota;
+  errors: GoogleErrorRules;
 }
 
 export const TOKEN_PATH = '/token';
@@ -53,6 +54,7 @@ export function answer(ws: Workspace, req: EmulatorRequest<GoogleRoute>): Reply 
   if (!route) throw new GoogleApiError(404, 'notFound', `The requested URL ${req.url.pathname} was not found on this server.`);
   const grant = ws.issuer.authenticate(req.headers.authorization);
   if (!route.scopes.some((s) => grant.scopes.has(s))) throw new GoogleApiError(403, 'insufficientPermissions', 'Request had insufficient authentication scopes.');
+  ws.errors.take(req.method, route.path);
   ws.quota.take();
   const fields = req.url.searchParams.get('fields');
   const selection = fields ? parseFields(fields) : undefined;
@@ -90,5 +92,43 @@ export class Quota {
         'usageLimits',
       );
     }
+  }
+}
+
+/**
+ * One Google error answered instead of requests to an endpoint: the status with its
+ * `error.errors[].reason` and message, as the Directory API words them
+ * (https://developers.google.com/workspace/admin/directory/v1/limits,
+ * https://developers.google.com/workspace/admin/directory/v1/guides/troubleshoot-error-codes).
+ */
+export interface GoogleErrorRule {
+  method?: string;
+  /** The route's documented path, e.g. `/admin/directory/v1/users/{userKey}`; omitted matches every API route. */
+  path?: string;
+  status: number;
+  reason: string;
+  message: string;
+  /** How many matching requests it answers (default 1). */
+  times?: number;
+}
+
+/** The error rules switched on; each answers its matching requests after their credentials are checked. */
+export class GoogleErrorRules {
+  private rules: (GoogleErrorRule & { left: number })[] = [];
+
+  add(rule: GoogleErrorRule): void {
+    this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** Throws the error of the first live rule matching the request. */
+  take(method: string, path: string): void {
+    const rule = this.rules.find((r) => r.left > 0 && (!r.method || r.method.toUpperCase() === method.toUpperCase()) && (!r.path || r.path === path));
+    if (!rule) return;
+    rule.left -= 1;
+    throw new GoogleApiError(rule.status, rule.reason, rule.message, rule.status === 403 || rule.status === 429 ? 'usageLimits' : 'global');
   }
 }

@@ -72,6 +72,13 @@ function checkCustomer(ctx: RouteContext): void {
   }
 }
 
+/**
+ * One page of a listing: `maxResults` from 1 to the listing's maximum (users.list 500,
+ * groups.list and members.list 200; a larger one is refused 400 invalid), with an opaque
+ * nextPageToken while more follow
+ * (https://developers.google.com/workspace/admin/directory/reference/rest/v1/users/list,
+ * .../v1/groups/list, .../v1/members/list).
+ */
 function list<T extends { seq: number }>(ctx: RouteContext, listing: string, all: T[], max: number, fallback: number): { items: T[]; next?: string } {
   const size = maxResults(ctx.query, max, fallback);
   const { items, next } = pageOf(all, ctx.pages.read(listing, ctx.query.get('pageToken')), size);

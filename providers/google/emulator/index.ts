@@ -5,7 +5,7 @@ import { RouteTable } from '../../../src/emulator/routes.js';
 import { startEmulatorServer } from '../../../src/emulator/server.js';
 import type { ObservedProvider } from '../../../src/types/index.js';
 import { PROVIDER_SCOPES } from '../scopes.js';
-import { answer, errorReply, JSON_TYPE, Quota, renderError, TOKEN_PATH, type GoogleRoute, type Workspace } from './api.js';
+import { answer, errorReply, GoogleErrorRules, JSON_TYPE, Quota, renderError, TOKEN_PATH, type GoogleRoute, type Workspace } from './api.js';
 import { DIRECTORY_ROUTES } from './directory-routes.js';
 import { generateServiceAccount, TokenIssuer, type DelegatedServiceAccount } from './oauth.js';
 import { GoogleStore } from './store.js';
@@ -44,6 +44,11 @@ export interface GoogleEmulatorOptions {
   transferPolls?: number;
   /** Transfers end `failed`. */
   failTransfers?: boolean;
+  /**
+   * Seeded users that are archived (an Archived User licence): they cannot sign in, are
+   * not suspended (`suspended: false`, `archived: true`), and hold no session.
+   */
+  archived?: readonly string[];
   /** Answer 403 userRateLimitExceeded past `requests` API requests in each `windowMs`. */
   quota?: { requests: number; windowMs: number };
   /** Added to every request, for benchmarks. */
@@ -58,6 +63,8 @@ export interface GoogleEmulator {
   readonly admin: string;
   readonly customerId: string;
   readonly faults: FaultController;
+  /** Google-shaped errors (a status with its reason) answered instead of chosen API requests. */
+  readonly errors: GoogleErrorRules;
   readonly counters: RequestCounters;
   readonly store: GoogleStore;
   /** The generated service account's key file (JSON), or null when accounts were given. */
@@ -79,6 +86,7 @@ const ROUTES = new RouteTable<GoogleRoute>([...DIRECTORY_ROUTES, ...TRANSFER_ROU
 
 export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const store = new GoogleStore(options.seed, options.domain);
+  for (const id of options.archived ?? []) store.archive(id);
   const transfers = new TransferBook(
     { ...(options.transferPolls !== undefined ? { pollsToComplete: options.transferPolls } : {}), fail: options.failTransfers === true },
     (id) => store.users.has(id),
@@ -86,7 +94,15 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   for (const t of options.transfers ?? []) transfers.seedCompleted(t.from, t.to);
   const admin = options.admin ?? `admin@${store.domain}`;
   const issuer = new TokenIssuer(options.serviceAccounts ?? [], (subject) => subject.toLowerCase() === admin.toLowerCase());
-  const ws: Workspace = { store, transfers, pages: new PageTokens(), customerId: options.customerId ?? 'C01abc234', issuer, quota: new Quota(options.quota) };
+  const ws: Workspace = {
+    store,
+    transfers,
+    pages: new PageTokens(),
+    customerId: options.customerId ?? 'C01abc234',
+    issuer,
+    quota: new Quota(options.quota),
+    errors: new GoogleErrorRules(),
+  };
   const server = await startEmulatorServer({
     port: options.port,
     exchanges: options.exchanges,
@@ -108,6 +124,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     admin,
     customerId: ws.customerId,
     faults: server.faults,
+    errors: ws.errors,
     counters: server.counters,
     store,
     serviceAccountKey: () => (generated ? JSON.stringify(generated.keyFile, null, 2) : null),

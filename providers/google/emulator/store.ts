@@ -157,6 +157,17 @@ export class GoogleStore {
     return { type: 'google', observedAt: new Date().toISOString(), accounts, groups };
   }
 
+  /**
+   * Archives a user: an Archived User licence replaces its licence, so it cannot sign in,
+   * while `suspended` stays false (https://support.google.com/a/answer/9048836).
+   */
+  archive(id: string): void {
+    const user = this.user(id);
+    user.archived = true;
+    user.suspended = false;
+    user.sessions = 0;
+  }
+
   private addUser(a: ObservedAccount): void {
     if (this.users.has(a.id)) throw new GoogleApiError(409, 'duplicate', `Entity already exists: ${a.id}`);
     const active = a.status === 'active';

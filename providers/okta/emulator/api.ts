@@ -3,8 +3,10 @@ import type { ErrorRenderer } from '../../../src/emulator/faults.js';
 import type { Reply } from '../../../src/emulator/http.js';
 import { bearerToken } from '../../../src/emulator/oauth.js';
 import type { EmulatorRequest } from '../../../src/emulator/server.js';
-import { rateLimitBucket, type RateLimiter } from './limits.js';
+import { oktaRateBucket } from '../rate-buckets.js';
+import type { RateLimiter } from './limits.js';
 import { requiredScopes, type OAuthServer } from './oauth.js';
+import type { Cursors } from './paging.js';
 import { notAllowed, notFoundEndpoint, TOKEN_PATH, type OktaRoute } from './routes.js';
 import { OktaRequestError, type OktaStore } from './store.js';
 
@@ -18,6 +20,7 @@ export interface OktaOrg {
   store: OktaStore;
   limits: RateLimiter;
   oauth: OAuthServer;
+  cursors: Cursors;
   /** The SSWS API token accepted. */
   token: string | undefined;
   /** Neither an SSWS token nor OAuth apps: every request is let in. */
@@ -48,7 +51,7 @@ function errorReply(e: OktaRequestError): Reply {
 }
 
 export function answer(org: OktaOrg, req: EmulatorRequest<OktaRoute>): Reply {
-  const limit = org.limits.take(rateLimitBucket(req.path));
+  const limit = org.limits.take(oktaRateBucket(req.method, req.path));
   const reply = limit.allowed ? respond(org, req) : errorReply(new OktaRequestError(429, RATE_LIMITED.code, RATE_LIMITED.summary));
   return { ...reply, headers: { ...limit.headers, ...reply.headers } };
 }
@@ -57,7 +60,7 @@ function respond(org: OktaOrg, req: EmulatorRequest<OktaRoute>): Reply {
   try {
     if (!org.open && req.template !== TOKEN_PATH) authorize(org, req.headers.authorization, req.method, req.path);
     if (!req.route) throw req.otherMethod ? notAllowed() : notFoundEndpoint();
-    return req.route.handle({ store: org.store, oauth: org.oauth, params: req.params, url: req.url, root: req.url.origin, body: req.body });
+    return req.route.handle({ store: org.store, oauth: org.oauth, cursors: org.cursors, params: req.params, url: req.url, root: req.url.origin, body: req.body });
   } catch (e) {
     if (e instanceof OktaRequestError) return errorReply(e);
     throw e;

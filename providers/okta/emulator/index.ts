@@ -8,14 +8,15 @@ import type { OktaUserStatus } from '../mapping.js';
 import { answer, JSON_TYPE, renderError, type OktaOrg } from './api.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './limits.js';
 import { OAuthServer, type OAuthServiceApp } from './oauth.js';
+import { Cursors } from './paging.js';
 import { OKTA_ROUTES, oktaPathTemplate, type OktaRoute } from './routes.js';
 import { OktaStore } from './store.js';
 
 /**
  * An Okta org for the subset of the Management API Lockstep uses: users (list with
  * filter, get, lifecycle, delete, sessions, grants, clients and their tokens, factors),
- * groups and memberships, SSWS API tokens and OAuth 2.0 service apps, Link pagination,
- * per-bucket rate limits with X-Rate-Limit-* headers, and Okta error bodies. Tests and
+ * groups and memberships, SSWS API tokens and OAuth 2.0 service apps, Link pagination
+ * with per-listing page sizes and expiring cursors, per-bucket rate limits with X-Rate-Limit-* headers, and Okta error bodies. Tests and
  * the sandbox drive it over real HTTP through the official SDK.
  */
 export interface OktaEmulatorOptions {
@@ -27,8 +28,10 @@ export interface OktaEmulatorOptions {
   token?: string;
   /** OAuth 2.0 service apps allowed to get access tokens with a private key JWT. */
   apps?: OAuthServiceApp[];
-  /** Requests per window in each rate-limit bucket (default 600 per minute). */
+  /** Requests per window in each rate-limit bucket (default: Okta's published per-minute limits). */
   rateLimit?: RateLimitSettings;
+  /** How long an `after` cursor of a Link header stays valid (default one hour). */
+  cursorTtlMs?: number;
   /** Added to every request, to emulate network and service time (benchmarks). */
   latencyMs?: number;
   /** 0 (the default) picks a free port. The emulator listens on 127.0.0.1 only. */
@@ -45,6 +48,8 @@ export interface OktaEmulator {
   readonly store: OktaStore;
   readonly limits: RateLimiter;
   readonly oauth: OAuthServer;
+  /** The `after` cursors handed out; `expireAll()` makes every one stale, as a long pause between pages would. */
+  readonly cursors: Cursors;
   /** The state in Lockstep's observed form. */
   observed(): ObservedProvider;
   /** Live sessions, OAuth tokens (refresh tokens and grants) and factors of a user. */
@@ -58,7 +63,8 @@ export async function startOktaEmulator(options: OktaEmulatorOptions = {}): Prom
   const store = new OktaStore(options.seed, options.statuses);
   const limits = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const oauth = new OAuthServer(options.apps);
-  const org: OktaOrg = { store, limits, oauth, token: options.token, open: options.token === undefined && !options.apps?.length };
+  const cursors = new Cursors(options.cursorTtlMs);
+  const org: OktaOrg = { store, limits, oauth, cursors, token: options.token, open: options.token === undefined && !options.apps?.length };
   const server = await startEmulatorServer({
     port: options.port,
     exchanges: options.exchanges,
@@ -75,6 +81,7 @@ export async function startOktaEmulator(options: OktaEmulatorOptions = {}): Prom
     store,
     limits,
     oauth,
+    cursors,
     observed: () => store.observed(),
     credentials: (id) => store.credentialCounts(id),
     close: () => server.close(),

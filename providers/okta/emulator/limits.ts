@@ -1,32 +1,32 @@
+import { oktaRateBucket, PUBLISHED_LIMITS } from '../rate-buckets.js';
+
 /**
- * Okta-style rate limits: each endpoint bucket allows `limit` requests per fixed window;
- * every answer carries X-Rate-Limit-Limit, -Remaining and -Reset (the epoch second the
- * window ends), and a request over the limit is answered 429 E0000047. Windows are
- * aligned to multiples of `windowMs` since the epoch, as Okta's per-minute windows are,
- * so Reset is exact for whole-second windows.
+ * Okta-style rate limits: each endpoint bucket (providers/okta/rate-buckets.ts) allows
+ * its own number of requests per fixed window; every answer carries X-Rate-Limit-Limit,
+ * -Remaining and -Reset (the epoch second the window ends), and a request over the
+ * limit is answered 429 E0000047 with those headers and no Retry-After, as Okta answers
+ * it: the client waits until Reset. Windows are aligned to multiples of `windowMs` since
+ * the epoch, as Okta's per-minute windows are, so Reset is exact for whole-second windows.
  */
 export interface RateLimitSettings {
-  /** Requests per window in each bucket. */
+  /** Requests per window in a bucket `buckets` does not name. */
   limit: number;
   windowMs: number;
+  /** Requests per window by bucket; without it every bucket allows `limit`. */
+  buckets?: Readonly<Record<string, number>>;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitSettings = { limit: 600, windowMs: 60_000 };
+/** Okta's published per-minute limits, bucket by bucket; 1,200 (most other API actions) elsewhere. */
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = { limit: 1200, windowMs: 60_000, buckets: PUBLISHED_LIMITS };
 
 export interface RateLimitDecision {
   allowed: boolean;
   headers: Record<string, string>;
 }
 
-/**
- * The bucket of a request path: the collection (`/api/v1/users`) and the single
- * resource with everything beneath it (`/api/v1/users/{id}`) are separate buckets, as
- * in Okta's published limits; the token endpoint is its own bucket.
- */
-export function rateLimitBucket(path: string): string {
-  const parts = path.split('/').filter(Boolean);
-  if (parts[0] === 'oauth2') return `/${parts.join('/')}`;
-  return parts.length > 3 ? `/${parts.slice(0, 3).join('/')}/{id}` : `/${parts.join('/')}`;
+/** The bucket of a request path (a GET unless `method` says otherwise), for reports that count by path. */
+export function rateLimitBucket(path: string, method = 'GET'): string {
+  return oktaRateBucket(method, path);
 }
 
 export class RateLimiter {
@@ -36,8 +36,14 @@ export class RateLimiter {
 
   constructor(public settings: RateLimitSettings) {}
 
+  /** The limit of one bucket under the current settings. */
+  limitOf(bucket: string): number {
+    return this.settings.buckets?.[bucket] ?? this.settings.limit;
+  }
+
   take(bucket: string, now = Date.now()): RateLimitDecision {
-    const { limit, windowMs } = this.settings;
+    const { windowMs } = this.settings;
+    const limit = this.limitOf(bucket);
     const start = Math.floor(now / windowMs) * windowMs;
     let w = this.windows.get(bucket);
     if (!w || w.start !== start) this.windows.set(bucket, (w = { start, used: 0 }));

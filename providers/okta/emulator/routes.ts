@@ -1,7 +1,7 @@
 import type { Reply } from '../../../src/emulator/http.js';
 import type { Route } from '../../../src/emulator/routes.js';
 import type { OAuthServer } from './oauth.js';
-import { byId, matchesUserFilter, page, parseUserFilter } from './paging.js';
+import { byId, matchesUserFilter, page, PAGE_LIMITS, parseUserFilter, type Cursors } from './paging.js';
 import { OktaRequestError, SEED_CLIENT, type OktaStore, type StoredGroup, type StoredUser } from './store.js';
 
 /**
@@ -12,6 +12,8 @@ import { OktaRequestError, SEED_CLIENT, type OktaStore, type StoredGroup, type S
 export interface OktaCall {
   store: OktaStore;
   oauth: OAuthServer;
+  /** The `after` cursors handed out in Link headers. */
+  cursors: Cursors;
   params: Record<string, string>;
   url: URL;
   /** Absolute origin of the emulator, for links. */
@@ -117,7 +119,7 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
         created: g.created,
         _links: { self: { href: `${c.root}${U}/${u.id}/grants/${g.id}` } },
       }));
-      const p = page(grants.sort(byId), c.url, c.root);
+      const p = page(grants.sort(byId), c.url, c.root, PAGE_LIMITS.grants, c.cursors);
       return ok(p.items, { Link: p.links });
     },
   },
@@ -166,7 +168,7 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     path: `${U}/{id}/groups`,
     handle: (c) => {
       const u = user(c);
-      const p = page([...c.store.groups.values()].filter((g) => g.members.has(u.id)).sort(byId), c.url, c.root);
+      const p = page([...c.store.groups.values()].filter((g) => g.members.has(u.id)).sort(byId), c.url, c.root, PAGE_LIMITS.userGroups, c.cursors);
       return ok(
         p.items.map((g) => renderGroup(g, c.root)),
         { Link: p.links },
@@ -196,7 +198,7 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     method: 'GET',
     path: G,
     handle: (c) => {
-      const p = page([...c.store.groups.values()].sort(byId), c.url, c.root);
+      const p = page([...c.store.groups.values()].sort(byId), c.url, c.root, PAGE_LIMITS.groups, c.cursors);
       return ok(
         p.items.map((g) => renderGroup(g, c.root)),
         { Link: p.links },
@@ -210,7 +212,7 @@ export const OKTA_ROUTES: readonly OktaRoute[] = [
     handle: (c) => {
       const group = c.store.group(c.params['id']!);
       const members = [...group.members].map((m) => c.store.users.get(m)).filter((u): u is StoredUser => !!u);
-      const p = page(members.sort(byId), c.url, c.root);
+      const p = page(members.sort(byId), c.url, c.root, PAGE_LIMITS.groupUsers, c.cursors);
       return ok(
         p.items.map((u) => renderUser(u, c.root)),
         { Link: p.links },
@@ -245,7 +247,7 @@ function listUsers(c: OktaCall): Reply {
     // The plain listing leaves deactivated users out, as Okta's does.
     all = all.filter((u) => u.status !== 'DEPROVISIONED');
   }
-  const p = page(all.sort(byId), c.url, c.root);
+  const p = page(all.sort(byId), c.url, c.root, PAGE_LIMITS.users, c.cursors);
   return ok(
     p.items.map((u) => renderUser(u, c.root)),
     { Link: p.links },

@@ -144,7 +144,10 @@ export class OktaStore {
     return c;
   }
 
-  /** Okta suspends only ACTIVE users. */
+  /**
+   * Okta suspends only ACTIVE users
+   * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/).
+   */
   suspend(user: StoredUser): void {
     if (user.status !== 'ACTIVE')
       throw new OktaRequestError(400, 'E0000001', 'Api validation failed: suspend', [`Cannot suspend a user that is not ACTIVE (status is ${user.status})`]);
@@ -157,9 +160,11 @@ export class OktaStore {
     this.setStatus(user, 'ACTIVE');
   }
 
-  /** Any status but DEPROVISIONED deactivates; deactivating a deactivated user changes nothing. */
+  /** Okta deactivates a user in any status but DEPROVISIONED; deactivating a deactivated user is refused. */
   deactivate(user: StoredUser): void {
-    if (user.status !== 'DEPROVISIONED') this.setStatus(user, 'DEPROVISIONED');
+    if (user.status === 'DEPROVISIONED')
+      throw new OktaRequestError(400, 'E0000001', 'Api validation failed: deactivate', ['Cannot deactivate a user that is already DEPROVISIONED']);
+    this.setStatus(user, 'DEPROVISIONED');
   }
 
   /** Okta activates only STAGED or DEPROVISIONED users. */
@@ -174,7 +179,7 @@ export class OktaStore {
   /** DELETE on a user that is not DEPROVISIONED only deactivates it; a second DELETE removes it. */
   delete(user: StoredUser): 'deactivated' | 'deleted' {
     if (user.status !== 'DEPROVISIONED') {
-      this.deactivate(user);
+      this.setStatus(user, 'DEPROVISIONED');
       return 'deactivated';
     }
     this.users.delete(user.id);

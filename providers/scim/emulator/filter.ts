@@ -135,10 +135,22 @@ export function getAttr(obj: unknown, name: string): unknown {
   return key === undefined ? undefined : (obj as Record<string, unknown>)[key];
 }
 
+/**
+ * Where an attribute path reads from: an extension attribute is named with its schema URN
+ * (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`, RFC 7644
+ * §3.10), whose dots are no sub-attribute steps, and lives in the object under that URN.
+ */
+function resolvePath(resource: unknown, path: string): { container: unknown; parts: string[] } {
+  if (!path.toLowerCase().startsWith('urn:')) return { container: resource, parts: path.split('.') };
+  const cut = path.lastIndexOf(':');
+  return { container: getAttr(resource, path.slice(0, cut)), parts: path.slice(cut + 1).split('.') };
+}
+
 /** Every value at a dotted path; multi-valued attributes fan out, complex ones default to `.value`. */
 function valuesAt(resource: unknown, path: string): unknown[] {
-  let current: unknown[] = [resource];
-  for (const part of path.split('.')) {
+  const { container, parts } = resolvePath(resource, path);
+  let current: unknown[] = container === undefined ? [] : [container];
+  for (const part of parts) {
     current = current.flatMap((v) => {
       const x = getAttr(v, part);
       return Array.isArray(x) ? x : x === undefined ? [] : [x];
@@ -192,7 +204,8 @@ export function matchesFilter(node: FilterNode, resource: unknown, prefix = ''):
     case 'present':
       return valuesAt(resource, node.path).some((v) => v !== null && v !== '');
     case 'valuePath': {
-      const items = getAttr(resource, node.path);
+      const { container, parts } = resolvePath(resource, node.path);
+      const items = getAttr(container, parts.join('.'));
       const list = Array.isArray(items) ? items : items === undefined ? [] : [items];
       return list.some((item) => matchesFilter(node.filter, item, `${prefix}${node.path}.`));
     }

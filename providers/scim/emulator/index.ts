@@ -31,6 +31,18 @@ export interface ScimEmulatorOptions {
   basePath?: string;
   /** Largest page returned, whatever `count` asks for (servers may cap it, RFC 7644 §3.4.2.4). */
   maxPageSize?: number;
+  /**
+   * `count` is ignored, as some services do: every page holds `maxPageSize` resources (more
+   * or fewer than asked), or, without maxPageSize, everything from `startIndex` on. RFC 7644
+   * §3.4.2.4 lets a service return fewer than `count`; clients page by what they received.
+   */
+  ignoreCount?: boolean;
+  /**
+   * Resources carry `meta.version` but the service has no entity tags: ServiceProviderConfig
+   * says `etag.supported: false`, no ETag header is sent, and a request with If-Match fails
+   * 412, since no current entity tag can match it (RFC 7232 §3.1). Ignored with `etags`.
+   */
+  versionsWithoutETags?: boolean;
 }
 
 export interface ScimEmulator {
@@ -50,7 +62,15 @@ const ROUTES = new RouteTable<ScimRoute>(SCIM_ROUTES, scimPathTemplate);
 
 export async function startScimEmulator(options: ScimEmulatorOptions = {}): Promise<ScimEmulator> {
   const store = new ScimStore(options.seed);
-  const service: ScimService = { store, root: '', etags: options.etags === true, maxPageSize: options.maxPageSize, basic: options.basic !== undefined };
+  const service: ScimService = {
+    store,
+    root: '',
+    etags: options.etags === true,
+    versionsWithoutETags: options.etags !== true && options.versionsWithoutETags === true,
+    maxPageSize: options.maxPageSize,
+    ignoreCount: options.ignoreCount === true,
+    basic: options.basic !== undefined,
+  };
 
   function answer(req: EmulatorRequest<ScimRoute>) {
     if (!authorized(req.headers.authorization, options)) throw new ScimRequestError(401, undefined, 'Authorization failure: missing or invalid credentials');

@@ -16,7 +16,11 @@ export interface ScimService {
   /** The service root, for `meta.location` and `$ref`. */
   root: string;
   etags: boolean;
+  /** `meta.version` is rendered although the service has no entity tags: any If-Match fails. */
+  versionsWithoutETags: boolean;
   maxPageSize: number | undefined;
+  /** Pages are `maxPageSize` long (or everything) whatever `count` asks for. */
+  ignoreCount: boolean;
   /** The authentication scheme advertised: HTTP Basic or a bearer token. */
   basic: boolean;
 }
@@ -45,9 +49,10 @@ function resourceRoutes(kind: ResourceKind): ScimRoute[] {
   const id = (c: ScimCall) => c.params['id']!;
   /** PUT, PATCH and DELETE change only the version the client read (If-Match), of a resource that exists. */
   const checkVersion = (c: ScimCall): void => {
-    const { store, etags } = c.service;
+    const { store, etags, versionsWithoutETags } = c.service;
     const ifMatch = c.headers['if-match'];
     const etag = store.etag(store.get(kind, id(c)));
+    if (versionsWithoutETags && ifMatch) throw new ScimRequestError(412, undefined, 'Failed to update: this service has no entity tags to match If-Match against');
     if (etags && ifMatch && !etagMatches(ifMatch, etag)) throw new ScimRequestError(412, undefined, 'Failed to update: resource changed since it was read (If-Match)');
   };
   return [
@@ -113,7 +118,8 @@ function list(service: ScimService, kind: ResourceKind, query: URLSearchParams):
   const all = service.store.list(kind, filter);
   const startIndex = Math.max(1, intParam(query, 'startIndex') ?? 1);
   const max = service.maxPageSize ?? 1000;
-  const count = Math.min(Math.max(0, intParam(query, 'count') ?? max), max);
+  const asked = intParam(query, 'count');
+  const count = service.ignoreCount ? (service.maxPageSize ?? all.length) : Math.min(Math.max(0, asked ?? max), max);
   const page = all.slice(startIndex - 1, startIndex - 1 + count).map((r) => render(service, kind, r, query));
   return { schemas: [SCIM_URN.listResponse], totalResults: all.length, startIndex, itemsPerPage: page.length, Resources: page };
 }
@@ -126,7 +132,7 @@ function render(service: ScimService, kind: ResourceKind, resource: Record<strin
     resourceType: kind === 'Users' ? 'User' : 'Group',
     location: `${root}/${kind}/${String(out['id'])}`,
   };
-  if (!service.etags) delete meta['version'];
+  if (!service.etags && !service.versionsWithoutETags) delete meta['version'];
   out['meta'] = meta;
   const extensions = Object.keys(out).filter((k) => k.startsWith('urn:'));
   out['schemas'] = [kind === 'Users' ? SCIM_URN.user : SCIM_URN.group, ...extensions];
