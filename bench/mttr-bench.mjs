@@ -10,9 +10,9 @@
 // p50 and p99, cross-checked against the controller's lockstep_mttrevoke_seconds
 // histogram. Target: p99 <= 5 s.
 //
-// Okta's emulator enforces Okta's per-minute rate limit per endpoint bucket (600 by default,
-// the limit of /api/v1/users/{id} in most orgs); --okta-limit changes it, to tell the
-// time Lockstep takes from the time the rate limit imposes.
+// Okta's emulator enforces Okta's published per-minute rate limits, bucket by bucket;
+// --okta-limit N gives every bucket the same limit instead, to tell the time Lockstep
+// takes from the time the rate limits impose.
 //
 //   node bench/mttr-bench.mjs [--events 100] [--rate 10] [--latency 50] [--concurrency 8] [--okta-limit 600]
 import { spawn } from 'node:child_process';
@@ -33,7 +33,7 @@ const EVENTS = arg('events', 100);
 const RATE = arg('rate', 1);
 const LATENCY = arg('latency', 50);
 const CONCURRENCY = arg('concurrency', 8);
-const OKTA_LIMIT = arg('okta-limit', 600);
+const OKTA_LIMIT = process.argv.includes('--okta-limit') ? arg('okta-limit', 600) : undefined;
 
 const { rateLimitBucket } = await import(join(root, 'dist/providers/okta/emulator/limits.js'));
 
@@ -59,9 +59,9 @@ const withAccounts = new Set(
 const people = org.roster.filter((r) => r.status === 'active' && withAccounts.has(r.email.toLowerCase())).slice(0, EVENTS);
 if (people.length < EVENTS) throw new Error(`only ${people.length} active people with accounts in the demo organisation`);
 
-for (const e of emulated) if (e.rateLimit) e.rateLimit.settings = { ...e.rateLimit.settings, limit: OKTA_LIMIT };
+for (const e of emulated) if (e.rateLimit && OKTA_LIMIT !== undefined) e.rateLimit.settings = { ...e.rateLimit.settings, limit: OKTA_LIMIT, buckets: undefined };
 console.log(
-  `MTTRevoke benchmark: ${EVENTS} termination events, ${RATE}/s, ${LATENCY} ms per emulated request, Okta ${OKTA_LIMIT} requests/min per bucket, apply concurrency ${CONCURRENCY} per provider, providers ${emulated.map((e) => `${e.name} (${e.type})`).join(', ')}, node ${process.version}`,
+  `MTTRevoke benchmark: ${EVENTS} termination events, ${RATE}/s, ${LATENCY} ms per emulated request, Okta ${OKTA_LIMIT === undefined ? 'its published limits' : `${OKTA_LIMIT} requests/min`} per bucket, apply concurrency ${CONCURRENCY} per provider, providers ${emulated.map((e) => `${e.name} (${e.type})`).join(', ')}, node ${process.version}`,
 );
 const child = spawn(
   process.execPath,
@@ -182,11 +182,12 @@ try {
     if (e.rateLimit) {
       const buckets = new Map();
       for (const [key, n] of Object.entries(snap)) {
-        const bucket = rateLimitBucket(key.split(' ')[1]);
+        const [method, path] = key.split(' ');
+        const bucket = rateLimitBucket(path, method);
         buckets.set(bucket, (buckets.get(bucket) ?? 0) + n);
       }
       const [bucket, n] = [...buckets].sort((a, b) => b[1] - a[1])[0] ?? ['-', 0];
-      line += `; busiest rate-limit bucket ${bucket}: ${n} requests (${(n / people.length).toFixed(1)} per leaver) against ${OKTA_LIMIT} per minute`;
+      line += `; busiest rate-limit bucket ${bucket}: ${n} requests (${(n / people.length).toFixed(1)} per leaver) against ${e.rateLimit.limitOf(bucket)} per minute`;
     }
     console.log(`  ${line}`);
   }
