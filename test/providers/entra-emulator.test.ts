@@ -122,6 +122,9 @@ describe('entra emulator', () => {
       if (next) expect(next).toMatch(new RegExp(`^${emu.url}/v1.0/users\\?.*\\$skiptoken=`));
     }
     expect(ids).toEqual(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7']);
+    // A type-cast listing keeps its cast in the nextLink.
+    const cast = (await call(emu, 'GET', '/v1.0/groups/g1/members/microsoft.graph.user?$top=1', { token: bearer })).body;
+    expect(cast['@odata.nextLink']).toMatch(new RegExp(`^${emu.url}/v1.0/groups/g1/members/microsoft\\.graph\\.user\\?.*\\$skiptoken=`));
   });
 
   it('answers $ref adds and removes with 400 when already a member, 404 when not', async () => {

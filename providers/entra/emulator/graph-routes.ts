@@ -82,22 +82,23 @@ function userSelect(c: GraphCall): string[] | undefined {
 }
 const noContent: GraphAnswer = { status: 204 };
 
-function membersPage(call: GraphCall): GraphAnswer {
+/** `cast` is the OData type segment the request named (`/microsoft.graph.user`), kept in its nextLink as Graph does. */
+function membersPage(call: GraphCall, cast = ''): GraphAnswer {
   const g = call.store.group(call.params['id']!);
   const members = [...g.members]
     .map((id) => call.store.users.get(id))
     .filter((u): u is User => !!u)
     .sort((a, b) => a.ord - b.ord);
   const select = selectOf(call.query);
-  return listPage(call, `groups/${g.id}/members`, members, (u) => ({ '@odata.type': '#microsoft.graph.user', ...userResource(u, select) }));
+  return listPage(call, `groups/${g.id}/members${cast}`, members, (u) => ({ '@odata.type': '#microsoft.graph.user', ...userResource(u, select) }));
 }
 
 /** The groups a user is a direct member of (memberOf lists groups and directory roles; the emulator has groups only). */
-function memberOfPage(call: GraphCall): GraphAnswer {
+function memberOfPage(call: GraphCall, cast = ''): GraphAnswer {
   const u = call.store.user(call.params['id']!);
   const groups = [...call.store.groups.values()].filter((g) => g.members.has(u.id)).sort((a, b) => a.ord - b.ord);
   const select = selectOf(call.query);
-  return listPage(call, `users/${u.id}/memberOf`, groups, (g) => ({
+  return listPage(call, `users/${u.id}/memberOf${cast}`, groups, (g) => ({
     '@odata.type': '#microsoft.graph.group',
     ...(applySelect({ id: g.id, displayName: g.displayName }, select) as object),
   }));
@@ -223,8 +224,8 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
       return noContent;
     },
   },
-  { method: 'GET', path: '/users/{id}/memberOf/microsoft.graph.group', handle: memberOfPage },
-  { method: 'GET', path: '/users/{id}/memberOf', handle: memberOfPage },
+  { method: 'GET', path: '/users/{id}/memberOf/microsoft.graph.group', handle: (c) => memberOfPage(c, '/microsoft.graph.group') },
+  { method: 'GET', path: '/users/{id}/memberOf', handle: (c) => memberOfPage(c) },
   {
     method: 'GET',
     path: '/groups',
@@ -235,8 +236,8 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
     path: '/groups/{id}',
     handle: (c) => ok(applySelect({ id: c.params['id'], displayName: c.store.group(c.params['id']!).displayName }, selectOf(c.query))),
   },
-  { method: 'GET', path: '/groups/{id}/members/microsoft.graph.user', handle: membersPage },
-  { method: 'GET', path: '/groups/{id}/members', handle: membersPage },
+  { method: 'GET', path: '/groups/{id}/members/microsoft.graph.user', handle: (c) => membersPage(c, '/microsoft.graph.user') },
+  { method: 'GET', path: '/groups/{id}/members', handle: (c) => membersPage(c) },
   {
     method: 'POST',
     path: '/groups/{id}/members/$ref',
