@@ -5,6 +5,10 @@ import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import type { Plan } from '../../src/types/index.js';
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld, statusOf } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 let emulators: ScimEmulator[] = [];
 afterEach(async () => {
@@ -13,7 +17,7 @@ afterEach(async () => {
 });
 
 async function world(opts: Parameters<typeof scimWorld>[0]) {
-  const w = await scimWorld(opts);
+  const w = await scimWorld({ ...opts, exchanges });
   emulators.push(w.emu);
   return w;
 }

@@ -3,6 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
 import { runCli } from './run-cli.js';
 import { journalLines, scimWorld } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], {
@@ -19,7 +23,7 @@ describe('attribution: every change names the commit behind its policy line', { 
   });
 
   it('blames each cited line once; the plan and the journal carry commit, author and date', async () => {
-    const world = await scimWorld({ size: 12, leaving: 2 });
+    const world = await scimWorld({ size: 12, leaving: 2, exchanges });
     worlds.push(world);
     const { cwd, env } = world;
     git(cwd, 'init', '-q');
@@ -50,7 +54,7 @@ describe('attribution: every change names the commit behind its policy line', { 
   });
 
   it('outside Git a plan has no attribution, and is made all the same', async () => {
-    const world = await scimWorld({ size: 4, leaving: 1 });
+    const world = await scimWorld({ size: 4, leaving: 1, exchanges });
     worlds.push(world);
     const r = await runCli(['plan', '--format', 'json'], { cwd: world.cwd, env: world.env });
     expect(r.code, r.stderr).toBe(0);

@@ -8,6 +8,10 @@ import { anEffectiveDiff } from '../support/effective-diff.js';
 import { startGitHubEmulator } from '../support/github-emulator.js';
 import { runCli } from './run-cli.js';
 import { scimWorld } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 const TOKEN = 'ghs_lockstepTestToken0123456789abcdef';
 
@@ -20,7 +24,7 @@ describe('lockstep comment', () => {
   beforeAll(async () => {
     github = await startGitHubEmulator({ token: TOKEN, repository: 'acme/access', pullRequest: 42 });
     for (let i = 0; i < 250; i++) github.addOther(`review comment ${i}`);
-    const world = await scimWorld({ size: 12, leaving: 2 });
+    const world = await scimWorld({ size: 12, leaving: 2, exchanges });
     emus.push(world.emu);
     cwd = world.cwd;
     expect((await runCli(['plan', '--out', 'plan.json'], { cwd, env: world.env })).code).toBe(0);

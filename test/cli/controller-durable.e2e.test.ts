@@ -6,6 +6,11 @@ import { eventually, postEvent, startController, WEBHOOK_SECRET, type RunningCon
 import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { freshDatabase, testPostgres } from '../support/postgres.js';
 import { runCli } from './run-cli.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = { scim: contractLog('scim'), okta: contractLog('okta'), google: contractLog('google') };
+const leaseExchanges = contractLog('kubernetes');
 
 interface Backend {
   name: string;
@@ -103,10 +108,10 @@ describe.each(backends)('containment that is never undone (%s state)', (_name, m
     );
 
   beforeAll(async () => {
-    world = await controllerWorld();
+    world = await controllerWorld(exchanges);
     backend = await make(world.cwd);
     kubeconfig = join(world.cwd, 'lease.kubeconfig');
-    cluster = await startKubernetesEmulator({ kubeconfigPath: kubeconfig, context: 'ops' });
+    cluster = await startKubernetesEmulator({ kubeconfigPath: kubeconfig, context: 'ops', exchanges: leaseExchanges });
     for (const name of ['a', 'b', 'c', 'once']) mkdirSync(join(world.cwd, name), { recursive: true });
   }, 90_000);
 

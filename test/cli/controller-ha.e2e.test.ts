@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
 import { eventually, startController, type RunningController } from './controller-process.js';
 import { controllerWorld, type ControllerWorld } from './controller-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = { scim: contractLog('scim'), okta: contractLog('okta'), google: contractLog('google') };
+const leaseExchanges = contractLog('kubernetes');
 
 /**
  * Two controllers on one Lease (the Kubernetes emulator's coordination.k8s.io/v1 API,
@@ -17,9 +22,9 @@ describe('two controllers, one leader', () => {
   const ready = async (c: RunningController) => (await fetch(`${c.url}/readyz`).catch(() => null))?.status === 200;
 
   beforeAll(async () => {
-    world = await controllerWorld();
+    world = await controllerWorld(exchanges);
     const kubeconfig = join(world.cwd, 'lease.kubeconfig');
-    cluster = await startKubernetesEmulator({ kubeconfigPath: kubeconfig, context: 'ops' });
+    cluster = await startKubernetesEmulator({ kubeconfigPath: kubeconfig, context: 'ops', exchanges: leaseExchanges });
     for (const name of ['a', 'b']) {
       controllers.push(
         await startController(

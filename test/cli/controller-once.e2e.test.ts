@@ -5,6 +5,10 @@ import type { ScimEmulator } from '../../providers/scim/emulator/index.js';
 import { eventually, metricValue, postEvent, startController, WEBHOOK_SECRET } from './controller-process.js';
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld, statusOf } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 describe('lockstep controller --once and the guard over HR event bursts', () => {
   const emus: ScimEmulator[] = [];
@@ -13,7 +17,7 @@ describe('lockstep controller --once and the guard over HR event bursts', () => 
   });
 
   it('--once runs one cycle and exits 0 after containing the roster leavers', async () => {
-    const w = await scimWorld({ size: 12, leaving: 2 });
+    const w = await scimWorld({ size: 12, leaving: 2, exchanges });
     emus.push(w.emu);
     const r = await runCli(['controller', '--once'], { cwd: w.cwd, env: w.env });
     expect(r.code, r.stderr).toBe(0);
@@ -24,7 +28,7 @@ describe('lockstep controller --once and the guard over HR event bursts', () => 
   });
 
   it('--once exits 3 on a guard halt, applying nothing', async () => {
-    const w = await scimWorld({ size: 12, leaving: 5 });
+    const w = await scimWorld({ size: 12, leaving: 5, exchanges });
     emus.push(w.emu);
     const r = await runCli(['controller', '--once'], { cwd: w.cwd, env: w.env });
     expect(r.code, r.stderr).toBe(3);
@@ -38,7 +42,7 @@ describe('lockstep controller --once and the guard over HR event bursts', () => 
   });
 
   it('a burst of terminations trips the guard over all pending leavers: halted, alerted, not all applied', async () => {
-    const w = await scimWorld({ size: 12, leaving: 0 });
+    const w = await scimWorld({ size: 12, leaving: 0, exchanges });
     emus.push(w.emu);
     const ctl = await startController(['--interval', '1h', '--listen', ':0'], { cwd: w.cwd, env: { ...w.env, LOCKSTEP_WEBHOOK_SECRET: WEBHOOK_SECRET } });
     try {

@@ -4,6 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, gitEnv, postEvent, startController, WEBHOOK_SECRET, type RunningController } from './controller-process.js';
 import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { runCli } from './run-cli.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = { scim: contractLog('scim'), okta: contractLog('okta'), google: contractLog('google') };
 
 /** How long the SCIM app holds each account change: long enough to stop the controller mid-change. */
 const SLOW_MS = 2_500;
@@ -22,7 +26,7 @@ describe('lockstep controller: SIGTERM in the middle of a change', { timeout: 12
   });
 
   it('finishes the change in flight, journals it and the run end, exits 0; a later run converges', async () => {
-    world = await controllerWorld();
+    world = await controllerWorld(exchanges);
     const state = join(world.cwd, 'state');
     const secretFile = join(world.cwd, 'webhook.secret');
     writeFileSync(secretFile, `${WEBHOOK_SECRET}\n`, { mode: 0o600 });

@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../src/emulator/exchanges.js';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,8 @@ export interface ControllerWorld {
   close(): Promise<void>;
 }
 
-export async function controllerWorld(): Promise<ControllerWorld> {
+/** `exchanges` keeps each emulator's exchanges for the contract checks. */
+export async function controllerWorld(exchanges: { scim?: ExchangeLog; okta?: ExchangeLog; google?: ExchangeLog } = {}): Promise<ControllerWorld> {
   const sales = Array.from({ length: 12 }, (_, i) => `p${i}@acme.com`);
   const everyone = [...sales, 'eng@acme.com'];
   const policy = aWorld(new Date().toISOString())
@@ -69,9 +71,9 @@ export async function controllerWorld(): Promise<ControllerWorld> {
     .withGroup('gws', 'sales@acme.com', sales, { id: 'g-s' });
 
   const seed = policy.snapshot.providers;
-  const scim = await startScimEmulator({ seed: seed.app!, token: SCIM_TOKEN, etags: true, basePath: '/scim/v2' });
-  const okta = await startOktaEmulator({ seed: seed.okta!, token: OKTA_TOKEN });
-  const google = await startGoogleEmulator({ seed: seed.gws! });
+  const scim = await startScimEmulator({ seed: seed.app!, token: SCIM_TOKEN, etags: true, basePath: '/scim/v2', exchanges: exchanges.scim });
+  const okta = await startOktaEmulator({ seed: seed.okta!, token: OKTA_TOKEN, exchanges: exchanges.okta });
+  const google = await startGoogleEmulator({ seed: seed.gws!, exchanges: exchanges.google });
   const key = google.serviceAccountKey()!;
   const cwd = tempDir();
   const keyPath = join(cwd, 'google-key.json');

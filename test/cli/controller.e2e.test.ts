@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, metricValue, postEvent, startController, WEBHOOK_SECRET, type RunningController } from './controller-process.js';
 import { controllerWorld, type ControllerWorld } from './controller-world.js';
 import { runCli } from './run-cli.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = { scim: contractLog('scim'), okta: contractLog('okta'), google: contractLog('google') };
 
 /**
  * The controller as a real process against SCIM, Okta and Google emulators, following a
@@ -38,7 +42,7 @@ describe('lockstep controller', () => {
   };
 
   beforeAll(async () => {
-    world = await controllerWorld();
+    world = await controllerWorld(exchanges);
     alerts = [];
     receiver = createServer((req, res) => {
       let body = '';

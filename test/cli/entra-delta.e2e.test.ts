@@ -6,6 +6,10 @@ import type { Snapshot } from '../../src/types/index.js';
 import { aWorld } from '../plan/world.js';
 import { writePolicyFiles } from '../support/policy-folder.js';
 import { runCli, tempDir } from './run-cli.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('graph');
 
 /** `lockstep observe` against Entra: full the first time, by delta queries after, in full again with --resync. */
 describe('incremental observation of Entra through the CLI', () => {
@@ -18,7 +22,7 @@ describe('incremental observation of Entra through the CLI', () => {
       .withPerson({ employeeId: 'E1', email: 'user1@acme.com' });
     for (let i = 0; i < 30; i++) world.withAccount('aad', { id: `u${i}`, login: `user${i}@acme.com`, lastLoginAt: null });
     world.withGroup('aad', 'SG-Sales', ['user1@acme.com', 'user2@acme.com', 'user3@acme.com'], { id: 'g1' });
-    emu = await startEntraEmulator({ seed: world.snapshot.providers.aad! });
+    emu = await startEntraEmulator({ seed: world.snapshot.providers.aad!, exchanges });
     world.withConnection('aad', { tenantId: emu.tenantId, clientId: emu.clientId, graphUrl: emu.url, authorityHost: emu.authorityHost });
     cwd = tempDir({ 'policies/ca.pem': emu.caPem, 'policies/entra.secret': `${emu.clientSecret}\n` });
     writePolicyFiles(join(cwd, 'policies'), world);

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLS } from '../../src/evidence/controls.js';
 import { runCli } from './run-cli.js';
 import { journalLines, scimWorld } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 // Each test runs several CLI processes in sequence: minutes on a loaded 2-core machine.
 describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () => {
@@ -14,7 +18,7 @@ describe("lockstep evidence: the auditor's package", { timeout: 120_000 }, () =>
   const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    world = await scimWorld({ size: 12, leaving: 2 });
+    world = await scimWorld({ size: 12, leaving: 2, exchanges });
     const { cwd, env } = world;
     execFileSync('git', ['init', '-q'], { cwd });
     execFileSync('git', ['add', '.'], { cwd });

@@ -6,6 +6,10 @@ import type { Plan } from '../../src/types/index.js';
 import { runCli, tempDir } from './run-cli.js';
 import { scimWorld, withRifApprovals, type ScimWorld } from './scim-world.js';
 import { git, LEE, PRIYA, SAM } from '../support/git-repo.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 /**
  * Approvals and Exceptions authorised by Git history (SPEC §8, §11): with Config
@@ -24,7 +28,7 @@ describe('approvals authorised by Git', { timeout: 120_000 }, () => {
   });
 
   beforeEach(async () => {
-    world = await scimWorld({ size: 20, leaving: 8 });
+    world = await scimWorld({ size: 20, leaving: 8, exchanges });
     emus.push(world.emu);
     ({ cwd, env } = world);
     world.policy.withConfig({ approvers: ['priya@acme.com', 'lee@acme.com'] });

@@ -7,6 +7,11 @@ import type { ObservedProvider, Plan } from '../../src/types/index.js';
 import { aWorld } from '../plan/world.js';
 import { writePolicyFiles } from '../support/policy-folder.js';
 import { runCli, tempDir, type CliResult } from './run-cli.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const oktaExchanges = contractLog('okta');
+const googleExchanges = contractLog('google');
 
 /**
  * A leaver in Okta and Google Workspace, end to end through the CLI and both providers'
@@ -85,8 +90,8 @@ describe('a leaver in Okta and Google Workspace, through the CLI', { timeout: 12
 
   beforeAll(async () => {
     const world = leaverWorld();
-    okta = await startOktaEmulator({ seed: world.snapshot.providers.okta!, token: OKTA_TOKEN });
-    google = await startGoogleEmulator({ seed: world.snapshot.providers.gws!, transferPolls: 2 });
+    okta = await startOktaEmulator({ seed: world.snapshot.providers.okta!, token: OKTA_TOKEN, exchanges: oktaExchanges });
+    google = await startGoogleEmulator({ seed: world.snapshot.providers.gws!, transferPolls: 2, exchanges: googleExchanges });
     const key = google.serviceAccountKey()!;
     privateKey = (JSON.parse(key) as { private_key: string }).private_key;
     cwd = tempDir({ 'policies/okta.token': `${OKTA_TOKEN}\n` });

@@ -9,6 +9,10 @@ import { keyIdOf } from '../../src/signing/ed25519.js';
 import type { Plan } from '../../src/types/index.js';
 import { runCli, tempDir, type CliResult } from './run-cli.js';
 import { journalLines, scimWorld, statusOf } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 let emulators: ScimEmulator[] = [];
 afterEach(async () => {
@@ -29,7 +33,7 @@ const ORIGIN = `https://gitlab-ci-token:${REMOTE_TOKEN}@git.example.com/acme/pol
  * (public key committed beside the policy). `env` holds the key; `envWithoutKey` does not.
  */
 async function signedWorld() {
-  const w = await scimWorld({ size: 12, leaving: 1 });
+  const w = await scimWorld({ size: 12, leaving: 1, exchanges });
   emulators.push(w.emu);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

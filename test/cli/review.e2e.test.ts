@@ -6,6 +6,10 @@ import { parse } from 'yaml';
 import type { AccessReviewDocument, JournalRecord, Plan } from '../../src/types/index.js';
 import { runCli } from './run-cli.js';
 import { journalLines, membersOf, scimWorld } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 const git = (cwd: string, who: string[], ...args: string[]): string =>
   execFileSync('git', ['-c', 'commit.gpgsign=false', ...who, ...args], { cwd, encoding: 'utf8' }).trim();
@@ -20,7 +24,7 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
   });
 
   it('start → decide in a branch → merge → plan → apply → journal attests the merge once; revoked access stays revoked; undecided past due is a finding; a keep-only decision is attested with no changes', async () => {
-    const world = await scimWorld({ size: 8, leaving: 0 });
+    const world = await scimWorld({ size: 8, leaving: 0, exchanges });
     emus.push(world.emu);
     const { cwd, env, emu } = world;
     git(cwd, [], 'init', '-q', '-b', 'main');
@@ -146,7 +150,7 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
   });
 
   it('the controller attests a merged keep-only review in its cycle, once, though nothing changes', async () => {
-    const world = await scimWorld({ size: 3, leaving: 0 });
+    const world = await scimWorld({ size: 3, leaving: 0, exchanges });
     emus.push(world.emu);
     const { cwd, env } = world;
     git(cwd, [], 'init', '-q', '-b', 'main');
@@ -179,7 +183,7 @@ describe('access reviews as pull requests', { timeout: 120_000 }, () => {
   });
 
   it('refuses an unknown role, and needs exactly one of --role and --tier', async () => {
-    const world = await scimWorld({ size: 2, leaving: 0 });
+    const world = await scimWorld({ size: 2, leaving: 0, exchanges });
     emus.push(world.emu);
     const bad = await runCli(['review', 'start', '--role', 'nope'], { cwd: world.cwd, env: world.env });
     expect(bad.code).toBe(1);

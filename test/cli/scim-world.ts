@@ -1,3 +1,4 @@
+import type { ExchangeLog } from '../../src/emulator/exchanges.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startScimEmulator, type ScimEmulator } from '../../providers/scim/emulator/index.js';
@@ -24,7 +25,7 @@ export interface ScimWorld {
  * "Sales" group, of whom `leaving` were terminated yesterday, plus an admin who keeps
  * their access. The leaver rule suspends and removes groups.
  */
-export async function scimWorld(opts: { size: number; leaving: number; retries?: number }): Promise<ScimWorld> {
+export async function scimWorld(opts: { size: number; leaving: number; retries?: number; exchanges?: ExchangeLog }): Promise<ScimWorld> {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const policy = aWorld(NOW)
     .withProvider('app', 'scim', { token: '${env:APP_TOKEN}', owner: 'app-owner@acme.com', deactivationEndsSessions: true })
@@ -54,7 +55,7 @@ export async function scimWorld(opts: { size: number; leaving: number; retries?:
   policy.withAccount('app', { id: 'u999', login: 'boss@acme.com', lastLoginAt: null });
   everyone.push('boss@acme.com');
   policy.withGroup('app', 'Sales', everyone, { id: 'g-sales' }).withGroup('app', 'All Staff', everyone, { id: 'g-all' });
-  const emu = await startScimEmulator({ seed: policy.snapshot.providers.app!, token: TOKEN, etags: true, basePath: '/scim/v2' });
+  const emu = await startScimEmulator({ seed: policy.snapshot.providers.app!, token: TOKEN, etags: true, basePath: '/scim/v2', exchanges: opts.exchanges });
   policy.withConnection('app', { baseUrl: emu.url });
   const cwd = tempDir();
   const writePolicy = () => void writePolicyFiles(join(cwd, 'policies'), policy);

@@ -5,6 +5,10 @@ import type { Plan } from '../../src/types/index.js';
 import { git, PRIYA, SAM, shallowClone } from '../support/git-repo.js';
 import { runCli, tempDir } from './run-cli.js';
 import { journalLines, membersOf, scimWorld, statusOf, withRifApprovals } from './scim-world.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 /**
  * A shallow clone (what actions/checkout makes by default) credits every line to the
@@ -19,7 +23,7 @@ describe('a shallow clone of the policy repository', { timeout: 120_000 }, () =>
   const commits: Record<'policy' | 'approvals' | 'exception' | 'unrelated', string> = { policy: '', approvals: '', exception: '', unrelated: '' };
 
   beforeAll(async () => {
-    world = await scimWorld({ size: 20, leaving: 8 });
+    world = await scimWorld({ size: 20, leaving: 8, exchanges });
     const { cwd } = world;
     world.policy.withConfig({ approvers: ['priya@acme.com', 'lee@acme.com'] });
     world.writePolicy();

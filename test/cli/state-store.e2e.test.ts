@@ -8,6 +8,10 @@ import { freshDatabase, testPostgres, type TestDatabase } from '../support/postg
 import { runCli, type CliResult } from './run-cli.js';
 import { membersOf, scimWorld, statusOf, type ScimWorld } from './scim-world.js';
 import { reHash } from '../support/journal.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulators is checked against the vendors' definitions when the file is done.
+const exchanges = contractLog('scim');
 
 /**
  * The journal as a user meets it on either backend: an apply writes it, `audit verify`
@@ -99,7 +103,7 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
     runCli(['audit', 'verify', ...journal.args, ...extra], { cwd: world.cwd, env: { ...world.env, ...journal.env } });
 
   beforeAll(async () => {
-    world = await scimWorld({ size: 12, leaving: 3 });
+    world = await scimWorld({ size: 12, leaving: 3, exchanges });
     const { privateKey, publicKey: pub } = generateKeyPairSync('ed25519');
     writeFileSync(join(world.cwd, 'signing.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
     publicKey = join(world.cwd, 'signing.pub');
@@ -227,7 +231,7 @@ describe.each(backends)('the journal on the %s backend', (backend) => {
 describe.skipIf(!testPostgres)('a PostgreSQL store that cannot be trusted or reached', () => {
   let world: ScimWorld;
   beforeAll(async () => {
-    world = await scimWorld({ size: 12, leaving: 2 });
+    world = await scimWorld({ size: 12, leaving: 2, exchanges });
   });
   afterAll(() => world?.emu.close());
 

@@ -9,6 +9,10 @@ import { V1MicroTime } from '@kubernetes/client-node';
 import { UserError } from '../../src/errors.js';
 import { LeaseElector, systemClock, type LeaseClock, type LeaseElectorOptions } from '../../src/controller/lease.js';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../../providers/kubernetes/emulator/index.js';
+import { contractLog } from '../contracts/record.js';
+
+// Every exchange with the emulator is checked against the Kubernetes definition when the file is done.
+const exchanges = contractLog('kubernetes');
 
 const NS = 'lockstep';
 const NAME = 'lockstep-controller';
@@ -31,7 +35,7 @@ interface World {
 async function world(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-lease-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startKubernetesEmulator({ token: TOKEN, kubeconfigPath: join(dir, 'kubeconfig') });
+  const emulator = await startKubernetesEmulator({ token: TOKEN, kubeconfigPath: join(dir, 'kubeconfig'), exchanges });
   closers.push(emulator.close);
   return {
     emulator,
