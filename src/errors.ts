@@ -50,13 +50,20 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly transient: boolean;
   readonly retryAfterMs: number | undefined;
-  constructor(provider: string, message: string, opts: { status?: number | undefined; transient?: boolean; retryAfterMs?: number | undefined; cause?: unknown } = {}) {
+  /** The service's own error code where its answer gave one (Graph `error.code`), for callers that act on it. */
+  readonly code: string | undefined;
+  constructor(
+    provider: string,
+    message: string,
+    opts: { status?: number | undefined; transient?: boolean; retryAfterMs?: number | undefined; code?: string | undefined; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.provider = provider;
     this.status = opts.status;
     this.transient = opts.transient ?? false;
     this.retryAfterMs = opts.retryAfterMs;
+    this.code = opts.code;
   }
 }
 

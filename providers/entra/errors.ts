@@ -56,6 +56,7 @@ export class Failures {
       status,
       transient: isTransientStatus(status),
       retryAfterMs: parseRetryAfter(retryAfter ?? null),
+      code,
     });
   }
 

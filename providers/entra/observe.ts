@@ -27,16 +27,15 @@ const GROUP_DELTA_SELECT = 'displayName,members';
  * lacks AuditLog.Read.All (https://learn.microsoft.com/graph/api/user-list, "Get users
  * including their last sign-in time").
  */
-const SIGN_IN_REFUSALS: Readonly<Record<string, string>> = {
-  Authentication_RequestFromNonPremiumTenantOrB2CTenant: 'the tenant has no Entra ID P1/P2 licence',
-  Authorization_RequestDenied: 'the app lacks the AuditLog.Read.All permission',
-};
+const SIGN_IN_REFUSALS: ReadonlyMap<string, string> = new Map([
+  ['Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'the tenant has no Entra ID P1/P2 licence'],
+  ['Authorization_RequestDenied', 'the app lacks the AuditLog.Read.All permission'],
+]);
 
 /** Why Graph refused signInActivity, or undefined when `e` is another failure. */
 function signInRefusal(e: unknown): string | undefined {
-  if (!(e instanceof ProviderError && e.status === 403)) return undefined;
-  const code = / HTTP 403 (\w+):/.exec(e.message)?.[1];
-  return code ? SIGN_IN_REFUSALS[code] : undefined;
+  if (!(e instanceof ProviderError && e.status === 403 && e.code !== undefined)) return undefined;
+  return SIGN_IN_REFUSALS.get(e.code);
 }
 
 /** One observation run: whether it has said that it reads no last sign-in times. */

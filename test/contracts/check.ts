@@ -107,8 +107,8 @@ function checkResponse(api: ApiDefinition, op: Operation, x: Exchange, say: (m: 
 function schemaFor(content: Content, contentType: string | undefined, say: (m: string) => void, what: string): string | undefined {
   const types = Object.keys(content);
   if (types.length === 0) return undefined;
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const key = types.find((t) => t.split(';')[0]!.trim().toLowerCase() === type) ?? types.find((t) => t === '*/*' || (t === 'application/json' && type.endsWith('+json')));
+  const type = mediaType(contentType);
+  const key = types.find((t) => mediaType(t) === type) ?? types.find((t) => t === '*/*' || (t === 'application/json' && type.endsWith('+json')));
   if (!key) {
     say(`${what} is ${type || 'without a Content-Type'}; the definition has ${types.join(', ')}`);
     return undefined;
@@ -136,7 +136,12 @@ export function checkExchanges(
 }
 
 function isJsonPatch(contentType: string | undefined): boolean {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json-patch+json';
+  return mediaType(contentType) === 'application/json-patch+json';
+}
+
+/** A Content-Type without its parameters (charset), lower case. */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 /** RFC 6902 §4: an array of operations, each with `op` and `path`, `value` for add/replace/test, `from` for move/copy. */

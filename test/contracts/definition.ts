@@ -216,7 +216,8 @@ export function fromDiscovery(vendor: string, files: string[], documents: Schema
   documents.forEach((doc, n) => {
     const key = `d${n}`;
     const copy = discoveryToJsonSchema(doc) as Schema;
-    apis[key] = copy;
+    // Methods stay under their document; schemas and global parameters are shared by all.
+    apis[key] = { resources: copy['resources'] };
     for (const [name, schema] of Object.entries((copy['schemas'] ?? {}) as Record<string, Schema>)) {
       if (mergedSchemas[name] && JSON.stringify(mergedSchemas[name]) !== JSON.stringify(schema))
         throw new Error(`${vendor}: two documents define schema ${name} differently`);
