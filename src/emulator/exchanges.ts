@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
  * What an emulator was asked and what it answered, kept when a test asks for it, so the
  * requests the providers send and the answers they read can be checked against the
  * vendor's published API definition (test/contracts/). Credentials are not kept: only
- * the headers below are.
+ * the headers below are, and the OAuth fields that carry secrets (client secrets and
+ * assertions, passwords, access and refresh tokens) are replaced wherever a body has them.
  */
 export interface Exchange {
   /** Upper case. */
@@ -114,11 +115,25 @@ function pick(headers: Record<string, unknown>, keep: (name: string) => boolean)
   return out;
 }
 
+/** OAuth 2.0 fields that carry a credential (RFC 6749 §2.3.1, §4.3, §5.1, §6; RFC 7523 §2.1–2.2; OpenID Connect id_token). */
+const SECRET_FIELD = /^(client_secret|client_assertion|assertion|password|access_token|refresh_token|id_token)$/;
+const REDACTED = '[redacted]';
+
 function parsed(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return redacted(JSON.parse(text) as unknown);
   } catch {
-    return text;
+    // A form body (token requests): its secret fields replaced.
+    if (!/^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text)) return text;
+    const form = new URLSearchParams(text);
+    for (const k of [...form.keys()]) if (SECRET_FIELD.test(k)) form.set(k, REDACTED);
+    return form.toString();
   }
+}
+
+function redacted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redacted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? REDACTED : redacted(v)]));
 }

@@ -123,12 +123,14 @@ describe('startEmulatorServer', () => {
     await expect(get('')).rejects.toThrow();
   });
 
-  it('keeps each exchange when asked (not a contract probe): the request without its credentials, the answer, and whether a fault gave it', async () => {
+  it('keeps each exchange when asked (not a contract probe): the request without its credentials (headers, OAuth secret fields), the answer, and whether a fault gave it', async () => {
     const exchanges = new ExchangeLog();
     const s = await start({ exchanges, basePath: '/api' });
     await fetch(`${s.url}/things`, { method: 'POST', body: '{"n":1}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer secret-1' } });
     await fetch(`${s.url}/things/a?q=1&q=2`);
     await fetch(`${s.url}/things/probe`, { headers: { [CONTRACT_PROBE_HEADER]: '1' } });
+    await fetch(`${s.url}/things`, { method: 'POST', body: '{"n":2,"refresh_token":"secret-2","inner":[{"access_token":"secret-3"}]}' });
+    await fetch(`${s.url}/nowhere`, { method: 'POST', body: 'grant_type=client_credentials&client_secret=secret-4&scope=a' });
     s.faults.set({ rules: [{ method: 'DELETE', fault: { kind: 'rate_limit', retryAfter: 3 } }] });
     await fetch(`${s.url}/things/a`, { method: 'DELETE' });
     await fetch(`${s.url}/things/a`, { method: 'DELETE' });
@@ -153,6 +155,8 @@ describe('startEmulatorServer', () => {
         status: 200,
         responseHeaders: { 'content-type': 'application/test+json', etag: '"1"' },
       }),
+      expect.objectContaining({ method: 'POST', requestBody: { n: 2, refresh_token: '[redacted]', inner: [{ access_token: '[redacted]' }] } }),
+      expect.objectContaining({ method: 'POST', status: 404, requestBody: 'grant_type=client_credentials&client_secret=%5Bredacted%5D&scope=a' }),
       expect.objectContaining({
         method: 'DELETE',
         status: 429,
@@ -162,6 +166,6 @@ describe('startEmulatorServer', () => {
       }),
       expect.objectContaining({ method: 'DELETE', status: 204, responseBody: undefined, injected: false }),
     ]);
-    expect(JSON.stringify(exchanges.exchanges)).not.toContain('secret-1');
+    for (const secret of ['secret-1', 'secret-2', 'secret-3', 'secret-4']) expect(JSON.stringify(exchanges.exchanges)).not.toContain(secret);
   });
 });
