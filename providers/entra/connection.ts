@@ -9,7 +9,7 @@ import { UserError } from '../../src/errors.js';
 import type { ProviderContext } from '../../src/provider/provider.js';
 import type { EntraConnection } from '../../src/types/index.js';
 import type { Probe } from './errors.js';
-import { HttpsTransport } from './transport.js';
+import { HttpsTransport, tappedHttpClient } from './transport.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -89,6 +89,7 @@ export function connect(
     authorityHost: authority.origin,
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.has(authority.hostname),
     retryOptions: { maxRetries: 0 },
+    ...(ctx.tap ? { httpClient: tappedHttpClient(ctx.tap) } : {}),
     ...(ca ? { tlsOptions: { ca } } : {}),
   };
   let credential: TokenCredential;
@@ -117,7 +118,7 @@ export function connect(
     baseUrl: graphUrl.origin,
     defaultVersion: 'v1.0',
     ...(graphUrl.hostname !== 'graph.microsoft.com' ? { customHosts: new Set([graphUrl.hostname]) } : {}),
-    middleware: [new AuthenticationHandler(authProvider), new TelemetryHandler(), new HttpsTransport(agent, timeoutMs)],
+    middleware: [new AuthenticationHandler(authProvider), new TelemetryHandler(), new HttpsTransport(agent, timeoutMs, ctx.tap)],
   });
   return { client, credential, timeoutMs, secrets, close: () => agent.destroy() };
 }

@@ -1,5 +1,7 @@
 import { type Agent, request } from 'node:https';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline';
+import { headerRecord, type HttpTap, responseOf, tapResponseOf } from '../../src/provider/http-tap.js';
 
 /**
  * The last link of the Graph client's middleware chain, in place of its HTTPMessageHandler:
@@ -9,12 +11,14 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
  * per-request time limit. Certificates are always verified. Failures without an answer
  * are thrown as errors named `TimeoutError` or `ConnectionError` (the Graph client keeps
  * an error's name as its code), with the socket error's code in the message; a request
- * that would go over plain http is refused (`RefusedError`).
+ * that would go over plain http is refused (`RefusedError`). With a tap (a recording or
+ * a replay) each request goes through it.
  */
 export class HttpsTransport implements Middleware {
   constructor(
     private readonly agent: Agent,
     private readonly timeoutMs: number,
+    private readonly tap?: HttpTap,
   ) {}
 
   async execute(context: Context): Promise<void> {
@@ -22,18 +26,44 @@ export class HttpsTransport implements Middleware {
     // A link handed back by the service (nextLink, deltaLink) could name plain http: never follow it.
     if (!url.startsWith('https://')) throw Object.assign(new Error(`refusing to send a request over plain http to ${new URL(url).host}`), { name: 'RefusedError' });
     const options = context.options ?? {};
-    const headers = headerRecord(options.headers);
+    const headers = headersOf(options.headers);
     const body =
       typeof options.body === 'string' || options.body instanceof Uint8Array
         ? options.body
         : options.body === undefined || options.body === null
           ? undefined
           : String(options.body);
-    context.response = await send(this.agent, url, (options.method ?? 'GET').toUpperCase(), headers, body, this.timeoutMs);
+    const method = (options.method ?? 'GET').toUpperCase();
+    const direct = () => send(this.agent, url, method, headers, body, this.timeoutMs);
+    if (!this.tap) {
+      context.response = await direct();
+      return;
+    }
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+    const request = { method, url, headers: headerRecord(headers), body: text };
+    context.response = responseOf(await this.tap.exchange(request, async () => tapResponseOf(await direct())));
   }
 }
 
-function headerRecord(h: unknown): Record<string, string> {
+/**
+ * Azure Identity's HTTP client (the token requests) with every request through the tap;
+ * the default client still sends them, with the TLS settings Identity gives each request.
+ */
+export function tappedHttpClient(tap: HttpTap): HttpClient {
+  const base = createDefaultHttpClient();
+  return {
+    async sendRequest(request: PipelineRequest) {
+      const body = typeof request.body === 'string' ? request.body : undefined;
+      const answer = await tap.exchange({ method: request.method, url: request.url, headers: headerRecord([...request.headers]), body }, async () => {
+        const res = await base.sendRequest(request);
+        return { status: res.status, headers: headerRecord([...res.headers]), body: res.bodyAsText ?? '' };
+      });
+      return { request, status: answer.status, headers: createHttpHeaders(answer.headers), bodyAsText: answer.body };
+    },
+  };
+}
+
+function headersOf(h: unknown): Record<string, string> {
   if (!h) return {};
   if (h instanceof Headers) return Object.fromEntries(h.entries());
   if (Array.isArray(h)) return Object.fromEntries(h as [string, string][]);

@@ -1,5 +1,6 @@
 import { auth } from '@googleapis/admin';
 import { UserError } from '../../src/errors.js';
+import { type HttpTap, tappedFetch } from '../../src/provider/http-tap.js';
 
 /**
  * Service-account authentication with domain-wide delegation, through google-auth-library's
@@ -73,8 +74,9 @@ export function parseServiceAccountKey(json: string): ServiceAccountKey {
  * The library always posts the assertion to Google's endpoint; a key file naming
  * another token_uri (the emulator's) has the request sent there instead, through the
  * transporter's request interceptor (google-auth-library reads no token_uri itself).
+ * With a tap, every request goes through it (gaxios' `fetchImplementation`).
  */
-export function createJwtClient(key: ServiceAccountKey, subject: string, scopes: readonly string[], timeoutMs: number): JwtClient {
+export function createJwtClient(key: ServiceAccountKey, subject: string, scopes: readonly string[], timeoutMs: number, tap?: HttpTap): JwtClient {
   const jwt = new auth.JWT({
     email: key.clientEmail,
     key: key.privateKey,
@@ -83,8 +85,10 @@ export function createJwtClient(key: ServiceAccountKey, subject: string, scopes:
     subject,
     transporterOptions: { timeout: timeoutMs },
   });
+  const tapped = tap ? tappedFetch(tap) : undefined;
   jwt.transporter.interceptors.request.add({
     resolved: async (config) => {
+      if (tapped) config.fetchImplementation = tapped;
       const target = String(config.url);
       if (key.tokenUri && target === GOOGLE_TOKEN_URL) config.url = new URL(key.tokenUri);
       else checkedUrl('request', target);

@@ -32,7 +32,7 @@ export const googleModule: ProviderModule<GoogleConnection> = {
     const key = parseServiceAccountKey(json);
     redactor.add(key.privateKey);
     const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs);
+    const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs, ctx.tap);
     const api = new GoogleApi({
       provider: ctx.name,
       jwt,

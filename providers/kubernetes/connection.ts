@@ -3,6 +3,7 @@ import { kubeApiConfiguration } from '../../src/kube/client.js';
 import { loadKubeConfig } from '../../src/kube/config.js';
 import { redactor } from '../../src/policy/secrets.js';
 import type { KubernetesConnection } from '../../src/types/index.js';
+import type { HttpTap } from '../../src/provider/http-tap.js';
 
 /**
  * Test-only override of where the in-cluster service account files and environment are
@@ -21,7 +22,7 @@ export interface KubernetesApis {
 /** A Config connection's cluster: its RBAC API, and a scrubber of every credential its kubeconfig holds. */
 export function connectKubernetes(
   c: KubernetesConnection,
-  opts: { policyDir: string; timeoutMs: number; hooks: KubernetesTestHooks },
+  opts: { policyDir: string; timeoutMs: number; hooks: KubernetesTestHooks; tap?: HttpTap | undefined },
 ): { apis: KubernetesApis; scrub: (text: string) => string } {
   const kc = loadKubeConfig({
     kubeconfig: c.kubeconfig,
@@ -31,7 +32,7 @@ export function connectKubernetes(
     ...(opts.hooks.env ? { env: opts.hooks.env } : {}),
     ...(opts.hooks.serviceAccountDir ? { serviceAccountDir: opts.hooks.serviceAccountDir } : {}),
   });
-  return { apis: { rbac: new RbacAuthorizationV1Api(kubeApiConfiguration(kc, opts.timeoutMs)) }, scrub: scrubberFor(kc) };
+  return { apis: { rbac: new RbacAuthorizationV1Api(kubeApiConfiguration(kc, opts.timeoutMs, opts.tap)) }, scrub: scrubberFor(kc) };
 }
 
 /** Every credential the kubeconfig holds, so no message can carry one. */

@@ -13,7 +13,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function createKubernetesProvider(c: KubernetesConnection, ctx: ProviderContext, hooks: KubernetesTestHooks = {}): KubernetesProvider {
   const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const { apis, scrub } = connectKubernetes(c, { policyDir: ctx.policyDir, timeoutMs, hooks });
+  const { apis, scrub } = connectKubernetes(c, { policyDir: ctx.policyDir, timeoutMs, hooks, tap: ctx.tap });
   return new KubernetesProvider(ctx.name, apis, { pageSize: c.pageSize ?? DEFAULT_PAGE_SIZE, timeoutMs, managed: ctx.managedGroups, scrub }, ctx.log);
 }
 

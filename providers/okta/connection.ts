@@ -90,7 +90,7 @@ function isolatedClient(config: Record<string, unknown>): Client {
 export function createOktaClient(c: OktaConnection, ctx: ProviderContext): OktaClientSetup {
   const orgUrl = checkedOrgUrl(ctx.name, c.orgUrl);
   const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const executor = new PacedRequestExecutor(new RatePacer(), timeoutMs);
+  const executor = new PacedRequestExecutor(new RatePacer(), timeoutMs, ctx.tap);
   const common = { orgUrl, requestExecutor: executor, cacheMiddleware: null, userAgent: '', keyId: '', token: '', clientId: '', privateKey: '', scopes: '' };
   if (c.token && (c.clientId || c.privateKey)) throw new UserError(`${ctx.name}: give either token, or clientId and privateKey, not both`);
   if (c.token) {

@@ -1,4 +1,5 @@
 import { RequestExecutor } from '@okta/okta-sdk-nodejs';
+import { headerRecord, type HttpTap, responseOf, type TapResponse } from '../../src/provider/http-tap.js';
 import { oktaRateBucket } from './rate-buckets.js';
 import { type RatePacer, rateLimitInfo, type RateLimitInfo } from './rate-pacer.js';
 
@@ -49,12 +50,14 @@ export class TokenRequestError extends Error {
  * back to the caller as a transient failure with its Retry-After, and the apply
  * engine's retry policy (src/apply/retry.ts) decides; two retry layers would hold a
  * change for the sum of both without showing why. Pacing keeps our own traffic under
- * the limit, so a 429 means someone else spent the budget.
+ * the limit, so a 429 means someone else spent the budget. With a tap (a recording or
+ * a replay) each request goes through it.
  */
 export class PacedRequestExecutor extends RequestExecutor {
   constructor(
     readonly pacer: RatePacer,
     private readonly timeoutMs: number,
+    private readonly tap?: HttpTap,
   ) {
     super();
   }
@@ -69,12 +72,27 @@ export class PacedRequestExecutor extends RequestExecutor {
       (request as { timeout?: number }).timeout = this.timeoutMs;
       // A proxy from HTTPS_PROXY is for the internet, not for a local emulator.
       if (isLoopbackHost(url.hostname)) delete (request as { agent?: unknown }).agent;
-      const response = await super.fetch(request);
+      const response = this.tap ? await this.throughTap(request, url) : await super.fetch(request);
       info = rateLimitInfo((name) => response.headers.get(name));
       if (url.pathname.endsWith('/oauth2/v1/token') && !response.ok) throw await TokenRequestError.from(url, response);
       return response;
     } finally {
       this.pacer.release(bucket, info);
     }
+  }
+
+  private async throughTap(request: SdkRequest, url: URL): Promise<SdkResponse> {
+    const body = typeof request.body === 'string' ? request.body : undefined;
+    const send = async (): Promise<TapResponse> => {
+      const res = await super.fetch(request);
+      return { status: res.status, headers: headerRecord([...res.headers] as [string, string][]), body: await res.text() };
+    };
+    const answer = await this.tap!.exchange(
+      { method: String(request.method ?? 'GET').toUpperCase(), url: url.href, headers: headerRecord(request.headers as Record<string, unknown>), body },
+      send,
+    );
+    // The SDK reads status, ok, headers, text() and json(); buffer() is node-fetch's own.
+    const res = responseOf(answer);
+    return Object.assign(res, { buffer: async () => Buffer.from(answer.body) }) as unknown as SdkResponse;
   }
 }

@@ -2,6 +2,7 @@ import { ProviderError } from '../../src/errors.js';
 import { redactor } from '../../src/policy/secrets.js';
 import { SCIM_CONTENT_TYPE, SCIM_URN, type ScimErrorBody, type ScimListResponse } from './schema.js';
 import { isTransientStatus, parseRetryAfter } from '../../src/provider/http-status.js';
+import { type HttpTap, tappedFetch } from '../../src/provider/http-tap.js';
 
 /**
  * A small SCIM 2.0 HTTP client (RFC 7644) on Node's fetch. Every failure is a
@@ -18,6 +19,8 @@ export interface ScimClientOptions {
   auth: ScimAuth;
   /** Per-request limit; a request still unanswered after it fails as transient. */
   timeoutMs?: number;
+  /** Every request through this tap (a recording or a replay). */
+  tap?: HttpTap | undefined;
 }
 
 export interface ScimResponse<T> {
@@ -47,8 +50,10 @@ export class ScimClient {
   private readonly authorization: string;
   private readonly secrets: string[];
   private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
 
   constructor(private readonly options: ScimClientOptions) {
+    this.fetch = options.tap ? tappedFetch(options.tap) : fetch;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (options.auth.kind === 'bearer') {
@@ -71,7 +76,7 @@ export class ScimClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, {
+      res = await this.fetch(url, {
         method,
         headers,
         ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),

@@ -31,7 +31,7 @@ export const scimModule: ProviderModule<ScimConnection> = {
   capabilities: scimCapabilities,
   checkConnection: (name, c) => endpointProblems(name, { baseUrl: c.baseUrl }),
   create(c, ctx) {
-    const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
+    const client = new ScimClient({ provider: ctx.name, baseUrl: c.baseUrl, auth: authOf(c, ctx), tap: ctx.tap, ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
     return new ScimProvider(ctx.name, client, { pageSize: c.pageSize ?? 100, deleteMode: c.deleteMode ?? 'delete', capabilities: scimCapabilities(c) });
   },
 };

@@ -1,31 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GuardHaltError, InternalError, ProviderError, UserError, formatProblem } from '../errors.js';
 import { redactor } from '../policy/secrets.js';
 import { parseFormat } from './render-plan.js';
 import { writeErr } from './output.js';
+import { lockstepVersion } from './version.js';
 
 const POLICIES = ['--policies <dir>', 'policy folder', './policies'] as const;
-
-/** The package version, from the package.json beside src/ (or dist/src/ when built). */
-function version(): string {
-  for (const up of ['../..', '../../..']) {
-    try {
-      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${up}/package.json`, import.meta.url)), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'lockstep' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level: try the next one up
-    }
-  }
-  return 'unknown';
-}
 
 /** Builds the command tree. Every action resolves to an exit code; errors go to `run`'s one catch. */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('lockstep')
     .description('Access policy as code: plan and apply who has access to what, from YAML in Git.')
-    .version(version())
+    .version(lockstepVersion())
     .showHelpAfterError()
     .exitOverride();
   const done = (p: Promise<number>) => p.then(setExit);
@@ -36,6 +22,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "state backend: file, or postgres://user@host/db (password by reference: PGPASSWORD, or --state '${env:NAME}'); default Config spec.state, else file",
     ).env('LOCKSTEP_STATE');
   const format = new Option('--format <format>', 'text, markdown or json').default('text').argParser(parseFormat);
+  const record = () => new Option('--record <dir>', "keep this run's provider exchanges, sanitised, in a new folder under <dir> (docs/recording.md)");
 
   program
     .command('validate')
@@ -59,6 +46,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--journal <file>', 'audit journal (default: .lockstep/journal.jsonl)')
     .addOption(state)
     .addOption(store())
+    .addOption(record())
     .action((o) => done(import('./commands/plan.js').then((m) => m.planCommand(o))));
 
   program
@@ -137,6 +125,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--journal <file>', 'audit journal (default: Config spec.journal.file or .lockstep/journal.jsonl)')
     .addOption(state)
     .addOption(store())
+    .addOption(record())
     .action((file, o) => done(import('./commands/apply.js').then((m) => m.applyCommand(file, o))));
 
   program
@@ -156,7 +145,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--resync', 'read everything afresh, ignoring incremental (delta) state kept from earlier observations')
     .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
     .addOption(store())
+    .addOption(record())
     .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
+
+  program
+    .command('replay')
+    .description('make the provider calls of recorded runs again against their recordings, and compare the answers (docs/recording.md)')
+    .argument('<dir>', 'a folder written by --record, or one run folder in it')
+    .option('--format <format>', 'text or json', 'text')
+    .action((dir, o) => done(import('./commands/replay.js').then((m) => m.replayCommand(dir, o))));
 
   program
     .command('controller')

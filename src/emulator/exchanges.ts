@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { keptBody, keptHeaders, keptRequestHeader, keptResponseHeader } from '../provider/http-keep.js';
 
 /**
  * What an emulator was asked and what it answered, kept when a test asks for it, so the
  * requests the providers send and the answers they read can be checked against the
  * vendor's published API definition (test/contracts/). Credentials are not kept: only
- * the headers below are, and the OAuth fields that carry secrets (client secrets and
- * assertions, passwords, access and refresh tokens) are replaced wherever a body has them.
+ * the headers src/provider/http-keep.ts names are, and the OAuth fields that carry secrets
+ * (client secrets and assertions, passwords, access and refresh tokens) are replaced
+ * wherever a body has them.
  */
 export interface Exchange {
   /** Upper case. */
@@ -34,9 +36,6 @@ export interface Exchange {
  * see the emulator refuse or cap it): it is answered as any other, and not kept.
  */
 export const CONTRACT_PROBE_HEADER = 'x-lockstep-contract-probe';
-
-const REQUEST_HEADERS = ['content-type', 'if-match', 'if-none-match', 'prefer', 'consistencylevel'];
-const RESPONSE_HEADER = /^(content-type|link|location|etag|retry-after|x-rate-limit-.*|ratelimit-.*|x-ms-.*)$/;
 
 /** The exchanges of one or more emulators, in the order they were answered. */
 export class ExchangeLog {
@@ -81,11 +80,11 @@ export function captureExchange(log: ExchangeLog, start: ExchangeStart, res: Ser
       path: start.url.pathname,
       template: start.template,
       query: queryOf(start.url),
-      requestHeaders: pick(start.headers, (name) => REQUEST_HEADERS.includes(name)),
-      requestBody: parsed(requestText),
+      requestHeaders: keptHeaders(start.headers, keptRequestHeader),
+      requestBody: keptBody(requestText),
       status: res.statusCode,
-      responseHeaders: pick(res.getHeaders(), (name) => RESPONSE_HEADER.test(name)),
-      responseBody: parsed(responseText),
+      responseHeaders: keptHeaders(res.getHeaders(), keptResponseHeader),
+      responseBody: keptBody(responseText),
       injected,
     });
   });
@@ -103,37 +102,4 @@ function queryOf(url: URL): Record<string, string[]> {
   const query: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
   return query;
-}
-
-function pick(headers: Record<string, unknown>, keep: (name: string) => boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const key = name.toLowerCase();
-    if (!keep(key) || value === undefined) continue;
-    out[key] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return out;
-}
-
-/** OAuth 2.0 fields that carry a credential (RFC 6749 §2.3.1, §4.3, §5.1, §6; RFC 7523 §2.1–2.2; OpenID Connect id_token). */
-const SECRET_FIELD = /^(client_secret|client_assertion|assertion|password|access_token|refresh_token|id_token)$/;
-const REDACTED = '[redacted]';
-
-function parsed(text: string | undefined): unknown {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return redacted(JSON.parse(text) as unknown);
-  } catch {
-    // A form body (token requests): its secret fields replaced.
-    if (!/^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text)) return text;
-    const form = new URLSearchParams(text);
-    for (const k of [...form.keys()]) if (SECRET_FIELD.test(k)) form.set(k, REDACTED);
-    return form.toString();
-  }
-}
-
-function redacted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redacted);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? REDACTED : redacted(v)]));
 }

@@ -3,6 +3,7 @@ import type { ProviderCapabilities } from '../types/capabilities.js';
 import type { ConnectionProblem } from '../policy/catalogue.js';
 import type { SecretResolver } from '../policy/secrets.js';
 import type { Logger } from '../logger.js';
+import type { HttpTap } from './http-tap.js';
 
 export interface ProviderContext {
   /** The provider's name in Config (e.g. `okta-main`). */
@@ -19,6 +20,11 @@ export interface ProviderContext {
    * the run has no policy (the sandbox observing).
    */
   readonly managedGroups: ReadonlySet<string>;
+  /**
+   * Where the provider's transport hands its HTTP exchanges with the service: a
+   * recording (`--record`) or a replay of one. Absent: requests go straight out.
+   */
+  readonly tap?: HttpTap | undefined;
 }
 
 /**

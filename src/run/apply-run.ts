@@ -4,7 +4,7 @@ import type { JournalEntry } from '../journal/record.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { JournalHistory } from '../journal/history.js';
 import type { Policy } from '../policy/model.js';
-import { closeProviders, connectProviders } from './connect.js';
+import { closeProviders, connectProviders, type ProviderWiring } from './connect.js';
 import type { Logger } from '../logger.js';
 import type { Signer } from '../signing/ed25519.js';
 import type { StateStore } from '../state/store.js';
@@ -27,6 +27,8 @@ export interface RunApplyOptions {
   events?: ReadonlyMap<string, string>;
   /** Access reviews to attest in the run (see pendingAttestations); none when empty. */
   attestations: readonly ReviewAttestation[];
+  /** A recording of the providers' exchanges (`--record`). */
+  wire?: ProviderWiring | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
   );
   let providers;
   try {
-    providers = connectProviders(policy, { store, log, only: needed });
+    providers = connectProviders(policy, { store, log, only: needed, wire: opts.wire });
   } catch (e) {
     await writer.close();
     throw e;

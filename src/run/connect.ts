@@ -4,7 +4,8 @@ import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
 import { managedGroups } from '../policy/managed-groups.js';
 import type { StateStore } from '../state/store.js';
-import type { Provider } from '../provider/provider.js';
+import type { Provider, ProviderState } from '../provider/provider.js';
+import type { HttpTap } from '../provider/http-tap.js';
 import type { Logger } from '../logger.js';
 
 export interface ConnectOptions {
@@ -14,6 +15,21 @@ export interface ConnectOptions {
   /** Only these providers (default: every provider in Config). */
   only?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** A recording of the run (`--record`), or a replay of one. */
+  wire?: ProviderWiring | undefined;
+}
+
+/**
+ * How a run's providers are wired to a recording (`--record`) or to a replay of one
+ * (`lockstep replay`): the tap each provider's HTTP goes through, the state it starts
+ * from, and a wrapper round the provider that keeps (or checks) what each call answered.
+ */
+export interface ProviderWiring {
+  wire(
+    name: string,
+    connection: Readonly<Record<string, unknown>>,
+    parts: { state: ProviderState; managedGroups: ReadonlySet<string> },
+  ): { tap: HttpTap | undefined; state: ProviderState; wrap(provider: Provider): Provider };
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
@@ -37,7 +53,7 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
     Object.fromEntries(names.map((n) => [n, { ...all[n]! }])),
-    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy) },
+    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy), wire: opts.wire },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
 }
@@ -50,9 +66,10 @@ export function createProviders(
   connections: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   base: {
     policyDir: string;
-    store: StateStore;
+    store: Pick<StateStore, 'forProvider'>;
     log: Logger;
     env?: NodeJS.ProcessEnv | undefined;
+    wire?: ProviderWiring | undefined;
     /** Managed group names by provider name. */
     managedGroups?: ReadonlyMap<string, ReadonlySet<string>>;
   },
@@ -64,8 +81,12 @@ export function createProviders(
   for (const name of Object.keys(connections).sort()) {
     try {
       const managedGroups = base.managedGroups?.get(name) ?? NO_GROUPS;
-      const state = base.store.forProvider(name);
-      providers.set(name, createProvider(name, connections[name]!, { name, policyDir: base.policyDir, state, secrets, log: base.log, managedGroups }));
+      const connection = connections[name]!;
+      const stored = base.store.forProvider(name);
+      const wired = base.wire?.wire(name, connection, { state: stored, managedGroups });
+      const ctx = { name, policyDir: base.policyDir, state: wired?.state ?? stored, secrets, log: base.log, managedGroups, tap: wired?.tap };
+      const provider = createProvider(name, connection, ctx);
+      providers.set(name, wired ? wired.wrap(provider) : provider);
     } catch (e) {
       problems.push({ message: `provider ${name}: ${(e as Error).message}`, at: locate?.(name) });
     }

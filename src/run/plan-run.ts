@@ -4,7 +4,7 @@ import type { JournalHistory } from '../journal/history.js';
 import { loadPolicy } from './load-policy.js';
 import type { Policy } from '../policy/model.js';
 import { checkAgainstSnapshot } from '../policy/observed-checks.js';
-import { closeProviders, connectProviders } from './connect.js';
+import { closeProviders, connectProviders, type ProviderWiring } from './connect.js';
 import type { Logger } from '../logger.js';
 import { overlayStanding, pendingOf, personOf, type HrOverlay, type PendingEvent } from '../roster/hr-overlay.js';
 import { isContainment } from '../plan/containment.js';
@@ -33,6 +33,8 @@ export interface MakePlanOptions {
   store: StateStore;
   now: Date;
   log: Logger;
+  /** A recording of the providers' exchanges (`--record`). */
+  wire?: ProviderWiring | undefined;
 }
 
 export interface MadePlan {
@@ -76,7 +78,7 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
   else {
-    const providers = connectProviders(policy, { store, log: opts.log });
+    const providers = connectProviders(policy, { store, log: opts.log, wire: opts.wire });
     try {
       snapshot = await observeProviders(providers, opts.log);
     } finally {

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isProviderType } from '../../providers/registry.js';
 import type { Snapshot } from '../types/index.js';
+import type { ProviderWiring } from '../run/connect.js';
 import { EMULATORS, type RunningEmulator } from './emulators.js';
 
 export interface SandboxOptions {
@@ -59,7 +60,7 @@ export async function startSandbox(seed: Snapshot, opts: SandboxOptions): Promis
 
 /** The sandbox behind `plan --sandbox`: the demo world, observed through the providers. */
 export async function startSandboxForPlan(
-  opts: { policies: string; stateDir?: string | undefined; snapshot?: string | undefined },
+  opts: { policies: string; stateDir?: string | undefined; snapshot?: string | undefined; wire?: ProviderWiring | undefined },
   log: Logger,
 ): Promise<{ policiesDir: string; observe(): Promise<Snapshot>; stop(): Promise<void> }> {
   if (opts.snapshot) throw new UserError('--sandbox and --snapshot are exclusive: the sandbox is observed live');
@@ -69,7 +70,7 @@ export async function startSandboxForPlan(
   const sandbox = await startSandbox(demoSnapshot(), { dir: resolve(state, 'sandbox'), log });
   return {
     policiesDir: resolve(opts.policies),
-    observe: () => connectSandbox(sandbox, resolve(opts.policies), state, log),
+    observe: () => connectSandbox(sandbox, resolve(opts.policies), state, log, opts.wire),
     stop: () => sandbox.stop(),
   };
 }

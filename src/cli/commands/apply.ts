@@ -10,6 +10,7 @@ import { policyKeys } from '../../run/keys.js';
 import { readySavedPlan, type ReadyPlan } from '../../run/saved-plan.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
 import { actor, parseNow, withStateStore } from '../workspace.js';
+import { withRecording } from '../recording.js';
 
 export interface ApplyCommandOptions {
   policies: string;
@@ -21,6 +22,7 @@ export interface ApplyCommandOptions {
   stateDir?: string;
   state?: string;
   now?: string;
+  record?: string;
 }
 
 /**
@@ -35,46 +37,48 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   const log = stderrLogger();
   const policy = await loadPlanningPolicy(resolve(opts.policies), { offline: false, peopleFile: opts.people, log });
   const keys = await policyKeys(policy, { withPrivateKey: true });
-  return withStateStore(policy, opts, { log, write: true }, async (store) => {
-    const release = await store.acquireApplyLock();
-    try {
-      let ready: ReadyPlan;
-      if (planFile) {
-        const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
-        ready = await readySavedPlan(resolve(planFile), { policy, store, verifier: keys.verifier, maxAgeMs, log });
-      } else {
-        ready = await planToApplyNow({ policy, peopleFile: opts.people ? resolve(opts.people) : undefined, store, now: parseNow(opts.now), log });
-        writeErr(renderText(ready.plan, { color: useColor(process.stderr) }));
-        // A merged review whose decisions change nothing is still attested; that needs no confirmation.
-        if (ready.plan.changes.length === 0 && ready.attestations.length === 0) return ExitCode.Ok;
-        if (ready.plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
-          writeErr('Apply cancelled.\n');
-          return ExitCode.Error;
+  return withStateStore(policy, opts, { log, write: true }, (store) =>
+    withRecording(opts.record, 'apply', async (wire) => {
+      const release = await store.acquireApplyLock();
+      try {
+        let ready: ReadyPlan;
+        if (planFile) {
+          const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
+          ready = await readySavedPlan(resolve(planFile), { policy, store, verifier: keys.verifier, maxAgeMs, log });
+        } else {
+          ready = await planToApplyNow({ policy, peopleFile: opts.people ? resolve(opts.people) : undefined, store, now: parseNow(opts.now), log, wire });
+          writeErr(renderText(ready.plan, { color: useColor(process.stderr) }));
+          // A merged review whose decisions change nothing is still attested; that needs no confirmation.
+          if (ready.plan.changes.length === 0 && ready.attestations.length === 0) return ExitCode.Ok;
+          if (ready.plan.changes.length > 0 && !opts.autoApprove && !(await confirm('Apply these changes? Only "yes" is accepted: '))) {
+            writeErr('Apply cancelled.\n');
+            return ExitCode.Error;
+          }
         }
+        const { plan, history, attestations } = ready;
+        if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
+          throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
+        }
+        const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
+        const report = await runApply({ plan, policy, history, store, actor: actor(), log, signer: keys.signer, guardApprovedBy, attestations, wire });
+        for (const a of report.attested) writeOut(`attested ${a.note}\n`);
+        for (const r of report.results) {
+          if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
+          writeOut(
+            `${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`,
+          );
+        }
+        writeOut(`${summariseReport(report)}\n`);
+        if (report.halted) {
+          writeErr(`The guard tripped: approve with an Approval document, or exactly this plan with --approve-guard ${plan.checksum}\n`);
+          return ExitCode.GuardTripped;
+        }
+        return report.counts.failed > 0 ? ExitCode.Error : ExitCode.Ok;
+      } finally {
+        await release();
       }
-      const { plan, history, attestations } = ready;
-      if (opts.approveGuard !== undefined && opts.approveGuard !== plan.checksum) {
-        throw new UserError(`--approve-guard ${opts.approveGuard} does not match this plan's checksum ${plan.checksum}: it approves exactly one plan`);
-      }
-      const guardApprovedBy = plan.guard.tripped && opts.approveGuard === plan.checksum ? `${actor()} via --approve-guard ${plan.checksum}` : null;
-      const report = await runApply({ plan, policy, history, store, actor: actor(), log, signer: keys.signer, guardApprovedBy, attestations });
-      for (const a of report.attested) writeOut(`attested ${a.note}\n`);
-      for (const r of report.results) {
-        if (r.result === 'ok' || r.result === 'already' || r.result === 'halted') continue;
-        writeOut(
-          `${r.result.padEnd(7)} ${r.change.id} ${r.change.action} ${r.change.provider} ${r.change.target.account?.login ?? ''}${r.change.target.group ? ` "${r.change.target.group.name}"` : ''}${r.error ? `: ${r.error}` : r.detail ? `: ${r.detail}` : ''}\n`,
-        );
-      }
-      writeOut(`${summariseReport(report)}\n`);
-      if (report.halted) {
-        writeErr(`The guard tripped: approve with an Approval document, or exactly this plan with --approve-guard ${plan.checksum}\n`);
-        return ExitCode.GuardTripped;
-      }
-      return report.counts.failed > 0 ? ExitCode.Error : ExitCode.Ok;
-    } finally {
-      await release();
-    }
-  });
+    }),
+  );
 }
 
 async function confirm(question: string): Promise<boolean> {

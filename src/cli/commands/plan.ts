@@ -7,6 +7,8 @@ import { planSigner } from '../../run/keys.js';
 import { renderPlan, type PlanFormat } from '../render-plan.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { parseNow, planFiles, withStateStore } from '../workspace.js';
+import { withRecording } from '../recording.js';
+import type { ProviderWiring } from '../../run/connect.js';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -20,6 +22,7 @@ export interface PlanCommandOptions {
   journal?: string;
   stateDir?: string;
   state?: string;
+  record?: string;
 }
 
 /**
@@ -27,9 +30,13 @@ export interface PlanCommandOptions {
  * changes. The plan is signed when Config spec.signing.key is available here.
  */
 export async function planCommand(opts: PlanCommandOptions): Promise<number> {
+  return withRecording(opts.record, 'plan', (wire) => plan(opts, wire));
+}
+
+async function plan(opts: PlanCommandOptions, wire: ProviderWiring | undefined): Promise<number> {
   const log = stderrLogger();
   const now = parseNow(opts.now);
-  const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan(opts, log)) : null;
+  const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan({ ...opts, wire }, log)) : null;
   try {
     const files = planFiles(opts);
     const snapshot = sandbox ? await sandbox.observe() : undefined;
@@ -40,7 +47,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
     });
     const signer = await planSigner(policy, log);
     const made = await withStateStore(policy, opts, { log, write: false }, (store) =>
-      makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log }),
+      makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log, wire }),
     );
     const plan = signer ? signPlan(made.plan, signer) : made.plan;
     if (opts.out) {
