@@ -10,6 +10,7 @@ import type { ProviderContext } from '../../src/provider/provider.js';
 import type { EntraConnection } from '../../src/types/index.js';
 import type { Probe } from './errors.js';
 import { HttpsTransport, tappedHttpClient } from './transport.js';
+import type { HttpTap } from '../../src/provider/http-tap.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -111,7 +112,7 @@ export function connect(
   // every CA into each request's pool key and build a context per socket.
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ...(ca ? { secureContext: createSecureContext({ ca }) } : {}) });
   const authProvider = new TokenCredentialAuthenticationProvider(
-    watch(credential, secrets, () => probe(`${authority.origin}/${encodeURIComponent(c.tenantId)}/v2.0/.well-known/openid-configuration`, agent, timeoutMs)),
+    watch(credential, secrets, () => probe(`${authority.origin}/${encodeURIComponent(c.tenantId)}/v2.0/.well-known/openid-configuration`, agent, timeoutMs, ctx.tap)),
     { scopes: [GRAPH_SCOPE] },
   );
   const client = Client.initWithMiddleware({
@@ -124,24 +125,32 @@ export function connect(
 }
 
 /** Reads the sign-in service's OpenID configuration directly, to say why @azure/identity could not. */
-function probe(url: string, agent: Agent, timeoutMs: number): Promise<Probe> {
-  return new Promise((resolve) => {
+async function probe(url: string, agent: Agent, timeoutMs: number, tap: HttpTap | undefined): Promise<Probe> {
+  let status: number;
+  try {
+    const direct = () => probeStatus(url, agent, timeoutMs).then((s) => ({ status: s, headers: {}, body: '' }));
+    status = (tap ? await tap.exchange({ method: 'GET', url, headers: {}, body: undefined }, direct) : await direct()).status;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERROR';
+    if (/CERT|SIGNATURE|ERR_TLS/.test(code))
+      return { transient: false, reason: `the certificate of ${new URL(url).host} is not trusted (${code}); add its CA to caFile` };
+    return { transient: true, reason: `cannot connect to ${new URL(url).host} (${code})` };
+  }
+  if (status < 300) return { transient: true, reason: 'the sign-in service answers now; try again' };
+  return {
+    transient: status === 429 || status >= 500,
+    reason: `${url} answered HTTP ${status}${status === 400 || status === 404 ? ' (check tenantId and authorityHost)' : ''}`,
+  };
+}
+
+/** The status the URL answers with; a connection failure is thrown with its socket error code. */
+function probeStatus(url: string, agent: Agent, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const req = get(url, { agent }, (res) => {
       res.resume();
-      const status = res.statusCode ?? 0;
-      if (status < 300) resolve({ transient: true, reason: 'the sign-in service answers now; try again' });
-      else
-        resolve({
-          transient: status === 429 || status >= 500,
-          reason: `${url} answered HTTP ${status}${status === 400 || status === 404 ? ' (check tenantId and authorityHost)' : ''}`,
-        });
+      resolve(res.statusCode ?? 0);
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      const code = e.code ?? 'ERROR';
-      if (/CERT|SIGNATURE|ERR_TLS/.test(code))
-        resolve({ transient: false, reason: `the certificate of ${new URL(url).host} is not trusted (${code}); add its CA to caFile` });
-      else resolve({ transient: true, reason: `cannot connect to ${new URL(url).host} (${code})` });
-    });
+    req.on('error', reject);
   });
 }

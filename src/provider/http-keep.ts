@@ -9,8 +9,12 @@
 /** Request headers an API definition speaks of and a replay must match. */
 export const KEPT_REQUEST_HEADERS: readonly string[] = ['content-type', 'if-match', 'if-none-match', 'prefer', 'consistencylevel'];
 
-/** Answer headers that matter to a client: Content-Type, paging links, ETags, Retry-After, rate limits. */
-export const KEPT_RESPONSE_HEADER = /^(content-type|link|location|etag|retry-after|x-rate-limit-.*|ratelimit-.*|x-ms-.*)$/;
+/**
+ * Answer headers that matter to a client: Content-Type, paging links, ETags, Retry-After,
+ * rate limits, and the challenges of a refused request (WWW-Authenticate; DPoP-Nonce,
+ * RFC 9449 §8, which a DPoP client must echo in its next proof: a nonce, not a credential).
+ */
+export const KEPT_RESPONSE_HEADER = /^(content-type|link|location|etag|retry-after|www-authenticate|dpop-nonce|x-rate-limit-.*|ratelimit-.*|x-ms-.*)$/;
 
 /** OAuth 2.0 fields that carry a credential (RFC 6749 §2.3.1, §4.3, §5.1, §6; RFC 7523 §2.1–2.2; OpenID Connect id_token). */
 const SECRET_FIELD = /^(client_secret|client_assertion|assertion|password|access_token|refresh_token|id_token)$/;

@@ -22,7 +22,7 @@ const FILE_SETTING = new Set(['caFile', 'kubeconfig', 'inventory']);
 interface RawExchange {
   request: TapRequest;
   response?: TapResponse;
-  error?: { name: string; message: string };
+  error?: { name: string; message: string; code?: string };
 }
 
 interface Live {
@@ -70,7 +70,8 @@ export class Recorder implements ProviderWiring {
           live.exchanges.push({ request, response });
           return response;
         } catch (e) {
-          live.exchanges.push({ request, error: { name: (e as Error).name, message: (e as Error).message } });
+          const code = (e as NodeJS.ErrnoException).code;
+          live.exchanges.push({ request, error: { name: (e as Error).name, message: (e as Error).message, ...(typeof code === 'string' ? { code } : {}) } });
           throw e;
         }
       },
@@ -153,7 +154,15 @@ function unwrap<T>(a: Answer<T>): T {
   throw (THROWN.get(a) as Error | undefined) ?? new Error(a.error.message);
 }
 
-/** Origin → its name in the recording: the vendors' public hosts kept, the tenant's renamed. */
+/** An http(s) origin as it appears in text: scheme, host and port. */
+const ORIGIN_IN_TEXT = /https?:\/\/[A-Za-z0-9.-]+(?::\d+)?|https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d+)?/g;
+
+/**
+ * Origin → its name in the recording: the vendors' public hosts kept, every other origin
+ * renamed, those the provider reached first (so its own is `https://<provider>.recorded.invalid`),
+ * then any other named anywhere in what was kept (a delta link of an earlier connection,
+ * a link in a body), so that no tenant or local host stays and replaying stays consistent.
+ */
 function originNames(live: Live): Map<string, string> {
   const names = new Map<string, string>();
   const slug =
@@ -161,6 +170,7 @@ function originNames(live: Live): Map<string, string> {
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'provider';
+  let renamed = 0;
   const add = (url: string) => {
     let origin: string;
     try {
@@ -169,11 +179,17 @@ function originNames(live: Live): Map<string, string> {
       return;
     }
     if (origin === 'null' || names.has(origin)) return;
-    const renamed = [...names.values()].filter((n) => n !== origin).length;
-    names.set(origin, PUBLIC_HOST.test(origin) ? origin : `https://${slug}${renamed ? `-${renamed + 1}` : ''}.recorded.invalid`);
+    if (PUBLIC_HOST.test(origin)) names.set(origin, origin);
+    else names.set(origin, `https://${slug}${renamed++ ? `-${renamed}` : ''}.recorded.invalid`);
   };
   for (const x of live.exchanges) add(x.request.url);
   for (const v of Object.values(live.connection)) if (typeof v === 'string' && /^https?:\/\//.test(v)) add(v);
+  const texts = [
+    ...live.exchanges.flatMap((x) => [x.request.body ?? '', x.response?.body ?? '', ...Object.values(x.response?.headers ?? {}), x.error?.message ?? '']),
+    ...Object.values(live.state),
+    JSON.stringify(live.calls),
+  ];
+  for (const text of texts) for (const m of text.matchAll(ORIGIN_IN_TEXT)) add(m[0]);
   return names;
 }
 

@@ -36,7 +36,7 @@ export interface RecordedExchange {
   status?: number;
   responseHeaders?: Record<string, string>;
   responseBody?: unknown;
-  error?: { name: string; message: string };
+  error?: { name: string; message: string; code?: string };
 }
 
 export type RecordedCall =

@@ -201,7 +201,12 @@ class ReplayTap implements HttpTap {
       this.unmatched.push(shown);
       throw Object.assign(new Error(`replay: the recording has no answer for ${request.method} ${request.url}`), { name: 'ConnectionError' });
     }
-    if (x.error || x.status === undefined) throw Object.assign(new Error(x.error?.message ?? 'no answer recorded'), { name: x.error?.name ?? 'ConnectionError' });
+    if (x.error || x.status === undefined) {
+      throw Object.assign(new Error(x.error?.message ?? 'no answer recorded'), {
+        name: x.error?.name ?? 'ConnectionError',
+        ...(x.error?.code ? { code: x.error.code } : {}),
+      });
+    }
     const body = x.responseBody === undefined ? '' : typeof x.responseBody === 'string' ? x.responseBody : JSON.stringify(x.responseBody);
     return { status: x.status, headers: x.responseHeaders ?? {}, body };
   }

@@ -190,23 +190,31 @@ describe('recording a run against the providers and replaying it', { timeout: 12
   });
 
   it('records and replays the sandbox: Entra (Graph and its sign-in) and Kubernetes RBAC too', async () => {
-    const planned = await run(['plan', '--sandbox', '--policies', join(ROOT, 'policies'), '--state-dir', 'sandbox-state', '--record', 'sandbox-recordings']);
-    expect(planned.code, planned.stderr).toBe(3); // the demo organisation trips the guard
-    const [dir] = readdirSync(join(cwd, 'sandbox-recordings'));
-    const types = readdirSync(join(cwd, 'sandbox-recordings', dir!))
-      .filter((f) => f !== 'run.json')
-      .map((f) => (JSON.parse(readFileSync(join(cwd, 'sandbox-recordings', dir!, f), 'utf8')) as ProviderRecording).type);
-    expect([...new Set(types)].sort()).toEqual(['entra', 'google', 'kubernetes', 'manual', 'okta', 'scim']);
-    const entra = JSON.parse(readFileSync(join(cwd, 'sandbox-recordings', dir!, 'entra.json'), 'utf8')) as ProviderRecording;
+    // Twice on the same state: the second run starts from the delta links the first kept.
+    const args = ['plan', '--sandbox', '--policies', join(ROOT, 'policies'), '--state-dir', 'sandbox-state', '--record', 'sandbox-recordings'];
+    for (let i = 0; i < 2; i++) {
+      const planned = await run(args);
+      expect(planned.code, planned.stderr).toBe(3); // the demo organisation trips the guard
+    }
+    const dirs = readdirSync(join(cwd, 'sandbox-recordings')).sort();
+    expect(dirs).toHaveLength(2);
+    const read = (dir: string, file: string) => JSON.parse(readFileSync(join(cwd, 'sandbox-recordings', dir, file), 'utf8')) as ProviderRecording;
+    const files = readdirSync(join(cwd, 'sandbox-recordings', dirs[1]!)).filter((f) => f !== 'run.json');
+    expect([...new Set(files.map((f) => read(dirs[1]!, f).type))].sort()).toEqual(['entra', 'google', 'kubernetes', 'manual', 'okta', 'scim']);
+    for (const d of dirs)
+      for (const f of files) expect(readFileSync(join(cwd, 'sandbox-recordings', d, f), 'utf8'), `${d}/${f}`).not.toMatch(/127\.0\.0\.1|localhost|\[::1\]/);
+    // The second run found the first run's delta links, which name the first run's emulator: renamed too.
+    expect(Object.keys(read(dirs[1]!, 'entra.json').state)).toEqual(['delta.json']);
+    expect(read(dirs[1]!, 'entra.json').state['delta.json']).toContain('.recorded.invalid/v1.0/users/delta');
     // The client-credentials grant went through Azure Identity's HTTP client, and its secret did not stay.
-    const grant = entra.exchanges.find((x) => x.url.includes('/oauth2/v2.0/token'));
+    const grant = read(dirs[0]!, 'entra.json').exchanges.find((x) => x.url.includes('/oauth2/v2.0/token'));
     expect(grant?.requestBody).toMatch(/grant_type=client_credentials/);
     expect(grant?.requestBody).toMatch(/client_secret=%5Bredacted%5D/);
     expect(grant?.responseBody).toMatchObject({ access_token: '[redacted]' });
     const replayed = await run(['replay', 'sandbox-recordings']);
     expect(replayed.code, replayed.stdout).toBe(0);
-    expect(replayed.stdout).toMatch(/prod-cluster \(kubernetes\): 1 of 1 call answered as recorded/);
-    expect(replayed.stdout).toMatch(/entra \(entra\): 1 of 1 call answered as recorded/);
+    expect(replayed.stdout.match(/prod-cluster \(kubernetes\): 1 of 1 call answered as recorded/g)).toHaveLength(2);
+    expect(replayed.stdout.match(/entra \(entra\): 1 of 1 call answered as recorded/g)).toHaveLength(2);
     expect(replayed.stdout).toMatch(/vpn \(manual\): not replayed/);
   });
 
