@@ -1,6 +1,6 @@
 import { personOf, type PendingEvent } from '../roster/hr-overlay.js';
 import { PLAN_FORMAT_VERSION, type Finding, type Plan, type PlanChange, type PlanSummary } from '../types/index.js';
-import type { Authorized } from '../policy/git-authorization.js';
+import { refusalMessage, type Authorized } from '../policy/git-authorization.js';
 import { guardBaseline } from './baseline.js';
 import type { GuardOutcome, SelfApproval } from '../types/guard.js';
 import { ChangeSet } from './change-set.js';
@@ -76,7 +76,7 @@ export function draftPlan(inputs: PlanInputs, authorized: Authorized): DraftPlan
       kind: 'approval_unauthorized',
       severity: 'high',
       person: kind === 'Exception' ? (r.doc.doc.spec as { person: string }).person : null,
-      message: `${kind}/${r.doc.doc.metadata.name} ${r.reason}; it does not count`,
+      message: refusalMessage(r),
       rule: `${kind}/${r.doc.doc.metadata.name}`,
       source: `${r.doc.at.file}:${r.doc.at.line}`,
     });

@@ -27,6 +27,11 @@ export interface Authorized {
   readonly refused: readonly Refusal[];
 }
 
+/** `Approval/NAME … ; it does not count`: what a plan's finding and `validate` say of a refusal. */
+export function refusalMessage(r: Refusal): string {
+  return `${r.doc.doc.kind}/${r.doc.doc.metadata.name} ${r.reason}; it does not count`;
+}
+
 /** Lowercased email inside `Name <email>`. */
 export function authorEmail(author: string): string {
   const m = /<([^>]*)>\s*$/.exec(author);

@@ -159,12 +159,35 @@ function ofKind<T extends PolicyDocument>(docs: readonly LoadedDocument[], kind:
   return docs.filter((d) => d.kind === kind).map((d) => d.located as Located<T>);
 }
 
+/** What examining a policy folder found: the policy when it has no problem, else every problem. */
+export type PolicyExamination =
+  | { readonly policy: Policy; readonly problems: readonly [] }
+  | {
+      readonly policy: null;
+      readonly problems: readonly Problem[];
+      /** The folder, absolute. */
+      readonly dir: string;
+      /** The Config document when it is valid itself, so that what it names (the roster) can still be checked. */
+      readonly config: Located<ConfigDocument> | undefined;
+    };
+
 /**
  * Reads, validates and cross-checks every policy document under `dir`. Throws one
  * UserError carrying every problem found across all files; otherwise the returned Policy
  * holds the invariants stated on its type, plus the warnings found on the way.
  */
 export async function loadPolicy(dir: string, opts: LoadPolicyOptions): Promise<Policy> {
+  const examined = await examinePolicy(dir, opts);
+  if (examined.policy === null) throw new UserError(examined.problems as Problem[]);
+  return examined.policy;
+}
+
+/**
+ * As loadPolicy, but the problems are returned rather than thrown, with the Config
+ * document when it is valid (`lockstep validate` reports the roster's problems with the
+ * policy's). A folder that is missing is still thrown: there is nothing to examine.
+ */
+export async function examinePolicy(dir: string, opts: LoadPolicyOptions): Promise<PolicyExamination> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
   if (!info?.isDirectory()) throw new UserError(`policy folder ${displayPath(root)} does not exist or is not a folder`);
@@ -193,11 +216,10 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions): Promise<
   });
   problems.push(...semantics.problems);
   warnings.push(...semantics.warnings);
-  if (problems.length > 0) throw new UserError(sortProblems(problems));
-
   const config = ofKind<ConfigDocument>(docs, 'Config')[0];
-  if (!config) throw new UserError(`no Config document in ${displayPath(root)}`);
-  return {
+  if (problems.length > 0) return { policy: null, problems: sortProblems(problems), dir: root, config };
+  if (!config) return { policy: null, problems: [{ message: `no Config document in ${displayPath(root)}` }], dir: root, config };
+  const policy: Policy = {
     dir: root,
     config,
     roles: new Map(ofKind<RoleProfileDocument>(docs, 'RoleProfile').map((r) => [r.doc.metadata.name, r])),
@@ -211,4 +233,5 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions): Promise<
     commit: await gitCommit(root),
     warnings: sortProblems(warnings),
   };
+  return { policy, problems: [] };
 }

@@ -143,7 +143,7 @@ export function parseRoster(bytes: Buffer, abs: string, format: RosterFormat): L
  * Config's `spec.people.file` (relative to the policy folder). CSV or YAML by the Config's
  * `format`, else by extension. Throws one UserError with every problem in the file.
  */
-export async function loadRoster(policy: Policy, overrideFile?: string): Promise<LoadedRoster> {
+export async function loadRoster(policy: Pick<Policy, 'dir' | 'config'>, overrideFile?: string): Promise<LoadedRoster> {
   const people = policy.config.doc.spec.people;
   const abs = overrideFile !== undefined ? resolve(overrideFile) : resolve(policy.dir, people.file);
   const format = formatOf(abs, overrideFile !== undefined ? undefined : people.format);

@@ -62,14 +62,13 @@ export async function startSandbox(seed: Snapshot, opts: SandboxOptions): Promis
 export async function startSandboxForPlan(
   opts: { policies: string; stateDir?: string | undefined; snapshot?: string | undefined; wire?: ProviderWiring | undefined },
   log: Logger,
-): Promise<{ policiesDir: string; observe(): Promise<Snapshot>; stop(): Promise<void> }> {
+): Promise<{ observe(): Promise<Snapshot>; stop(): Promise<void> }> {
   if (opts.snapshot) throw new UserError('--sandbox and --snapshot are exclusive: the sandbox is observed live');
   const { demoSnapshot } = await import('../demo/demo-org.js');
   const { connectSandbox } = await import('./connect-sandbox.js');
   const state = resolve(opts.stateDir ?? process.env.LOCKSTEP_STATE_DIR ?? '.lockstep');
   const sandbox = await startSandbox(demoSnapshot(), { dir: resolve(state, 'sandbox'), log });
   return {
-    policiesDir: resolve(opts.policies),
     observe: () => connectSandbox(sandbox, resolve(opts.policies), state, log, opts.wire),
     stop: () => sandbox.stop(),
   };

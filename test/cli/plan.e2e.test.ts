@@ -1,8 +1,9 @@
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/types/index.js';
 import { ROOT, runCli, tempDir } from './run-cli.js';
+import { git, SAM } from '../support/git-repo.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'spec-example');
 const NOW = '2026-11-22T09:00:00Z';
@@ -51,7 +52,6 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
 
     const lenient = workspace();
     const config = join(lenient, 'policies', 'config.yaml');
-    const { readFileSync, writeFileSync } = await import('node:fs');
     writeFileSync(config, readFileSync(config, 'utf8').replace('maxSuspendFraction: 0.10', 'maxSuspendFraction: 0.5'));
     const changes = await runCli(['plan', '--snapshot', 'snapshot.json', '--now', NOW, '--detailed-exitcode'], { cwd: lenient });
     expect(changes.code).toBe(2);
@@ -92,13 +92,21 @@ describe('lockstep plan against a snapshot (SPEC example)', () => {
 
   it('reports a grant naming a group the provider does not have at its file:line:col', async () => {
     const cwd = workspace();
-    const { readFileSync, writeFileSync } = await import('node:fs');
     const roles = join(cwd, 'policies', 'roles.yaml');
     writeFileSync(roles, readFileSync(roles, 'utf8').replace('group: Salesforce Users }', 'group: Salesforce Userz }'));
     const r = await runCli(['plan', '--snapshot', 'snapshot.json', '--now', NOW], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/policies\/roles\.yaml:9:\d+: .*Salesforce Userz/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('lockstep plan --sandbox with a policy folder that is not there', () => {
+  it('says so before starting or observing anything', async () => {
+    const r = await runCli(['plan', '--sandbox', '--policies', 'nope'], { cwd: tempDir() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/policy folder \S*nope does not exist/);
+    expect(r.stderr).not.toMatch(/^observed |sandbox/m);
   });
 });
 
@@ -113,5 +121,46 @@ describe('lockstep validate', () => {
     const strict = await runCli(['validate'], { cwd });
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/policies\/config\.yaml:8:\d+: .*OKTA_API_TOKEN/);
+  });
+
+  it('reports an unknown key, an unknown role and a bad roster status in one run, each at file:line:col', async () => {
+    const cwd = workspace();
+    const edit = (file: string, from: string | RegExp, to: string) => {
+      const path = join(cwd, 'policies', file);
+      const text = readFileSync(path, 'utf8');
+      expect(text).toMatch(from);
+      writeFileSync(path, text.replace(from, to));
+    };
+    edit('roles.yaml', '  tier: standard\n', '  tier: standard\n  colour: blue\n');
+    edit('roles.yaml', 'roles: [okta-admin]', 'roles: [okta-admn]');
+    edit('people.csv', /^(E100,.*),active,/m, '$1,actve,');
+    const r = await runCli(['validate', '--offline'], { cwd });
+    expect(r.code).toBe(1);
+    const problems = r.stderr.split('\n').filter((l) => /^policies\//.test(l));
+    expect(problems).toEqual([
+      expect.stringMatching(/^policies\/roles\.yaml:7:3: unknown key "colour"/),
+      expect.stringMatching(/^policies\/roles\.yaml:34:11: unknown role "okta-admn"/),
+      expect.stringMatching(/^policies\/people\.csv:2:\d+: "status" must be one of: active, leave, terminated/),
+    ]);
+    expect(r.stderr).toContain('3 problems found');
+  });
+
+  it('with Config approvers, names each Approval that would not count, at its file:line:col', async () => {
+    const cwd = workspace();
+    const config = join(cwd, 'policies', 'config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^spec:\n/m, 'spec:\n  approvers: [priya@acme.com]\n'));
+    writeFileSync(
+      join(cwd, 'policies', 'approvals.yaml'),
+      'apiVersion: lockstep.dev/v1\nkind: Approval\nmetadata: { name: big-cleanup }\nspec:\n  reason: Cleanup after the reorganisation\n  scope: { provider: okta-main }\n  allowRemovals: 10\n  expires: 2099-01-01\n',
+    );
+    git(cwd, 'init', '-q');
+    git(cwd, 'add', '.');
+    git(cwd, ...SAM, 'commit', '-qm', 'Approve my own cleanup');
+    const r = await runCli(['validate', '--offline'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /^warning: policies\/approvals\.yaml:1:1: Approval\/big-cleanup was last changed by Sam Rivera <sam@acme\.com> in [0-9a-f]{12}, who is not in Config approvers; it does not count$/m,
+    );
+    expect(r.stdout).toMatch(/Policy acme is valid: .*, 1 approval, 4 providers, \d+ people\./);
   });
 });

@@ -36,15 +36,16 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
 async function plan(opts: PlanCommandOptions, wire: ProviderWiring | undefined): Promise<number> {
   const log = stderrLogger();
   const now = parseNow(opts.now);
+  const files = planFiles(opts);
+  // The policy is read before anything is observed: a missing folder or a bad document stops the run first.
+  const policy = await loadPlanningPolicy(files.policiesDir, {
+    offline: opts.sandbox === true || files.snapshotFile !== undefined,
+    peopleFile: files.peopleFile,
+    log,
+  });
   const sandbox = opts.sandbox ? await import('../../sandbox/sandbox.js').then((m) => m.startSandboxForPlan({ ...opts, wire }, log)) : null;
   try {
-    const files = planFiles(opts);
     const snapshot = sandbox ? await sandbox.observe() : undefined;
-    const policy = await loadPlanningPolicy(sandbox?.policiesDir ?? files.policiesDir, {
-      offline: snapshot !== undefined || files.snapshotFile !== undefined,
-      peopleFile: files.peopleFile,
-      log,
-    });
     const signer = await planSigner(policy, log);
     const made = await withStateStore(policy, opts, { log, write: false }, (store) =>
       makePlan({ policy, peopleFile: files.peopleFile, snapshotFile: files.snapshotFile, snapshot, store, now, log, wire }),
