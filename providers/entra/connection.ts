@@ -93,18 +93,21 @@ export function connect(
     ...(ctx.tap ? { httpClient: tappedHttpClient(ctx.tap) } : {}),
     ...(ca ? { tlsOptions: { ca } } : {}),
   };
+  // The client id may be a reference too, so that one Config signs in as a read-only app
+  // registration where a pull request is planned and as the one that applies elsewhere.
+  const clientId = resolveSecret(ctx, 'clientId', c.clientId);
   let credential: TokenCredential;
   let secrets: string[];
   if (c.clientSecret) {
     const secret = resolveSecret(ctx, 'clientSecret', c.clientSecret);
-    credential = new ClientSecretCredential(c.tenantId, c.clientId, secret, identityOptions);
+    credential = new ClientSecretCredential(c.tenantId, clientId, secret, identityOptions);
     secrets = [secret];
   } else {
     const pem = resolveSecret(ctx, 'certificate', c.certificate!);
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new UserError('certificate: must be a PEM file holding the certificate and its private key');
     }
-    credential = new ClientCertificateCredential(c.tenantId, c.clientId, { certificate: pem }, identityOptions);
+    credential = new ClientCertificateCredential(c.tenantId, clientId, { certificate: pem }, identityOptions);
     const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/.exec(pem)?.[0];
     secrets = [pem, ...(key ? [key] : [])];
   }

@@ -947,7 +947,7 @@ export interface EntraConnection {
    */
   tenantId: string;
   /**
-   * The application (client) id of the app registration Lockstep signs in as (app-only).
+   * The application (client) id of the app registration Lockstep signs in as (app-only), or a reference ${env:NAME} or ${file:PATH} to it (one Config, a read-only app where pull requests are planned).
    */
   clientId: string;
   /**

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -25,6 +25,42 @@ describe('lockstep demo', () => {
     expect(out).toMatch(/journal intact: \d+ records/);
     expect(existsSync(join(dir, '.lockstep', 'journal.jsonl'))).toBe(true);
     expect(existsSync(join(dir, 'policies', 'approvals', 'rif-sales-helpdesk.yaml'))).toBe(true);
+  });
+});
+
+describe('lockstep demo refuses and stops', () => {
+  it('refuses a --dir that holds anything, such as a policy repository, and leaves it as it was', async () => {
+    const repo = tempDir({ 'policies/config.yaml': 'kind: Config\n' });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('-c', 'user.name=A', '-c', 'user.email=a@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', 'mine');
+    const head = git('rev-parse', 'HEAD');
+    const r = await runCli(['demo', '--dir', repo], { cwd: ROOT });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the folder is not empty');
+    expect(r.stdout).toBe('');
+    expect(readFileSync(join(repo, 'policies', 'config.yaml'), 'utf8')).toBe('kind: Config\n');
+    expect(git('rev-parse', 'HEAD')).toBe(head);
+    expect(git('status', '--porcelain')).toBe('?? policies/');
+  });
+
+  it('accepts an empty --dir, and stops with exit 1 and the failing step when one fails (here: no git on the PATH)', { timeout: 60_000 }, async () => {
+    const dir = join(tempDir(), 'empty');
+    mkdirSync(dir);
+    const r = await runCli(['demo', '--dir', dir], { cwd: ROOT, env: { PATH: '/nonexistent' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^demo stopped: make the policy repository: git failed \(the demo needs git on the PATH\)/);
+    expect(r.stderr).toContain(`What it did so far is in ${dir}.`);
+    expect(r.stdout).not.toContain('Done.');
+  });
+
+  it('refuses a --dir that is a file', async () => {
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, 'x');
+    const r = await runCli(['demo', '--dir', file], { cwd: ROOT });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not a folder');
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 });
 

@@ -290,6 +290,29 @@ describe('entra provider', () => {
     for (const secret of [emu.clientSecret, keyLine, 'PRIVATE KEY', ...emu.accessTokens()]) expect(all).not.toContain(secret);
   });
 
+  it('takes the client id by reference, so one Config signs in as a read-only app for pull request plans', async () => {
+    const emu = await start(directory(3, 1));
+    const h = provider(emu);
+    const connection = {
+      type: 'entra' as const,
+      tenantId: emu.tenantId,
+      clientId: '${env:ENTRA_CLIENT_ID}',
+      clientSecret: '${env:S}',
+      graphUrl: emu.url,
+      authorityHost: emu.authorityHost,
+      caFile: 'ca.pem',
+    };
+    const p = entraModule.create(
+      connection,
+      providerContext('entra-main', { S: emu.clientSecret, ENTRA_CLIENT_ID: emu.clientId }, { policyDir: h.dir, stateDir: h.stateDir }),
+    );
+    track(p);
+    expect(normalised(await p.observe())).toEqual(normalised(emu.observed()));
+    expect(() => entraModule.create(connection, providerContext('entra-main', { S: emu.clientSecret }, { policyDir: h.dir, stateDir: h.stateDir }))).toThrow(
+      /clientId: environment variable ENTRA_CLIENT_ID is not set/,
+    );
+  });
+
   it('reports a wrong client secret as a permanent sign-in failure without the secret', async () => {
     const emu = await start(directory(2, 0));
     const h = provider(emu);
