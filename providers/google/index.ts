@@ -8,11 +8,11 @@ import { GoogleApi } from './client.js';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { MAX_USERS_PAGE } from './observe.js';
 import { GOOGLE_CAPABILITIES, GoogleProvider } from './provider.js';
-import { PROVIDER_SCOPES } from './scopes.js';
+import { OBSERVE_SCOPES, PROVIDER_SCOPES } from './scopes.js';
 import { DriveCalendarTransfer } from './transfer.js';
 
 export { GoogleProvider } from './provider.js';
-export { PROVIDER_SCOPES } from './scopes.js';
+export { OBSERVE_SCOPES, PROVIDER_SCOPES } from './scopes.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -32,14 +32,15 @@ export const googleModule: ProviderModule<GoogleConnection> = {
     const key = parseServiceAccountKey(json);
     redactor.add(key.privateKey);
     const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const jwt = createJwtClient(key, c.subject, PROVIDER_SCOPES, timeoutMs, ctx.tap);
+    const scopes = ctx.access === 'read' ? OBSERVE_SCOPES : PROVIDER_SCOPES;
+    const jwt = createJwtClient(key, c.subject, scopes, timeoutMs, ctx.tap);
     const api = new GoogleApi({
       provider: ctx.name,
       jwt,
       rootUrl,
       timeoutMs,
       secrets: [key.privateKey, json],
-      delegation: { clientId: key.clientId, scopes: PROVIDER_SCOPES },
+      delegation: { clientId: key.clientId, scopes },
     });
     const transfers = new DriveCalendarTransfer(api, { waitMs: c.transferWaitMs ?? 300_000, pollMs: c.transferPollMs ?? 1_000 });
     const observe = { customer: c.customer, pageSize: c.pageSize ?? MAX_USERS_PAGE, concurrency: c.observeConcurrency ?? 8 };

@@ -22,5 +22,8 @@ export const SCOPE = {
   dataTransferReadonly: `${BASE}admin.datatransfer.readonly`,
 } as const;
 
-/** What the provider requests. */
+/** What the provider requests to apply changes. */
 export const PROVIDER_SCOPES: readonly string[] = [SCOPE.user, SCOPE.userSecurity, SCOPE.groupReadonly, SCOPE.groupMember, SCOPE.dataTransfer];
+
+/** What it requests to observe only (plan, observe): a delegation of just these can change nothing. */
+export const OBSERVE_SCOPES: readonly string[] = [SCOPE.userReadonly, SCOPE.groupReadonly, SCOPE.groupMemberReadonly];

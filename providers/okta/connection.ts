@@ -14,6 +14,8 @@ import { isLoopbackHost, PacedRequestExecutor } from './request-executor.js';
  * setting it reads is given explicitly.
  */
 export const DEFAULT_SCOPES = ['okta.users.manage', 'okta.groups.manage'];
+/** Asked for by a run that only observes (plan, observe), when Config names no scopes. */
+export const OBSERVE_SCOPES = ['okta.users.read', 'okta.groups.read'];
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface OktaClientSetup {
@@ -100,8 +102,10 @@ export function createOktaClient(c: OktaConnection, ctx: ProviderContext): OktaC
   }
   if (c.clientId && c.privateKey) {
     const privateKey = resolveSecret(ctx, 'privateKey', c.privateKey);
-    const scopes = c.scopes ?? DEFAULT_SCOPES;
-    const client = isolatedClient({ ...common, authorizationMode: 'PrivateKey', clientId: c.clientId, privateKey, keyId: c.keyId ?? '', scopes });
+    const scopes = c.scopes ?? (ctx.access === 'read' ? OBSERVE_SCOPES : DEFAULT_SCOPES);
+    // The client id may be a reference, so one Config can name a read-only app where pull requests are planned.
+    const clientId = resolveSecret(ctx, 'clientId', c.clientId);
+    const client = isolatedClient({ ...common, authorizationMode: 'PrivateKey', clientId, privateKey, keyId: c.keyId ?? '', scopes });
     const oauth = (client as unknown as { oauth?: SdkOAuth }).oauth;
     if (oauth) shareTokenRequests(oauth);
     return { client, executor, secrets: () => [privateKey, oauth?.accessToken?.access_token ?? ''], timeoutMs };

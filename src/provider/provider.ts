@@ -25,7 +25,15 @@ export interface ProviderContext {
    * recording (`--record`) or a replay of one. Absent: requests go straight out.
    */
   readonly tap?: HttpTap | undefined;
+  /**
+   * What the run may do: `read` when it only observes (plan, observe, report), so that a
+   * provider asking for OAuth scopes asks for read-only ones and works with a credential
+   * that can change nothing; `write` (the default) when it applies.
+   */
+  readonly access?: ProviderAccess | undefined;
 }
+
+export type ProviderAccess = 'read' | 'write';
 
 /**
  * What one provider keeps between runs, under its own name in the run's state store (which

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ProviderError } from '../errors.js';
 import { keptBody, keptHeaders, keptRequestHeader, keptResponseHeader } from '../provider/http-keep.js';
 import type { HttpTap, TapRequest, TapResponse } from '../provider/http-tap.js';
-import type { Provider, ProviderState } from '../provider/provider.js';
+import type { Provider, ProviderAccess, ProviderState } from '../provider/provider.js';
 import { redactor } from '../policy/secrets.js';
 import type { ProviderWiring } from '../run/connect.js';
 import { RECORDING_FORMAT, type Answer, type ProviderRecording, type RecordedCall, type RecordedExchange, type RunRecord } from './recording.js';
@@ -29,6 +29,7 @@ interface Live {
   name: string;
   connection: Readonly<Record<string, unknown>>;
   managedGroups: string[];
+  access: 'read' | 'write';
   state: Record<string, string>;
   calls: RecordedCall[];
   exchanges: RawExchange[];
@@ -60,8 +61,8 @@ export class Recorder implements ProviderWiring {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  wire(name: string, connection: Readonly<Record<string, unknown>>, parts: { state: ProviderState; managedGroups: ReadonlySet<string> }) {
-    const live: Live = { name, connection, managedGroups: [...parts.managedGroups].sort(), state: {}, calls: [], exchanges: [] };
+  wire(name: string, connection: Readonly<Record<string, unknown>>, parts: { state: ProviderState; managedGroups: ReadonlySet<string>; access: ProviderAccess }) {
+    const live: Live = { name, connection, managedGroups: [...parts.managedGroups].sort(), access: parts.access, state: {}, calls: [], exchanges: [] };
     this.live.set(name, live);
     const tap: HttpTap = {
       async exchange(request, send) {
@@ -213,6 +214,7 @@ function sanitisedRecording(live: Live): string {
     type: String(live.connection['type']),
     connection,
     managedGroups: live.managedGroups,
+    access: live.access,
     state: live.state,
     origins: [...new Set(names.values())],
     calls: live.calls,

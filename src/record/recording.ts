@@ -55,6 +55,8 @@ export interface ProviderRecording {
   connection: Record<string, unknown>;
   /** The groups the run's policy manages here (Kubernetes suspends only these). */
   managedGroups: string[];
+  /** `read` when the run only observed (read-only scopes were asked for), `write` when it could apply; absent means `write`. */
+  access?: 'read' | 'write';
   /** The provider's kept documents (delta links) as the run found them. */
   state: Record<string, string>;
   /** Origins the provider reached, renamed as in `exchanges` ("kept" for the vendors' public API hosts). */

@@ -86,6 +86,8 @@ async function replayProvider(rec: ProviderRecording, log: Logger): Promise<Prov
         log,
         env: {},
         managedGroups: new Map([[rec.provider, new Set(rec.managedGroups)]]),
+        // Recordings made before runs said what they may do were all of runs that could write.
+        access: rec.access ?? 'write',
         wire: { wire: () => ({ tap, state, wrap: (p) => p }) },
       },
     );

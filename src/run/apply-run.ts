@@ -52,7 +52,7 @@ export async function runApply(opts: RunApplyOptions): Promise<ApplyReport> {
   );
   let providers;
   try {
-    providers = connectProviders(policy, { store, log, only: needed, wire: opts.wire });
+    providers = connectProviders(policy, { store, log, only: needed, wire: opts.wire, access: 'write' });
   } catch (e) {
     await writer.close();
     throw e;

@@ -4,7 +4,7 @@ import { SecretResolver } from '../policy/secrets.js';
 import { createProvider } from '../../providers/registry.js';
 import { managedGroups } from '../policy/managed-groups.js';
 import type { StateStore } from '../state/store.js';
-import type { Provider, ProviderState } from '../provider/provider.js';
+import type { Provider, ProviderAccess, ProviderState } from '../provider/provider.js';
 import type { HttpTap } from '../provider/http-tap.js';
 import type { Logger } from '../logger.js';
 
@@ -17,6 +17,8 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /** A recording of the run (`--record`), or a replay of one. */
   wire?: ProviderWiring | undefined;
+  /** `read` for runs that only observe (read-only OAuth scopes); `write` for applying. */
+  access: ProviderAccess;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ProviderWiring {
   wire(
     name: string,
     connection: Readonly<Record<string, unknown>>,
-    parts: { state: ProviderState; managedGroups: ReadonlySet<string> },
+    parts: { state: ProviderState; managedGroups: ReadonlySet<string>; access: ProviderAccess },
   ): { tap: HttpTap | undefined; state: ProviderState; wrap(provider: Provider): Provider };
 }
 
@@ -53,7 +55,7 @@ export function connectProviders(policy: Policy, opts: ConnectOptions): Map<stri
   if (unknown.length) throw new UserError(unknown.map((n) => ({ message: `provider "${n}" is not in Config` })));
   return createProviders(
     Object.fromEntries(names.map((n) => [n, { ...all[n]! }])),
-    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy), wire: opts.wire },
+    { policyDir: policy.dir, store: opts.store, log: opts.log, env: opts.env, managedGroups: managedGroupNames(policy), wire: opts.wire, access: opts.access },
     (name) => policy.config.locate(['spec', 'providers', name]),
   );
 }
@@ -70,6 +72,7 @@ export function createProviders(
     log: Logger;
     env?: NodeJS.ProcessEnv | undefined;
     wire?: ProviderWiring | undefined;
+    access: ProviderAccess;
     /** Managed group names by provider name. */
     managedGroups?: ReadonlyMap<string, ReadonlySet<string>>;
   },
@@ -83,8 +86,8 @@ export function createProviders(
       const managedGroups = base.managedGroups?.get(name) ?? NO_GROUPS;
       const connection = connections[name]!;
       const stored = base.store.forProvider(name);
-      const wired = base.wire?.wire(name, connection, { state: stored, managedGroups });
-      const ctx = { name, policyDir: base.policyDir, state: wired?.state ?? stored, secrets, log: base.log, managedGroups, tap: wired?.tap };
+      const wired = base.wire?.wire(name, connection, { state: stored, managedGroups, access: base.access });
+      const ctx = { name, policyDir: base.policyDir, state: wired?.state ?? stored, secrets, log: base.log, managedGroups, tap: wired?.tap, access: base.access };
       const provider = createProvider(name, connection, ctx);
       providers.set(name, wired ? wired.wrap(provider) : provider);
     } catch (e) {

@@ -78,7 +78,7 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   if (opts.snapshot) snapshot = opts.snapshot;
   else if (opts.snapshotFile) snapshot = await readSnapshot(opts.snapshotFile);
   else {
-    const providers = connectProviders(policy, { store, log: opts.log, wire: opts.wire });
+    const providers = connectProviders(policy, { store, log: opts.log, wire: opts.wire, access: 'read' });
     try {
       snapshot = await observeProviders(providers, opts.log);
     } finally {

@@ -8,7 +8,7 @@ import type { Sandbox } from './sandbox.js';
 /** Observes the sandbox through the real providers (over HTTP to the emulators). */
 export async function connectSandbox(sandbox: Sandbox, policyDir: string, stateDir: string, log: Logger, wire?: ProviderWiring): Promise<Snapshot> {
   // Observing the sandbox keeps its delta links in a file store of its own folder.
-  const providers = createProviders(sandbox.connections, { policyDir, store: fileStore(stateDir), log, wire });
+  const providers = createProviders(sandbox.connections, { policyDir, store: fileStore(stateDir), log, wire, access: 'read' });
   try {
     return await observeProviders(providers, log);
   } finally {

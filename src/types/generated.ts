@@ -1107,7 +1107,7 @@ export interface OktaConnection {
    */
   token?: string;
   /**
-   * Client id of an OAuth 2.0 service app; used with privateKey instead of token.
+   * Client id of an OAuth 2.0 service app, or a ${env:NAME} / ${file:PATH} reference to one; used with privateKey instead of token.
    */
   clientId?: string;
   /**

@@ -4,7 +4,7 @@ import { withRetry } from '../../src/apply/retry.js';
 import type { ObservedProvider } from '../../src/types/index.js';
 import { createJwtClient, parseServiceAccountKey } from '../../providers/google/auth.js';
 import { googleModule } from '../../providers/google/index.js';
-import { PROVIDER_SCOPES, SCOPE } from '../../providers/google/scopes.js';
+import { OBSERVE_SCOPES, PROVIDER_SCOPES, SCOPE } from '../../providers/google/scopes.js';
 import { aChange, account, providerFailure } from './changes.js';
 import { contractSeed } from './contract.js';
 import { ADMIN, aGoogleWorld, aServiceAccount, keyFile, keyLine, type GoogleWorld } from './google-fixture.js';
@@ -159,6 +159,29 @@ describe('archived users', () => {
 
     expect((await apply(w, 'delete', bob)).result).toBe('ok');
     expect(w.emulator.store.users.has('u2')).toBe(false);
+  });
+});
+
+// https://developers.google.com/identity/protocols/oauth2/scopes#admin: the Directory API's
+// `.readonly` scopes cover users.list, groups.list and members.list. A run that only
+// observes (plan, observe) asks for just those, so a delegation that can change nothing
+// is enough for pull-request plans, and the same delegation cannot be used to apply.
+describe('a delegation of the read-only scopes only', () => {
+  it('lets a run that only observes read everything, and refuses one that would apply', async () => {
+    const account = aServiceAccount();
+    const w = await start(undefined, { serviceAccounts: [{ clientEmail: account.clientEmail, publicKey: account.publicKey, scopes: OBSERVE_SCOPES }] });
+    const key = keyFile(account, w.emulator.tokenUrl);
+    const reader = googleModule.create({ ...w.connection }, { ...providerContext('gws', { GOOGLE_KEY: key }), access: 'read' });
+    const observed = await reader.observe();
+    expect(observed.accounts.length).toBe(w.seed.accounts.length);
+    expect(observed.groups.length).toBeGreaterThan(0);
+    await reader.close();
+    const writer = googleModule.create({ ...w.connection }, { ...providerContext('gws', { GOOGLE_KEY: key }), access: 'write' });
+    const e = await providerFailure(writer.apply(aChange('gws', 'suspend', { account: bob })));
+    expect(e.message).toContain('unauthorized_client');
+    for (const scope of PROVIDER_SCOPES) expect(e.message).toContain(scope);
+    await writer.close();
+    expect(statusIn(w, 'u2')).toBe('active');
   });
 });
 

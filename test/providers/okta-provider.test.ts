@@ -157,6 +157,30 @@ describe('okta provider', () => {
     for (const ok of ['https://acme.okta.com', 'http://127.0.0.1:9', 'http://localhost:9', 'http://[::1]:9']) expect(() => create(ok), ok).not.toThrow();
   });
 
+  it('asks only for okta.users.read and okta.groups.read in a run that only observes, so a read-only service app can plan', async () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dir = mkdtempSync(join(tmpdir(), 'okta-key-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'key.pem'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+    const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    emu = await startOktaEmulator({
+      seed: seed(),
+      statuses: STATUSES,
+      exchanges,
+      apps: [{ clientId: '0oaReader', publicKey, scopes: ['okta.users.read', 'okta.groups.read'] }],
+    });
+    // The client id by reference: pull requests get the read-only app's, the reconciler another.
+    const connection = { type: 'okta' as const, orgUrl: emu.url, clientId: '${env:OKTA_CLIENT_ID}', privateKey: `\${file:${join(dir, 'key.pem')}}` };
+    const reader = oktaModule.create(connection, { ...providerContext('okta-main', { OKTA_CLIENT_ID: '0oaReader' }), access: 'read' });
+    expect((await reader.observe()).accounts).toHaveLength(7);
+    await reader.close();
+    // The same app cannot be used to apply: the manage scopes are refused at the token endpoint.
+    provider = oktaModule.create(connection, { ...providerContext('okta-main', { OKTA_CLIENT_ID: '0oaReader' }), access: 'write' });
+    const e = await failure(provider.apply(aChange('okta-main', 'suspend', { account: account('00u2') })));
+    expect(e.message).toMatch(/invalid_scope|scope/);
+    expect(statusIn('00u2')).toBe('ACTIVE');
+  });
+
   it('authenticates with a private key JWT through /oauth2/v1/token and calls the API with the access token', async () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const dir = mkdtempSync(join(tmpdir(), 'okta-key-'));

@@ -53,7 +53,7 @@ describe('recording and replaying a provider', () => {
     const recorder = new Recorder(join(dir, 'rec'), 'apply', 'test', () => new Date('2026-11-02T01:02:03.456Z'));
     const connection = { type: 'okta', orgUrl: emu.url, clientId: '0oaLockstep', privateKey: `\${file:${join(dir, 'key.pem')}}` };
     const state = memory();
-    const providers = createProviders({ okta: connection }, { policyDir: dir, store: { forProvider: () => state }, log: silentLogger, wire: recorder });
+    const providers = createProviders({ okta: connection }, { policyDir: dir, store: { forProvider: () => state }, log: silentLogger, wire: recorder, access: 'write' });
     const okta = providers.get('okta')!;
     await okta.observe();
     expect((await okta.apply(aChange('okta', 'suspend', { account: account('00u2') }))).result).toBe('ok');
@@ -91,7 +91,7 @@ describe('recording and replaying a provider', () => {
     await state.documents.put('cursor', 'https://acme-admin.okta.example:8443/api/v1/users?after=00u1');
     // What SecretResolver does with every secret a run resolves.
     redactor.add(token);
-    const wired = recorder.wire('okta', { type: 'okta', orgUrl: emu.url, token: '${file:okta.token}' }, { state, managedGroups: new Set(['Staff']) });
+    const wired = recorder.wire('okta', { type: 'okta', orgUrl: emu.url, token: '${file:okta.token}' }, { state, managedGroups: new Set(['Staff']), access: 'read' });
     // A service that echoes the credential back in an answer.
     await wired.tap.exchange({ method: 'GET', url: `${emu.url}/api/v1/users/me`, headers: { authorization: `SSWS ${token}` }, body: undefined }, async () => ({
       status: 401,

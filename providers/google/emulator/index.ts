@@ -4,7 +4,7 @@ import type { FaultController } from '../../../src/emulator/faults.js';
 import { RouteTable } from '../../../src/emulator/routes.js';
 import { startEmulatorServer } from '../../../src/emulator/server.js';
 import type { ObservedProvider } from '../../../src/types/index.js';
-import { PROVIDER_SCOPES } from '../scopes.js';
+import { OBSERVE_SCOPES, PROVIDER_SCOPES } from '../scopes.js';
 import { answer, errorReply, GoogleErrorRules, JSON_TYPE, Quota, renderError, TOKEN_PATH, type GoogleRoute, type Workspace } from './api.js';
 import { DIRECTORY_ROUTES } from './directory-routes.js';
 import { generateServiceAccount, TokenIssuer, type DelegatedServiceAccount } from './oauth.js';
@@ -116,7 +116,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const tokenUrl = `${server.url}${TOKEN_PATH}`;
   // Without accounts given, one is made now: its key file names the token URL.
   const generated = options.serviceAccounts?.length ? null : generateServiceAccount('lockstep@lockstep-emulator.iam.gserviceaccount.com', tokenUrl);
-  if (generated) issuer.trust({ clientEmail: generated.keyFile['client_email']!, publicKey: generated.publicKey, scopes: PROVIDER_SCOPES });
+  // Authorised for what the provider asks to apply and to observe only, as one delegation can be.
+  if (generated) issuer.trust({ clientEmail: generated.keyFile['client_email']!, publicKey: generated.publicKey, scopes: [...PROVIDER_SCOPES, ...OBSERVE_SCOPES] });
 
   return {
     url: server.url,

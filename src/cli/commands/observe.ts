@@ -15,7 +15,7 @@ export async function observeCommand(opts: { policies: string; out?: string; sta
   // Observing writes what providers keep between runs (delta links) to the state store.
   return withStateStore(policy, opts, { log, write: true }, (store) =>
     withRecording(opts.record, 'observe', async (wire) => {
-      const providers = connectProviders(policy, { store, log, wire });
+      const providers = connectProviders(policy, { store, log, wire, access: 'read' });
       try {
         const snapshot = await observeProviders(providers, log, undefined, { resync: opts.resync === true });
         const text = JSON.stringify(snapshot, null, 2) + '\n';
