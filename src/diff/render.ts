@@ -1,3 +1,4 @@
+import { plural } from '../wording/plural.js';
 import type { EffectiveDiff, GrantChange, SettingDiff } from './effective.js';
 
 const grant = (g: GrantChange): string => `${g.provider} "${g.group}"${g.privileged ? ' [privileged]' : ''} (${g.via.join(', ')})`;
@@ -81,21 +82,37 @@ export function renderDiffMarkdown(d: EffectiveDiff, opts: DiffMarkdownOptions =
 function renderDiffMarkdownOnce(d: EffectiveDiff, max: number, patches: boolean, artifact: string): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [`### Effective access: ${d.base.ref} → ${d.head.ref}`, '', headline(d), ''];
-  const rows = d.people.flatMap((p) => [
-    ...p.gained.map(
-      (g) => `| ${cell(p.person)} | **gains** ⚠️ | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? '**privileged**' : ''} | ${cell(g.via.join(', '))} |`,
-    ),
-    ...p.lost.map((g) => `| ${cell(p.person)} | loses | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? 'privileged' : ''} | ${cell(g.via.join(', '))} |`),
-  ]);
+  // Risk first: privileged gains, other gains, then losses; each in the diff's order.
+  const rows = d.people
+    .flatMap((p) => [
+      ...p.gained.map((g) => ({
+        rank: g.privileged ? 0 : 1,
+        text: `| ${cell(p.person)} | **gains** ⚠️ | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? '**privileged**' : ''} | ${cell(g.via.join(', '))} |`,
+      })),
+      ...p.lost.map((g) => ({
+        rank: 2,
+        text: `| ${cell(p.person)} | loses | ${cell(g.provider)} | ${cell(g.group)} | ${g.privileged ? 'privileged' : ''} | ${cell(g.via.join(', '))} |`,
+      })),
+    ])
+    .map((r, i) => ({ ...r, i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i);
   if (rows.length) {
-    out.push('| person | change | provider | group | tier | via |', '|---|---|---|---|---|---|', ...rows.slice(0, max));
-    if (rows.length > max) out.push('', `…and ${rows.length - max} more rows: see ${artifact}.`);
+    out.push('| person | change | provider | group | tier | via |', '|---|---|---|---|---|---|', ...rows.slice(0, max).map((r) => r.text));
+    if (rows.length > max) {
+      const hidden = rows.slice(max);
+      const n = (rank: number) => hidden.filter((r) => r.rank === rank).length;
+      const kinds = [n(0) ? plural(n(0), 'privileged gain') : '', n(1) ? plural(n(1), 'other gain') : '', n(2) ? plural(n(2), 'loss', 'losses') : '']
+        .filter(Boolean)
+        .join(', ');
+      out.push('', `…and ${hidden.length} more rows not shown (${kinds}): see ${artifact}.`);
+    }
     out.push('');
   }
   if (d.groups.length) {
     out.push('<details><summary>Groups</summary>', '', '| provider | group | gains | loses |', '|---|---|---|---|');
     for (const g of d.groups.slice(0, max))
       out.push(`| ${cell(g.provider)} | ${cell(g.group)}${g.privileged ? ' (privileged)' : ''} | ${g.gained.length} | ${g.lost.length} |`);
+    if (d.groups.length > max) out.push('', `…and ${d.groups.length - max} more groups not shown: see ${artifact}.`);
     out.push('', '</details>', '');
   }
   if (d.settings.length) {

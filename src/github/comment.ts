@@ -1,11 +1,11 @@
 import { UserError } from '../errors.js';
 import { endpointProblem } from '../provider/endpoint.js';
+import { partOf } from './comment-parts.js';
 
 /** GitHub refuses issue comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-/** Hidden in the rendered comment; finds Lockstep's own comment again on the next run. */
-export const COMMENT_MARKER = '<!-- lockstep:pr-comment -->';
+export { COMMENT_MARKER } from './comment-parts.js';
 
 export interface GitHubTarget {
   /** REST API root, `https://api.github.com` or a GitHub Enterprise Server's `/api/v3`. */
@@ -19,35 +19,68 @@ export interface GitHubTarget {
 interface IssueComment {
   id: number;
   body?: string;
+  html_url?: string;
+}
+
+export interface PostedPart {
+  readonly part: number;
+  readonly action: 'created' | 'updated' | 'unchanged' | 'deleted';
+  readonly id: number;
+  readonly url: string;
 }
 
 /**
- * Creates the single Lockstep comment on a pull request, or updates it: every page of
- * the PR's comments is read (Link rel="next") to find the one carrying the marker, so a
- * busy PR never gets a second Lockstep comment.
+ * Brings Lockstep's comments on a pull request to `bodies`, one comment per part, each
+ * carrying the marker (and, after the first, its part number; see comment-parts.ts):
+ * every page of the PR's comments is read (Link rel="next") to find the parts posted
+ * before, each part is updated in place (left alone when its text is the same) or
+ * created, and parts no longer needed (a shorter plan, a duplicate) are deleted. A busy
+ * PR never gets a second set of Lockstep comments.
  */
-export async function upsertComment(target: GitHubTarget, body: string): Promise<{ action: 'created' | 'updated'; id: number; url: string }> {
-  if (body.length > GITHUB_COMMENT_LIMIT) throw new UserError(`comment of ${body.length} characters is over GitHub's limit of ${GITHUB_COMMENT_LIMIT}`);
+export async function upsertComments(target: GitHubTarget, bodies: readonly string[]): Promise<PostedPart[]> {
+  for (const [i, body] of bodies.entries()) {
+    if (body.length > GITHUB_COMMENT_LIMIT) throw new UserError(`comment part ${i + 1} of ${body.length} characters is over GitHub's limit of ${GITHUB_COMMENT_LIMIT}`);
+  }
   const problem = endpointProblem(target.apiUrl);
   if (problem) throw new UserError(`GitHub API URL: ${problem}`);
   const root = target.apiUrl.replace(/\/+$/, '');
   const issue = `${root}/repos/${target.repository}/issues/${target.pullRequest}`;
+  const byPart = new Map<number, IssueComment>();
+  const surplus: { part: number; comment: IssueComment }[] = [];
   let next: string | null = `${issue}/comments?per_page=100`;
-  let existing: IssueComment | undefined;
-  while (next && !existing) {
+  while (next) {
     const res = await call(target, 'GET', next);
-    const page = (await res.json()) as IssueComment[];
-    existing = page.find((c) => c.body?.includes(COMMENT_MARKER));
+    for (const c of (await res.json()) as IssueComment[]) {
+      const part = partOf(c.body);
+      if (part === null) continue;
+      if (byPart.has(part) || part > bodies.length) surplus.push({ part, comment: c });
+      else byPart.set(part, c);
+    }
     next = nextLink(res.headers.get('link'));
   }
-  const res = existing
-    ? await call(target, 'PATCH', `${root}/repos/${target.repository}/issues/comments/${existing.id}`, { body })
-    : await call(target, 'POST', `${issue}/comments`, { body });
-  const saved = (await res.json()) as { id: number; html_url?: string };
-  return { action: existing ? 'updated' : 'created', id: saved.id, url: saved.html_url ?? '' };
+  const done: PostedPart[] = [];
+  for (const [i, body] of bodies.entries()) {
+    const part = i + 1;
+    const existing = byPart.get(part);
+    if (existing?.body === body) {
+      done.push({ part, action: 'unchanged', id: existing.id, url: existing.html_url ?? '' });
+      continue;
+    }
+    const res = existing
+      ? await call(target, 'PATCH', `${root}/repos/${target.repository}/issues/comments/${existing.id}`, { body })
+      : await call(target, 'POST', `${issue}/comments`, { body });
+    const saved = (await res.json()) as { id: number; html_url?: string };
+    done.push({ part, action: existing ? 'updated' : 'created', id: saved.id, url: saved.html_url ?? '' });
+  }
+  for (const { part, comment } of surplus) {
+    await call(target, 'DELETE', `${root}/repos/${target.repository}/issues/comments/${comment.id}`, undefined, [404]);
+    done.push({ part, action: 'deleted', id: comment.id, url: comment.html_url ?? '' });
+  }
+  return done;
 }
 
-async function call(target: GitHubTarget, method: string, url: string, json?: unknown): Promise<Response> {
+/** One REST call; an answer with a status in `tolerated` (a comment deleted meanwhile) is not an error. */
+async function call(target: GitHubTarget, method: string, url: string, json?: unknown, tolerated: readonly number[] = []): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -65,7 +98,7 @@ async function call(target: GitHubTarget, method: string, url: string, json?: un
   } catch (e) {
     throw new UserError(`GitHub ${method} ${new URL(url).pathname}: ${(e as Error).message}`);
   }
-  if (!res.ok) {
+  if (!res.ok && !tolerated.includes(res.status)) {
     const text = await res.text().catch(() => '');
     const message = (() => {
       try {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commentBody } from '../../src/cli/commands/comment.js';
-import { COMMENT_MARKER } from '../../src/github/comment.js';
+import { commentBodies, MAX_PARTS } from '../../src/cli/commands/comment.js';
+import { COMMENT_MARKER, partOf } from '../../src/github/comment-parts.js';
 import type { Plan } from '../../src/types/index.js';
 import { anEffectiveDiff } from '../support/effective-diff.js';
 import { startGitHubEmulator } from '../support/github-emulator.js';
@@ -59,16 +59,67 @@ describe('lockstep comment', () => {
     expect(github.comments).toHaveLength(251);
   });
 
-  it('fits a very large diff and plan under GitHub’s 65,536 characters, pointing at the artifact', async () => {
+  it('splits a body over 65,536 characters into parts, updates each in place on the next run and deletes the parts no longer needed', async () => {
+    const mine = () => github.comments.filter((c) => partOf(c.body) !== null);
+    const others = github.comments.length - mine().length;
+    // 1,800 people gaining access: a YAML patch of 9,000 lines, about three comments.
+    writeFileSync(join(cwd, 'wide.json'), JSON.stringify(anEffectiveDiff(1_800)));
+    const wide = await runCli(['comment', '--diff', 'wide.json', '--plan', 'plan.json'], { cwd, env: env() });
+    expect(wide.code, wide.stderr).toBe(0);
+    const parts = mine();
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(parts.map((c) => partOf(c.body))).toEqual(parts.map((_, i) => i + 1));
+    const n = parts.length;
+    for (const [i, c] of parts.entries()) {
+      expect(c.body.length).toBeLessThanOrEqual(65_536);
+      expect(c.body.startsWith(COMMENT_MARKER)).toBe(true);
+      expect(c.body).toContain(`## Lockstep (part ${i + 1} of ${n}`);
+    }
+    expect(wide.stderr).toMatch(/updated comment \d+ on acme\/access#42 \(part 1 of \d+/);
+    expect(wide.stderr).toMatch(new RegExp(`created comment \\d+ on acme/access#42 \\(part ${n} of ${n}`));
+    // Nothing is cut: every line of the patch is in exactly one part, and the plan follows the diff.
+    const all = parts.map((c) => c.body).join('');
+    expect(all.split('+ a line of YAML\n').length - 1).toBe(9_000);
+    expect(all).not.toContain('too long for this comment');
+    expect(parts.at(-1)!.body).toContain('Lockstep: Plan:');
+    expect(parts.at(-1)!.body).toContain('<sub>Updated by lockstep');
+    const ids = parts.map((c) => c.id);
+
+    // The same body again: nothing to write.
+    const patches = github.counters.get('PATCH /repos/acme/access/issues/comments/{id}') ?? 0;
+    const again = await runCli(['comment', '--diff', 'wide.json', '--plan', 'plan.json'], { cwd, env: env() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/unchanged comment/);
+    expect(github.counters.get('PATCH /repos/acme/access/issues/comments/{id}') ?? 0).toBe(patches);
+
+    // A small diff: part 1 is updated in place, the other parts are deleted.
+    writeFileSync(join(cwd, 'small.json'), JSON.stringify(anEffectiveDiff(2)));
+    const small = await runCli(['comment', '--diff', 'small.json', '--plan', 'plan.json'], { cwd, env: env() });
+    expect(small.code, small.stderr).toBe(0);
+    expect(mine().map((c) => c.id)).toEqual([ids[0]]);
+    expect(mine()[0]!.body).toContain('2 people gain 2 grants');
+    expect(mine()[0]!.body).toContain('## Lockstep\n');
+    expect(github.counters.get('DELETE /repos/acme/access/issues/comments/{id}')).toBe(n - 1);
+    expect(small.stderr).toMatch(/deleted comment \d+ on acme\/access#42 \(part 2, no longer needed\)/);
+    expect(github.comments.length - mine().length).toBe(others);
+  });
+
+  it('past ten comments, cuts rows instead, each cut saying where the rest is', async () => {
     const plan = (await import('node:fs')).readFileSync(planFile, 'utf8');
-    const body = commentBody(anEffectiveDiff(5_000), JSON.parse(plan) as Plan, 'the lockstep-plan artifact');
-    expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body.startsWith(COMMENT_MARKER)).toBe(true);
-    expect(body).toContain('more rows: see the lockstep-plan artifact');
-    expect(body).toContain('is too long for this comment: see the lockstep-plan artifact');
-    writeFileSync(join(cwd, 'big.json'), JSON.stringify(anEffectiveDiff(5_000)));
+    const bodies = commentBodies(anEffectiveDiff(20_000), JSON.parse(plan) as Plan, 'the lockstep-plan artifact');
+    // 100,000 lines of patch (1.7 MB) would take 26 comments: the patch gives way to a pointer.
+    expect(bodies.length).toBeLessThanOrEqual(MAX_PARTS);
+    for (const b of bodies) {
+      expect(b.length).toBeLessThanOrEqual(65_536);
+      expect(b.startsWith(COMMENT_MARKER)).toBe(true);
+    }
+    const all = bodies.join('');
+    expect(all).toMatch(/more rows not shown \(\d+ privileged gains, \d+ other gains\): see the lockstep-plan artifact/);
+    expect(all).toContain('is too long for this comment: see the lockstep-plan artifact');
+    writeFileSync(join(cwd, 'big.json'), JSON.stringify(anEffectiveDiff(20_000)));
     const r = await runCli(['comment', '--diff', 'big.json', '--plan', 'plan.json'], { cwd, env: env() });
     expect(r.code, r.stderr).toBe(0);
+    expect(github.comments.filter((c) => partOf(c.body) !== null)).toHaveLength(bodies.length);
   });
 
   it('says exactly what is missing, and never prints the token', async () => {
@@ -84,8 +135,9 @@ describe('lockstep comment', () => {
     const insecure = await runCli(['comment', '--plan', 'plan.json'], { cwd, env: { ...env(), GITHUB_API_URL: 'http://github.example.com/api/v3' } });
     expect(insecure.code).toBe(1);
     expect(insecure.stderr).toContain('plain http:// is accepted only for a loopback host');
-    const dry = await runCli(['comment', '--plan', 'plan.json', '--dry-run'], { cwd, env: {} });
+    const dry = await runCli(['comment', '--plan', 'plan.json', '--dry-run'], { cwd, env: { GITHUB_TOKEN: TOKEN } });
     expect(dry.code).toBe(0);
     expect(dry.stdout.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(dry.stdout).not.toContain(TOKEN);
   });
 });

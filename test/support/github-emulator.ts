@@ -14,7 +14,8 @@ interface GitHubRoute extends Route {
 
 /**
  * The GitHub REST endpoints `lockstep comment` uses: list issue comments (per_page up to
- * 100, page, a Link header with rel="next"/"last"), create one, update one. Bearer-token
+ * 100, page, a Link header with rel="next"/"last"), create one, update one, delete one
+ * (204 without a body, 404 once gone). Bearer-token
  * auth (401 with GitHub's `Bad credentials` body), 404 for another repository or issue,
  * 422 for a body over 65,536 characters, as github.com answers.
  */
@@ -68,6 +69,16 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
           return { status: 200, body: { ...existing, html_url: htmlUrl(existing) } };
         },
       },
+      {
+        method: 'DELETE',
+        path: `${base}/comments/{id}`,
+        handle(req) {
+          const at = comments.findIndex((c) => String(c.id) === req.params['id']);
+          if (at < 0) return error(404, 'Not Found');
+          comments.splice(at, 1);
+          return { status: 204 };
+        },
+      },
     ],
     (path) => path.replace(/\/comments\/\d+$/, '/comments/{id}').replace(/\/issues\/\d+\//, '/issues/{n}/'),
   );
@@ -78,7 +89,7 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
     renderError: (status, detail) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify({ message: detail }) }),
     answer(req) {
       if (req.headers.authorization !== `Bearer ${opts.token}`) return error(401, 'Bad credentials');
-      if (req.route?.method === 'GET') return req.route.handle(req, {});
+      if (req.route?.method === 'GET' || req.route?.method === 'DELETE') return req.route.handle(req, {});
       const input = req.body ? (JSON.parse(req.body) as { body?: string }) : {};
       if (typeof input.body === 'string' && input.body.length > 65_536) {
         return error(422, 'Validation Failed', {

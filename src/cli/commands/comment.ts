@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import type { EffectiveDiff } from '../../diff/effective.js';
 import { renderDiffMarkdown } from '../../diff/render.js';
-import { COMMENT_MARKER, GITHUB_COMMENT_LIMIT, targetFromEnvironment, upsertComment } from '../../github/comment.js';
+import { COMMENT_MARKER, partMarker, splitMarkdown } from '../../github/comment-parts.js';
+import { GITHUB_COMMENT_LIMIT, targetFromEnvironment, upsertComments } from '../../github/comment.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import type { Plan } from '../../types/index.js';
 import { writeErr, writeOut } from '../output.js';
@@ -16,29 +17,34 @@ export interface CommentCommandOptions {
   dryRun?: boolean;
 }
 
-/** Room kept for the marker, headings and footer around the two sections. */
+/** Room kept in each part for the markers, the part heading and the footer. */
 const FRAME = 1_000;
+/** At most this many comments: past it rows are cut (each cut pointing at the artifact) rather than flooding the PR. */
+export const MAX_PARTS = 10;
 
 /**
- * The pull request comment: the effective access diff, then the plan summary, under a
- * hidden marker, fitted under GitHub's 65,536-character limit (rows are cut first, each
- * section pointing at the JSON artifact for the rest).
+ * The pull request comment: the effective access diff, then the plan, under a hidden
+ * marker. When the text is longer than GitHub's 65,536-character limit for a comment it
+ * is split into parts (comment-parts.ts), each its own comment carrying the marker and
+ * its part number, so the next run updates each in place. Only past MAX_PARTS comments
+ * are rows cut, and each cut says how many rows are not shown and where they are.
  */
-export function commentBody(diff: EffectiveDiff | null, plan: Plan | null, artifact: string): string {
-  const budget = GITHUB_COMMENT_LIMIT - FRAME;
+export function commentBodies(diff: EffectiveDiff | null, plan: Plan | null, artifact: string): string[] {
+  const perPart = GITHUB_COMMENT_LIMIT - FRAME;
+  const budget = perPart * MAX_PARTS;
   const diffText = diff ? renderDiffMarkdown(diff, { maxChars: plan ? Math.floor(budget / 2) : budget, artifact }) : '';
   const planText = plan ? renderMarkdown(plan, { maxChars: budget - diffText.length, artifact }) : '';
-  const parts = [
-    COMMENT_MARKER,
-    '## Lockstep',
-    '',
-    diffText.trimEnd(),
-    '',
-    planText.trimEnd(),
-    '',
-    `<sub>Updated by lockstep${diff?.head.commit ? ` for ${diff.head.commit.slice(0, 12)}` : ''}. Full output: ${artifact}.</sub>`,
-  ];
-  return `${parts.filter((p, i, all) => !(p === '' && all[i - 1] === '')).join('\n')}\n`;
+  const content = [diffText.trimEnd(), '', planText.trimEnd()].join('\n').trim();
+  const chunks = splitMarkdown(content, perPart);
+  const footer = `<sub>Updated by lockstep${diff?.head.commit ? ` for ${diff.head.commit.slice(0, 12)}` : ''}. Full output: ${artifact}.</sub>`;
+  return chunks.map((chunk, i) => {
+    const n = chunks.length;
+    const heading = n === 1 ? '## Lockstep' : `## Lockstep (part ${i + 1} of ${n}${i > 0 ? ', continued' : ''})`;
+    const lines = [COMMENT_MARKER, ...(i > 0 ? [partMarker(i + 1)] : []), heading, '', chunk.trimEnd(), ''];
+    if (i === n - 1) lines.push(footer);
+    else lines.push(`<sub>Continued in part ${i + 2} of ${n}.</sub>`);
+    return `${lines.join('\n')}\n`;
+  });
 }
 
 async function readJson<T>(file: string, what: string): Promise<T> {
@@ -49,14 +55,14 @@ async function readJson<T>(file: string, what: string): Promise<T> {
   }
 }
 
-/** `lockstep comment`: create or update the one Lockstep comment on the pull request. */
+/** `lockstep comment`: create or update Lockstep's comment (or its parts) on the pull request. */
 export async function commentCommand(opts: CommentCommandOptions): Promise<number> {
   if (!opts.diff && !opts.plan) throw new UserError('comment needs --diff FILE (from lockstep diff --format json), --plan FILE (from lockstep plan --out), or both');
   const diff = opts.diff ? await readJson<EffectiveDiff>(opts.diff, 'diff') : null;
   const plan = opts.plan ? await readJson<Plan>(opts.plan, 'plan') : null;
-  const body = commentBody(diff, plan, opts.artifact ?? 'the lockstep JSON artifact of this workflow run');
+  const bodies = commentBodies(diff, plan, opts.artifact ?? 'the lockstep JSON artifact of this workflow run');
   if (opts.dryRun) {
-    writeOut(body);
+    writeOut(bodies.join('\n'));
     return ExitCode.Ok;
   }
   const pr = opts.pr === undefined ? undefined : Number(opts.pr);
@@ -64,7 +70,9 @@ export async function commentCommand(opts: CommentCommandOptions): Promise<numbe
   const eventPath = process.env.GITHUB_EVENT_PATH;
   const event = eventPath ? await readJson<unknown>(eventPath, 'GitHub event') : null;
   const target = targetFromEnvironment(process.env, event, pr);
-  const done = await upsertComment(target, body);
-  writeErr(`${done.action} comment ${done.id} on ${target.repository}#${target.pullRequest} (${body.length} characters)\n`);
+  for (const done of await upsertComments(target, bodies)) {
+    const what = done.action === 'deleted' ? `part ${done.part}, no longer needed` : `part ${done.part} of ${bodies.length}, ${bodies[done.part - 1]!.length} characters`;
+    writeErr(`${done.action} comment ${done.id} on ${target.repository}#${target.pullRequest} (${what})\n`);
+  }
   return ExitCode.Ok;
 }
