@@ -4,6 +4,7 @@ import { expiryInstant } from '../policy/expiry.js';
 import type { Person } from '../roster/model.js';
 import type { Finding, JournalRecord, Plan } from '../types/index.js';
 import { taskActionOf } from '../tasks/detail.js';
+import { protectedMatcher } from '../plan/context.js';
 
 const DAY_MS = 86_400_000;
 /** Actions that contain a leaver: once all of a person's are done, the person is contained. */
@@ -19,10 +20,21 @@ export interface AccountLine {
 export interface MttrStats {
   readonly count: number;
   readonly p50Seconds: number | null;
+  readonly p90Seconds: number | null;
   readonly p95Seconds: number | null;
   readonly maxSeconds: number | null;
   readonly slaSeconds: number;
+  /** The figures above over slaSeconds, by name (p50, p90, p95, max): every format marks them. */
+  readonly overSla: readonly MttrFigure[];
   readonly breaches: readonly { readonly person: string; readonly seconds: number; readonly containedAt: string }[];
+}
+
+export type MttrFigure = 'p50' | 'p90' | 'p95' | 'max';
+export const MTTR_FIGURES: readonly MttrFigure[] = ['p50', 'p90', 'p95', 'max'];
+
+/** A tier's figure by name. */
+export function mttrFigure(m: Pick<MttrStats, 'p50Seconds' | 'p90Seconds' | 'p95Seconds' | 'maxSeconds'>, f: MttrFigure): number | null {
+  return f === 'p50' ? m.p50Seconds : f === 'p90' ? m.p90Seconds : f === 'p95' ? m.p95Seconds : m.maxSeconds;
 }
 
 export interface Report {
@@ -36,6 +48,8 @@ export interface Report {
     readonly accounts: readonly AccountLine[];
   }[];
   readonly orphans: readonly AccountLine[];
+  /** Accounts in a company domain that match no person but are protected (break-glass, the reconciler itself): not orphans, listed apart. */
+  readonly protectedUnmatched: readonly AccountLine[];
   readonly ghosts: readonly (AccountLine & { readonly person: string | null })[];
   readonly dormant: readonly (AccountLine & { readonly person: string | null; readonly lastSeen: string | null; readonly days: number | null })[];
   readonly exceptions: {
@@ -58,7 +72,17 @@ export interface Report {
     readonly total: number;
     readonly byProvider: readonly { readonly provider: string; readonly seats: number; readonly seatPrice: number; readonly monthly: number }[];
   };
-  readonly trends: readonly { readonly week: string; readonly changesApplied: number; readonly peopleContained: number; readonly medianMttrSeconds: number | null }[];
+  /**
+   * Per ISO week (its Monday): changesApplied counts the changes carried out (result ok);
+   * alreadyDone the changes found already in effect (result already), which did no work.
+   */
+  readonly trends: readonly {
+    readonly week: string;
+    readonly changesApplied: number;
+    readonly alreadyDone: number;
+    readonly peopleContained: number;
+    readonly medianMttrSeconds: number | null;
+  }[];
 }
 
 export interface ExceptionLine {
@@ -121,12 +145,11 @@ export function containments(journal: readonly JournalRecord[]): Containment[] {
 
 function mttr(list: readonly Containment[], slaSeconds: number): MttrStats {
   const seconds = list.map((c) => Math.max(0, (c.containedMs - c.triggerMs) / 1000)).sort((a, b) => a - b);
+  const figures = { p50Seconds: percentile(seconds, 50), p90Seconds: percentile(seconds, 90), p95Seconds: percentile(seconds, 95), maxSeconds: seconds.at(-1) ?? null };
+  const stats = { count: seconds.length, ...figures, slaSeconds, overSla: [] as MttrFigure[] };
   return {
-    count: seconds.length,
-    p50Seconds: percentile(seconds, 50),
-    p95Seconds: percentile(seconds, 95),
-    maxSeconds: seconds.at(-1) ?? null,
-    slaSeconds,
+    ...stats,
+    overSla: MTTR_FIGURES.filter((f) => (mttrFigure(stats, f) ?? 0) > slaSeconds),
     breaches: list
       .map((c) => ({ person: c.person, seconds: Math.max(0, (c.containedMs - c.triggerMs) / 1000), containedAt: new Date(c.containedMs).toISOString() }))
       .filter((b) => b.seconds > slaSeconds)
@@ -149,7 +172,9 @@ function weekOf(ms: number): string {
 export function buildReport({ plan, policy, people, journal, now }: ReportInputs): Report {
   const nowMs = now.getTime();
   const settings = policy.config.doc.spec.reports ?? {};
-  const byKind = (kind: Finding['kind']) => plan.findings.filter((f) => f.kind === kind);
+  const isProtected = protectedMatcher(policy);
+  const unprotectedOrphan = (f: Finding) => !(f.kind === 'orphan' && f.provider && f.account && isProtected(f.provider, f.account.login));
+  const byKind = (kind: Finding['kind']) => plan.findings.filter((f) => f.kind === kind && unprotectedOrphan(f));
   const personOf = new Map(people.map((p) => [p.email.toLowerCase(), p]));
 
   const former = new Map<string, AccountLine[]>();
@@ -209,24 +234,30 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
 
   const prices = settings.seatPrices ?? {};
   const seats = new Map<string, number>();
+  // One seat per account: a ghost account is also a former employee's account with access.
+  const counted = new Set<string>();
   for (const f of [...byKind('former_with_access'), ...byKind('orphan'), ...byKind('dormant'), ...byKind('ghost_account')]) {
-    if (f.provider && prices[f.provider] !== undefined) seats.set(f.provider, (seats.get(f.provider) ?? 0) + 1);
+    const key = `${f.provider}\u0000${f.account?.id ?? f.id}`;
+    if (!f.provider || prices[f.provider] === undefined || counted.has(key)) continue;
+    counted.add(key);
+    seats.set(f.provider, (seats.get(f.provider) ?? 0) + 1);
   }
   const byProvider = [...seats]
     .map(([provider, n]) => ({ provider, seats: n, seatPrice: prices[provider]!, monthly: round2(n * prices[provider]!) }))
     .sort((a, b) => b.monthly - a.monthly);
 
-  const weeks = new Map<string, { changes: number; mttr: number[] }>();
+  const weeks = new Map<string, { changes: number; already: number; mttr: number[] }>();
   for (const r of journal) {
     if (r.type !== 'change' || !DONE.has(r.result ?? '')) continue;
     const w = weekOf(Date.parse(r.time));
-    const e = weeks.get(w) ?? { changes: 0, mttr: [] };
-    e.changes++;
+    const e = weeks.get(w) ?? { changes: 0, already: 0, mttr: [] };
+    if (r.result === 'ok') e.changes++;
+    else e.already++;
     weeks.set(w, e);
   }
   for (const c of contained) {
     const w = weekOf(c.containedMs);
-    const e = weeks.get(w) ?? { changes: 0, mttr: [] };
+    const e = weeks.get(w) ?? { changes: 0, already: 0, mttr: [] };
     e.mttr.push((c.containedMs - c.triggerMs) / 1000);
     weeks.set(w, e);
   }
@@ -237,6 +268,7 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
     policy: { name: plan.policy.name, commit: plan.policy.commit },
     formerWithAccess,
     orphans: byKind('orphan').map(line),
+    protectedUnmatched: plan.findings.filter((f) => f.kind === 'orphan' && !unprotectedOrphan(f)).map(line),
     ghosts: byKind('ghost_account').map((f) => ({ ...line(f), person: f.person ?? null })),
     dormant: byKind('dormant').map((f) => ({ ...line(f), person: f.person ?? null, lastSeen: f.since ?? null, days: f.days ?? null })),
     exceptions: {
@@ -272,6 +304,7 @@ export function buildReport({ plan, policy, people, journal, now }: ReportInputs
       .map(([week, e]) => ({
         week,
         changesApplied: e.changes,
+        alreadyDone: e.already,
         peopleContained: e.mttr.length,
         medianMttrSeconds: percentile(
           [...e.mttr].sort((a, b) => a - b),

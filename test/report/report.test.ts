@@ -127,8 +127,17 @@ describe('lockstep report figures', () => {
   });
 
   it('computes time to revoke per tier from the journal, with SLA breaches', () => {
-    expect(report.mttrevoke.privileged).toEqual({ count: 1, p50Seconds: 1200, p95Seconds: 1200, maxSeconds: 1200, slaSeconds: 3600, breaches: [] });
-    expect(report.mttrevoke.standard).toMatchObject({ count: 1, p50Seconds: 108_000, maxSeconds: 108_000, slaSeconds: 86_400 });
+    expect(report.mttrevoke.privileged).toEqual({
+      count: 1,
+      p50Seconds: 1200,
+      p90Seconds: 1200,
+      p95Seconds: 1200,
+      maxSeconds: 1200,
+      slaSeconds: 3600,
+      overSla: [],
+      breaches: [],
+    });
+    expect(report.mttrevoke.standard).toMatchObject({ count: 1, p50Seconds: 108_000, maxSeconds: 108_000, slaSeconds: 86_400, overSla: ['p50', 'p90', 'p95', 'max'] });
     expect(report.mttrevoke.standard.breaches).toEqual([{ person: 'bob@acme.com', seconds: 108_000, containedAt: at(-4 * DAY + 30 * HOUR) }]);
   });
 
@@ -143,9 +152,14 @@ describe('lockstep report figures', () => {
     expect(report.licences).toEqual({ currency: 'EUR', total: 50, byProvider: [{ provider: 'app', seats: 4, seatPrice: 12.5, monthly: 50 }] });
   });
 
-  it('groups the journal by week for trends', () => {
+  it('groups the journal by week for trends, counting as applied only the changes that did work', () => {
     expect(report.trends.map((t) => t.week)).toEqual(['2026-11-09', '2026-11-16']);
     expect(report.trends.reduce((n, t) => n + t.peopleContained, 0)).toBe(2);
+    // Week of the 16th: Amy's suspend and sessions and Bob's confirmed task were done (ok); Bob's suspend was already in effect.
+    expect(report.trends.map((t) => [t.changesApplied, t.alreadyDone])).toEqual([
+      [1, 0],
+      [3, 1],
+    ]);
   });
 
   it('renders text and markdown with the figures', () => {
@@ -154,7 +168,42 @@ describe('lockstep report figures', () => {
     expect(text).toContain('privileged: 1 contained, p50 20 min');
     expect(text).toContain('SLA breach: bob@acme.com after 30.0 h');
     expect(text).toContain('Licences reclaimable: 50 EUR/month');
-    expect(renderReportMarkdown(report)).toContain('| standard | 1 | 30.0 h | 30.0 h | 30.0 h | 24.0 h | 1 |');
+    expect(text).toContain('standard: 1 contained, p50 30.0 h (over SLA), p90 30.0 h (over SLA), p95 30.0 h (over SLA), max 30.0 h (over SLA); SLA 24.0 h, 1 breach');
+    expect(text).toContain('2026-11-09: 1 change applied (0 already in effect), 0 leavers contained');
+    expect(text).toContain('2026-11-16: 3 changes applied (1 already in effect), 2 leavers contained');
+    expect(renderReportMarkdown(report)).toContain(
+      '| standard | 1 | **30.0 h** ⚠️ over SLA | **30.0 h** ⚠️ over SLA | **30.0 h** ⚠️ over SLA | **30.0 h** ⚠️ over SLA | 24.0 h | 1 |',
+    );
+    expect(renderReportMarkdown(report)).toContain('| privileged | 1 | 20 min | 20 min | 20 min | 20 min | 60 min | 0 |');
+  });
+
+  it('the markdown report has every section of the text report, with the same rows', () => {
+    const md = renderReportMarkdown(report);
+    const text = renderReportText(report);
+    const sections: [string, string][] = [
+      ['Former employees with access:', '## Former employees with access'],
+      ['Orphan accounts:', '## Orphan accounts'],
+      ['Ghost accounts:', '## Ghost accounts'],
+      ['Dormant accounts:', '## Dormant accounts'],
+      ['Exceptions:', '## Exceptions'],
+      ['Time to revoke', '## Time to revoke'],
+      ['Automation coverage:', '## Automation coverage'],
+      ['Open manual tasks:', '## Open manual tasks'],
+      ['Licences reclaimable:', '## Licences reclaimable'],
+      ['By week:', '## By week'],
+    ];
+    for (const [inText, inMarkdown] of sections) {
+      expect(text, inText).toContain(inText);
+      expect(md, inMarkdown).toContain(inMarkdown);
+    }
+    expect(md).toContain('| app/temp@acme.com | orphan temp@acme.com |');
+    expect(md).toContain('| app/zed@acme.com | zed@acme.com |');
+    expect(md).toContain('| expiring | ends-soon | eve@acme.com | app/Legal | 2026-11-25 | 5 |');
+    expect(md).toContain('| expired | lapsed | fay@acme.com | app/Legal | 2026-11-17 |');
+    expect(md).toContain('| bob@acme.com | 30.0 h |');
+    expect(md).toContain('| vpn | revoke_sessions | amy@acme.com | 5 days | task0000000000t1 |');
+    expect(md).toContain('| app | 4 | 12.5 | 50 EUR |');
+    expect(md).toContain('| 2026-11-16 | 3 | 1 | 2 |');
   });
 });
 
@@ -173,5 +222,75 @@ describe('the HTML report', () => {
     expect(html).toContain('Access report: acme &lt;ops&gt;');
     expect(html).toContain('x&lt;script&gt;@acme.com');
     expect(html.match(/<rect /g)?.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('report figures, every format alike', () => {
+  const policy = aWorld('2026-11-20T09:00:00Z')
+    .withProvider('app', 'scim', { baseUrl: 'https://app.example/scim/v2' })
+    .withConfig({ protected: [{ provider: '*', login: 'breakglass@acme.com' }], reports: { seatPrices: { app: 10 } } })
+    .policy();
+  const orphanFinding = (login: string): Finding => ({ ...finding('orphan', login), severity: login.startsWith('breakglass') ? 'info' : 'high' });
+  const plan = {
+    policy: { name: 'acme', commit: null, digest: '' },
+    findings: [orphanFinding('temp@acme.com'), orphanFinding('breakglass@acme.com')],
+  } as unknown as Plan;
+  // Ten standard leavers: nine contained in 2 hours, one after 60 hours. p50 and p90 are within the 24 h SLA, p95 and max are not.
+  const journal = Array.from({ length: 10 }, (_, i) => {
+    const trigger = at(-10 * DAY + i * HOUR);
+    const took = i === 9 ? 60 * HOUR : 2 * HOUR;
+    return contain(`p${i}@acme.com`, 'suspend', trigger, at(-10 * DAY + i * HOUR + took), 'ok');
+  });
+  const report = buildReport({ plan, policy, people: [], journal, now: NOW });
+
+  it('counts a seat once per account: a ghost account is also a former employee’s account', () => {
+    const ghostPlan = {
+      ...plan,
+      findings: [finding('former_with_access', 'amy.old@acme.com', 'amy@acme.com'), finding('ghost_account', 'amy.old@acme.com', 'amy@acme.com')],
+    };
+    const r = buildReport({ plan: ghostPlan, policy, people: [], journal: [], now: NOW });
+    expect(r.ghosts).toHaveLength(1);
+    expect(r.licences.byProvider).toEqual([{ provider: 'app', seats: 1, seatPrice: 10, monthly: 10 }]);
+  });
+
+  it('does not count a protected account as an orphan, nor as a licence to reclaim; it lists it apart', () => {
+    expect(report.orphans.map((o) => o.login)).toEqual(['temp@acme.com']);
+    expect(report.protectedUnmatched.map((o) => o.login)).toEqual(['breakglass@acme.com']);
+    expect(report.licences.byProvider).toEqual([{ provider: 'app', seats: 1, seatPrice: 10, monthly: 10 }]);
+    expect(renderReportText(report)).toContain('Orphan accounts: 1\n  app/temp@acme.com\n');
+    expect(renderReportText(report)).toContain('Protected accounts matching no person (not counted as orphans): 1\n  app/breakglass@acme.com');
+  });
+
+  it('marks each percentile over its SLA, and only those, in text, markdown, JSON and HTML, in the same unit', async () => {
+    const { renderReportHtml } = await import('../../src/report/html.js');
+    expect(report.mttrevoke.standard).toMatchObject({ p50Seconds: 7200, p90Seconds: 7200, p95Seconds: 216_000, maxSeconds: 216_000, overSla: ['p95', 'max'] });
+    expect(renderReportText(report)).toContain('standard: 10 contained, p50 2.0 h, p90 2.0 h, p95 2.5 d (over SLA), max 2.5 d (over SLA); SLA 24.0 h, 1 breach');
+    expect(renderReportMarkdown(report)).toContain('| standard | 10 | 2.0 h | 2.0 h | **2.5 d** ⚠️ over SLA | **2.5 d** ⚠️ over SLA | 24.0 h | 1 |');
+    const html = renderReportHtml(report);
+    expect(html).toContain('<td>2.0 h</td><td>2.0 h</td><td class="alert">2.5 d <b>over SLA</b></td><td class="alert">2.5 d <b>over SLA</b></td><td>24.0 h</td>');
+    // The breach in the same unit everywhere: 60 hours is 2.5 days in each format.
+    expect(renderReportText(report)).toContain('SLA breach: p9@acme.com after 2.5 d');
+    expect(renderReportMarkdown(report)).toContain('| p9@acme.com | 2.5 d |');
+    expect(html).toContain('<td>p9@acme.com</td><td>2.5 d</td>');
+    expect(html).not.toContain('60.0 h');
+  });
+});
+
+describe('durations', () => {
+  it('one rule for every format: seconds, minutes, hours under 48 h, days from 48 h', async () => {
+    const { formatDuration } = await import('../../src/report/duration.js');
+    expect([null, 45, 89, 90, 1200, 5399, 5400, 86_400, 172_799, 172_800, 216_000].map(formatDuration)).toEqual([
+      '—',
+      '45 s',
+      '89 s',
+      '2 min',
+      '20 min',
+      '90 min',
+      '1.5 h',
+      '24.0 h',
+      '48.0 h',
+      '2.0 d',
+      '2.5 d',
+    ]);
   });
 });
