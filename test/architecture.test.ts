@@ -119,13 +119,18 @@ describe('the direction of flow', () => {
     expect(folderLoops().filter((loop) => !allowed(loop))).toEqual([]);
   });
 
-  it('the planner imports only policy, roster, types, journal types and canonical JSON', () => {
+  it('the planner imports only policy, roster, types, wording, journal types and canonical JSON', () => {
     const allowed = (i: Import) =>
-      ['src/policy', 'src/roster', 'src/types'].includes(folderOf(i.to)) ||
+      ['src/policy', 'src/roster', 'src/types', 'src/wording'].includes(folderOf(i.to)) ||
       i.to === 'src/errors.ts' ||
       i.to === 'src/journal/canonical-json.ts' ||
       (folderOf(i.to) === 'src/journal' && i.typeOnly);
     expect(show(importsFrom('src/plan').filter((i) => !allowed(i)))).toEqual([]);
+  });
+
+  it('wording (how output counts things) is a leaf: it imports nothing of Lockstep', () => {
+    expect(files.some((f) => folderOf(f) === 'src/wording')).toBe(true);
+    expect(show(importsFrom('src/wording'))).toEqual([]);
   });
 
   it('the guard imports neither the planner nor any provider, Git, CLI, controller or run code', () => {

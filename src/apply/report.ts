@@ -1,4 +1,5 @@
 import type { ApplyResult, PlanChange, ReviewAttestation } from '../types/index.js';
+import { plural } from '../wording/plural.js';
 
 /** The outcome of one change in one run; `error` is already redacted. */
 export interface ChangeOutcome {
@@ -32,7 +33,7 @@ export function countResults(results: readonly ChangeOutcome[]): Record<ApplyRes
 
 /** One line for the end of a run, e.g. `Apply: 5 ok, 2 already, 1 failed, 1 stale.` */
 export function summariseReport(report: ApplyReport): string {
-  if (report.halted) return `Apply halted by the guard: nothing applied (${report.results.length} changes held).`;
+  if (report.halted) return `Apply halted by the guard: nothing applied (${plural(report.results.length, 'change')} held).`;
   const parts = APPLY_RESULTS.filter((r) => report.counts[r] > 0).map((r) => `${report.counts[r]} ${r}`);
   return parts.length === 0 ? 'Apply: no changes.' : `Apply: ${parts.join(', ')}.`;
 }

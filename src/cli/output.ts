@@ -10,8 +10,12 @@ export function writeErr(text: string): void {
   process.stderr.write(redactor.redact(text));
 }
 
-export function useColor(stream: NodeJS.WriteStream): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+/**
+ * Colour on a terminal, unless NO_COLOR is set to a non-empty value (no-color.org: an
+ * empty NO_COLOR does not count) or the terminal is dumb.
+ */
+export function useColor(stream: Pick<NodeJS.WriteStream, 'isTTY'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 export function stderrLogger(verbose = Boolean(process.env.LOCKSTEP_DEBUG)): Logger {

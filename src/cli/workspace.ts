@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
+import { isValidDuration, parseDuration } from '../policy/time.js';
 import type { Logger } from '../logger.js';
 import { openStateStore, type StateFlags } from '../run/state.js';
 import type { StateStore } from '../state/store.js';
@@ -42,6 +43,12 @@ export function parseNow(value: string | undefined): Date {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new UserError(`--now ${value} is not an ISO 8601 date or date-time`);
   return new Date(ms);
+}
+
+/** A duration flag (`--max-age 12h`): a value that is not one is the user's error, named with its flag. */
+export function parseDurationFlag(flag: string, value: string): number {
+  if (!isValidDuration(value)) throw new UserError(`${flag} ${value}: expected a number and a unit (s, m, h, d, w), e.g. 24h or 7d`);
+  return parseDuration(value);
 }
 
 /** The policy folder, roster and snapshot a command names by flag, resolved as makePlan takes them. */

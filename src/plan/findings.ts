@@ -3,6 +3,7 @@ import { addFinding, type PersonState, type PlanContext } from './context.js';
 import { expiryInstant } from '../policy/expiry.js';
 import { findingId } from './ids.js';
 import type { IndexedAccount } from './observed-index.js';
+import { plural } from '../wording/plural.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +28,7 @@ export function collectFindings(ctx: PlanContext): void {
       provider: task.provider,
       ...(task.account ? { account: task.account } : {}),
       person: task.person,
-      message: `manual task ${task.changeId} (${task.action}) open for ${daysSince(ctx.nowMs, opened)} days, awaiting a Confirmation`,
+      message: `manual task ${task.changeId} (${task.action}) open for ${plural(daysSince(ctx.nowMs, opened), 'day')}, awaiting a Confirmation`,
       since: task.openedAt,
       days: daysSince(ctx.nowMs, opened),
     });
@@ -76,7 +77,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
   const leftAt = t.terminatedAt ?? t.contractEndAt;
   if (leftAt !== null) {
     if (!holdsAccess) return;
-    const what = status === 'active' ? 'an active account' : `membership of ${acct.groups.length} group(s)`;
+    const what = status === 'active' ? 'an active account' : `membership of ${plural(acct.groups.length, 'group')}`;
     addFinding(ctx, {
       id: findingId('former_with_access', provider, account.id),
       kind: 'former_with_access',
@@ -84,7 +85,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
       provider,
       account: ref(acct),
       person: person.email,
-      message: `${person.email} left ${daysSince(ctx.nowMs, leftAt)} days ago and still holds ${what} in ${provider} (${account.login})`,
+      message: `${person.email} left ${plural(daysSince(ctx.nowMs, leftAt), 'day')} ago and still holds ${what} in ${provider} (${account.login})`,
       since: iso(leftAt),
       days: daysSince(ctx.nowMs, leftAt),
     });
@@ -112,7 +113,7 @@ function accountFindings(ctx: PlanContext, acct: IndexedAccount, owner: PersonSt
       provider,
       account: ref(acct),
       person: person.email,
-      message: `${account.login} in ${provider} has not signed in for ${daysSince(ctx.nowMs, last)} days`,
+      message: `${account.login} in ${provider} has not signed in for ${plural(daysSince(ctx.nowMs, last), 'day')}`,
       since: iso(last),
       days: daysSince(ctx.nowMs, last),
     });
@@ -166,7 +167,7 @@ function exceptionFindings(ctx: PlanContext): void {
         kind: 'exception_expiring',
         severity: 'info',
         ...base,
-        message: `${name} for ${e.doc.spec.person} expires ${e.doc.spec.expires} (in ${Math.ceil((end - ctx.nowMs) / DAY_MS)} days)`,
+        message: `${name} for ${e.doc.spec.person} expires ${e.doc.spec.expires} (in ${plural(Math.ceil((end - ctx.nowMs) / DAY_MS), 'day')})`,
         since: null,
         days: null,
       });

@@ -1,4 +1,5 @@
 import type { GuardViolation, Plan, PlanChange } from '../types/index.js';
+import { plural } from '../wording/plural.js';
 
 /** Shared wording for the human renderers; they read the plan and never recompute it. */
 
@@ -48,11 +49,11 @@ export function violationLabel(v: GuardViolation): string {
   const approved = v.approvedBy ? ` — approved by ${v.approvedBy}` : '';
   switch (v.kind) {
     case 'group_removal':
-      return `group_removal ${where}: removing ${v.removing} of ${v.current} members (${pct(v.fraction)} > ${pct(v.threshold)})${approved}`;
+      return `group_removal ${where}: removing ${v.removing} of ${plural(v.current, 'member')} (${pct(v.fraction)} > ${pct(v.threshold)})${approved}`;
     case 'mass_suspend':
-      return `mass_suspend ${where}: suspending or deleting ${v.removing} of ${v.current} active accounts (${pct(v.fraction)} > ${pct(v.threshold)})${approved}`;
+      return `mass_suspend ${where}: suspending or deleting ${v.removing} of ${plural(v.current, 'active account')} (${pct(v.fraction)} > ${pct(v.threshold)})${approved}`;
     case 'min_members':
-      return `min_members ${where}: would leave ${v.current - v.removing} active members, fewer than ${v.threshold}${approved}`;
+      return `min_members ${where}: would leave ${plural(v.current - v.removing, 'active member')}, fewer than ${v.threshold}${approved}`;
   }
 }
 

@@ -8,6 +8,7 @@ import type { JournalHistory } from '../journal/history.js';
 import type { Located, Policy } from '../policy/model.js';
 import type { Logger } from '../logger.js';
 import type { AccessReviewDocument, ReviewAttestation } from '../types/index.js';
+import { plural } from '../wording/plural.js';
 
 /** What Git says about one review: its file's last commit and who set its decisions. */
 export interface ReviewGitFacts {
@@ -18,8 +19,6 @@ export interface ReviewGitFacts {
   /** Authors (`Name <email>`) of the decided members' decision lines. */
   readonly deciders: readonly string[];
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** True when a reviewer has decided at least one member: only such reviews are attested. */
 export function hasDecisions(review: AccessReviewDocument): boolean {

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Problem, SourceLocation } from '../errors.js';
 import { parseYamlFile } from '../policy/policy-files.js';
+import { plural } from '../wording/plural.js';
 
 /**
  * Roster rows as written, before validation: field name -> value, with the position of
@@ -128,7 +129,7 @@ export function readCsvRows(bytes: Buffer, file: string): RosterRows {
   for (const r of located.slice(1)) {
     const rowAt = positions.position(r.start);
     if (r.cells.length !== header.length) {
-      problems.push({ message: `row has ${r.cells.length} cells, the header has ${header.length}`, at: rowAt });
+      problems.push({ message: `row has ${plural(r.cells.length, 'cell')}, the header has ${header.length}`, at: rowAt });
       continue;
     }
     const fields: Record<string, string> = {};

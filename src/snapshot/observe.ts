@@ -4,6 +4,7 @@ import type { ObserveOptions, Provider } from '../provider/provider.js';
 import type { Logger } from '../logger.js';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../types/index.js';
 import { inCanonicalOrder } from './order.js';
+import { plural } from '../wording/plural.js';
 
 /**
  * Observes every provider in parallel (each with its own bulk reads) and assembles the
@@ -23,7 +24,7 @@ export async function observeProviders(
     names.map(async (name) => {
       const started = Date.now();
       const observed = await providers.get(name)!.observe(options);
-      log.info(`observed ${name}: ${observed.accounts.length} accounts, ${observed.groups.length} groups (${Date.now() - started} ms)`);
+      log.info(`observed ${name}: ${plural(observed.accounts.length, 'account')}, ${plural(observed.groups.length, 'group')} (${Date.now() - started} ms)`);
       return inCanonicalOrder(observed);
     }),
   );

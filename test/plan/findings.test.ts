@@ -101,3 +101,27 @@ describe('plans are reproducible', () => {
     expect(a.checksum).not.toBe(b.checksum);
   });
 });
+
+describe('finding messages count in the right number', () => {
+  it('"left 1 day ago", "membership of 1 group", "for 1 day", "in 1 day"', () => {
+    // now is 2026-11-22T09:00Z
+    const w = aWorld()
+      .withProvider('okta', 'okta')
+      .withConfig({ findings: { dormantDays: 0 } })
+      .withException('ends', { person: 'dan@acme.com', grants: [{ provider: 'okta', group: 'G' }], reason: 'case', expires: '2026-11-23T09:00:00Z' })
+      .withPerson({ email: 'ann@acme.com', endDate: '2026-11-21T09:00:00Z' })
+      .withPerson({ email: 'bea@acme.com', endDate: '2026-11-21T09:00:00Z' })
+      .withPerson({ email: 'cy@acme.com' })
+      .withPerson({ email: 'dan@acme.com' })
+      .withAccount('okta', { login: 'ann@acme.com' })
+      .withAccount('okta', { login: 'bea@acme.com', status: 'suspended' })
+      .withAccount('okta', { login: 'cy@acme.com', lastLoginAt: '2026-11-21T08:00:00Z' })
+      .withGroup('okta', 'G', ['bea@acme.com']);
+    const messages = w.plan().findings.map((f) => f.message);
+    expect(messages).toContain('ann@acme.com left 1 day ago and still holds an active account in okta (ann@acme.com)');
+    expect(messages).toContain('bea@acme.com left 1 day ago and still holds membership of 1 group in okta (bea@acme.com)');
+    expect(messages).toContain('cy@acme.com in okta has not signed in for 1 day');
+    expect(messages.some((m) => m.endsWith('(in 1 day)'))).toBe(true);
+    expect(messages.join('\n')).not.toMatch(/\b1 (days|groups)\b|group\(s\)/);
+  });
+});

@@ -9,7 +9,7 @@ import { renderText } from '../../render/text.js';
 import { policyKeys } from '../../run/keys.js';
 import { readySavedPlan, type ReadyPlan } from '../../run/saved-plan.js';
 import { stderrLogger, useColor, writeErr, writeOut } from '../output.js';
-import { actor, parseNow, withStateStore } from '../workspace.js';
+import { actor, parseDurationFlag, parseNow, withStateStore } from '../workspace.js';
 import { withRecording } from '../recording.js';
 
 export interface ApplyCommandOptions {
@@ -34,6 +34,7 @@ export interface ApplyCommandOptions {
  * when any change failed.
  */
 export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions): Promise<number> {
+  const maxAgeFlag = opts.maxAge === undefined ? undefined : parseDurationFlag('--max-age', opts.maxAge);
   const log = stderrLogger();
   const policy = await loadPlanningPolicy(resolve(opts.policies), { offline: false, peopleFile: opts.people, log });
   const keys = await policyKeys(policy, { withPrivateKey: true });
@@ -43,7 +44,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       try {
         let ready: ReadyPlan;
         if (planFile) {
-          const maxAgeMs = parseDuration(opts.maxAge ?? policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
+          const maxAgeMs = maxAgeFlag ?? parseDuration(policy.config.doc.spec.apply?.maxPlanAge ?? '24h');
           ready = await readySavedPlan(resolve(planFile), { policy, store, verifier: keys.verifier, maxAgeMs, log });
         } else {
           ready = await planToApplyNow({ policy, peopleFile: opts.people ? resolve(opts.people) : undefined, store, now: parseNow(opts.now), log, wire });

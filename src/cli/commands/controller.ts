@@ -6,12 +6,11 @@ import { createControllerServer, listen, parseListen } from '../../controller/ht
 import { AlwaysLeader, type LeaderElector } from '../../controller/leader.js';
 import { ControllerMetrics, countProviderRequests, providerHosts } from '../../controller/metrics.js';
 import { folderSource, repoSource } from '../../controller/policy-source.js';
-import { parseDuration } from '../../policy/time.js';
 import { redactor } from '../../policy/secrets.js';
 import { stderrLogger, writeErr } from '../output.js';
 import { loadPlanningPolicy } from '../../run/plan-run.js';
 import { describeStore, openStateStore, stateDir } from '../../run/state.js';
-import { actor } from '../workspace.js';
+import { actor, parseDurationFlag } from '../workspace.js';
 
 export interface ControllerCommandOptions {
   policies: string;
@@ -65,12 +64,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, given?: 
   const elector = given ?? (await electorFor(opts));
   const log = stderrLogger();
   const state = stateDir(opts.stateDir);
-  let intervalMs: number;
-  try {
-    intervalMs = parseDuration(opts.interval);
-  } catch (e) {
-    throw new UserError(`--interval: ${(e as Error).message}`);
-  }
+  const intervalMs = parseDurationFlag('--interval', opts.interval);
   if (intervalMs <= 0) throw new UserError('--interval must be longer than 0');
   const secret = await webhookSecret(opts);
   if (secret) redactor.add(secret);

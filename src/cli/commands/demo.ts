@@ -14,6 +14,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
 import type { Plan } from '../../types/index.js';
 import { silentLogger, writeErr, writeOut } from '../output.js';
 import { manualOwners } from './sandbox.js';
+import { plural } from '../../wording/plural.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'lockstep.js');
 
@@ -127,7 +128,7 @@ async function tell(work: string, org: Org, facts: StoryFacts, sandbox: Sandbox)
     mkdirSync(join(policies, 'approvals'), { recursive: true });
     for (const approval of approvals) writeFileSync(join(policies, 'approvals', `${approval.metadata.name}.yaml`), stringify(approval));
     await git.addConfig('user.name', 'Priya Shah (People Ops)').addConfig('user.email', 'priya.shah@northwind.example');
-    await git.add('.').commit(`Approve the Sales reduction in force: ${facts.rif.people.length} removals per Sales group (HR-4471)`);
+    await git.add('.').commit(`Approve the Sales reduction in force: ${plural(facts.rif.people.length, 'removal')} per Sales group (HR-4471)`);
   });
   for (const approval of approvals) {
     say(
@@ -201,14 +202,20 @@ function pointAtSandbox(org: Org, sandbox: Sandbox): Org {
 
 function narratePlan(say: (s?: string) => void, plan: Plan, facts: StoryFacts): void {
   const count = (pred: (c: Plan['changes'][number]) => boolean) => plan.changes.filter(pred).length;
-  say(`   ${plan.changes.length} changes; ${plan.findings.length} findings`);
+  say(`   ${plural(plan.changes.length, 'change')}; ${plural(plan.findings.length, 'finding')}`);
   for (const l of facts.leavers) {
     say(
-      `   leaver ${l.email} (ended ${l.endDate}${l.privileged ? ', privileged' : ''}): ${count((c) => c.person === l.email)} changes across ${new Set(plan.changes.filter((c) => c.person === l.email).map((c) => c.provider)).size} providers`,
+      `   leaver ${l.email} (ended ${l.endDate}${l.privileged ? ', privileged' : ''}): ${plural(
+        count((c) => c.person === l.email),
+        'change',
+      )} across ${plural(new Set(plan.changes.filter((c) => c.person === l.email).map((c) => c.provider)).size, 'provider')}`,
     );
   }
   say(
-    `   ghost account ${facts.ghost.alias} in ${facts.ghost.provider} belongs to ${facts.ghost.person}: ${count((c) => c.target.account?.login === facts.ghost.alias)} changes`,
+    `   ghost account ${facts.ghost.alias} in ${facts.ghost.provider} belongs to ${facts.ghost.person}: ${plural(
+      count((c) => c.target.account?.login === facts.ghost.alias),
+      'change',
+    )}`,
   );
   say(
     `   orphan ${facts.orphan.login} in ${facts.orphan.provider}: ${
@@ -218,7 +225,7 @@ function narratePlan(say: (s?: string) => void, plan: Plan, facts: StoryFacts): 
         .join(', ') || 'reported'
     }`,
   );
-  say(`   dormant: ${facts.dormant.map((d) => `${d.login} (${d.days} days)`).join(', ')}`);
+  say(`   dormant: ${facts.dormant.map((d) => `${d.login} (${plural(d.days, 'day')})`).join(', ')}`);
   say(`   drift in ${facts.drift.provider} "${facts.drift.group}": ${facts.drift.members.join(', ')} removed`);
   say(
     `   exception ${facts.exception.name} keeps ${facts.exception.person} in "${facts.exception.group}" until ${facts.exception.expires}; expired ${facts.expiredException.name} no longer does`,

@@ -18,6 +18,7 @@ import { policyKeys } from '../../run/keys.js';
 import type { JournalRecord } from '../../types/index.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { parseNow, planFiles, withStateStore } from '../workspace.js';
+import { plural } from '../../wording/plural.js';
 
 export interface EvidenceCommandOptions {
   policies: string;
@@ -177,7 +178,7 @@ export async function evidenceCommand(opts: EvidenceCommandOptions): Promise<num
     join(out, 'manifest.json'),
     `${JSON.stringify({ period: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, files: manifest }, null, 2)}\n`,
   );
-  writeOut(`evidence for ${period} written to ${opts.out}: ${inPeriod.length} journal records, ${files.size + 1} files\n`);
+  writeOut(`evidence for ${period} written to ${opts.out}: ${plural(inPeriod.length, 'journal record')}, ${plural(files.size + 1, 'file')}\n`);
   if (!verification.ok) {
     writeErr(`${integrity}\n`);
     return ExitCode.Error;

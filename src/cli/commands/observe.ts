@@ -7,6 +7,7 @@ import { observeProviders } from '../../snapshot/observe.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 import { withStateStore } from '../workspace.js';
 import { withRecording } from '../recording.js';
+import { plural } from '../../wording/plural.js';
 
 /** `lockstep observe [--out FILE]`: the observed state of every provider, for offline planning. */
 export async function observeCommand(opts: { policies: string; out?: string; stateDir?: string; state?: string; resync?: boolean; record?: string }): Promise<number> {
@@ -22,7 +23,7 @@ export async function observeCommand(opts: { policies: string; out?: string; sta
         if (opts.out) {
           await writeFile(resolve(opts.out), text);
           const accounts = Object.values(snapshot.providers).reduce((n, p) => n + p.accounts.length, 0);
-          writeErr(`snapshot of ${Object.keys(snapshot.providers).length} providers (${accounts} accounts) written to ${opts.out}\n`);
+          writeErr(`snapshot of ${plural(Object.keys(snapshot.providers).length, 'provider')} (${plural(accounts, 'account')}) written to ${opts.out}\n`);
         } else writeOut(text);
         return ExitCode.Ok;
       } finally {

@@ -4,11 +4,10 @@ import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ExitCode, UserError } from '../../errors.js';
 import { loadPolicy } from '../../run/load-policy.js';
-import { parseDuration } from '../../policy/time.js';
 import { startReview } from '../../review/start.js';
 import { loadRoster } from '../../roster/load.js';
 import { writeOut } from '../output.js';
-import { parseNow } from '../workspace.js';
+import { parseDurationFlag, parseNow } from '../workspace.js';
 
 export interface ReviewStartOptions {
   policies: string;
@@ -27,9 +26,9 @@ export interface ReviewStartOptions {
 export async function reviewStartCommand(opts: ReviewStartOptions): Promise<number> {
   if (opts.tier !== undefined && opts.tier !== 'standard' && opts.tier !== 'privileged') throw new UserError(`--tier ${opts.tier}: expected standard or privileged`);
   const now = parseNow(opts.now);
+  const dueMs = now.getTime() + parseDurationFlag('--due', opts.due);
   const policy = await loadPolicy(resolve(opts.policies), { checkSecrets: false, requirePeopleFile: !opts.people });
   const roster = await loadRoster(policy, opts.people ? resolve(opts.people) : undefined);
-  const dueMs = now.getTime() + parseDuration(opts.due);
   const review = startReview(policy, roster.people, { ...(opts.role ? { role: opts.role } : {}), ...(opts.tier ? { tier: opts.tier } : {}) }, now, dueMs);
   const dir = join(policy.dir, 'reviews');
   const file = join(dir, `${review.metadata.name}.yaml`);

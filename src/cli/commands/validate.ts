@@ -6,6 +6,7 @@ import type { Policy } from '../../policy/model.js';
 import { examinePolicy } from '../../run/load-policy.js';
 import { policyProvenance } from '../../run/provenance.js';
 import { loadRoster, type LoadedRoster } from '../../roster/load.js';
+import { plural } from '../../wording/plural.js';
 import { stderrLogger, writeErr, writeOut } from '../output.js';
 
 /**
@@ -63,8 +64,4 @@ async function refusedDocuments(policy: Policy, log: ReturnType<typeof stderrLog
   }
   const { authorship } = await policyProvenance(policy, log);
   return authorizeDocuments(policy, authorship).refused.map((r) => ({ message: refusalMessage(r), at: r.doc.at }));
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
