@@ -63,7 +63,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('comment')
-    .description('create or update the one Lockstep comment on a GitHub pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH)')
+    .description("create or update Lockstep's comment on a GitHub pull request, in parts past GitHub's size limit (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH)")
     .option('--diff <file>', 'effective access diff from lockstep diff --format json')
     .option('--plan <file>', 'plan saved with lockstep plan --out')
     .option('--pr <number>', 'pull request number (default: from the event file)')

@@ -6,54 +6,48 @@
  * a part is cut where it must be and says so.
  */
 export function splitMarkdown(text: string, maxChars: number): string[] {
-  const lines = text.replace(/\n+$/, '').split('\n');
   const parts: string[] = [];
   let current: string[] = [];
-  let size = 0;
-  const details: string[] = [];
-  let fence: string | null = null;
-  let table: [string, string] | null = null;
-  let previous = '';
-
-  const closing = (): string[] => [...(fence ? [fence.match(/^\s*(`{3,}|~{3,})/)![1]!] : []), ...details.map(() => '</details>')];
-  const reopening = (): string[] => [...details.flatMap((d) => [d, '']), ...(table && !fence ? table : []), ...(fence ? [fence] : [])];
-  const cost = (ls: readonly string[]) => ls.reduce((n, l) => n + l.length + 1, 0);
-
-  const push = (line: string): void => {
-    if (size + line.length + 1 + cost(closing()) > maxChars && current.length > 0) {
-      parts.push([...current, ...closing()].join('\n'));
-      current = reopening();
-      size = cost(current);
+  let state: Open = { details: [], fence: null, table: null, previous: '' };
+  for (const line of text.replace(/\n+$/, '').split('\n')) {
+    const next = advance(state, line);
+    // The part must still close what is open once this line is in it.
+    if (cost(current) + line.length + 1 + cost(closing(next)) > maxChars && current.length > 0) {
+      parts.push([...current, ...closing(state)].join('\n'));
+      current = reopening(state);
     }
-    const room = maxChars - size - cost(closing()) - 1;
-    if (line.length > room) {
-      const note = ' …(line cut: too long for one comment)';
-      current.push(line.slice(0, Math.max(0, room - note.length)) + note);
-    } else current.push(line);
-    size = cost(current);
-  };
-
-  for (const line of lines) {
-    push(line);
-    if (fence) {
-      const open = fence.match(/^\s*(`{3,}|~{3,})/)![1]!;
-      if (line.trim() === open) fence = null;
-    } else if (/^\s*(`{3,}|~{3,})/.test(line)) {
-      fence = line;
-      table = null;
-    } else if (/^<details\b/i.test(line.trim()) && !/<\/details>/i.test(line)) {
-      details.push(line);
-      table = null;
-    } else if (line.trim().toLowerCase() === '</details>') {
-      details.pop();
-      table = null;
-    } else if (line.startsWith('|')) {
-      if (!table && previous.startsWith('|') && /^\|(\s*:?-+:?\s*\|)+\s*$/.test(line)) table = [previous, line];
-    } else table = null;
-    previous = line;
+    const room = maxChars - cost(current) - cost(closing(next)) - 1;
+    const note = ' …(line cut: too long for one comment)';
+    current.push(line.length > room ? line.slice(0, Math.max(0, room - note.length)) + note : line);
+    state = next;
   }
   if (current.length > 0) parts.push(current.join('\n'));
   return parts.map((p) => `${p}\n`);
+}
+
+/** What is open at a point of the text: `<details>` blocks, a code fence, a table (its header and separator rows). */
+interface Open {
+  readonly details: readonly string[];
+  readonly fence: string | null;
+  readonly table: readonly [string, string] | null;
+  readonly previous: string;
+}
+
+const FENCE = /^\s*(`{3,}|~{3,})/;
+const cost = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+const closing = (o: Open): string[] => [...(o.fence ? [FENCE.exec(o.fence)![1]!] : []), ...o.details.map(() => '</details>')];
+const reopening = (o: Open): string[] => [...o.details.flatMap((d) => [d, '']), ...(o.table && !o.fence ? o.table : []), ...(o.fence ? [o.fence] : [])];
+
+function advance(o: Open, line: string): Open {
+  const at = { ...o, previous: line };
+  if (o.fence) return line.trim() === FENCE.exec(o.fence)![1]! ? { ...at, fence: null } : at;
+  if (FENCE.test(line)) return { ...at, fence: line, table: null };
+  const tag = line.trim().toLowerCase();
+  if (tag.startsWith('<details') && !tag.includes('</details>')) return { ...at, details: [...o.details, line], table: null };
+  if (tag === '</details>') return { ...at, details: o.details.slice(0, -1), table: null };
+  if (!line.startsWith('|')) return { ...at, table: null };
+  if (!o.table && o.previous.startsWith('|') && /^\|(\s*:?-+:?\s*\|)+\s*$/.test(line)) return { ...at, table: [o.previous, line] };
+  return at;
 }
 
 /** Hidden in every part: finds Lockstep's own comments again on the next run. */

@@ -49,6 +49,21 @@ describe('splitting a comment body', () => {
     }
   });
 
+  it('never goes over the limit, whatever line a cut falls on (a details opener, a fence)', () => {
+    const blocks = Array.from({ length: 40 }, (_, i) =>
+      [`<details><summary>block ${i}</summary>`, '', '| a | b |', '|---|---|', `| ${i} | x |`, `| ${i} | y |`, '', '```', `code ${i}`, '```', '', '</details>', ''].join(
+        '\n',
+      ),
+    ).join('\n');
+    for (let limit = 120; limit <= 400; limit += 7) {
+      const parts = splitMarkdown(blocks, limit);
+      for (const p of parts) {
+        expect(p.length, `limit ${limit}`).toBeLessThanOrEqual(limit);
+        expect((p.match(/<details>/g) ?? []).length, `limit ${limit}`).toBe((p.match(/<\/details>/g) ?? []).length);
+      }
+    }
+  });
+
   it('cuts a single line longer than a part, and says so', () => {
     const parts = splitMarkdown(`short\n${'x'.repeat(5_000)}\nend`, 1_000);
     expect(parts.every((p) => p.length <= 1_000)).toBe(true);
