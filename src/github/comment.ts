@@ -1,11 +1,11 @@
 import { UserError } from '../errors.js';
 import { endpointProblem } from '../provider/endpoint.js';
-import { partOf } from './comment-parts.js';
+import { COMMENT_MARKER, partMarker, partOf } from './comment-parts.js';
 
 /** GitHub refuses issue comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-export { COMMENT_MARKER } from './comment-parts.js';
+export { COMMENT_MARKER };
 
 export interface GitHubTarget {
   /** REST API root, `https://api.github.com` or a GitHub Enterprise Server's `/api/v3`. */
@@ -24,7 +24,7 @@ interface IssueComment {
 
 export interface PostedPart {
   readonly part: number;
-  readonly action: 'created' | 'updated' | 'unchanged' | 'deleted';
+  readonly action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'emptied';
   readonly id: number;
   readonly url: string;
 }
@@ -34,8 +34,9 @@ export interface PostedPart {
  * carrying the marker (and, after the first, its part number; see comment-parts.ts):
  * every page of the PR's comments is read (Link rel="next") to find the parts posted
  * before, each part is updated in place (left alone when its text is the same) or
- * created, and parts no longer needed (a shorter plan, a duplicate) are deleted. A busy
- * PR never gets a second set of Lockstep comments.
+ * created, and parts no longer needed (a shorter plan, a duplicate) are deleted, or
+ * emptied when the token may not delete them. A busy PR never gets a second set of
+ * Lockstep comments.
  */
 export async function upsertComments(target: GitHubTarget, bodies: readonly string[]): Promise<PostedPart[]> {
   for (const [i, body] of bodies.entries()) {
@@ -73,8 +74,16 @@ export async function upsertComments(target: GitHubTarget, bodies: readonly stri
     done.push({ part, action: existing ? 'updated' : 'created', id: saved.id, url: saved.html_url ?? '' });
   }
   for (const { part, comment } of surplus) {
-    await call(target, 'DELETE', `${root}/repos/${target.repository}/issues/comments/${comment.id}`, undefined, [404]);
-    done.push({ part, action: 'deleted', id: comment.id, url: comment.html_url ?? '' });
+    const url = `${root}/repos/${target.repository}/issues/comments/${comment.id}`;
+    const res = await call(target, 'DELETE', url, undefined, [403, 404]);
+    if (res.status !== 403) {
+      done.push({ part, action: 'deleted', id: comment.id, url: comment.html_url ?? '' });
+      continue;
+    }
+    // A token that may not delete (another author's comment, a narrower permission): empty the part instead.
+    const emptied = emptiedPart(part, bodies.length);
+    if (comment.body !== emptied) await call(target, 'PATCH', url, { body: emptied });
+    done.push({ part, action: 'emptied', id: comment.id, url: comment.html_url ?? '' });
   }
   return done;
 }
@@ -134,4 +143,9 @@ export function targetFromEnvironment(env: NodeJS.ProcessEnv, event: unknown, pr
   if (number === undefined) problems.push('no pull request number: run on a pull_request event (GITHUB_EVENT_PATH) or pass --pr');
   if (problems.length) throw new UserError(problems.map((message) => ({ message })));
   return { apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', token: token!, repository: repository!, pullRequest: number! };
+}
+
+/** What a part no longer needed says when it cannot be deleted; it stays a Lockstep part, so a later run can still use or delete it. */
+function emptiedPart(part: number, parts: number): string {
+  return `${COMMENT_MARKER}\n${partMarker(part)}\n_This part of Lockstep's comment is no longer needed: the comment now has ${parts === 1 ? 'one part' : `${parts} parts`}._\n`;
 }

@@ -104,6 +104,33 @@ describe('lockstep comment', () => {
     expect(github.comments.length - mine().length).toBe(others);
   });
 
+  it('empties the parts no longer needed when the token may not delete them, and uses them again later', async () => {
+    const mine = () => github.comments.filter((c) => partOf(c.body) !== null);
+    const wide = await runCli(['comment', '--diff', 'wide.json', '--plan', 'plan.json'], { cwd, env: env() });
+    expect(wide.code, wide.stderr).toBe(0);
+    const ids = mine().map((c) => c.id);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    github.allowDelete(false);
+    try {
+      const small = await runCli(['comment', '--diff', 'small.json', '--plan', 'plan.json'], { cwd, env: env() });
+      expect(small.code, small.stderr).toBe(0);
+      expect(small.stderr).toMatch(/emptied comment \d+ on acme\/access#42 \(part 2, no longer needed\)/);
+      expect(mine().map((c) => c.id)).toEqual(ids);
+      expect(mine()[0]!.body).toContain('2 people gain 2 grants');
+      for (const c of mine().slice(1)) {
+        expect(c.body).toContain("This part of Lockstep's comment is no longer needed: the comment now has one part.");
+        expect(c.body).not.toContain('a line of YAML');
+      }
+      // Once the comment is long again the emptied parts are filled in place: no new comment.
+      const again = await runCli(['comment', '--diff', 'wide.json', '--plan', 'plan.json'], { cwd, env: env() });
+      expect(again.code, again.stderr).toBe(0);
+      expect(mine().map((c) => c.id)).toEqual(ids);
+      expect(again.stderr).not.toMatch(/created comment/);
+    } finally {
+      github.allowDelete(true);
+    }
+  });
+
   it('past ten comments, cuts rows instead, each cut saying where the rest is', async () => {
     const plan = (await import('node:fs')).readFileSync(planFile, 'utf8');
     const bodies = commentBodies(anEffectiveDiff(20_000), JSON.parse(plan) as Plan, 'the lockstep-plan artifact');

@@ -20,6 +20,8 @@ interface GitHubRoute extends Route {
  * 422 for a body over 65,536 characters, as github.com answers.
  */
 export async function startGitHubEmulator(opts: { token: string; repository: string; pullRequest: number }) {
+  /** When false, DELETE answers 403 "Resource not accessible by integration", as for a token without the permission. */
+  let deletable = true;
   const comments: EmulatedComment[] = [];
   let nextId = 1000;
   const base = `/repos/${opts.repository}/issues`;
@@ -75,6 +77,7 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
         handle(req) {
           const at = comments.findIndex((c) => String(c.id) === req.params['id']);
           if (at < 0) return error(404, 'Not Found');
+          if (!deletable) return error(403, 'Resource not accessible by integration');
           comments.splice(at, 1);
           return { status: 204 };
         },
@@ -106,6 +109,9 @@ export async function startGitHubEmulator(opts: { token: string; repository: str
     /** Someone else's comment, to fill pages. */
     addOther(body: string): void {
       comments.push({ id: nextId++, body, user: { login: 'octocat', type: 'User' } });
+    },
+    allowDelete(allowed: boolean): void {
+      deletable = allowed;
     },
     close: () => server.close(),
   };

@@ -71,7 +71,10 @@ export async function commentCommand(opts: CommentCommandOptions): Promise<numbe
   const event = eventPath ? await readJson<unknown>(eventPath, 'GitHub event') : null;
   const target = targetFromEnvironment(process.env, event, pr);
   for (const done of await upsertComments(target, bodies)) {
-    const what = done.action === 'deleted' ? `part ${done.part}, no longer needed` : `part ${done.part} of ${bodies.length}, ${bodies[done.part - 1]!.length} characters`;
+    const what =
+      done.action === 'deleted' || done.action === 'emptied'
+        ? `part ${done.part}, no longer needed`
+        : `part ${done.part} of ${bodies.length}, ${bodies[done.part - 1]!.length} characters`;
     writeErr(`${done.action} comment ${done.id} on ${target.repository}#${target.pullRequest} (${what})\n`);
   }
   return ExitCode.Ok;
