@@ -1,0 +1,131 @@
+import { personTriggers } from '../plan/lifecycle.js';
+import { buildAccountMatcher, emailDomain, type RosterIdentities } from '../roster/match.js';
+import type { Person } from '../roster/model.js';
+import type { ConfigDocument, ObservedAccount, ObservedGroup, Snapshot } from '../types/index.js';
+
+/**
+ * Why a group is left unmanaged by an import. In the order they are tested:
+ * - `system`: the provider's own (a Kubernetes `system:` binding);
+ * - `empty`: no members;
+ * - `no_people`: no member is a person the roster entitles to access today (only leavers
+ *   or accounts outside the roster);
+ * - `mostly_unmatched`: most of its accounts match no person in the roster;
+ * - `outside_accounts`: some accounts outside the company domains match no person:
+ *   managing the group would remove them, so it is left to a person to decide.
+ */
+export type SkipReason = 'system' | 'empty' | 'no_people' | 'mostly_unmatched' | 'outside_accounts';
+
+/** One observed group, with its members sorted into what an import does with each. */
+export interface GroupMembers {
+  readonly provider: string;
+  readonly group: ObservedGroup;
+  /** Roster positions of the people entitled to access today who hold the group (through any of their accounts), ascending. */
+  readonly members: readonly number[];
+  /** Roster positions of members the roster no longer entitles (terminated, contract ended): the leaver rules remove them. */
+  readonly leavers: readonly number[];
+  /** Member accounts in a company domain that match no person (orphans). */
+  readonly orphans: readonly ObservedAccount[];
+  /** Member accounts outside the company domains that match no person. */
+  readonly outside: readonly ObservedAccount[];
+  /** Member accounts the Config protects: never changed, so neither explained nor removed. */
+  readonly protectedAccounts: number;
+  readonly skip: SkipReason | null;
+}
+
+export interface GroupsInput {
+  readonly config: ConfigDocument;
+  readonly people: readonly Person[];
+  /** The loaded roster's identity index, when there is one (saves building it again). */
+  readonly identities?: RosterIdentities | undefined;
+  readonly snapshot: Snapshot;
+  readonly now: Date;
+  /** Providers to import, in the snapshot; default every provider the snapshot and the Config share. */
+  readonly providers?: readonly string[] | undefined;
+  /** Groups to consider, by name; default all. */
+  readonly selectGroup?: ((name: string) => boolean) | undefined;
+}
+
+/**
+ * Whether the roster entitles the person to access at `now`, as the planner decides it
+ * under an imported policy (whose lifecycle rules never take access away for leave):
+ * everyone but those terminated or past a contract end by `now`.
+ */
+export function entitledAt(person: Person, nowMs: number): boolean {
+  const t = personTriggers(person, 0, nowMs, () => nowMs);
+  return t.terminatedAt === null && t.contractEndAt === null;
+}
+
+/** A Kubernetes binding Kubernetes made for itself (`clusterrolebinding/system:...`). */
+function isSystemGroup(name: string): boolean {
+  return name.startsWith('system:') || name.includes('/system:');
+}
+
+/** Every considered group of every imported provider, in provider then snapshot order. */
+export function sortGroupMembers(input: GroupsInput): GroupMembers[] {
+  const nowMs = input.now.getTime();
+  const matcher = buildAccountMatcher(input.identities ?? input.people);
+  const entitled = input.people.map((p) => entitledAt(p, nowMs));
+  const domains = new Set((input.config.spec.domains ?? []).map((d) => d.toLowerCase()));
+  const inDomain = (a: ObservedAccount): boolean => [a.login, ...(a.emails ?? [])].some((e) => domains.has(emailDomain(e) ?? ''));
+  const protectedLogins = new Set((input.config.spec.protected ?? []).map((p) => `${p.provider}\u0000${p.login.toLowerCase()}`));
+  const isProtected = (provider: string, login: string): boolean =>
+    protectedLogins.has(`${provider}\u0000${login.toLowerCase()}`) || protectedLogins.has(`*\u0000${login.toLowerCase()}`);
+  const providers = input.providers ?? Object.keys(input.snapshot.providers).filter((n) => n in input.config.spec.providers);
+
+  const out: GroupMembers[] = [];
+  for (const provider of providers) {
+    const observed = input.snapshot.providers[provider];
+    if (!observed) continue;
+    const accounts = new Map(observed.accounts.map((a) => [a.id, a]));
+    const ownerOf = new Map<string, number>();
+    for (const a of observed.accounts) {
+      const m = matcher.matchAt(a);
+      if (m) ownerOf.set(a.id, m.position);
+    }
+    for (const group of observed.groups) {
+      if (input.selectGroup && !input.selectGroup(group.name)) continue;
+      const members = new Set<number>();
+      const leavers = new Set<number>();
+      const orphans: ObservedAccount[] = [];
+      const outside: ObservedAccount[] = [];
+      let protectedAccounts = 0;
+      let accountsSeen = 0;
+      for (const id of group.members) {
+        const account = accounts.get(id);
+        if (!account) continue; // a member the provider did not list as an account: nothing to manage
+        accountsSeen++;
+        if (isProtected(provider, account.login)) {
+          protectedAccounts++;
+          continue;
+        }
+        const position = ownerOf.get(id);
+        if (position === undefined) (inDomain(account) ? orphans : outside).push(account);
+        else (entitled[position] ? members : leavers).add(position);
+      }
+      const unmatched = orphans.length + outside.length;
+      const counted = accountsSeen - protectedAccounts;
+      const skip: SkipReason | null = isSystemGroup(group.name)
+        ? 'system'
+        : accountsSeen === 0
+          ? 'empty'
+          : members.size === 0
+            ? 'no_people'
+            : unmatched * 2 > counted
+              ? 'mostly_unmatched'
+              : outside.length > 0
+                ? 'outside_accounts'
+                : null;
+      out.push({
+        provider,
+        group,
+        members: [...members].sort((a, b) => a - b),
+        leavers: [...leavers].sort((a, b) => a - b),
+        orphans,
+        outside,
+        protectedAccounts,
+        skip,
+      });
+    }
+  }
+  return out;
+}
