@@ -1,10 +1,15 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOktaEmulator, type OktaEmulator } from '../../providers/okta/emulator/index.js';
 import { DEMO_NOW, demoSnapshot } from '../../src/demo/demo-org.js';
 import { renderSnapshot } from '../../src/demo/write-policy.js';
 import type { Plan } from '../../src/types/index.js';
+import { contractLog } from '../contracts/record.js';
 import { ROOT, runCli, tempDir } from './run-cli.js';
+
+// Every exchange with the emulator is checked against Okta's definitions when the file is done.
+const oktaExchanges = contractLog('okta');
 
 /** The demo organisation's policy folder (its Config and roster are where an import starts) and its observed state. */
 function workspace(): string {
@@ -105,5 +110,44 @@ describe('lockstep import', () => {
     expect(badRegex.code).toBe(1);
     expect(badRegex.stderr).toContain('--groups /(/: not a valid regular expression');
     expect(existsSync(join(cwd, 'imported'))).toBe(false);
+  });
+});
+
+describe('lockstep import from a live provider', () => {
+  const token = 'okta-ssws-token-import-e2e-81d2c4';
+  let okta: OktaEmulator;
+  let cwd: string;
+  beforeAll(async () => {
+    okta = await startOktaEmulator({ seed: demoSnapshot().providers.okta!, token, exchanges: oktaExchanges });
+    cwd = tempDir({
+      'policies/config.yaml': [
+        'apiVersion: lockstep.dev/v1',
+        'kind: Config',
+        'metadata: { name: northwind }',
+        'spec:',
+        '  people: { file: people.csv }',
+        '  domains: [ northwind.example ]',
+        '  providers:',
+        `    okta: { type: okta, orgUrl: "${okta.url}", token: "\${env:OKTA_API_TOKEN}" }`,
+        '',
+      ].join('\n'),
+      'policies/people.csv': readFileSync(join(ROOT, 'policies', 'people.csv'), 'utf8'),
+    });
+  });
+  afterAll(async () => {
+    await okta?.close();
+  });
+
+  it("observes the Config's providers through their SDK, and the plan that follows observes nothing to change but the lifecycle", async () => {
+    const env = { OKTA_API_TOKEN: token };
+    const r = await runCli(['import', '--out', 'imported', '--now', DEMO_NOW], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('okta as observed');
+    const planned = await runCli(['plan', '--policies', 'imported', '--now', DEMO_NOW, '--format', 'json'], { cwd, env });
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.changes.filter((c) => c.reason.kind !== 'lifecycle' && c.reason.kind !== 'orphan')).toEqual([]);
+    expect(plan.changes.filter((c) => c.action === 'suspend').length).toBeGreaterThan(0);
+    const written = readdirSync(join(cwd, 'imported')).map((f) => (f === 'inventories' ? '' : readFileSync(join(cwd, 'imported', f), 'utf8')));
+    for (const text of [r.stdout, r.stderr, planned.stderr, ...written]) expect(text).not.toContain(token);
   });
 });
