@@ -20,6 +20,8 @@ const PRIVILEGED_NAME = /admin|owner|root|superuser|privileged/i;
 export interface ImportInput extends GroupsInput {
   /** File name the written Config gives the roster (the roster is copied beside the policy). */
   readonly rosterFile: string;
+  /** Whether that copy is the Config's own roster; one given instead (`--people`) is read by its extension. */
+  readonly keepRosterFormat?: boolean | undefined;
 }
 
 /** A group the import turned into a role, and how its members are explained. */
@@ -137,7 +139,7 @@ export function inferPolicy(input: ImportInput): ImportResult {
   }
 
   return {
-    config: importedConfig(input.config, input.rosterFile),
+    config: importedConfig(input.config, input.rosterFile, input.keepRosterFormat ?? true),
     roles,
     assignments: assignments(bySelector, byList),
     lifecycleRules: leaverRules(),
@@ -193,8 +195,9 @@ function assignments(
 }
 
 /** The Config as it was, with the roster named as it is written beside the policy. */
-function importedConfig(config: ConfigDocument, rosterFile: string): ConfigDocument {
-  const people: ConfigDocument['spec']['people'] = { ...config.spec.people, file: rosterFile };
+function importedConfig(config: ConfigDocument, rosterFile: string, keepFormat: boolean): ConfigDocument {
+  const { format, ...rest } = config.spec.people;
+  const people: ConfigDocument['spec']['people'] = { ...rest, file: rosterFile, ...(keepFormat && format ? { format } : {}) };
   return { ...config, spec: { ...config.spec, people } };
 }
 

@@ -89,6 +89,7 @@ export async function makeImport(policy: Policy, opts: ImportOptions, store: Sta
     providers,
     selectGroup,
     rosterFile,
+    keepRosterFormat: opts.peopleFile === undefined,
   });
   const context = { source, observedAt: snapshot.observedAt, roster: roster.file, now: opts.now.toISOString() };
 
