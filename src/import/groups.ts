@@ -60,8 +60,25 @@ function isSystemGroup(name: string): boolean {
   return name.startsWith('system:') || name.includes('/system:');
 }
 
-/** Every considered group of every imported provider, in provider then snapshot order. */
-export function sortGroupMembers(input: GroupsInput): GroupMembers[] {
+/** An account of an imported provider that matches no person (protected accounts aside), with the groups it is in. */
+export interface UnmatchedAccount {
+  readonly provider: string;
+  readonly login: string;
+  readonly status: ObservedAccount['status'];
+  /** In a company domain (an orphan) or outside them. */
+  readonly orphan: boolean;
+  readonly groups: readonly string[];
+}
+
+export interface SortedGroups {
+  /** Every considered group of every imported provider, in provider then snapshot order. */
+  readonly groups: readonly GroupMembers[];
+  /** Every account of the imported providers matching no person, in provider then snapshot order. */
+  readonly unmatched: readonly UnmatchedAccount[];
+}
+
+/** The imported providers' groups, their members sorted, and the accounts that match no person. */
+export function sortGroupMembers(input: GroupsInput): SortedGroups {
   const nowMs = input.now.getTime();
   const matcher = buildAccountMatcher(input.identities ?? input.people);
   const entitled = input.people.map((p) => entitledAt(p, nowMs));
@@ -73,14 +90,22 @@ export function sortGroupMembers(input: GroupsInput): GroupMembers[] {
   const providers = input.providers ?? Object.keys(input.snapshot.providers).filter((n) => n in input.config.spec.providers);
 
   const out: GroupMembers[] = [];
+  const unmatched: UnmatchedAccount[] = [];
   for (const provider of providers) {
     const observed = input.snapshot.providers[provider];
     if (!observed) continue;
     const accounts = new Map(observed.accounts.map((a) => [a.id, a]));
     const ownerOf = new Map<string, number>();
+    const groupsOf = new Map<string, string[]>();
     for (const a of observed.accounts) {
       const m = matcher.matchAt(a);
       if (m) ownerOf.set(a.id, m.position);
+      else if (!isProtected(provider, a.login)) groupsOf.set(a.id, []);
+    }
+    for (const g of observed.groups) for (const id of g.members) groupsOf.get(id)?.push(g.name);
+    for (const [id, groups] of groupsOf) {
+      const a = accounts.get(id)!;
+      unmatched.push({ provider, login: a.login, status: a.status, orphan: inDomain(a), groups });
     }
     for (const group of observed.groups) {
       if (input.selectGroup && !input.selectGroup(group.name)) continue;
@@ -127,5 +152,5 @@ export function sortGroupMembers(input: GroupsInput): GroupMembers[] {
       });
     }
   }
-  return out;
+  return { groups: out, unmatched };
 }

@@ -1,15 +1,6 @@
-import type {
-  ConfigDocument,
-  LifecycleRuleDocument,
-  LifecycleStage,
-  ObservedAccount,
-  PersonSelector,
-  RoleAssignmentDocument,
-  RoleProfileDocument,
-  Tier,
-} from '../types/index.js';
+import type { ConfigDocument, LifecycleRuleDocument, LifecycleStage, PersonSelector, RoleAssignmentDocument, RoleProfileDocument, Tier } from '../types/index.js';
 import { buildPopulation, coverMembers, type MemberCover } from './cover.js';
-import { entitledAt, sortGroupMembers, type GroupMembers, type GroupsInput, type SkipReason } from './groups.js';
+import { entitledAt, sortGroupMembers, type GroupMembers, type GroupsInput, type SkipReason, type UnmatchedAccount } from './groups.js';
 import { NameBook, roleName, selectorName, slug } from './names.js';
 
 const API_VERSION = 'lockstep.dev/v1';
@@ -46,20 +37,13 @@ export interface SkippedGroup {
   readonly reason: SkipReason;
 }
 
-/** An account matching no person in the roster, with the groups it is in. */
-export interface UnmatchedAccount {
-  readonly provider: string;
-  readonly login: string;
-  readonly status: ObservedAccount['status'];
-  /** In a company domain (an orphan) or outside them. */
-  readonly orphan: boolean;
-  readonly groups: readonly string[];
-}
-
 /** What an import could not explain by roster attributes, for the report. */
+export type { UnmatchedAccount };
+
 export interface ImportFindings {
   readonly imported: readonly ImportedGroup[];
   readonly skipped: readonly SkippedGroup[];
+  /** Accounts of the imported providers that match no person: orphans first, then by provider and login. */
   readonly unmatched: readonly UnmatchedAccount[];
   /** Per person (primary email), the roles they hold only because they are listed by name. */
   readonly explicitOnly: ReadonlyMap<string, readonly string[]>;
@@ -89,7 +73,7 @@ export function inferPolicy(input: ImportInput): ImportResult {
   const people = input.people;
   const entitled = people.map((p) => entitledAt(p, nowMs));
   const population = buildPopulation(people, (position) => entitled[position]!);
-  const groups = sortGroupMembers(input);
+  const { groups, unmatched } = sortGroupMembers(input);
   const domains = (input.config.spec.domains ?? []).map((d) => d.toLowerCase());
 
   const roleNames = new NameBook();
@@ -123,7 +107,11 @@ export function inferPolicy(input: ImportInput): ImportResult {
       const entry = byList.get(key) ?? { people: listed, roles: [] };
       entry.roles.push(role);
       byList.set(key, entry);
-      for (const email of listed) explicitOnly.set(email, [...(explicitOnly.get(email) ?? []), role]);
+      for (const email of listed) {
+        const roles = explicitOnly.get(email);
+        if (roles) roles.push(role);
+        else explicitOnly.set(email, [role]);
+      }
     }
     for (const position of g.leavers) leavers.add(position);
     imported.push({
@@ -146,7 +134,7 @@ export function inferPolicy(input: ImportInput): ImportResult {
     findings: {
       imported,
       skipped,
-      unmatched: unmatchedAccounts(groups),
+      unmatched: [...unmatched].sort((a, b) => Number(b.orphan) - Number(a.orphan) || compare(a.provider, b.provider) || compare(a.login, b.login)),
       explicitOnly,
       leavers: [...leavers].map((position) => people[position]!.email).sort(compare),
       people: people.length,
@@ -222,27 +210,6 @@ function leaverRules(): LifecycleRuleDocument[] {
     rule('leaver', { trigger: 'terminated', stages: stages() }),
     rule('contractor-end', { trigger: 'contract_end', appliesTo: { employmentType: 'contractor' }, stages: stages() }),
   ];
-}
-
-/** Accounts in any considered group that match no person: orphans first, then by provider and login. */
-function unmatchedAccounts(groups: readonly GroupMembers[]): UnmatchedAccount[] {
-  const byAccount = new Map<string, { account: ObservedAccount; provider: string; orphan: boolean; groups: string[] }>();
-  for (const g of groups) {
-    for (const [list, orphan] of [
-      [g.orphans, true],
-      [g.outside, false],
-    ] as const) {
-      for (const account of list) {
-        const key = `${g.provider}\u0000${account.id}`;
-        const entry = byAccount.get(key) ?? { account, provider: g.provider, orphan, groups: [] };
-        entry.groups.push(g.group.name);
-        byAccount.set(key, entry);
-      }
-    }
-  }
-  return [...byAccount.values()]
-    .map((e) => ({ provider: e.provider, login: e.account.login, status: e.account.status, orphan: e.orphan, groups: e.groups }))
-    .sort((a, b) => Number(b.orphan) - Number(a.orphan) || compare(a.provider, b.provider) || compare(a.login, b.login));
 }
 
 function compare(a: string, b: string): number {

@@ -63,7 +63,7 @@ export function renderImportReport(result: ImportResult, ctx: ReportContext): st
     `- ${plural(result.assignments.length, 'RoleAssignment')}: ${selectorAssignments} by roster attributes, ${result.assignments.length - selectorAssignments} listing people by name.`,
     `- ${memberships} memberships of people the roster entitles: ${bySelector} (${pct}%) explained by roster attributes, ${listed} only by a list of ${plural(f.explicitOnly.size, 'person', 'people')}.`,
     `- ${plural(f.leavers.length, 'leaver')} still in managed groups: the leaver rules contain them on the first apply.`,
-    `- ${plural(f.unmatched.length, 'account')} in these groups ${f.unmatched.length === 1 ? 'matches' : 'match'} no person: ${orphans} in a company domain (orphans), ${f.unmatched.length - orphans} outside.`,
+    `- ${plural(f.unmatched.length, 'account')} of these providers ${f.unmatched.length === 1 ? 'matches' : 'match'} no person: ${orphans} in a company domain (orphans), ${f.unmatched.length - orphans} outside.`,
     '',
     'Planning right after this import, against the same observed state, changes nothing but the lifecycle',
     '(leavers, contract ends, orphan accounts in managed groups). Review the roles marked privileged,',
@@ -87,7 +87,7 @@ export function renderImportReport(result: ImportResult, ctx: ReportContext): st
     out.push(
       ...table(
         ['provider', 'login', 'status', 'kind', 'groups'],
-        f.unmatched.map((a) => [a.provider, a.login, a.status, a.orphan ? 'orphan (company domain)' : 'outside the company domains', a.groups.join(', ')]),
+        f.unmatched.map((a) => [a.provider, a.login, a.status, a.orphan ? 'orphan (company domain)' : 'outside the company domains', a.groups.join(', ') || '(none)']),
         ctx,
       ),
     );

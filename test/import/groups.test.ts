@@ -41,7 +41,7 @@ const group = (name: string, members: string[]): ObservedGroup => ({ id: `g-${na
 
 function sorted(groups: ObservedGroup[]) {
   const snapshot: Snapshot = { formatVersion: '1.0', observedAt: NOW.toISOString(), providers: { okta: { type: 'okta', accounts, groups } } };
-  return sortGroupMembers({ config, people, snapshot, now: NOW });
+  return sortGroupMembers({ config, people, snapshot, now: NOW }).groups;
 }
 
 describe('sortGroupMembers', () => {
@@ -53,6 +53,20 @@ describe('sortGroupMembers', () => {
     expect(g!.outside).toEqual([]);
     expect(g!.protectedAccounts).toBe(1);
     expect(g!.skip).toBeNull();
+  });
+
+  it('lists every account matching no person, in a group or not, protected accounts aside', () => {
+    const snapshot: Snapshot = {
+      formatVersion: '1.0',
+      observedAt: NOW.toISOString(),
+      providers: { okta: { type: 'okta', accounts, groups: [group('Staff', ['o1', 'bg', 'a1'])] } },
+    };
+    const { unmatched } = sortGroupMembers({ config, people, snapshot, now: NOW });
+    expect(unmatched.map((a) => [a.login, a.orphan, a.groups])).toEqual([
+      ['ghost@acme.com', true, ['Staff']],
+      ['partner@vendor.example', false, []],
+      ['bot@vendor.example', false, []],
+    ]);
   });
 
   it('gives each reason a group is left unmanaged', () => {

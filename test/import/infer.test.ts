@@ -62,7 +62,11 @@ describe('inferPolicy', () => {
 
   it('leaves a group with an account outside the roster and the company domains unmanaged, and reports it', () => {
     expect(result.findings.skipped).toEqual([{ provider: 'okta', group: 'Vendors', accounts: 2, reason: 'outside_accounts' }]);
-    expect(result.findings.unmatched).toEqual([{ provider: 'okta', login: 'ext@vendor.example', status: 'active', orphan: false, groups: ['Vendors'] }]);
+    // The vendor's account in Google is in no group, and still reported.
+    expect(result.findings.unmatched).toEqual([
+      { provider: 'gws', login: 'ext@vendor.example', status: 'active', orphan: false, groups: [] },
+      { provider: 'okta', login: 'ext@vendor.example', status: 'active', orphan: false, groups: ['Vendors'] },
+    ]);
     const report = renderImportReport(result, {
       source: 'the snapshot s.json',
       observedAt: NOW.toISOString(),
@@ -72,7 +76,7 @@ describe('inferPolicy', () => {
       more: 'see IMPORT.md',
     });
     expect(report).toContain('| okta | Vendors | 2 | accounts outside the company domains match no person: managing it would remove them |');
-    expect(report).toContain('| okta | ext@vendor.example | active | outside the company domains | Vendors |');
+    expect(report).toContain('| gws | ext@vendor.example | active | outside the company domains | (none) |');
     expect(report).toContain('… and 3 more (see IMPORT.md).'); // ana, cy, di and ed: one row shown
     expect(report).toContain('- 7 groups in 2 providers: 6 managed (one RoleProfile each), 1 left unmanaged.');
   });
