@@ -77,6 +77,15 @@ export interface SortedGroups {
   readonly unmatched: readonly UnmatchedAccount[];
 }
 
+/** What an account without a person is, in the map of account owners (people are positions, 0 and up). */
+const PROTECTED = -1;
+const ORPHAN = -2;
+const OUTSIDE = -3;
+
+function ascending(positions: number[]): number[] {
+  return Array.from(Int32Array.from(positions).sort());
+}
+
 /** The imported providers' groups, their members sorted, and the accounts that match no person. */
 export function sortGroupMembers(input: GroupsInput): SortedGroups {
   const nowMs = input.now.getTime();
@@ -91,41 +100,50 @@ export function sortGroupMembers(input: GroupsInput): SortedGroups {
 
   const out: GroupMembers[] = [];
   const unmatched: UnmatchedAccount[] = [];
+  // Whether a person was already counted in the group being sorted: its stamp, once per group.
+  const seenIn = new Int32Array(input.people.length);
+  let stamp = 0;
   for (const provider of providers) {
     const observed = input.snapshot.providers[provider];
     if (!observed) continue;
-    const accounts = new Map(observed.accounts.map((a) => [a.id, a]));
-    const ownerOf = new Map<string, number>();
+    // Each account once: the position of its person, or what it is when it has none.
+    const whose = new Map<string, number>();
+    for (const a of observed.accounts) {
+      // Protected accounts are never changed, so they are neither explained nor removed.
+      const m = isProtected(provider, a.login) ? null : matcher.matchAt(a);
+      whose.set(a.id, m ? m.position : isProtected(provider, a.login) ? PROTECTED : inDomain(a) ? ORPHAN : OUTSIDE);
+    }
+    const byId = new Map(observed.accounts.map((a) => [a.id, a]));
     const groupsOf = new Map<string, string[]>();
     for (const a of observed.accounts) {
-      const m = matcher.matchAt(a);
-      if (m) ownerOf.set(a.id, m.position);
-      else if (!isProtected(provider, a.login)) groupsOf.set(a.id, []);
+      const w = whose.get(a.id);
+      if (w === ORPHAN || w === OUTSIDE) groupsOf.set(a.id, []);
     }
     for (const g of observed.groups) for (const id of g.members) groupsOf.get(id)?.push(g.name);
     for (const [id, groups] of groupsOf) {
-      const a = accounts.get(id)!;
-      unmatched.push({ provider, login: a.login, status: a.status, orphan: inDomain(a), groups });
+      const a = byId.get(id)!;
+      unmatched.push({ provider, login: a.login, status: a.status, orphan: whose.get(id) === ORPHAN, groups });
     }
     for (const group of observed.groups) {
       if (input.selectGroup && !input.selectGroup(group.name)) continue;
-      const members = new Set<number>();
-      const leavers = new Set<number>();
+      stamp++;
+      const members: number[] = [];
+      const leavers: number[] = [];
       const orphans: ObservedAccount[] = [];
       const outside: ObservedAccount[] = [];
       let protectedAccounts = 0;
       let accountsSeen = 0;
       for (const id of group.members) {
-        const account = accounts.get(id);
-        if (!account) continue; // a member the provider did not list as an account: nothing to manage
+        const w = whose.get(id);
+        if (w === undefined) continue; // a member the provider did not list as an account: nothing to manage
         accountsSeen++;
-        if (isProtected(provider, account.login)) {
-          protectedAccounts++;
-          continue;
+        if (w === PROTECTED) protectedAccounts++;
+        else if (w === ORPHAN) orphans.push(byId.get(id)!);
+        else if (w === OUTSIDE) outside.push(byId.get(id)!);
+        else if (seenIn[w] !== stamp) {
+          seenIn[w] = stamp;
+          (entitled[w] ? members : leavers).push(w);
         }
-        const position = ownerOf.get(id);
-        if (position === undefined) (inDomain(account) ? orphans : outside).push(account);
-        else (entitled[position] ? members : leavers).add(position);
       }
       const unmatched = orphans.length + outside.length;
       const counted = accountsSeen - protectedAccounts;
@@ -133,7 +151,7 @@ export function sortGroupMembers(input: GroupsInput): SortedGroups {
         ? 'system'
         : accountsSeen === 0
           ? 'empty'
-          : members.size === 0
+          : members.length === 0
             ? 'no_people'
             : unmatched * 2 > counted
               ? 'mostly_unmatched'
@@ -143,8 +161,8 @@ export function sortGroupMembers(input: GroupsInput): SortedGroups {
       out.push({
         provider,
         group,
-        members: [...members].sort((a, b) => a - b),
-        leavers: [...leavers].sort((a, b) => a - b),
+        members: ascending(members),
+        leavers: ascending(leavers),
         orphans,
         outside,
         protectedAccounts,
