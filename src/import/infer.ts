@@ -101,7 +101,7 @@ export function inferPolicy(input: ImportInput): ImportResult {
       entry.roles.push(role);
       bySelector.set(key, entry);
     }
-    const listed = cover.explicit.map((position) => people[position]!.email);
+    const listed = cover.explicit.map((position) => people[position]!.email).sort(compare);
     if (listed.length > 0) {
       const key = listed.join('\n');
       const entry = byList.get(key) ?? { people: listed, roles: [] };
