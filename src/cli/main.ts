@@ -149,6 +149,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => done(import('./commands/observe.js').then((m) => m.observeCommand(o))));
 
   program
+    .command('import')
+    .description("write a starting policy folder that reproduces today's access, and report what roster attributes cannot explain")
+    .option(...POLICIES)
+    .option('--out <dir>', 'new (or empty) folder to write the policy to')
+    .option('--people <file>', 'HR roster (default: Config spec.people.file)')
+    .option('--snapshot <file>', 'import from an observed-state snapshot instead of observing')
+    .option('--providers <names>', 'only these providers (comma-separated; default every provider in Config)')
+    .option('--groups <pattern>', 'only groups whose name matches: a glob (* and ?) or /regex/flags')
+    .option('--now <iso>', 'who the roster entitles is decided at this time (default: now)')
+    .option('--dry-run', 'print the files that would be written and the report; write nothing')
+    .option('--force', 'write into a non-empty --out folder, naming every file replaced')
+    .addOption(new Option('--state-dir <dir>').env('LOCKSTEP_STATE_DIR').hideHelp())
+    .addOption(store())
+    .action((o) => done(import('./commands/import.js').then((m) => m.importCommand(o))));
+
+  program
     .command('replay')
     .description('make the provider calls of recorded runs again against their recordings, and compare the answers (docs/recording.md)')
     .argument('<dir>', 'a folder written by --record, or one run folder in it')
