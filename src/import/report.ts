@@ -1,5 +1,6 @@
 import type { SkipReason } from './groups.js';
 import type { ImportResult } from './infer.js';
+import { plural } from '../wording/plural.js';
 
 /** Where the import's observed state and roster came from, for the report's heading. */
 export interface ReportContext {
@@ -33,8 +34,6 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   if (rows.length > ctx.limit) lines.push('', `… and ${rows.length - ctx.limit} more${ctx.more ? ` (${ctx.more})` : ''}.`);
   return lines;
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The import report (IMPORT.md, and stdout): what was turned into policy and, above all,

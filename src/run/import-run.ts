@@ -69,7 +69,7 @@ export async function makeImport(policy: Policy, opts: ImportOptions, store: Sta
   } else {
     providers = chooseProviders(opts.providers, configured, null);
     if (!store) throw new InternalError('observing for an import needs a state store');
-    const connected = connectProviders(policy, { store, log: opts.log, only: providers });
+    const connected = connectProviders(policy, { store, log: opts.log, only: providers, access: 'read' });
     try {
       snapshot = await observeProviders(connected, opts.log);
     } finally {
