@@ -44,11 +44,16 @@ export function keptBody(text: string | undefined): unknown {
   try {
     return redacted(JSON.parse(text) as unknown);
   } catch {
-    if (!/^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text)) return text;
+    if (!isFormBody(text)) return text;
     const form = new URLSearchParams(text);
     for (const k of [...form.keys()]) if (SECRET_FIELD.test(k)) form.set(k, REDACTED);
     return form.toString();
   }
+}
+
+/** `a=1&b=2`: an application/x-www-form-urlencoded body (token requests). */
+export function isFormBody(text: string): boolean {
+  return /^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text);
 }
 
 function redacted(value: unknown): unknown {

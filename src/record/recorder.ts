@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProviderError } from '../errors.js';
 import { keptBody, keptHeaders, keptRequestHeader, keptResponseHeader } from '../provider/http-keep.js';
 import type { HttpTap, TapRequest, TapResponse } from '../provider/http-tap.js';
 import type { Provider, ProviderAccess, ProviderState } from '../provider/provider.js';
 import { redactor } from '../policy/secrets.js';
 import type { ProviderWiring } from '../run/connect.js';
-import { RECORDING_FORMAT, type Answer, type ProviderRecording, type RecordedCall, type RecordedExchange, type RunRecord } from './recording.js';
+import { errorAnswer, RECORDING_FORMAT, type Answer, type ProviderRecording, type RecordedCall, type RecordedExchange, type RunRecord } from './recording.js';
 
 /**
  * The vendors' own public API and sign-in hosts: the same for every customer, so kept as
@@ -143,8 +142,7 @@ async function answer<T>(call: () => Promise<T>): Promise<Answer<T>> {
   try {
     return { value: await call() };
   } catch (e) {
-    const err = e as Error;
-    const kept = { error: { name: err.name, message: err.message, ...(e instanceof ProviderError ? { transient: e.transient } : {}) } };
+    const kept = errorAnswer(e);
     THROWN.set(kept, e);
     return kept;
   }

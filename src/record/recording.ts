@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { ProviderError, UserError } from '../errors.js';
 import type { ApplyOutcome } from '../provider/provider.js';
 import type { ObservedProvider, PlanChange } from '../types/index.js';
 
@@ -46,6 +46,12 @@ export type RecordedCall =
 
 /** What a call returned, or the error it threw (its name, message and whether it was transient). */
 export type Answer<T> = { value: T } | { error: { name: string; message: string; transient?: boolean } };
+
+/** A thrown error as an Answer keeps it: the same on recording and on replay, so the two compare. */
+export function errorAnswer(e: unknown): { error: { name: string; message: string; transient?: boolean } } {
+  const err = e as Error;
+  return { error: { name: err.name, message: err.message, ...(e instanceof ProviderError ? { transient: e.transient } : {}) } };
+}
 
 export interface ProviderRecording {
   format: typeof RECORDING_FORMAT;

@@ -6,12 +6,11 @@ import { diffJson } from 'diff';
 import { clientCertificate } from '../emulator/tls.js';
 import { canonicalJson, sortKeysDeep } from '../journal/canonical-json.js';
 import type { Logger } from '../logger.js';
-import { ProviderError } from '../errors.js';
-import { keptBody } from '../provider/http-keep.js';
+import { isFormBody, keptBody } from '../provider/http-keep.js';
 import type { HttpTap, TapRequest } from '../provider/http-tap.js';
 import type { Provider, ProviderState } from '../provider/provider.js';
 import { closeProviders, createProviders } from '../run/connect.js';
-import type { Answer, ProviderRecording, RecordedCall, RecordedExchange, RecordedRun } from './recording.js';
+import { errorAnswer, type Answer, type ProviderRecording, type RecordedCall, type RecordedExchange, type RecordedRun } from './recording.js';
 
 /**
  * Replays a recorded run (src/record/recording.ts): each provider is created as the run
@@ -111,8 +110,7 @@ async function replayCall(provider: Provider, call: RecordedCall): Promise<Answe
     }
     return { value: await provider.apply(call.change) };
   } catch (e) {
-    const err = e as Error;
-    return { error: { name: err.name, message: err.message, ...(e instanceof ProviderError ? { transient: e.transient } : {}) } };
+    return errorAnswer(e);
   }
 }
 
@@ -170,7 +168,7 @@ function keyOf(method: string, url: string, body: unknown): string {
   } catch {
     // not a URL: compared as it is
   }
-  const form = typeof body === 'string' && /^[\w.%-]+=/.test(body) ? withoutVolatile(new URLSearchParams(body)).toString() : undefined;
+  const form = typeof body === 'string' && isFormBody(body) ? withoutVolatile(new URLSearchParams(body)).toString() : undefined;
   return `${method.toUpperCase()} ${normal} ${body === undefined ? '' : (form ?? canonicalJson(body))}`;
 }
 
